@@ -1,0 +1,8 @@
+// The TypeScript backend: one object per kernel family, same bits as the native addon.
+import type { Kernels } from '../kernels.js';
+import { jsElementwise } from './elementwise.js';
+
+export const jsKernels: Kernels = {
+  name: 'js',
+  elementwise: jsElementwise,
+};

@@ -1,0 +1,14 @@
+// fastgrad: the public surface.
+export { Tensor, Parameter } from './tensor.js';
+export type { Shape } from './tensor.js';
+export * as ops from './ops/index.js';
+export {
+  setBackend,
+  getBackend,
+  backendInfo,
+  setNumThreads,
+  getNumThreads,
+  simdLevel,
+  setSimdLevel,
+} from './backend/select.js';
+export type { BackendInfo, BackendName } from './backend/select.js';

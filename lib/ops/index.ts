@@ -1,0 +1,2 @@
+// fg.ops: tensor ops that return new Tensors (or write into opts.out). One line per family.
+export * from './elementwise.js';

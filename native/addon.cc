@@ -1,0 +1,30 @@
+// Context-aware module registration: every instance (main thread, each worker_thread) gets its own
+// AddonData; the kernel tables are immutable and shared.
+#include <cstdlib>
+#include <string>
+#include "binding/common.h"
+#include "parallel.h"
+
+namespace fg {
+#define FG_BINDING(f) void register_##f(Napi::Env env, Napi::Object exports);
+#include "binding/families.inc"
+#undef FG_BINDING
+}  // namespace fg
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  auto* d = new fg::AddonData();
+  d->simd = fg::choose_simd("", &d->simd_note);
+  d->table = fg::table_for(d->simd);
+  d->threads = fg::hardware_threads();
+  if (const char* t = std::getenv("FASTGRAD_NUM_THREADS")) {
+    int n = std::atoi(t);
+    if (n >= 1 && n <= 1024) d->threads = n;
+  }
+  env.SetInstanceData<fg::AddonData>(d);  // deleted by N-API when the instance is torn down
+#define FG_BINDING(f) fg::register_##f(env, exports);
+#include "binding/families.inc"
+#undef FG_BINDING
+  return exports;
+}
+
+NODE_API_MODULE(fastgrad, Init)

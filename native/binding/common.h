@@ -1,0 +1,65 @@
+// N-API glue shared by every binding file: per-instance data, argument checks, the exception policy.
+//
+// Exception policy (one, declared in binding.gyp and CMakeLists.txt): C++ exceptions on
+// (NAPI_CPP_EXCEPTIONS). Argument errors throw Napi::TypeError / Napi::RangeError with the message
+// template "Expected <what> for <name> but received <value>"; anything else thrown inside a binding
+// (bad_alloc, std::exception) is turned into a JavaScript RangeError/Error by FG_FN, never a crash.
+#pragma once
+#include <napi.h>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include "dispatch.h"
+
+namespace fg {
+
+// Everything mutable lives here, one per addon instance (main thread and each worker_thread).
+struct AddonData {
+  int simd = SIMD_SCALAR;
+  const KernelTable* table = nullptr;
+  std::string simd_note;
+  int threads = 1;
+};
+
+inline AddonData& addon(const Napi::CallbackInfo& info) { return *info.Env().GetInstanceData<AddonData>(); }
+inline const KernelTable& kt(const Napi::CallbackInfo& info) { return *addon(info).table; }
+
+struct F32 {
+  float* p;
+  size_t n;
+};
+
+std::string describe(const Napi::Value& v);
+[[noreturn]] void throw_type(Napi::Env env, const std::string& what, const char* name, const Napi::Value& v);
+[[noreturn]] void throw_range(Napi::Env env, const std::string& msg);
+
+F32 arg_f32(const Napi::CallbackInfo& info, size_t i, const char* name);
+double arg_number(const Napi::CallbackInfo& info, size_t i, const char* name);
+size_t arg_size(const Napi::CallbackInfo& info, size_t i, const char* name);   // integer >= 0, < 2^53
+int arg_int(const Napi::CallbackInfo& info, size_t i, const char* name, int lo, int hi);
+bool arg_bool(const Napi::CallbackInfo& info, size_t i, const char* name);
+void check_len(Napi::Env env, const F32& a, size_t n, const char* name);
+// Output may be the same buffer as an input (in place) but must not partly overlap it.
+void check_same_or_disjoint(Napi::Env env, const F32& out, const F32& in, const char* out_name, const char* in_name);
+// Output must not overlap the input at all.
+void check_disjoint(Napi::Env env, const F32& out, const F32& in, const char* out_name, const char* in_name);
+
+using BindingFn = Napi::Value (*)(const Napi::CallbackInfo&);
+
+template <BindingFn F>
+Napi::Value guarded(const Napi::CallbackInfo& info) {
+  try {
+    return F(info);
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throw Napi::RangeError::New(info.Env(), "fastgrad: out of memory allocating a native workspace");
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(info.Env(), std::string("fastgrad native error: ") + e.what());
+  }
+}
+
+#define FG_FN(exports, name, fn) \
+  (exports).Set(name, Napi::Function::New((exports).Env(), ::fg::guarded<fn>, name))
+
+}  // namespace fg

@@ -1,0 +1,84 @@
+// SIMD level, threads and build facts, per addon instance.
+#include <thread>
+#include "binding/common.h"
+#include "parallel.h"
+
+namespace fg {
+
+int hardware_threads() {
+#if defined(FG_HAVE_OPENMP)
+  int n = omp_get_num_procs();
+#else
+  int n = (int)std::thread::hardware_concurrency();
+#endif
+  return n > 0 ? n : 1;
+}
+
+bool have_openmp() {
+#if defined(FG_HAVE_OPENMP)
+  return true;
+#else
+  return false;
+#endif
+}
+
+static Napi::Value simd_level(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), simd_name(addon(info).simd));
+}
+
+// setSimdLevel(name): forces a level for this instance, clamped to what the CPU has; returns the level set.
+static Napi::Value set_simd_level(const Napi::CallbackInfo& info) {
+  Napi::Value v = info.Length() ? info[0] : info.Env().Undefined();
+  if (!v.IsString()) throw_type(info.Env(), "a SIMD level name ('scalar' | 'avx2' | 'avx512' | 'neon' | 'auto')", "level", v);
+  std::string name = v.As<Napi::String>().Utf8Value();
+  if (name != "auto" && simd_from_name(name) < 0)
+    throw Napi::RangeError::New(info.Env(), "Expected one of 'scalar', 'avx2', 'avx512', 'neon', 'auto' for level but received '" + name + "'");
+  AddonData& d = addon(info);
+  std::string note;
+  int level = name == "auto" ? choose_simd("auto", &note) : choose_simd(name, &note);
+  d.simd = level;
+  d.table = table_for(level);
+  d.simd_note = note;
+  return Napi::String::New(info.Env(), simd_name(level));
+}
+
+static Napi::Value available_simd_levels(const Napi::CallbackInfo& info) {
+  Napi::Array out = Napi::Array::New(info.Env());
+  uint32_t k = 0;
+  for (int l = 0; l < SIMD_LEVELS; ++l)
+    if (simd_available(l)) out.Set(k++, Napi::String::New(info.Env(), simd_name(l)));
+  return out;
+}
+
+static Napi::Value set_num_threads(const Napi::CallbackInfo& info) {
+  addon(info).threads = arg_int(info, 0, "n", 1, 1024);
+  return info.Env().Undefined();
+}
+
+static Napi::Value get_num_threads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), addon(info).threads);
+}
+
+static Napi::Value build_info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("openmp", Napi::Boolean::New(env, have_openmp()));
+  o.Set("hardwareThreads", Napi::Number::New(env, hardware_threads()));
+  o.Set("simd", Napi::String::New(env, simd_name(addon(info).simd)));
+  o.Set("simdNote", Napi::String::New(env, addon(info).simd_note));
+  o.Set("threads", Napi::Number::New(env, addon(info).threads));
+  o.Set("parallelMinWork", Napi::Number::New(env, (double)kParallelMinWork));
+  o.Set("blockSize", Napi::Number::New(env, (double)FG_BLOCK));
+  return o;
+}
+
+void register_system(Napi::Env env, Napi::Object exports) {
+  FG_FN(exports, "simdLevel", simd_level);
+  FG_FN(exports, "setSimdLevel", set_simd_level);
+  FG_FN(exports, "availableSimdLevels", available_simd_levels);
+  FG_FN(exports, "setNumThreads", set_num_threads);
+  FG_FN(exports, "getNumThreads", get_num_threads);
+  FG_FN(exports, "buildInfo", build_info);
+}
+
+}  // namespace fg

@@ -1,0 +1,16 @@
+// The kernel table: one struct of function pointers per family, one table per ISA, chosen once.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include "kernels/canonical_api.h"
+#include "kernels/elementwise_api.h"
+
+namespace fg {
+
+struct KernelTable {
+#define FG_FAMILY(f) f##_table f;
+#include "families.inc"
+#undef FG_FAMILY
+};
+
+}  // namespace fg

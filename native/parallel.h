@@ -1,0 +1,46 @@
+// The one place that talks to OpenMP.
+//
+// Policy: kernels take [begin, end) ranges and never thread themselves; bindings call parallel_for,
+// which cuts the range into contiguous chunks on `align` boundaries (e.g. canonical blocks), one per
+// thread. Chunking only ever changes which thread runs a piece of work, never the arithmetic, so
+// results do not depend on the thread count. Work below kParallelMinWork stays on the calling thread.
+#pragma once
+#include <cstddef>
+#if defined(FG_HAVE_OPENMP)
+#include <omp.h>
+#endif
+
+namespace fg {
+
+// Below this many elements of work a call runs on the calling thread: starting an OpenMP team costs
+// about as much as streaming this many floats once on this class of machine (see README, "Threads").
+constexpr size_t kParallelMinWork = size_t(1) << 15;
+
+int hardware_threads();
+bool have_openmp();
+
+template <class F>
+void parallel_for(size_t n, size_t align, size_t work, int threads, const F& f) {
+  if (n == 0) return;
+  if (align == 0) align = 1;
+  const size_t units = (n + align - 1) / align;
+  size_t nt = threads < 1 ? 1 : (size_t)threads;
+  if (nt > units) nt = units;
+  const size_t per_thread_min = kParallelMinWork / 2;
+  if (nt > 1 && work / nt < per_thread_min) nt = work / per_thread_min < 1 ? 1 : work / per_thread_min;
+#if defined(FG_HAVE_OPENMP)
+  if (nt > 1 && work >= kParallelMinWork) {
+#pragma omp parallel num_threads((int)nt)
+    {
+      const size_t t = (size_t)omp_get_thread_num(), T = (size_t)omp_get_num_threads();
+      const size_t u0 = units * t / T, u1 = units * (t + 1) / T;
+      const size_t b = u0 * align, e = u1 * align < n ? u1 * align : n;
+      if (b < e) f(b, e);
+    }
+    return;
+  }
+#endif
+  f(0, n);
+}
+
+}  // namespace fg

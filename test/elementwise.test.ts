@@ -1,0 +1,133 @@
+// Elementwise family: native (every SIMD level, 1/2/3 threads) vs TypeScript, bit for bit; ops API; bad input.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as fg from '../lib/index.js';
+import type { BinaryOp } from '../lib/backend/kernels.js';
+import { assertRejects, conform, randomF32, requireNative } from './support/harness.js';
+
+const OPS: BinaryOp[] = ['add', 'sub', 'mul', 'div'];
+const SPECIAL_RATE = 0.05;
+
+test('conformance: binary ops, full shape, with specials', () => {
+  requireNative();
+  for (const op of OPS) {
+    conform(`elementwise.${op}.full`, (n, s) => ({ a: randomF32(n, s, { specials: SPECIAL_RATE }), b: randomF32(n, s + 100, { specials: SPECIAL_RATE }) }),
+      (K, { a, b }) => { const y = new Float32Array(a.length); K.elementwise.binary(op, a, b, y, 1, a.length, 'full'); return y; });
+  }
+});
+
+test('conformance: binary ops in place (out is a)', () => {
+  requireNative();
+  for (const op of OPS) {
+    conform(`elementwise.${op}.inplace`, (n, s) => ({ a: randomF32(n, s), b: randomF32(n, s + 7) }),
+      (K, { a, b }) => { K.elementwise.binary(op, a, b, a, 1, a.length, 'full'); return a; }, { sizes: [0, 17, 4097] });
+  }
+});
+
+test('conformance: scalar, row and column broadcasting over odd 2-D shapes', () => {
+  requireNative();
+  const shapes: [number, number][] = [[1, 1], [3, 7], [17, 65], [64, 16], [129, 257], [1, 100003]];
+  for (const op of OPS) {
+    for (const [r, c] of shapes) {
+      const sizes = [r * c];
+      conform(`elementwise.${op}.scalar[${r}x${c}]`, (n, s) => ({ a: randomF32(n, s, { specials: SPECIAL_RATE }), b: randomF32(1, s + 1) }),
+        (K, { a, b }) => { const y = new Float32Array(a.length); K.elementwise.binary(op, a, b, y, r, c, 'scalar'); return y; }, { sizes });
+      conform(`elementwise.${op}.row[${r}x${c}]`, (n, s) => ({ a: randomF32(n, s, { specials: SPECIAL_RATE }), b: randomF32(c, s + 1, { specials: SPECIAL_RATE }) }),
+        (K, { a, b }) => { const y = new Float32Array(a.length); K.elementwise.binary(op, a, b, y, r, c, 'row'); return y; }, { sizes });
+      conform(`elementwise.${op}.col[${r}x${c}]`, (n, s) => ({ a: randomF32(n, s, { specials: SPECIAL_RATE }), b: randomF32(r, s + 1, { specials: SPECIAL_RATE }) }),
+        (K, { a, b }) => { const y = new Float32Array(a.length); K.elementwise.binary(op, a, b, y, r, c, 'col'); return y; }, { sizes });
+    }
+  }
+});
+
+test('conformance: scalar ops, axpy, fill, copy, clamp', () => {
+  requireNative();
+  for (const op of OPS) {
+    conform(`elementwise.${op}.vs`, (n, s) => randomF32(n, s, { specials: SPECIAL_RATE }),
+      (K, a) => { const y = new Float32Array(a.length); K.elementwise.scalar(op, a, 0.1, y); return y; });
+  }
+  conform('elementwise.axpy', (n, s) => ({ x: randomF32(n, s, { specials: SPECIAL_RATE }), y: randomF32(n, s + 3) }),
+    (K, { x, y }) => { K.elementwise.axpy(-0.3, x, y); return y; });
+  conform('elementwise.fill', (n) => new Float32Array(n), (K, y) => { K.elementwise.fill(Math.PI, y); return y; });
+  conform('elementwise.copy', (n, s) => randomF32(n, s, { specials: SPECIAL_RATE }), (K, x) => { const y = new Float32Array(x.length); K.elementwise.copy(x, y); return y; });
+  conform('elementwise.clamp', (n, s) => randomF32(n, s, { specials: 0.2 }),
+    (K, x) => { const y = new Float32Array(x.length); K.elementwise.clamp(x, -0.5, 0.75, y); return y; });
+});
+
+test('elementwise math matches float64 rounded to float32', () => {
+  const a = randomF32(1000, 5), b = randomF32(1000, 6, { lo: 0.5, hi: 3 });
+  for (const backend of ['js', 'native'] as const) {
+    if (backend === 'native') requireNative();
+    fg.setBackend(backend);
+    const A = new fg.Tensor(a, [10, 100]), B = new fg.Tensor(b, [10, 100]);
+    const sum = fg.ops.add(A, B).data, q = fg.ops.div(A, B).data;
+    for (let i = 0; i < 1000; i++) {
+      assert.equal(sum[i], Math.fround(a[i] + b[i]));
+      assert.equal(q[i], Math.fround(a[i] / b[i]));
+    }
+  }
+});
+
+test('ops: broadcasting shapes, scalars, out, in place', () => {
+  for (const backend of ['js', 'native'] as const) {
+    if (backend === 'native') requireNative();
+    fg.setBackend(backend);
+    const a = fg.Tensor.from([1, 2, 3, 4, 5, 6], [2, 3]);
+    assert.deepEqual(fg.ops.add(a, fg.Tensor.from([10, 20, 30], [3])).toArray(), [11, 22, 33, 14, 25, 36]);
+    assert.deepEqual(fg.ops.sub(a, fg.Tensor.from([1, 2], [2, 1])).toArray(), [0, 1, 2, 2, 3, 4]);
+    assert.deepEqual(fg.ops.mul(a, 2).toArray(), [2, 4, 6, 8, 10, 12]);
+    assert.deepEqual(fg.ops.div(a, fg.Tensor.from([2], [])).toArray(), [0.5, 1, 1.5, 2, 2.5, 3]);
+    assert.deepEqual(fg.ops.scale(a, -1).toArray(), [-1, -2, -3, -4, -5, -6]);
+    assert.deepEqual(fg.ops.addScalar(a, 0.5).toArray(), [1.5, 2.5, 3.5, 4.5, 5.5, 6.5]);
+    assert.deepEqual(fg.ops.clamp(a, 2, 4).toArray(), [2, 2, 3, 4, 4, 4]);
+    const out = fg.Tensor.zeros([2, 3]);
+    assert.equal(fg.ops.add(a, a, { out }), out);
+    assert.deepEqual(out.toArray(), [2, 4, 6, 8, 10, 12]);
+    fg.ops.mul(out, out, { out });
+    assert.deepEqual(out.toArray(), [4, 16, 36, 64, 100, 144]);
+    assert.ok(Number.isNaN(fg.ops.clamp(fg.Tensor.from([NaN]), 0, 1).data[0]), 'clamp propagates NaN');
+    assert.equal(fg.ops.add(fg.Tensor.zeros([0]), fg.Tensor.zeros([0])).size, 0);
+  }
+  fg.setBackend('native');
+});
+
+test('bad input: clear errors naming the argument, nothing written', () => {
+  const a = fg.Tensor.from([1, 2, 3, 4, 5, 6], [2, 3]);
+  const out = fg.Tensor.zeros([2, 3]);
+  assertRejects(() => fg.ops.add(a, fg.Tensor.from([1, 2], [2])), RangeError, /Expected b of add .* but received shape \[2\]/, [out.data]);
+  assertRejects(() => fg.ops.add(a, 'x' as never), TypeError, /Expected a Tensor for b but received string "x"/);
+  assertRejects(() => fg.ops.add(undefined as never, a), TypeError, /Expected a Tensor for a but received undefined/);
+  assertRejects(() => fg.ops.add(a, a, { out: fg.Tensor.zeros([3, 2]) }), RangeError, /Expected out of shape \[2, 3\] for add but received shape \[3, 2\]/);
+  assertRejects(() => fg.ops.add(a, a, { bogus: 1 } as never), TypeError, /Unknown option 'bogus'/);
+  const buf = new Float32Array(8);
+  const part = new fg.Tensor(buf.subarray(1, 7), [2, 3]);
+  const x = new fg.Tensor(buf.subarray(0, 6), [2, 3]);
+  assertRejects(() => fg.ops.add(x, a, { out: part }), RangeError, /partly overlaps/, [buf]);
+  assertRejects(() => fg.ops.clamp(a, 1, 0), RangeError, /Expected a number >= min \(1\) for max but received number 0/);
+  assertRejects(() => new fg.Tensor(new Float64Array(4) as never, [4]), TypeError, /Expected a Float32Array for data but received Float64Array/);
+  assertRejects(() => new fg.Tensor([1, 2] as never, [2]), TypeError, /Expected a Float32Array for data but received an Array of length 2/);
+  assertRejects(() => new fg.Tensor(new Float32Array(4), [2, 3]), RangeError, /Expected data of length 6 for shape \[2, 3\] but received length 4/);
+  assertRejects(() => new fg.Tensor(new Float32Array(4), [-4]), RangeError, /Expected a non-negative integer for shape\[0\] but received number -4/);
+  assertRejects(() => new fg.Tensor(new Float32Array(4), [1.5, 2]), RangeError, /shape\[0\] but received number 1.5/);
+  const detached = new Float32Array(4);
+  structuredClone(detached.buffer, { transfer: [detached.buffer] });
+  assertRejects(() => new fg.Tensor(detached, [0]), TypeError, /detached/);
+});
+
+test('binding second line of checks: wrong types, lengths, overlap, detached never crash', () => {
+  requireNative();
+  const addon = fg.backendInfo().nativeAvailable ? (require('../lib/backend/select.js').nativeAddon() as Record<string, (...a: unknown[]) => unknown>) : null;
+  assert.ok(addon);
+  const a = new Float32Array(8), y = new Float32Array(8);
+  assertRejects(() => addon.ewBinary(0, a, new Float64Array(8), y, 1, 8, 0), TypeError, /Expected Float32Array for b but received Float64Array/, [y]);
+  assertRejects(() => addon.ewBinary(0, a, a, y, 1, 9, 0), RangeError, /length 9 for a/, [y]);
+  assertRejects(() => addon.ewBinary(9, a, a, y, 1, 8, 0), RangeError, /op/, [y]);
+  assertRejects(() => addon.ewBinary(0, a, a, y, -1, 8, 0), RangeError, /rows/, [y]);
+  assertRejects(() => addon.ewBinary(0, a, a, y, 1.5, 8, 0), RangeError, /rows/, [y]);
+  assertRejects(() => addon.ewBinary(0, a.subarray(0, 4), a.subarray(4, 8), a.subarray(1, 5), 1, 4, 0), RangeError, /overlap/);
+  assertRejects(() => addon.ewCopy(a, 'nope'), TypeError, /Expected Float32Array for out but received a string/);
+  assertRejects(() => addon.ewFill(), TypeError, /Expected a number for value but received undefined/);
+  const d = new Float32Array(4);
+  structuredClone(d.buffer, { transfer: [d.buffer] });
+  assertRejects(() => addon.ewCopy(d, d), TypeError, /detached/);
+});
