@@ -1,0 +1,76 @@
+// Bench machinery shared by every suite in bench/suites/*.ts (bench/run.ts discovers them).
+// A suite exports `suite: BenchSuite`; its run() gets a context with the machine's measured
+// memory bandwidth and FMA peak (measured once per `npm run bench`, in the same run).
+import * as fg from '../lib/index.js';
+import type { Kernels } from '../lib/backend/kernels.js';
+import { allKernels } from '../lib/backend/select.js';
+
+export interface BenchContext {
+  /** Native kernels (null if the addon is missing) and the TypeScript kernels. */
+  native: Kernels | null;
+  js: Kernels;
+  /** Measured in this run (GB/s of a copy/triad stream kernel with the configured threads; GFLOP/s of an FMA loop). */
+  bandwidthGBs: number;
+  fmaPeakGFlops: number;
+  threads: number;
+  /** --quick: fewer sizes and repetitions (npm start). */
+  quick: boolean;
+}
+
+export interface BenchRow {
+  suite: string;
+  case: string;
+  backend: 'native' | 'js' | 'plain-js' | string;
+  /** Problem size (elements, parameters, or M×N×K as a string). */
+  size: number | string;
+  medianMs: number;
+  /** Optional derived figures. */
+  nsPerElement?: number;
+  gbPerS?: number;
+  pctBandwidth?: number;
+  gflops?: number;
+  pctPeak?: number;
+  speedupVsJs?: number;
+  note?: string;
+}
+
+export interface BenchSuite {
+  name: string;
+  run(ctx: BenchContext): BenchRow[] | Promise<BenchRow[]>;
+}
+
+/** Median wall time (ms) of fn over `reps` runs after `warmup` runs; reps adapt so tiny cases run >= minMs in total. */
+export function timeMedian(fn: () => void, opts: { reps?: number; warmup?: number; minMs?: number } = {}): number {
+  const warmup = opts.warmup ?? 2;
+  for (let i = 0; i < warmup; i++) fn();
+  // Batch tiny calls so each sample is >= ~1 ms of work.
+  let inner = 1;
+  for (;;) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < inner; i++) fn();
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (ms >= 1 || inner >= 1 << 20) break;
+    inner *= 4;
+  }
+  const reps = opts.reps ?? 9;
+  const samples: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < inner; i++) fn();
+    samples.push(Number(process.hrtime.bigint() - t0) / 1e6 / inner);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[samples.length >> 1];
+}
+
+/** Fills a row's bandwidth figures from bytes moved per call. */
+export function withBandwidth(row: BenchRow, bytes: number, ctx: BenchContext): BenchRow {
+  const gbs = bytes / (row.medianMs * 1e6);
+  return { ...row, gbPerS: gbs, pctBandwidth: (100 * gbs) / ctx.bandwidthGBs };
+}
+
+export function kernelsFor(): { js: Kernels; native: Kernels | null } {
+  return allKernels();
+}
+
+export { fg };
