@@ -1,0 +1,314 @@
+// Reduction family, ISA-generic (spec in reduce_api.h). Included inside an ISA namespace.
+// Sums go through block_reduce (kernels/canonical.h); max and argmax have their own block loops with
+// the same shape; column reductions keep the canonical order per column while vectorising across columns.
+
+// mx(a, b) = (b > a || b is NaN) ? b : a, lane by lane.
+template <class W>
+static inline typename W::R red_mx(typename W::R a, typename W::R b) {
+  return W::blend(W::mor(W::gt(b, a), W::isnan(b)), b, a);
+}
+
+// Argmax preference: does (v, k) beat (bv, bk)? A NaN beats any number, then the larger value wins,
+// then (equal values, or two NaNs) the smaller index.
+static inline bool red_beats(float v, size_t k, float bv, size_t bk) {
+  const bool vn = v != v, bn = bv != bv;
+  if (vn || bn) return vn && (!bn || k < bk);
+  return v > bv || (v == bv && k < bk);
+}
+
+// Lane update of a running argmax: take the new value if it is greater, or NaN over a number.
+template <class W>
+static inline typename W::M red_takes(typename W::R v, typename W::R best) {
+  return W::mor(W::gt(v, best), W::mand(W::isnan(v), W::eq(best, best)));
+}
+
+static inline size_t red_min(size_t a, size_t b) { return a < b ? a : b; }
+
+// The term of a sum kind for the values v (m: the mean, for RK_SQDEV).
+template <int Kind, class W>
+static inline typename W::R red_term(typename W::R v, typename W::R m) {
+  if constexpr (Kind == RK_SUMSQ) {
+    return W::mul(v, v);
+  } else if constexpr (Kind == RK_SQDEV) {
+    const typename W::R d = W::sub(v, m);
+    return W::mul(d, d);
+  } else {
+    return v;
+  }
+}
+
+// One accumulation step: + for the sum kinds, mx for RK_MAX.
+template <int Kind, class W>
+static inline typename W::R red_step(typename W::R a, typename W::R t) {
+  if constexpr (Kind == RK_MAX) return red_mx<W>(a, t);
+  else return W::add(a, t);
+}
+
+// One canonical block (m terms from x) of a sum kind.
+template <class V, int Kind>
+static inline float red_block_sum(const float* x, size_t m, float mean) {
+  return block_reduce<V>(m, [x, mean](auto w, size_t i) {
+    using W = decltype(w);
+    return red_term<Kind, W>(W::load(x + i), W::set1(mean));
+  });
+}
+
+// One block of RK_MAX: 16 strided partials from -Inf, combined by the tree s = 8, 4, 2, 1.
+template <class V>
+static inline float red_block_max(const float* x, size_t m) {
+  constexpr int K = 16 / V::N;
+  typename V::R acc[K];
+  for (int k = 0; k < K; ++k) acc[k] = V::set1(-__builtin_inff());
+  size_t i = 0;
+  for (; i + 16 <= m; i += 16)
+    for (int k = 0; k < K; ++k) acc[k] = red_mx<V>(acc[k], V::load(x + i + (size_t)k * V::N));
+  float q[16];
+  for (int k = 0; k < K; ++k) V::store(q + k * V::N, acc[k]);
+  for (size_t j = 0; i < m; ++i, ++j) q[j] = red_mx<Vs>(q[j], x[i]);
+  for (int s = 8; s >= 1; s >>= 1)
+    for (int j = 0; j < s; ++j) q[j] = red_mx<Vs>(q[j], q[j + s]);
+  return q[0];
+}
+
+// Argmax of one block of m >= 1 values: value and block-local index. Lane j follows the elements
+// j, j + 16, ... (block-local indices as floats, exact below 2^24), then the lanes are compared.
+template <class V>
+static inline void red_block_argmax(const float* x, size_t m, float* bv, size_t* bk) {
+  static const float iota[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+  float q[16] = {}, qi[16] = {};
+  size_t lanes = m < 16 ? m : 16, i = lanes;
+  if (m >= 16) {
+    constexpr int K = 16 / V::N;
+    typename V::R acc[K], idx[K], cur[K];
+    for (int k = 0; k < K; ++k) {
+      acc[k] = V::load(x + (size_t)k * V::N);
+      idx[k] = cur[k] = V::load(iota + k * V::N);
+    }
+    const typename V::R step = V::set1(16.0f);
+    for (; i + 16 <= m; i += 16) {
+      for (int k = 0; k < K; ++k) {
+        cur[k] = V::add(cur[k], step);
+        const typename V::R v = V::load(x + i + (size_t)k * V::N);
+        const typename V::M take = red_takes<V>(v, acc[k]);
+        acc[k] = V::blend(take, v, acc[k]);
+        idx[k] = V::blend(take, cur[k], idx[k]);
+      }
+    }
+    for (int k = 0; k < K; ++k) {
+      V::store(q + k * V::N, acc[k]);
+      V::store(qi + k * V::N, idx[k]);
+    }
+  } else {
+    for (size_t j = 0; j < m; ++j) {
+      q[j] = x[j];
+      qi[j] = (float)j;
+    }
+  }
+  for (size_t j = 0; i < m; ++i, ++j) {
+    if (red_beats(x[i], i, q[j], (size_t)qi[j])) {
+      q[j] = x[i];
+      qi[j] = (float)i;
+    }
+  }
+  size_t best = 0;
+  for (size_t j = 1; j < lanes; ++j)
+    if (red_beats(q[j], (size_t)qi[j], q[best], (size_t)qi[best])) best = j;
+  *bv = q[best];
+  *bk = (size_t)qi[best];
+}
+
+static inline size_t red_block_len(size_t n, size_t b) { return red_min(FG_BLOCK, n - b * FG_BLOCK); }
+
+// The value of kind over canonical block b of x[0..n).
+template <class V>
+static inline float red_block_value(int kind, const float* x, size_t n, float m, size_t b) {
+  const float* xb = x + b * FG_BLOCK;
+  const size_t len = red_block_len(n, b);
+  switch (kind) {
+    case RK_SUM: return red_block_sum<V, RK_SUM>(xb, len, m);
+    case RK_SUMSQ: return red_block_sum<V, RK_SUMSQ>(xb, len, m);
+    case RK_SQDEV: return red_block_sum<V, RK_SQDEV>(xb, len, m);
+    default: return red_block_max<V>(xb, len);
+  }
+}
+
+// s[b] for blocks b in [b0, b1).
+template <class V>
+static void red_blocks(int kind, const float* x, size_t n, float m, size_t b0, size_t b1, float* s) {
+  for (size_t b = b0; b < b1; ++b) s[b] = red_block_value<V>(kind, x, n, m, b);
+}
+
+static float red_combine(int kind, const float* s, size_t nb) {
+  if (nb == 0) return kind == RK_MAX ? -__builtin_inff() : 0.0f;
+  float t = s[0];
+  for (size_t b = 1; b < nb; ++b) t = kind == RK_MAX ? red_mx<Vs>(t, s[b]) : t + s[b];
+  return t;
+}
+
+template <class V>
+static void red_argmax_blocks(const float* x, size_t n, size_t b0, size_t b1, float* v, size_t* k) {
+  for (size_t b = b0; b < b1; ++b) {
+    red_block_argmax<V>(x + b * FG_BLOCK, red_block_len(n, b), v + b, k + b);
+    k[b] += b * FG_BLOCK;
+  }
+}
+
+static size_t red_combine_argmax(const float* v, const size_t* k, size_t nb) {
+  size_t best = 0;
+  for (size_t b = 1; b < nb; ++b)
+    if (red_beats(v[b], k[b], v[best], k[best])) best = b;
+  return nb ? k[best] : 0;
+}
+
+// A whole contiguous range on the calling thread: the spec of reduce_api.h, blocks in order.
+template <class V>
+static float red_range(int kind, const float* x, size_t n, float m) {
+  float t = 0.0f;
+  for (size_t b = 0; b * FG_BLOCK < n; ++b) {
+    const float s = red_block_value<V>(kind, x, n, m, b);
+    t = b == 0 ? s : kind == RK_MAX ? red_mx<Vs>(t, s) : t + s;
+  }
+  return t;
+}
+
+template <class V>
+static size_t red_range_argmax(const float* x, size_t n) {
+  float bv = 0.0f;
+  size_t bk = 0;
+  for (size_t b = 0; b * FG_BLOCK < n; ++b) {
+    float v;
+    size_t k;
+    red_block_argmax<V>(x + b * FG_BLOCK, red_block_len(n, b), &v, &k);
+    k += b * FG_BLOCK;
+    if (b == 0 || red_beats(v, k, bv, bk)) bv = v, bk = k;
+  }
+  return bk;
+}
+
+// One row (or any contiguous sequence) reduced by op; argmax as a binary32 index.
+template <class V>
+static float red_vector(int op, const float* x, size_t n, float divisor) {
+  switch (op) {
+    case RED_SUM: return red_range<V>(RK_SUM, x, n, 0.0f);
+    case RED_MEAN: return red_range<V>(RK_SUM, x, n, 0.0f) / (float)n;
+    case RED_SUMSQ: return red_range<V>(RK_SUMSQ, x, n, 0.0f);
+    case RED_NORM: return Vs::sqrt(red_range<V>(RK_SUMSQ, x, n, 0.0f));
+    case RED_VAR: {
+      const float m = red_range<V>(RK_SUM, x, n, 0.0f) / (float)n;
+      return red_range<V>(RK_SQDEV, x, n, m) / divisor;
+    }
+    case RED_MAX: return red_range<V>(RK_MAX, x, n, 0.0f);
+    default: return (float)red_range_argmax<V>(x, n);
+  }
+}
+
+template <class V>
+static void red_rows(int op, const float* x, size_t cols, float divisor, size_t r0, size_t r1, float* out) {
+  for (size_t r = r0; r < r1; ++r) out[r] = red_vector<V>(op, x + r * cols, cols, divisor);
+}
+
+// Columns per chunk of a column reduction: 16 partials x 256 columns x 4 B = 16 KiB of accumulators.
+constexpr size_t RED_CH = 256;
+
+// tot[c] = fold of Kind over column cb + c (c < w <= RED_CH), in the canonical order of that column:
+// row i of a block goes to partial i mod 16 (acc + (i mod 16) * w), tree, blocks in order.
+// mean[c] is the column mean (RK_SQDEV only).
+template <class V, int Kind>
+static void red_cols_pass(const float* x, size_t rows, size_t cols, size_t cb, size_t w, const float* mean, float* acc, float* tot) {
+  const float init = Kind == RK_MAX ? -__builtin_inff() : 0.0f;
+  if (rows == 0) each<V>(0, w, [&](auto v, size_t c) { using W = decltype(v); W::store(tot + c, W::set1(init)); });
+  for (size_t b0 = 0; b0 < rows; b0 += FG_BLOCK) {
+    const size_t m = red_min(FG_BLOCK, rows - b0);
+    each<V>(0, 16 * w, [&](auto v, size_t j) { using W = decltype(v); W::store(acc + j, W::set1(init)); });
+    for (size_t i = 0; i < m; ++i) {
+      float* a = acc + (i & 15) * w;
+      const float* xr = x + (b0 + i) * cols + cb;
+      each<V>(0, w, [&](auto v, size_t c) {
+        using W = decltype(v);
+        typename W::R mc = W::zero();
+        if constexpr (Kind == RK_SQDEV) mc = W::load(mean + c);
+        W::store(a + c, red_step<Kind, W>(W::load(a + c), red_term<Kind, W>(W::load(xr + c), mc)));
+      });
+    }
+    for (size_t s = 8; s >= 1; s >>= 1)
+      for (size_t j = 0; j < s; ++j) {
+        float* p = acc + j * w;
+        const float* q = acc + (j + s) * w;
+        each<V>(0, w, [&](auto v, size_t c) { using W = decltype(v); W::store(p + c, red_step<Kind, W>(W::load(p + c), W::load(q + c))); });
+      }
+    each<V>(0, w, [&](auto v, size_t c) {
+      using W = decltype(v);
+      W::store(tot + c, b0 == 0 ? W::load(acc + c) : red_step<Kind, W>(W::load(tot + c), W::load(acc + c)));
+    });
+  }
+}
+
+// Column argmax over rows >= 1: per block of rows a running (value, block-local row) per column,
+// vectorised across columns, then merged in block order with the global (value, row) in gv, gk.
+template <class V>
+static void red_cols_argmax(const float* x, size_t rows, size_t cols, size_t cb, size_t w, float* bv, float* bi, float* gv, size_t* gk) {
+  for (size_t b0 = 0; b0 < rows; b0 += FG_BLOCK) {
+    const size_t m = red_min(FG_BLOCK, rows - b0);
+    const float* x0 = x + b0 * cols + cb;
+    each<V>(0, w, [&](auto v, size_t c) { using W = decltype(v); W::store(bv + c, W::load(x0 + c)); W::store(bi + c, W::zero()); });
+    for (size_t i = 1; i < m; ++i) {
+      const float* xr = x0 + i * cols;
+      const float fi = (float)i;
+      each<V>(0, w, [&](auto v, size_t c) {
+        using W = decltype(v);
+        const typename W::R val = W::load(xr + c), best = W::load(bv + c);
+        const typename W::M take = red_takes<W>(val, best);
+        W::store(bv + c, W::blend(take, val, best));
+        W::store(bi + c, W::blend(take, W::set1(fi), W::load(bi + c)));
+      });
+    }
+    for (size_t c = 0; c < w; ++c) {
+      const size_t k = b0 + (size_t)bi[c];
+      if (b0 == 0 || red_beats(bv[c], k, gv[c], gk[c])) gv[c] = bv[c], gk[c] = k;
+    }
+  }
+}
+
+template <class V>
+static void red_cols(int op, const float* x, size_t rows, size_t cols, float divisor, size_t c0, size_t c1, float* out) {
+  float acc[16 * RED_CH], aux[RED_CH];
+  size_t gk[RED_CH];
+  const float fr = (float)rows;
+  for (size_t cb = c0; cb < c1; cb += RED_CH) {
+    const size_t w = red_min(RED_CH, c1 - cb);
+    float* o = out + cb;
+    switch (op) {
+      case RED_SUM: red_cols_pass<V, RK_SUM>(x, rows, cols, cb, w, nullptr, acc, o); break;
+      case RED_MEAN:
+        red_cols_pass<V, RK_SUM>(x, rows, cols, cb, w, nullptr, acc, o);
+        for (size_t c = 0; c < w; ++c) o[c] = o[c] / fr;
+        break;
+      case RED_SUMSQ: red_cols_pass<V, RK_SUMSQ>(x, rows, cols, cb, w, nullptr, acc, o); break;
+      case RED_NORM:
+        red_cols_pass<V, RK_SUMSQ>(x, rows, cols, cb, w, nullptr, acc, o);
+        for (size_t c = 0; c < w; ++c) o[c] = Vs::sqrt(o[c]);
+        break;
+      case RED_VAR:
+        red_cols_pass<V, RK_SUM>(x, rows, cols, cb, w, nullptr, acc, aux);
+        for (size_t c = 0; c < w; ++c) aux[c] = aux[c] / fr;
+        red_cols_pass<V, RK_SQDEV>(x, rows, cols, cb, w, aux, acc, o);
+        for (size_t c = 0; c < w; ++c) o[c] = o[c] / divisor;
+        break;
+      case RED_MAX: red_cols_pass<V, RK_MAX>(x, rows, cols, cb, w, nullptr, acc, o); break;
+      default:
+        red_cols_argmax<V>(x, rows, cols, cb, w, acc, acc + RED_CH, aux, gk);
+        for (size_t c = 0; c < w; ++c) o[c] = (float)gk[c];
+        break;
+    }
+  }
+}
+
+template <class V>
+static void fill_reduce(reduce_table& t) {
+  t.blocks = red_blocks<V>;
+  t.combine = red_combine;
+  t.argmax_blocks = red_argmax_blocks<V>;
+  t.combine_argmax = red_combine_argmax;
+  t.rows = red_rows<V>;
+  t.cols = red_cols<V>;
+}
