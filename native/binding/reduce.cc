@@ -107,7 +107,7 @@ static Napi::Value reduce_axis(const Napi::CallbackInfo& info) {
   check_len(env, out, axis == 0 ? cols : rows, "out");
   check_disjoint(env, out, x, "out", "x");
   const size_t len = axis == 0 ? rows : cols;  // length of each reduced sequence
-  if (needs_nonempty(op) && len == 0 && out.n > 0)
+  if (needs_nonempty(op) && len == 0)
     throw_range(env, std::string("Expected a non-empty dimension ") + std::to_string(axis) + " for x of " + op_name(op) + " but received length 0");
   AddonData& d = addon(info);
   const reduce_table& t = d.table->reduce;
