@@ -68,15 +68,22 @@ const char* op_name(int op) {
 
 bool needs_nonempty(int op) { return op == RED_MAX || op == RED_ARGMAX; }
 
-// A Float32Array element of a JS array, with the same checks as arg_f32.
-F32 as_f32(Napi::Env env, const Napi::Value& v, const std::string& name) {
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
-    throw_type(env, "Float32Array", name.c_str(), v);
-  Napi::Float32Array a = v.As<Napi::Float32Array>();
+// Element i of a JS array as a Float32Array view, with the checks of arg_f32 (raw N-API: one
+// typedarray_info call per element keeps a list of hundreds of small tensors cheap).
+F32 element_f32(Napi::Env env, napi_value v, uint32_t i) {
+  bool is_ta = false;
+  napi_typedarray_type type = napi_int8_array;
+  size_t len = 0;
+  void* data = nullptr;
+  napi_value buffer = nullptr;
   bool detached = false;
-  if (napi_is_detached_arraybuffer(env, a.ArrayBuffer(), &detached) == napi_ok && detached)
-    throw Napi::TypeError::New(env, "Expected a Float32Array with a live buffer for " + name + " but received one whose ArrayBuffer is detached");
-  return F32{a.ElementLength() ? a.Data() : nullptr, a.ElementLength()};
+  if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta ||
+      napi_get_typedarray_info(env, v, &type, &len, &data, &buffer, nullptr) != napi_ok || type != napi_float32_array)
+    throw_type(env, "Float32Array", ("xs[" + std::to_string(i) + "]").c_str(), Napi::Value(env, v));
+  if (napi_is_detached_arraybuffer(env, buffer, &detached) == napi_ok && detached)
+    throw Napi::TypeError::New(env, "Expected a Float32Array with a live buffer for xs[" + std::to_string(i) +
+                                        "] but received one whose ArrayBuffer is detached");
+  return F32{len ? (float*)data : nullptr, len};
 }
 
 }  // namespace
@@ -136,14 +143,14 @@ static Napi::Value reduce_norm_list(const Napi::CallbackInfo& info) {
   Napi::Array arr = v.As<Napi::Array>();
   const uint32_t count = arr.Length();
   // Read every element first (a getter may run JS), then check them all, then take pointers.
-  std::vector<Napi::Value> vals;
-  vals.reserve(count);
-  for (uint32_t i = 0; i < count; ++i) vals.push_back(arr.Get(i));
+  std::vector<napi_value> vals(count);
+  for (uint32_t i = 0; i < count; ++i)
+    if (napi_get_element(env, arr, i, &vals[i]) != napi_ok) throw Napi::Error::New(env);
   std::vector<F32> xs(count);
   std::vector<size_t> first(count + 1, 0);  // first[a]: index of array a's first block in the joint list
   size_t total_n = 0;
   for (uint32_t i = 0; i < count; ++i) {
-    xs[i] = as_f32(env, vals[i], "xs[" + std::to_string(i) + "]");
+    xs[i] = element_f32(env, vals[i], i);
     first[i + 1] = first[i] + num_blocks(xs[i].n);
     total_n += xs[i].n;
   }

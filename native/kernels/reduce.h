@@ -209,6 +209,13 @@ static void red_rows(int op, const float* x, size_t cols, float divisor, size_t 
 
 // Columns per chunk of a column reduction: 16 partials x 256 columns x 4 B = 16 KiB of accumulators.
 constexpr size_t RED_CH = 256;
+// Rows ahead that a column reduction prefetches: each row's chunk lies in another page, out of reach
+// of the hardware prefetchers.
+constexpr size_t RED_PF = 16;
+
+static inline void red_prefetch(const float* p, size_t w) {
+  for (size_t o = 0; o < w; o += 16) __builtin_prefetch(p + o);
+}
 
 // tot[c] = fold of Kind over column cb + c (c < w <= RED_CH), in the canonical order of that column:
 // row i of a block goes to partial i mod 16 (acc + (i mod 16) * w), tree, blocks in order.
@@ -223,6 +230,7 @@ static void red_cols_pass(const float* x, size_t rows, size_t cols, size_t cb, s
     for (size_t i = 0; i < m; ++i) {
       float* a = acc + (i & 15) * w;
       const float* xr = x + (b0 + i) * cols + cb;
+      if (b0 + i + RED_PF < rows) red_prefetch(xr + RED_PF * cols, w);
       each<V>(0, w, [&](auto v, size_t c) {
         using W = decltype(v);
         typename W::R mc = W::zero();
