@@ -94,13 +94,83 @@ function reduceSeq(op: ReduceOp, x: Float32Array, off: number, n: number, stride
   }
 }
 
+// Column reductions walk the matrix row by row (contiguous reads) over chunks of CH columns, keeping
+// the 16 partials of each column in ACC: row i of a block goes to partial i mod 16, exactly the order
+// of fold() applied to the column.
+const CH = 1024;
+const ACC = new Float32Array(16 * CH);
+const AUX = new Float32Array(CH);
+const IDX = new Float64Array(CH);
+
+/** out[c0 + c] = fold of kind over column c0 + c, c < w (mean: column means indexed like out, for 'sqdev'). */
+function foldCols(kind: Kind, x: Float32Array, rows: number, cols: number, c0: number, w: number, out: Float32Array, mean: Float32Array): void {
+  const isMax = kind === 'max';
+  if (rows === 0) out.fill(0, c0, c0 + w);
+  for (let b0 = 0; b0 < rows; b0 += BLOCK) {
+    const m = Math.min(BLOCK, rows - b0);
+    ACC.fill(isMax ? -Infinity : 0, 0, 16 * w);
+    for (let i = 0; i < m; i++) {
+      const base = (b0 + i) * cols + c0, o = (i & 15) * w;
+      switch (kind) {
+        case 'sum': for (let c = 0; c < w; c++) ACC[o + c] += x[base + c]; break;
+        case 'sumSquares': for (let c = 0; c < w; c++) { const v = x[base + c]; ACC[o + c] += Math.fround(v * v); } break;
+        case 'sqdev': for (let c = 0; c < w; c++) { const d = Math.fround(x[base + c] - mean[c0 + c]); ACC[o + c] += Math.fround(d * d); } break;
+        case 'max': for (let c = 0; c < w; c++) { const v = x[base + c]; if (v > ACC[o + c] || v !== v) ACC[o + c] = v; } break;
+      }
+    }
+    for (let s = 8; s >= 1; s >>= 1) {
+      for (let j = 0; j < s; j++) {
+        const p = j * w, q = (j + s) * w;
+        for (let c = 0; c < w; c++) ACC[p + c] = isMax ? mx(ACC[p + c], ACC[q + c]) : ACC[p + c] + ACC[q + c];
+      }
+    }
+    for (let c = 0; c < w; c++) out[c0 + c] = b0 === 0 ? ACC[c] : isMax ? mx(out[c0 + c], ACC[c]) : Math.fround(out[c0 + c] + ACC[c]);
+  }
+}
+
+/** Column argmax (rows >= 1), row by row: a later row wins only if greater, or NaN over a number. */
+function argmaxCols(x: Float32Array, rows: number, cols: number, c0: number, w: number, out: Float32Array): void {
+  for (let c = 0; c < w; c++) { AUX[c] = x[c0 + c]; IDX[c] = 0; }
+  for (let i = 1; i < rows; i++) {
+    const base = i * cols + c0;
+    for (let c = 0; c < w; c++) {
+      const v = x[base + c], b = AUX[c];
+      if (v > b || (v !== v && b === b)) { AUX[c] = v; IDX[c] = i; }
+    }
+  }
+  for (let c = 0; c < w; c++) out[c0 + c] = IDX[c];
+}
+
+function reduceCols(op: ReduceOp, x: Float32Array, rows: number, cols: number, divisor: number, out: Float32Array): void {
+  const fr = Math.fround(rows), dv = Math.fround(divisor);
+  const means = op === 'variance' ? new Float32Array(cols) : out;
+  for (let c0 = 0; c0 < cols; c0 += CH) {
+    const w = Math.min(CH, cols - c0), e = c0 + w;
+    switch (op) {
+      case 'sum': foldCols('sum', x, rows, cols, c0, w, out, out); break;
+      case 'mean': foldCols('sum', x, rows, cols, c0, w, out, out); for (let c = c0; c < e; c++) out[c] = out[c] / fr; break;
+      case 'sumSquares': foldCols('sumSquares', x, rows, cols, c0, w, out, out); break;
+      case 'norm': foldCols('sumSquares', x, rows, cols, c0, w, out, out); for (let c = c0; c < e; c++) out[c] = Math.sqrt(out[c]); break;
+      case 'variance': {
+        foldCols('sum', x, rows, cols, c0, w, means, means);
+        for (let c = c0; c < e; c++) means[c] = means[c] / fr;
+        foldCols('sqdev', x, rows, cols, c0, w, out, means);
+        for (let c = c0; c < e; c++) out[c] = out[c] / dv;
+        break;
+      }
+      case 'max': foldCols('max', x, rows, cols, c0, w, out, out); break;
+      case 'argmax': argmaxCols(x, rows, cols, c0, w, out); break;
+    }
+  }
+}
+
 export const jsReduce: ReduceKernels = {
   all(op, x, divisor) {
     return reduceSeq(op, x, 0, x.length, 1, divisor);
   },
   axis(op, x, rows, cols, axis, divisor, out) {
     if (axis === 1) for (let r = 0; r < rows; r++) out[r] = reduceSeq(op, x, r * cols, cols, 1, divisor);
-    else for (let c = 0; c < cols; c++) out[c] = reduceSeq(op, x, c, rows, cols, divisor);
+    else reduceCols(op, x, rows, cols, divisor, out);
   },
   normL2List(xs) {
     let total = 0;
