@@ -1,6 +1,7 @@
 // Reduction family, ISA-generic (spec in reduce_api.h). Included inside an ISA namespace.
 // Sums go through block_reduce (kernels/canonical.h); max and argmax have their own block loops with
 // the same shape; column reductions keep the canonical order per column while vectorising across columns.
+// Uses each<V> from kernels/elementwise.h (included before this file by kernels/all.inc).
 
 // mx(a, b) = (b > a || b is NaN) ? b : a, lane by lane.
 template <class W>
