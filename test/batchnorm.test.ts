@@ -265,6 +265,38 @@ test('layouts: (N,C) = (N,C,1) = (N,C,1,1), and channels-last is NCHW transposed
   });
 });
 
+test('out option: functional results written in place or into a given tensor are the allocating results, bit for bit', () => {
+  onBackends((backend) => {
+    const shape = [4, 3, 5, 6], n = 360;
+    const x = new fg.Tensor(randomF32(n, 61), shape), dy = new fg.Tensor(randomF32(n, 62), shape);
+    const w = new fg.Tensor(randomF32(3, 63), [3]), b = new fg.Tensor(randomF32(3, 64), [3]), rv = new fg.Tensor(randomF32(3, 65, { lo: 0.5, hi: 2 }), [3]);
+    const ref = F.batchNormTrain(x, w, b);
+    const out = fg.Tensor.zeros(shape);
+    assert.equal(F.batchNormTrain(x, w, b, { out }).y, out);
+    assertSameBits(out.data, ref.y.data, { kernel: `${backend} train out` });
+    const g = F.batchNormBackward(dy, x, ref.mean, ref.invstd, w);
+    const dyCopy = dy.clone();
+    assert.equal(F.batchNormBackward(dyCopy, x, ref.mean, ref.invstd, w, { out: dyCopy }).dx, dyCopy);
+    assertSameBits(dyCopy.data, g.dx.data, { kernel: `${backend} backward in place on dy` });
+    const ge = F.batchNormEvalBackward(dy, x, ref.mean, rv, w);
+    const dy2 = dy.clone();
+    const ge2 = F.batchNormEvalBackward(dy2, x, ref.mean, rv, w, { out: dy2 });
+    assertSameBits(dy2.data, ge.dx.data, { kernel: `${backend} eval backward in place on dy` });
+    assertSameBits(ge2.dweight!.data, ge.dweight!.data, { kernel: `${backend} eval backward in place dweight` });
+    const xe = x.clone();
+    F.batchNormEval(xe, ref.mean, rv, w, b, { out: xe });
+    assertSameBits(xe.data, F.batchNormEval(x, ref.mean, rv, w, b).data, { kernel: `${backend} eval in place` });
+    const buf = new Float32Array(n + 1);
+    assertRejects(() => F.batchNormTrain(new fg.Tensor(buf.subarray(0, n), shape), w, b, { out: new fg.Tensor(buf.subarray(1), shape) }), RangeError, /partly overlaps/, [buf]);
+    assertRejects(() => F.batchNormTrain(x, w, b, { out: fg.Tensor.zeros([4, 3, 6, 5]) }), RangeError, /Expected out of shape \[4, 3, 5, 6\] for batchNormTrain/);
+    const bn = new BatchNorm2d(3);
+    assertRejects(() => bn.forward(x, { out: x }), RangeError, /not to overlap x/, [x.data]);
+    const yo = fg.Tensor.zeros(shape);
+    assert.equal(bn.forward(x, { out: yo }), yo);
+    assertSameBits(yo.data, F.batchNormTrain(x).y.data, { kernel: `${backend} module out` });
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // Conformance: every kernel pass, native at every SIMD level × 1/2/3 threads vs TypeScript, bit for bit.
 const LAYOUTS: [string, BatchNormLayout][] = [

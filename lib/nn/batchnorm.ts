@@ -9,7 +9,7 @@
 // folded scale γ/sqrt(runningVar + eps) and shift β − runningMean·scale; without tracked statistics
 // (trackRunningStats false) the batch statistics are used in eval mode too, as in torch.
 import { checkTensor, formatShape, Parameter, Tensor } from '../tensor.js';
-import { checkBoolean, checkInteger, checkOptions } from '../validate.js';
+import { checkBoolean, checkInteger, checkOptions, overlaps } from '../validate.js';
 import type { BatchNormLayout } from '../backend/kernels.js';
 import {
   batchNormBackward,
@@ -107,6 +107,15 @@ abstract class BatchNormBase {
     this.numBatchesTracked = 0;
   }
 
+  private outOption(opts: unknown, x: Tensor, fn: string): Tensor | undefined {
+    checkOptions(opts, `${this.constructor.name}.${fn} options`, ['out']);
+    const out = (opts as { out?: unknown } | undefined)?.out;
+    if (out === undefined) return undefined;
+    checkTensor(out, 'out');
+    if (overlaps(out.data, x.data)) throw new RangeError(`Expected out of ${this.constructor.name}.${fn} not to overlap x (the backward reads x)`);
+    return out;
+  }
+
   private layout(x: unknown): BatchNormLayout {
     checkTensor(x, 'x');
     this.checkRank(x.shape);
@@ -117,15 +126,17 @@ abstract class BatchNormBase {
     return L;
   }
 
-  forward(x: Tensor): Tensor {
+  /** y for x; opts.out (shape of x, not overlapping x, which the backward reads) receives y instead of a new tensor. */
+  forward(x: Tensor, opts?: { out?: Tensor }): Tensor {
     const L = this.layout(x);
-    const opts = { eps: this.eps, channelsLast: this.channelsLast };
+    const out = this.outOption(opts, x, 'forward');
+    const opts2 = { eps: this.eps, channelsLast: this.channelsLast, out };
     if (!this.training && this.runningMean && this.runningVar) {
-      const y = batchNormEval(x, this.runningMean, this.runningVar, this.weight, this.bias, opts);
+      const y = batchNormEval(x, this.runningMean, this.runningVar, this.weight, this.bias, opts2);
       this.saved = { x, L, mean: null, invstd: null };
       return y;
     }
-    const r = batchNormTrain(x, this.weight, this.bias, opts); // throws before any state changes
+    const r = batchNormTrain(x, this.weight, this.bias, opts2); // throws before any state changes
     if (this.training && this.runningMean && this.runningVar) {
       const k = this.numBatchesTracked + 1;
       updateRunningStats(this.runningMean, this.runningVar, r.mean, r.varUnbiased, this.momentum === null ? 1 / k : this.momentum);
@@ -136,13 +147,14 @@ abstract class BatchNormBase {
   }
 
   /** Gradient of the last forward: returns dx and adds dγ, dβ into weight.grad, bias.grad (created when null). */
-  backward(dy: Tensor): Tensor {
+  backward(dy: Tensor, opts?: { out?: Tensor }): Tensor {
     const s = this.saved;
     if (!s) throw new Error(`${this.constructor.name}.backward() needs a forward() first`);
-    const opts = { channelsLast: this.channelsLast };
+    const out = this.outOption(opts, s.x, 'backward');
+    const opts2 = { channelsLast: this.channelsLast, out };
     const g = s.mean && s.invstd
-      ? batchNormBackward(dy, s.x, s.mean, s.invstd, this.weight, opts)
-      : batchNormEvalBackward(dy, s.x, this.runningMean as Tensor, this.runningVar as Tensor, this.weight, { ...opts, eps: this.eps });
+      ? batchNormBackward(dy, s.x, s.mean, s.invstd, this.weight, opts2)
+      : batchNormEvalBackward(dy, s.x, this.runningMean as Tensor, this.runningVar as Tensor, this.weight, { ...opts2, eps: this.eps });
     if (this.weight && g.dweight) accumulate(this.weight, g.dweight);
     if (this.bias && g.dbias) accumulate(this.bias, g.dbias);
     return g.dx;

@@ -5,7 +5,7 @@
 import { kernels } from '../backend/select.js';
 import type { BatchNormLayout } from '../backend/kernels.js';
 import { checkTensor, formatShape, Tensor } from '../tensor.js';
-import { checkBoolean, checkNumber, checkOptions, rangeError, typeError } from '../validate.js';
+import { checkBoolean, checkNumber, checkOptions, partlyOverlaps, rangeError, typeError } from '../validate.js';
 
 const fr = Math.fround;
 
@@ -14,6 +14,8 @@ export interface BatchNormFnOptions {
   eps?: number;
   /** 4-D input laid out (N, H, W, C) instead of (N, C, H, W) (default false). */
   channelsLast?: boolean;
+  /** Write the result (y, or dx for a backward) here instead of allocating: shape of x; may be the input itself, never a partial overlap. */
+  out?: Tensor;
 }
 
 export interface BatchNormTrainResult {
@@ -61,13 +63,26 @@ export function checkEps(eps: unknown, name = 'eps'): number {
   return eps;
 }
 
-function fnOptions(opts: unknown, fn: string): { eps: number; channelsLast: boolean } {
-  checkOptions(opts, `${fn} options`, ['eps', 'channelsLast']);
+function fnOptions(opts: unknown, fn: string, known: readonly string[] = ['eps', 'channelsLast', 'out']): { eps: number; channelsLast: boolean; out?: unknown } {
+  checkOptions(opts, `${fn} options`, known);
   const o = (opts ?? {}) as BatchNormFnOptions;
   const eps = o.eps === undefined ? 1e-5 : checkEps(o.eps);
   const channelsLast = o.channelsLast ?? false;
   checkBoolean(channelsLast, 'channelsLast');
-  return { eps, channelsLast };
+  return { eps, channelsLast, out: o.out };
+}
+
+/** opts.out validated against x's shape and the inputs it may replace, or a new zero tensor. */
+function outputOf(out: unknown, x: Tensor, inputs: readonly Tensor[], fn: string): Tensor {
+  if (out === undefined) return Tensor.zeros(x.shape);
+  checkTensor(out, 'out');
+  if (out.shape.length !== x.shape.length || out.shape.some((d, i) => d !== x.shape[i])) {
+    throw new RangeError(`Expected out of shape ${formatShape(x.shape)} for ${fn} but received shape ${formatShape(out.shape)}`);
+  }
+  for (const t of inputs) {
+    if (partlyOverlaps(out.data, t.data)) throw new RangeError(`Expected out of ${fn} to be the same array as an input or not to overlap it, but it partly overlaps one`);
+  }
+  return out;
 }
 
 function checkChannelTensor(t: unknown, name: string, C: number, nullable: boolean): asserts t is Tensor | null {
@@ -95,12 +110,13 @@ const negZeros = (C: number) => new Float32Array(C).fill(-0);
  * d = S1/m; mean = K + d; q = max(S2 − S1·d, 0); var = q/m; varUnbiased = q/(m − 1); invstd = 1/sqrt(var + eps).
  */
 export function batchNormTrain(x: Tensor, weight: Tensor | null = null, bias: Tensor | null = null, opts?: BatchNormFnOptions): BatchNormTrainResult {
-  const { eps, channelsLast } = fnOptions(opts, 'batchNormTrain');
+  const { eps, channelsLast, out } = fnOptions(opts, 'batchNormTrain');
   const L = layoutOf(x, channelsLast);
   const C = L.channels;
   checkChannelTensor(weight, 'weight', C, true);
   checkChannelTensor(bias, 'bias', C, true);
   checkTraining(x, L);
+  const y = outputOf(out, x, [x], 'batchNormTrain');
   const K = kernels().batchnorm;
   const s1 = new Float32Array(C), s2 = new Float32Array(C);
   K.stats(x.data, L, s1, s2);
@@ -117,7 +133,6 @@ export function batchNormTrain(x: Tensor, weight: Tensor | null = null, bias: Te
     invstd[c] = fr(1 / fr(Math.sqrt(fr(v[c] + e))));
     scale[c] = weight ? fr(weight.data[c] * invstd[c]) : invstd[c];
   }
-  const y = Tensor.zeros(x.shape);
   K.affine(x.data, mean, scale, shift, y.data, L);
   return { y, mean: new Tensor(mean, [C]), invstd: new Tensor(invstd, [C]), var: new Tensor(v, [C]), varUnbiased: new Tensor(vu, [C]) };
 }
@@ -137,16 +152,16 @@ function evalScale(runningVar: Float32Array, weight: Tensor | null, eps: number)
  * y = ((x − 0)·scale) + shift (the kernel's x − 0 is x exactly).
  */
 export function batchNormEval(x: Tensor, runningMean: Tensor, runningVar: Tensor, weight: Tensor | null = null, bias: Tensor | null = null, opts?: BatchNormFnOptions): Tensor {
-  const { eps, channelsLast } = fnOptions(opts, 'batchNormEval');
+  const { eps, channelsLast, out } = fnOptions(opts, 'batchNormEval');
   const L = layoutOf(x, channelsLast);
   const C = L.channels;
   checkChannelTensor(runningMean, 'runningMean', C, false);
   checkChannelTensor(runningVar, 'runningVar', C, false);
   checkChannelTensor(weight, 'weight', C, true);
   checkChannelTensor(bias, 'bias', C, true);
+  const y = outputOf(out, x, [x], 'batchNormEval');
   const scale = evalScale(runningVar.data, weight, eps), shift = new Float32Array(C);
   for (let c = 0; c < C; c++) shift[c] = fr((bias ? bias.data[c] : 0) - fr(runningMean.data[c] * scale[c]));
-  const y = Tensor.zeros(x.shape);
   kernels().batchnorm.affine(x.data, new Float32Array(C), scale, shift, y.data, L);
   return y;
 }
@@ -166,16 +181,15 @@ function checkGradInputs(dy: unknown, x: unknown, channelsLast: boolean): BatchN
  * dbias = Σdy, dweight = Σdy·x̂ (canonical sums); g = γ·invstd, c1 = Σdy/m, c2 = Σ(dy·x̂)/m;
  * dx = g·((dy − c1) − x̂·c2), the same value as (γ·invstd/m)·(m·dy − Σdy − x̂·Σ(dy·x̂)).
  */
-export function batchNormBackward(dy: Tensor, x: Tensor, mean: Tensor, invstd: Tensor, weight: Tensor | null = null, opts?: { channelsLast?: boolean }): BatchNormGrads {
-  checkOptions(opts, 'batchNormBackward options', ['channelsLast']);
-  const channelsLast = opts?.channelsLast ?? false;
-  checkBoolean(channelsLast, 'channelsLast');
+export function batchNormBackward(dy: Tensor, x: Tensor, mean: Tensor, invstd: Tensor, weight: Tensor | null = null, opts?: { channelsLast?: boolean; out?: Tensor }): BatchNormGrads {
+  const { channelsLast, out } = fnOptions(opts, 'batchNormBackward', ['channelsLast', 'out']);
   const L = checkGradInputs(dy, x, channelsLast);
   const C = L.channels;
   checkChannelTensor(mean, 'mean', C, false);
   checkChannelTensor(invstd, 'invstd', C, false);
   checkChannelTensor(weight, 'weight', C, true);
   checkTraining(x, L);
+  const dx = outputOf(out, x, [x, dy], 'batchNormBackward');
   const K = kernels().batchnorm;
   const s1 = new Float32Array(C), s2 = new Float32Array(C);
   K.gradSums(x.data, dy.data, mean.data, invstd.data, L, s1, s2);
@@ -186,7 +200,6 @@ export function batchNormBackward(dy: Tensor, x: Tensor, mean: Tensor, invstd: T
     c1[c] = fr(s1[c] / mf);
     c2[c] = fr(s2[c] / mf);
   }
-  const dx = Tensor.zeros(x.shape);
   K.dx(x.data, dy.data, mean.data, invstd.data, g, c1, c2, dx.data, L);
   return { dx, dweight: weight ? new Tensor(s2, [C]) : null, dbias: weight ? new Tensor(s1, [C]) : null };
 }
@@ -197,20 +210,22 @@ export function batchNormBackward(dy: Tensor, x: Tensor, mean: Tensor, invstd: T
  * dweight = Σdy·x̂ where x̂ = (x − runningMean)·(1/sqrt(runningVar + eps)).
  */
 export function batchNormEvalBackward(dy: Tensor, x: Tensor, runningMean: Tensor, runningVar: Tensor, weight: Tensor | null = null, opts?: BatchNormFnOptions): BatchNormGrads {
-  const { eps, channelsLast } = fnOptions(opts, 'batchNormEvalBackward');
+  const { eps, channelsLast, out } = fnOptions(opts, 'batchNormEvalBackward');
   const L = checkGradInputs(dy, x, channelsLast);
   const C = L.channels;
   checkChannelTensor(runningMean, 'runningMean', C, false);
   checkChannelTensor(runningVar, 'runningVar', C, false);
   checkChannelTensor(weight, 'weight', C, true);
+  const dx = outputOf(out, x, [x, dy], 'batchNormEvalBackward');
   const K = kernels().batchnorm;
-  const dx = Tensor.zeros(x.shape);
+  let grads: { dweight: Tensor; dbias: Tensor } | null = null;
+  if (weight) {
+    const s1 = new Float32Array(C), s2 = new Float32Array(C);
+    K.gradSums(x.data, dy.data, runningMean.data, evalScale(runningVar.data, null, eps), L, s1, s2);
+    grads = { dweight: new Tensor(s2, [C]), dbias: new Tensor(s1, [C]) };
+  }
   K.affine(dy.data, new Float32Array(C), evalScale(runningVar.data, weight, eps), negZeros(C), dx.data, L);
-  if (!weight) return { dx, dweight: null, dbias: null };
-  const invstd = evalScale(runningVar.data, null, eps);
-  const s1 = new Float32Array(C), s2 = new Float32Array(C);
-  K.gradSums(x.data, dy.data, runningMean.data, invstd, L, s1, s2);
-  return { dx, dweight: new Tensor(s2, [C]), dbias: new Tensor(s1, [C]) };
+  return { dx, dweight: grads?.dweight ?? null, dbias: grads?.dbias ?? null };
 }
 
 export function checkMomentum(momentum: unknown, name = 'momentum', nullable = false): number | null {
