@@ -16,6 +16,7 @@ function tree(P: Float32Array): number {
 /**
  * Both canonical sums of one channel. grad = false: a = shift K, t1 = x − K, t2 = t1·t1.
  * grad = true: a = mean, b = invstd, t1 = dy, t2 = dy·((x − a)·b).
+ * A block's terms are walked segment by segment (a segment = the `inner` contiguous values of one o).
  */
 function channelSums(x: Float32Array, dy: Float32Array | null, a: number, b: number, L: BatchNormLayout, c: number, out: Float32Array): void {
   const { outer, channels, inner } = L;
@@ -27,18 +28,26 @@ function channelSums(x: Float32Array, dy: Float32Array | null, a: number, b: num
     P2.fill(0);
     let i = j0 % inner;
     let base = ((j0 - i) / inner) * stride + c * inner;
-    for (let j = j0, q = 0; j < j1; j++, q = (q + 1) & 15) {
-      const v = x[base + i];
+    let q = 0;
+    for (let j = j0; j < j1; ) {
+      const len = Math.min(inner - i, j1 - j);
+      const from = base + i, to = from + len;
       if (dy) {
-        const d = dy[base + i];
-        P1[q] += d;
-        P2[q] += fr(d * fr(fr(v - a) * b));
+        for (let k = from; k < to; k++, q = (q + 1) & 15) {
+          const d = dy[k];
+          P1[q] += d;
+          P2[q] += fr(d * fr(fr(x[k] - a) * b));
+        }
       } else {
-        const d = fr(v - a);
-        P1[q] += d;
-        P2[q] += fr(d * d);
+        for (let k = from; k < to; k++, q = (q + 1) & 15) {
+          const d = fr(x[k] - a);
+          P1[q] += d;
+          P2[q] += fr(d * d);
+        }
       }
-      if (++i === inner) {
+      j += len;
+      i += len;
+      if (i === inner) {
         i = 0;
         base += stride;
       }
@@ -52,13 +61,6 @@ function channelSums(x: Float32Array, dy: Float32Array | null, a: number, b: num
 }
 
 const pair = new Float32Array(2);
-
-/** Calls f(off, c) for every element in memory order. */
-function forEachElement(L: BatchNormLayout, f: (off: number, c: number) => void): void {
-  const { outer, channels, inner } = L;
-  let off = 0;
-  for (let o = 0; o < outer; o++) for (let c = 0; c < channels; c++) for (let i = 0; i < inner; i++) f(off++, c);
-}
 
 export const jsBatchnorm: BatchNormKernels = {
   stats(x, L, s1, s2) {
@@ -75,16 +77,29 @@ export const jsBatchnorm: BatchNormKernels = {
       s2[c] = pair[1];
     }
   },
+  // The elementwise passes walk memory in order: segments (o, c) of `inner` values with the channel's
+  // coefficients hoisted (inner > 1), or rows of C values with per-channel coefficients (inner = 1).
   affine(x, mean, scale, shift, y, L) {
-    forEachElement(L, (off, c) => {
-      y[off] = fr(fr(fr(x[off] - mean[c]) * scale[c]) + shift[c]);
-    });
+    const { outer, channels: C, inner } = L;
+    let off = 0;
+    for (let o = 0; o < outer; o++) {
+      for (let c = 0; c < C; c++) {
+        const mu = mean[c], a = scale[c], b = shift[c];
+        for (const end = off + inner; off < end; off++) y[off] = fr(fr(x[off] - mu) * a) + b;
+      }
+    }
   },
   dx(x, dy, mean, invstd, g, c1, c2, dx, L) {
-    forEachElement(L, (off, c) => {
-      const h = fr(fr(x[off] - mean[c]) * invstd[c]);
-      const u = fr(dy[off] - c1[c]);
-      dx[off] = fr(g[c] * fr(u - fr(h * c2[c])));
-    });
+    const { outer, channels: C, inner } = L;
+    let off = 0;
+    for (let o = 0; o < outer; o++) {
+      for (let c = 0; c < C; c++) {
+        const mu = mean[c], is = invstd[c], gc = g[c], k1 = c1[c], k2 = c2[c];
+        for (const end = off + inner; off < end; off++) {
+          const h = fr(fr(x[off] - mu) * is);
+          dx[off] = gc * fr(fr(dy[off] - k1) - fr(h * k2));
+        }
+      }
+    }
   },
 };
