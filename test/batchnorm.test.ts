@@ -418,9 +418,14 @@ test('binding second line of checks: wrong types, lengths, overlap never crash',
   assertRejects(() => addon.bnStats(x, 2, 3, 3, s1, s2), RangeError, /length 18 for x/, [s1, s2]);
   assertRejects(() => addon.bnStats(x, 2, 0, 2, s1, s2), RangeError, /channels/, [s1, s2]);
   assertRejects(() => addon.bnStats(x, 2, 3, 2, x.subarray(0, 3), s2), RangeError, /overlap/, [x]);
-  assertRejects(() => addon.bnAffine(x, s1, s2, s1, x.subarray(1, 13 - 1 + 0), 2, 3, 2), RangeError, /length 12 for y|overlap/, [x]);
+  const buf = new Float32Array(13);
+  assertRejects(() => addon.bnAffine(buf.subarray(0, 12), s1, s2, s1, buf.subarray(1), 2, 3, 2), RangeError, /Expected y to be the same array as x or not to overlap it/, [buf]);
+  assertRejects(() => addon.bnAffine(x, s1, s2, s1, x.subarray(1), 2, 3, 2), RangeError, /length 12 for y/, [x]);
   assertRejects(() => addon.bnAffine(x, s1, s2, s1, s2, 2, 3, 2), RangeError, /length 12 for y/, [s2]);
   assertRejects(() => addon.bnDx(x, y, s1, s2, s1, s2, s1, y, -1, 3, 2), RangeError, /outer/, [y]);
   assertRejects(() => addon.bnGradSums(x, y, s1, s2, 2, 3, 2, s1, s2), RangeError, /overlap/, [s1, s2]);
   assertRejects(() => addon.bnDx(x, y, s1, s2, s1, s2, s1, y, 2, 3), TypeError, /inner/, [y]);
+  const d = new Float32Array(12);
+  structuredClone(d.buffer, { transfer: [d.buffer] });
+  assertRejects(() => addon.bnStats(d, 2, 3, 2, s1, s2), TypeError, /detached/, [s1, s2]);
 });
