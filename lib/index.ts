@@ -2,6 +2,7 @@
 export { Tensor, Parameter } from './tensor.js';
 export type { Shape } from './tensor.js';
 export * as ops from './ops/index.js';
+export * as nn from './nn/index.js';
 export {
   setBackend,
   getBackend,

@@ -22,4 +22,28 @@ export interface ElementwiseKernels {
 export interface Kernels {
   readonly name: 'js' | 'native';
   readonly elementwise: ElementwiseKernels;
+  readonly batchnorm: BatchNormKernels;
+}
+
+/**
+ * Batch-norm layout: x is (outer, channels, inner) row-major, element (o, c, i) at (o*channels + c)*inner + i.
+ * Channel c's terms in order: j = o*inner + i. (N,C): inner 1; (N,C,L): inner L; (N,C,H,W): inner H*W;
+ * channels-last (N,H,W,C): outer N*H*W, inner 1.
+ */
+export interface BatchNormLayout {
+  readonly outer: number;
+  readonly channels: number;
+  readonly inner: number;
+}
+
+/** The four passes of batch normalization (spec: native/kernels/batchnorm_api.h, docs/numerics.md). Per-channel arrays have length channels. */
+export interface BatchNormKernels {
+  /** Canonical sums per channel with shift K = first term: s1 = Σ(x − K), s2 = Σ(x − K)². */
+  stats(x: Float32Array, L: BatchNormLayout, s1: Float32Array, s2: Float32Array): void;
+  /** s1 = Σ dy, s2 = Σ dy·((x − mean)·invstd). */
+  gradSums(x: Float32Array, dy: Float32Array, mean: Float32Array, invstd: Float32Array, L: BatchNormLayout, s1: Float32Array, s2: Float32Array): void;
+  /** y = ((x − mean)·scale) + shift. */
+  affine(x: Float32Array, mean: Float32Array, scale: Float32Array, shift: Float32Array, y: Float32Array, L: BatchNormLayout): void;
+  /** dx = g·((dy − c1) − ((x − mean)·invstd)·c2). */
+  dx(x: Float32Array, dy: Float32Array, mean: Float32Array, invstd: Float32Array, g: Float32Array, c1: Float32Array, c2: Float32Array, dx: Float32Array, L: BatchNormLayout): void;
 }
