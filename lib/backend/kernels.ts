@@ -22,4 +22,19 @@ export interface ElementwiseKernels {
 export interface Kernels {
   readonly name: 'js' | 'native';
   readonly elementwise: ElementwiseKernels;
+  readonly rng: RngKernels;
+}
+
+/**
+ * Philox4x32-10 fills (spec: native/kernels/rng_api.h). Element i of a fill comes from word i mod 4 of
+ * block start + floor(i / 4) under key (k0, k1); a fill of n elements consumes ceil(n / 4) blocks.
+ * `start` is an integer block counter in [0, 2^53).
+ */
+export interface RngKernels {
+  /** out[i] = lo + (scale * u_i), u_i = (w >> 8) * 2^-24 in [0, 1); lo and scale are binary32. */
+  uniform(k0: number, k1: number, start: number, lo: number, scale: number, out: Float32Array): void;
+  /** out[i] = mean + (std * z_i), z_i standard normal by Box–Muller on the fixed polynomials; mean and std are binary32. */
+  normal(k0: number, k1: number, start: number, mean: number, std: number, out: Float32Array): void;
+  /** One Philox4x32-10 block: counter (4 uint32), key (2 uint32) -> 4 uint32 (known-answer tests). */
+  block(counter: ArrayLike<number>, key: ArrayLike<number>): Uint32Array;
 }
