@@ -203,7 +203,7 @@ function matmul(a: number[], b: number[], n: number): number[] {
 }
 
 function invert(a: number[], n: number): number[] {
-  const m = a.map((v) => v), inv = Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0));
+  const m = a.map((v) => v), inv: number[] = Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0));
   for (let col = 0; col < n; col++) {
     let piv = col;
     for (let r = col + 1; r < n; r++) if (Math.abs(m[r * n + col]) > Math.abs(m[piv * n + col])) piv = r;
