@@ -5,17 +5,10 @@
 static constexpr size_t kRngChunkBlocks = 16;  // blocks per chunk: 64 output elements
 static constexpr float kRngTwoM24 = 0x1p-24f, kRngTwoM22 = 0x1p-22f;
 
-// Philox4x32-10 over nb <= kRngChunkBlocks counters (lo + j, hi adjusted for carries, 0, 0).
-static inline void philox_chunk(uint32_t k0, uint32_t k1, uint64_t first, size_t nb, uint32_t* w0, uint32_t* w1,
-                                uint32_t* w2, uint32_t* w3) {
-  uint32_t c0[kRngChunkBlocks], c1[kRngChunkBlocks], c2[kRngChunkBlocks], c3[kRngChunkBlocks];
-  for (size_t j = 0; j < kRngChunkBlocks; ++j) {
-    const uint64_t b = first + j;
-    c0[j] = (uint32_t)b;
-    c1[j] = (uint32_t)(b >> 32);
-    c2[j] = 0;
-    c3[j] = 0;
-  }
+// Ten Philox rounds, in place, on kRngChunkBlocks counters held as four word arrays. Kept out of line
+// with restrict pointers: that is the shape compilers vectorize (vpmuludq / vpmullq at each ISA's width).
+__attribute__((noinline)) static void philox_rounds(uint32_t k0, uint32_t k1, uint32_t* __restrict c0, uint32_t* __restrict c1,
+                                                    uint32_t* __restrict c2, uint32_t* __restrict c3) {
   for (int round = 0; round < 10; ++round) {
     for (size_t j = 0; j < kRngChunkBlocks; ++j) {
       const uint64_t p0 = (uint64_t)0xD2511F53u * c0[j], p1 = (uint64_t)0xCD9E8D57u * c2[j];
@@ -28,12 +21,18 @@ static inline void philox_chunk(uint32_t k0, uint32_t k1, uint64_t first, size_t
     k0 += 0x9E3779B9u;
     k1 += 0xBB67AE85u;
   }
-  for (size_t j = 0; j < nb; ++j) {
-    w0[j] = c0[j];
-    w1[j] = c1[j];
-    w2[j] = c2[j];
-    w3[j] = c3[j];
+}
+
+// Philox4x32-10 of the kRngChunkBlocks counters (first + j, as (low32, high32, 0, 0)): w[l][j] = word l of block j.
+static inline void philox_chunk(uint32_t k0, uint32_t k1, uint64_t first, uint32_t (*w)[kRngChunkBlocks]) {
+  for (size_t j = 0; j < kRngChunkBlocks; ++j) {
+    const uint64_t b = first + j;
+    w[0][j] = (uint32_t)b;
+    w[1][j] = (uint32_t)(b >> 32);
+    w[2][j] = 0;
+    w[3][j] = 0;
   }
+  philox_rounds(k0, k1, w[0], w[1], w[2], w[3]);
 }
 
 static void rng_block(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]) {
@@ -61,7 +60,7 @@ static void rng_uniform(uint32_t k0, uint32_t k1, uint64_t start, float lo, floa
   for (size_t i = begin; i < end; i += 4 * kRngChunkBlocks) {
     const size_t m = end - i < 4 * kRngChunkBlocks ? end - i : 4 * kRngChunkBlocks;
     const size_t nb = (m + 3) / 4;
-    philox_chunk(k0, k1, start + i / 4, nb, w[0], w[1], w[2], w[3]);
+    philox_chunk(k0, k1, start + i / 4, w);
     for (size_t j = 0; j < nb; ++j)
       for (size_t l = 0; l < 4; ++l) u[4 * j + l] = (float)(w[l][j] >> 8);  // exact: < 2^24
     float* yc = y + i;
@@ -126,7 +125,7 @@ static void rng_normal(uint32_t k0, uint32_t k1, uint64_t start, float mean, flo
   for (size_t i = begin; i < end; i += 4 * kRngChunkBlocks) {
     const size_t m = end - i < 4 * kRngChunkBlocks ? end - i : 4 * kRngChunkBlocks;
     const size_t nb = (m + 3) / 4, np = (m + 1) / 2;
-    philox_chunk(k0, k1, start + i / 4, nb, w[0], w[1], w[2], w[3]);
+    philox_chunk(k0, k1, start + i / 4, w);
     for (size_t j = 0; j < nb; ++j) {
       a[2 * j] = (float)((w[0][j] >> 8) + 1);  // exact: <= 2^24
       t[2 * j] = (float)(w[1][j] >> 8);
