@@ -131,6 +131,7 @@ export class Generator {
     };
     return {
       below(m: number): number {
+        checkInteger(m, 'm', 1, TWO32);
         const limit = TWO32 - (TWO32 % m);
         for (;;) {
           const w = next();

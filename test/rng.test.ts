@@ -202,6 +202,7 @@ test('bad input: Generator and manualSeed errors name the argument and change no
   assertRejects(() => g.normal(new Float64Array(4) as unknown as Float32Array), TypeError, /Float32Array for out/);
   assertRejects(() => g.setState({ ...before, algorithm: 'mt19937' as 'philox4x32-10' }), RangeError, /state.algorithm/);
   assertRejects(() => g.setState({ ...before, key: [1, -1] }), TypeError, /state.key/);
+  assertRejects(() => g.integers().below(0), RangeError, /for m but received number 0/);
   assertRejects(() => g.setState({ ...before, counter: 0.5 }), RangeError, /state.counter/);
   assertRejects(() => g.setState({ ...before, counter: 2 ** 53 }).uniform(out), RangeError, /Philox blocks/, [out]);
   g.setState(before);

@@ -7,10 +7,12 @@ const fround = Math.fround;
 const TWO32 = 4294967296;
 const M0 = 0xd2511f53, M1 = 0xcd9e8d57, W0 = 0x9e3779b9, W1 = 0xbb67ae85;
 
-/** The high word of the 64-bit product a * m of two uint32 (every step exact in doubles). */
+/** The high word of the 64-bit product a * m of two uint32, from 16-bit limbs (every step exact). */
 function mulhi(a: number, m: number): number {
-  const lo = (a & 0xffff) * m, hi = (a >>> 16) * m;
-  return Math.floor((hi + Math.floor(lo / 65536)) / 65536) >>> 0;
+  const al = a & 0xffff, ah = a >>> 16, ml = m & 0xffff, mh = m >>> 16;
+  const lh = al * mh, hl = ah * ml;
+  const mid = ((al * ml) >>> 16) + (lh & 0xffff) + (hl & 0xffff);
+  return (ah * mh + (lh >>> 16) + (hl >>> 16) + (mid >>> 16)) >>> 0;
 }
 
 /** One Philox4x32-10 block: writes the four output words of (counter, key) to out[off..off+3]. */
@@ -47,11 +49,12 @@ const L11 = f32(0x3e3a2e8c), L9 = f32(0x3e638e39), L7 = f32(0x3e924925), L5 = f3
 const S9 = f32(0x39283c1a), S7 = f32(0xbb996966), S5 = f32(0x3da335e3), S3 = f32(0xbf255de7), S1 = f32(0x3fc90fdb);
 const C10 = f32(0xb7d368f9), C8 = f32(0x3a70fa83), C6 = f32(0xbcaae9e4), C4 = f32(0x3e81e0f8), C2 = f32(0xbf9de9e6);
 const TWO_M24 = 2 ** -24, TWO_M22 = 2 ** -22;
+const INV_POW2 = Float64Array.from({ length: 32 }, (_, k) => 2 ** -k);
 
 /** ln(m * 2^-24) for an integer m in [1, 2^24], by the binary32 polynomial of the spec. */
 export function lnSpec(m: number): number {
   const p2 = 31 - Math.clz32(m);
-  let e = p2 - 24, f = m / 2 ** p2; // exponent and mantissa of the binary32 value m * 2^-24 (exact)
+  let e = p2 - 24, f = m * INV_POW2[p2]; // exponent and mantissa of the binary32 value m * 2^-24 (exact)
   if (f > SQRT2) {
     f *= 0.5;
     e += 1;
