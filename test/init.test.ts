@@ -269,4 +269,6 @@ test('bad input: clear errors naming the argument, nothing written', () => {
   assertRejects(() => fg.init.echoState(W(4, 4), { spectralRadius: 0 }), RangeError, /spectralRadius/);
   assertRejects(() => fg.init.constant(w, NaN), RangeError, /finite number for value/, keep);
   assertRejects(() => fg.init.orthogonal(fg.Parameter.zeros([3])), RangeError, /at least 2 dimensions/);
+  assertRejects(() => fg.init.spectralRadius(new fg.Tensor(Float32Array.of(1, NaN, 0, 1), [2, 2])), RangeError, /finite entries for a\[1\]/);
+  assertRejects(() => fg.init.eigenvalues([1, 2, 3], 2), RangeError, /4 entries/);
 });

@@ -2,6 +2,7 @@
 // form, then the Francis double-shift QR iteration (the EISPACK hqr scheme, with exceptional shifts
 // at iterations 10, 20, ...). Right for complex eigenvalue pairs, which a plain power method is not.
 // O(n^3); meant for moderate sizes (a few hundred: echo-state reservoirs).
+import { checkInteger, rangeError, typeError } from '../validate.js';
 
 /** Reduces a (n × n, row-major, float64) to upper Hessenberg form in place (orthogonal similarity). */
 export function hessenberg(a: Float64Array, n: number): void {
@@ -170,9 +171,13 @@ export function hessenbergEigenvalues(h: Float64Array, n: number): { re: Float64
   return { re: wr, im: wi };
 }
 
-/** All eigenvalues of a general real n × n matrix (row-major; not modified), in float64. */
+/** All eigenvalues of a general real n × n matrix (row-major, finite entries; not modified), in float64. */
 export function eigenvalues(a: ArrayLike<number>, n: number): { re: Float64Array; im: Float64Array } {
+  checkInteger(n, 'n', 0);
+  if (!a || typeof a !== 'object' || typeof a.length !== 'number') throw typeError('an array of numbers', 'a', a);
+  if (a.length !== n * n) throw rangeError(`${n * n} entries (n × n)`, 'a', a);
   const h = Float64Array.from(a);
+  for (let i = 0; i < h.length; i++) if (!Number.isFinite(h[i])) throw rangeError('finite entries', `a[${i}]`, a[i]);
   hessenberg(h, n);
   return hessenbergEigenvalues(h, n);
 }
