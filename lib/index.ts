@@ -13,3 +13,7 @@ export {
   setSimdLevel,
 } from './backend/select.js';
 export type { BackendInfo, BackendName } from './backend/select.js';
+export { Generator, manualSeed, defaultGenerator } from './random.js';
+export type { GeneratorState } from './random.js';
+export * as init from './init/index.js';
+export * as data from './data/index.js';

@@ -23,6 +23,7 @@ export interface Kernels {
   readonly name: 'js' | 'native';
   readonly elementwise: ElementwiseKernels;
   readonly batchnorm: BatchNormKernels;
+  readonly rng: RngKernels;
 }
 
 /**
@@ -46,4 +47,18 @@ export interface BatchNormKernels {
   affine(x: Float32Array, mean: Float32Array, scale: Float32Array, shift: Float32Array, y: Float32Array, L: BatchNormLayout): void;
   /** dx = g·((dy − c1) − ((x − mean)·invstd)·c2). */
   dx(x: Float32Array, dy: Float32Array, mean: Float32Array, invstd: Float32Array, g: Float32Array, c1: Float32Array, c2: Float32Array, dx: Float32Array, L: BatchNormLayout): void;
+}
+
+/**
+ * Philox4x32-10 fills (spec: native/kernels/rng_api.h). Element i of a fill comes from word i mod 4 of
+ * block start + floor(i / 4) under key (k0, k1); a fill of n elements consumes ceil(n / 4) blocks.
+ * `start` is an integer block counter in [0, 2^53).
+ */
+export interface RngKernels {
+  /** out[i] = lo + (scale * u_i), u_i = (w >> 8) * 2^-24 in [0, 1); lo and scale are binary32. */
+  uniform(k0: number, k1: number, start: number, lo: number, scale: number, out: Float32Array): void;
+  /** out[i] = mean + (std * z_i), z_i standard normal by Box–Muller on the fixed polynomials; mean and std are binary32. */
+  normal(k0: number, k1: number, start: number, mean: number, std: number, out: Float32Array): void;
+  /** One Philox4x32-10 block: counter (4 uint32), key (2 uint32) -> 4 uint32 (known-answer tests). */
+  block(counter: ArrayLike<number>, key: ArrayLike<number>): Uint32Array;
 }

@@ -2,9 +2,11 @@
 import type { Kernels } from '../kernels.js';
 import { jsElementwise } from './elementwise.js';
 import { jsBatchnorm } from './batchnorm.js';
+import { jsRng } from './rng.js';
 
 export const jsKernels: Kernels = {
   name: 'js',
   elementwise: jsElementwise,
   batchnorm: jsBatchnorm,
+  rng: jsRng,
 };
