@@ -6,6 +6,8 @@ import { isMainThread } from 'node:worker_threads';
 import type { Kernels } from './kernels.js';
 import { nativeElementwise } from './native/elementwise.js';
 import { nativeReduce } from './native/reduce.js';
+import { nativeBatchnorm } from './native/batchnorm.js';
+import { nativeRng } from './native/rng.js';
 
 /** Functions every addon build has; each family's adapter declares the ones it calls. */
 export interface NativeAddon {
@@ -85,5 +87,7 @@ export function nativeKernels(addon: NativeAddon): Kernels {
     name: 'native',
     elementwise: nativeElementwise(addon),
     reduce: nativeReduce(addon),
+    batchnorm: nativeBatchnorm(addon),
+    rng: nativeRng(addon),
   };
 }

@@ -5,6 +5,8 @@
 #include "kernels/canonical_api.h"
 #include "kernels/elementwise_api.h"
 #include "kernels/reduce_api.h"
+#include "kernels/batchnorm_api.h"
+#include "kernels/rng_api.h"
 
 namespace fg {
 

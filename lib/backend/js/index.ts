@@ -2,9 +2,13 @@
 import type { Kernels } from '../kernels.js';
 import { jsElementwise } from './elementwise.js';
 import { jsReduce } from './reduce.js';
+import { jsBatchnorm } from './batchnorm.js';
+import { jsRng } from './rng.js';
 
 export const jsKernels: Kernels = {
   name: 'js',
   elementwise: jsElementwise,
   reduce: jsReduce,
+  batchnorm: jsBatchnorm,
+  rng: jsRng,
 };
