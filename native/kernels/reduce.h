@@ -212,7 +212,7 @@ static void red_rows(int op, const float* x, size_t cols, float divisor, size_t 
 constexpr size_t RED_CH = 256;
 // Rows ahead that a column reduction prefetches: each row's chunk lies in another page, out of reach
 // of the hardware prefetchers.
-constexpr size_t RED_PF = 8;
+constexpr size_t RED_PF = 4;
 
 static inline void red_prefetch(const float* p, size_t w) {
   for (size_t o = 0; o < w; o += 16) __builtin_prefetch(p + o);
