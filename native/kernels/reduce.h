@@ -133,10 +133,54 @@ static inline float red_block_value(int kind, const float* x, size_t n, float m,
   }
 }
 
+// Q full blocks at once: Q independent accumulator chains, so the adds overlap instead of waiting on
+// one chain's latency (L1/L2-resident data). Each block follows exactly the spec of block_reduce
+// (sum kinds) or red_block_max (RK_MAX).
+template <class V, int Kind, int Q>
+static inline void red_full_blocks(const float* x, float mean, float* s) {
+  constexpr int K = 16 / V::N;
+  typename V::R acc[Q][K];
+  const typename V::R init = V::set1(Kind == RK_MAX ? -__builtin_inff() : 0.0f), mv = V::set1(mean);
+  for (int q = 0; q < Q; ++q)
+    for (int k = 0; k < K; ++k) acc[q][k] = init;
+  for (size_t i = 0; i < FG_BLOCK; i += 16)
+    for (int q = 0; q < Q; ++q)
+      for (int k = 0; k < K; ++k)
+        acc[q][k] = red_step<Kind, V>(acc[q][k], red_term<Kind, V>(V::load(x + q * FG_BLOCK + i + (size_t)k * V::N), mv));
+  for (int q = 0; q < Q; ++q) {
+    float p[16];
+    for (int k = 0; k < K; ++k) V::store(p + k * V::N, acc[q][k]);
+    for (int t = 8; t >= 1; t >>= 1)
+      for (int j = 0; j < t; ++j) p[j] = red_step<Kind, Vs>(p[j], p[j + t]);
+    s[q] = p[0];
+  }
+}
+
+// out[b - b0] for blocks b in [b0, b1): full blocks RED_Q at a time (one at a time for scalar Vs,
+// whose 16 accumulators already fill the registers), the rest one by one.
+constexpr size_t RED_Q = 4;
+template <class V, int Kind>
+static void red_blocks_of(const float* x, size_t n, float m, size_t b0, size_t b1, float* out) {
+  size_t b = b0;
+  if constexpr (V::N > 1)
+    for (; b + RED_Q <= b1 && (b + RED_Q) * FG_BLOCK <= n; b += RED_Q) red_full_blocks<V, Kind, RED_Q>(x + b * FG_BLOCK, m, out + (b - b0));
+  for (; b < b1; ++b) out[b - b0] = red_block_value<V>(Kind, x, n, m, b);
+}
+
+template <class V>
+static void red_blocks_rel(int kind, const float* x, size_t n, float m, size_t b0, size_t b1, float* out) {
+  switch (kind) {
+    case RK_SUM: red_blocks_of<V, RK_SUM>(x, n, m, b0, b1, out); break;
+    case RK_SUMSQ: red_blocks_of<V, RK_SUMSQ>(x, n, m, b0, b1, out); break;
+    case RK_SQDEV: red_blocks_of<V, RK_SQDEV>(x, n, m, b0, b1, out); break;
+    default: red_blocks_of<V, RK_MAX>(x, n, m, b0, b1, out); break;
+  }
+}
+
 // s[b] for blocks b in [b0, b1).
 template <class V>
 static void red_blocks(int kind, const float* x, size_t n, float m, size_t b0, size_t b1, float* s) {
-  for (size_t b = b0; b < b1; ++b) s[b] = red_block_value<V>(kind, x, n, m, b);
+  red_blocks_rel<V>(kind, x, n, m, b0, b1, s + b0);
 }
 
 static float red_combine(int kind, const float* s, size_t nb) {
@@ -164,10 +208,12 @@ static size_t red_combine_argmax(const float* v, const size_t* k, size_t nb) {
 // A whole contiguous range on the calling thread: the spec of reduce_api.h, blocks in order.
 template <class V>
 static float red_range(int kind, const float* x, size_t n, float m) {
-  float t = 0.0f;
-  for (size_t b = 0; b * FG_BLOCK < n; ++b) {
-    const float s = red_block_value<V>(kind, x, n, m, b);
-    t = b == 0 ? s : kind == RK_MAX ? red_mx<Vs>(t, s) : t + s;
+  float t = 0.0f, s[RED_Q];
+  const size_t nb = (n + FG_BLOCK - 1) / FG_BLOCK;
+  for (size_t b = 0; b < nb; b += RED_Q) {
+    const size_t e = red_min(nb, b + RED_Q);
+    red_blocks_rel<V>(kind, x, n, m, b, e, s);
+    for (size_t j = 0; j < e - b; ++j) t = b + j == 0 ? s[j] : kind == RK_MAX ? red_mx<Vs>(t, s[j]) : t + s[j];
   }
   return t;
 }
