@@ -254,10 +254,15 @@ static void red_rows(int op, const float* x, size_t cols, float divisor, size_t 
   for (size_t r = r0; r < r1; ++r) out[r] = red_vector<V>(op, x + r * cols, cols, divisor);
 }
 
-// Columns per chunk of a column reduction: 16 partials x 256 columns x 4 B = 16 KiB of accumulators.
-constexpr size_t RED_CH = 256;
-// Rows ahead that a column reduction prefetches: each row's chunk lies in another page, out of reach
-// of the hardware prefetchers.
+// Column reductions work on chunks of RED_CH columns (16 partials x 2048 columns x 4 B = 128 KiB of
+// accumulators on the stack, in L2). Rows go in tiles of RED_TILE; inside a tile, sub-chunks of RED_SUB
+// columns take the tile's rows in order, so a sub-chunk's 16 KiB of accumulators stay in L1 while the
+// tile's rows (a few pages each) stay in the TLB and L2. Every column still sees its rows in
+// increasing order. (Measured on 2530x3952 at 1 thread: 0.22 -> 0.15 ns/element; a full sum is 0.14.)
+constexpr size_t RED_CH = 2048;
+constexpr size_t RED_SUB = 256;
+constexpr size_t RED_TILE = 64;
+// Rows ahead that a column reduction prefetches (each row's piece lies in another page).
 constexpr size_t RED_PF = 4;
 
 static inline void red_prefetch(const float* p, size_t w) {
@@ -265,8 +270,9 @@ static inline void red_prefetch(const float* p, size_t w) {
 }
 
 // tot[c] = fold of Kind over column cb + c (c < w <= RED_CH), in the canonical order of that column:
-// row i of a block goes to partial i mod 16 (acc + (i mod 16) * w), tree, blocks in order.
-// mean[c] is the column mean (RK_SQDEV only).
+// row i of a block goes to partial i mod 16, tree, blocks in order. mean[c] is the column mean
+// (RK_SQDEV only). Sub-chunk sc (columns sc .. sc + sw) keeps its 16 partials contiguous at
+// acc + 16 * sc: partial p at + p * sw (16 KiB at most, no cache-set conflicts between partials).
 template <class V, int Kind>
 static void red_cols_pass(const float* x, size_t rows, size_t cols, size_t cb, size_t w, const float* mean, float* acc, float* tot) {
   const float init = Kind == RK_MAX ? -__builtin_inff() : 0.0f;
@@ -274,27 +280,39 @@ static void red_cols_pass(const float* x, size_t rows, size_t cols, size_t cb, s
   for (size_t b0 = 0; b0 < rows; b0 += FG_BLOCK) {
     const size_t m = red_min(FG_BLOCK, rows - b0);
     each<V>(0, 16 * w, [&](auto v, size_t j) { using W = decltype(v); W::store(acc + j, W::set1(init)); });
-    for (size_t i = 0; i < m; ++i) {
-      float* a = acc + (i & 15) * w;
-      const float* xr = x + (b0 + i) * cols + cb;
-      if (b0 + i + RED_PF < rows) red_prefetch(xr + RED_PF * cols, w);
-      each<V>(0, w, [&](auto v, size_t c) {
+    for (size_t t0 = 0; t0 < m; t0 += RED_TILE) {
+      const size_t t1 = red_min(m, t0 + RED_TILE);
+      for (size_t sc = 0; sc < w; sc += RED_SUB) {
+        const size_t sw = red_min(RED_SUB, w - sc);
+        const float* mr = mean + sc;
+        for (size_t i = t0; i < t1; ++i) {
+          float* a = acc + 16 * sc + (i & 15) * sw;
+          const float* xr = x + (b0 + i) * cols + cb + sc;
+          if (b0 + i + RED_PF < rows) red_prefetch(xr + RED_PF * cols, sw);
+          each<V>(0, sw, [&](auto v, size_t c) {
+            using W = decltype(v);
+            typename W::R mc = W::zero();
+            if constexpr (Kind == RK_SQDEV) mc = W::load(mr + c);
+            W::store(a + c, red_step<Kind, W>(W::load(a + c), red_term<Kind, W>(W::load(xr + c), mc)));
+          });
+        }
+      }
+    }
+    for (size_t sc = 0; sc < w; sc += RED_SUB) {
+      const size_t sw = red_min(RED_SUB, w - sc);
+      float* base = acc + 16 * sc;
+      for (size_t s = 8; s >= 1; s >>= 1)
+        for (size_t j = 0; j < s; ++j) {
+          float* p = base + j * sw;
+          const float* q = base + (j + s) * sw;
+          each<V>(0, sw, [&](auto v, size_t c) { using W = decltype(v); W::store(p + c, red_step<Kind, W>(W::load(p + c), W::load(q + c))); });
+        }
+      float* t = tot + sc;
+      each<V>(0, sw, [&](auto v, size_t c) {
         using W = decltype(v);
-        typename W::R mc = W::zero();
-        if constexpr (Kind == RK_SQDEV) mc = W::load(mean + c);
-        W::store(a + c, red_step<Kind, W>(W::load(a + c), red_term<Kind, W>(W::load(xr + c), mc)));
+        W::store(t + c, b0 == 0 ? W::load(base + c) : red_step<Kind, W>(W::load(t + c), W::load(base + c)));
       });
     }
-    for (size_t s = 8; s >= 1; s >>= 1)
-      for (size_t j = 0; j < s; ++j) {
-        float* p = acc + j * w;
-        const float* q = acc + (j + s) * w;
-        each<V>(0, w, [&](auto v, size_t c) { using W = decltype(v); W::store(p + c, red_step<Kind, W>(W::load(p + c), W::load(q + c))); });
-      }
-    each<V>(0, w, [&](auto v, size_t c) {
-      using W = decltype(v);
-      W::store(tot + c, b0 == 0 ? W::load(acc + c) : red_step<Kind, W>(W::load(tot + c), W::load(acc + c)));
-    });
   }
 }
 
