@@ -73,9 +73,19 @@ static inline float red_block_max(const float* x, size_t m) {
 
 // Argmax of one block of m >= 1 values: value and block-local index. Lane j follows the elements
 // j, j + 16, ... (block-local indices as floats, exact below 2^24), then the lanes are compared.
+static const float red_iota[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+
+// The best of lanes 0 .. lanes-1 (values q, block-local indices qi as floats).
+static inline void red_lanes_best(const float* q, const float* qi, size_t lanes, float* bv, size_t* bk) {
+  size_t best = 0;
+  for (size_t j = 1; j < lanes; ++j)
+    if (red_beats(q[j], (size_t)qi[j], q[best], (size_t)qi[best])) best = j;
+  *bv = q[best];
+  *bk = (size_t)qi[best];
+}
+
 template <class V>
 static inline void red_block_argmax(const float* x, size_t m, float* bv, size_t* bk) {
-  static const float iota[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
   float q[16] = {}, qi[16] = {};
   size_t lanes = m < 16 ? m : 16, i = lanes;
   if (m >= 16) {
@@ -83,7 +93,7 @@ static inline void red_block_argmax(const float* x, size_t m, float* bv, size_t*
     typename V::R acc[K], idx[K], cur[K];
     for (int k = 0; k < K; ++k) {
       acc[k] = V::load(x + (size_t)k * V::N);
-      idx[k] = cur[k] = V::load(iota + k * V::N);
+      idx[k] = cur[k] = V::load(red_iota + k * V::N);
     }
     const typename V::R step = V::set1(16.0f);
     for (; i + 16 <= m; i += 16) {
@@ -111,11 +121,40 @@ static inline void red_block_argmax(const float* x, size_t m, float* bv, size_t*
       qi[j] = (float)i;
     }
   }
-  size_t best = 0;
-  for (size_t j = 1; j < lanes; ++j)
-    if (red_beats(q[j], (size_t)qi[j], q[best], (size_t)qi[best])) best = j;
-  *bv = q[best];
-  *bk = (size_t)qi[best];
+  red_lanes_best(q, qi, lanes, bv, bk);
+}
+
+// Argmax of Q full blocks at once (Q independent chains): per block, value and block-local index.
+template <class V, int Q>
+static inline void red_full_blocks_argmax(const float* x, float* bv, size_t* bk) {
+  constexpr int K = 16 / V::N;
+  typename V::R acc[Q][K], idx[Q][K], cur[K];
+  for (int k = 0; k < K; ++k) {
+    cur[k] = V::load(red_iota + k * V::N);
+    for (int q = 0; q < Q; ++q) {
+      acc[q][k] = V::load(x + q * FG_BLOCK + (size_t)k * V::N);
+      idx[q][k] = cur[k];
+    }
+  }
+  const typename V::R step = V::set1(16.0f);
+  for (size_t i = 16; i < FG_BLOCK; i += 16) {
+    for (int k = 0; k < K; ++k) cur[k] = V::add(cur[k], step);
+    for (int q = 0; q < Q; ++q)
+      for (int k = 0; k < K; ++k) {
+        const typename V::R v = V::load(x + q * FG_BLOCK + i + (size_t)k * V::N);
+        const typename V::M take = red_takes<V>(v, acc[q][k]);
+        acc[q][k] = V::blend(take, v, acc[q][k]);
+        idx[q][k] = V::blend(take, cur[k], idx[q][k]);
+      }
+  }
+  for (int q = 0; q < Q; ++q) {
+    float p[16], pi[16];
+    for (int k = 0; k < K; ++k) {
+      V::store(p + k * V::N, acc[q][k]);
+      V::store(pi + k * V::N, idx[q][k]);
+    }
+    red_lanes_best(p, pi, 16, bv + q, bk + q);
+  }
 }
 
 static inline size_t red_block_len(size_t n, size_t b) { return red_min(FG_BLOCK, n - b * FG_BLOCK); }
@@ -190,12 +229,25 @@ static float red_combine(int kind, const float* s, size_t nb) {
   return t;
 }
 
+// v[b - b0], k[b - b0] = argmax value and global index of block b in [b0, b1) (full blocks RED_Q at a time).
+template <class V>
+static void red_argmax_blocks_rel(const float* x, size_t n, size_t b0, size_t b1, float* v, size_t* k) {
+  size_t b = b0;
+  if constexpr (V::N > 1) {
+    for (; b + RED_Q <= b1 && (b + RED_Q) * FG_BLOCK <= n; b += RED_Q) {
+      red_full_blocks_argmax<V, RED_Q>(x + b * FG_BLOCK, v + (b - b0), k + (b - b0));
+      for (size_t q = 0; q < RED_Q; ++q) k[b - b0 + q] += (b + q) * FG_BLOCK;
+    }
+  }
+  for (; b < b1; ++b) {
+    red_block_argmax<V>(x + b * FG_BLOCK, red_block_len(n, b), v + (b - b0), k + (b - b0));
+    k[b - b0] += b * FG_BLOCK;
+  }
+}
+
 template <class V>
 static void red_argmax_blocks(const float* x, size_t n, size_t b0, size_t b1, float* v, size_t* k) {
-  for (size_t b = b0; b < b1; ++b) {
-    red_block_argmax<V>(x + b * FG_BLOCK, red_block_len(n, b), v + b, k + b);
-    k[b] += b * FG_BLOCK;
-  }
+  red_argmax_blocks_rel<V>(x, n, b0, b1, v + b0, k + b0);
 }
 
 static size_t red_combine_argmax(const float* v, const size_t* k, size_t nb) {
@@ -220,14 +272,14 @@ static float red_range(int kind, const float* x, size_t n, float m) {
 
 template <class V>
 static size_t red_range_argmax(const float* x, size_t n) {
-  float bv = 0.0f;
-  size_t bk = 0;
-  for (size_t b = 0; b * FG_BLOCK < n; ++b) {
-    float v;
-    size_t k;
-    red_block_argmax<V>(x + b * FG_BLOCK, red_block_len(n, b), &v, &k);
-    k += b * FG_BLOCK;
-    if (b == 0 || red_beats(v, k, bv, bk)) bv = v, bk = k;
+  float bv = 0.0f, v[RED_Q];
+  size_t bk = 0, k[RED_Q];
+  const size_t nb = (n + FG_BLOCK - 1) / FG_BLOCK;
+  for (size_t b = 0; b < nb; b += RED_Q) {
+    const size_t e = red_min(nb, b + RED_Q);
+    red_argmax_blocks_rel<V>(x, n, b, e, v, k);
+    for (size_t j = 0; j < e - b; ++j)
+      if (b + j == 0 || red_beats(v[j], k[j], bv, bk)) bv = v[j], bk = k[j];
   }
   return bk;
 }
