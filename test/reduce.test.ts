@@ -275,3 +275,12 @@ test('binding second line of checks: wrong types, lengths, overlap, empty, detac
   Object.defineProperty(list, 1, { get: () => { structuredClone(victim.buffer, { transfer: [victim.buffer] }); return x; } });
   assertRejects(() => addon.reduceNormList(list), TypeError, /live buffer for xs\[0\]/);
 });
+
+test('binding: a huge sparse list fails fast on its first hole', () => {
+  requireNative();
+  const addon = nativeAddon() as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const sparse: unknown[] = [];
+  sparse.length = 2 ** 32 - 1;
+  sparse[0] = new Float32Array(3);
+  assertRejects(() => addon.reduceNormList(sparse), TypeError, /Expected Float32Array for xs\[1\] but received undefined/);
+});

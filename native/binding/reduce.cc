@@ -142,10 +142,17 @@ static Napi::Value reduce_norm_list(const Napi::CallbackInfo& info) {
   if (!v.IsArray()) throw_type(env, "an Array of Float32Arrays", "xs", v);
   Napi::Array arr = v.As<Napi::Array>();
   const uint32_t count = arr.Length();
-  // Read every element first (a getter may run JS), then check them all, then take pointers.
-  std::vector<napi_value> vals(count);
-  for (uint32_t i = 0; i < count; ++i)
-    if (napi_get_element(env, arr, i, &vals[i]) != napi_ok) throw Napi::Error::New(env);
+  // Read every element first (a getter may run JS and detach an earlier one), failing fast on a
+  // non-typed-array (e.g. a hole of a huge sparse array); only then check them all and take pointers.
+  std::vector<napi_value> vals;
+  vals.reserve(std::min<uint32_t>(count, 4096));
+  for (uint32_t i = 0; i < count; ++i) {
+    napi_value e = nullptr;
+    bool is_ta = false;
+    if (napi_get_element(env, arr, i, &e) != napi_ok) throw Napi::Error::New(env);
+    if (napi_is_typedarray(env, e, &is_ta) != napi_ok || !is_ta) element_f32(env, e, i);  // throws the TypeError
+    vals.push_back(e);
+  }
   std::vector<F32> xs(count);
   std::vector<size_t> first(count + 1, 0);  // first[a]: index of array a's first block in the joint list
   size_t total_n = 0;
