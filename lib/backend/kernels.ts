@@ -22,4 +22,22 @@ export interface ElementwiseKernels {
 export interface Kernels {
   readonly name: 'js' | 'native';
   readonly elementwise: ElementwiseKernels;
+  readonly optim: OptimKernels;
+}
+
+/**
+ * Optimizer steps (native/kernels/optim_api.h has the spec of every algorithm). One call steps T
+ * tensors: tensor t uses flags[t], the scalars h[t*OPTIM_H .. t*OPTIM_H + OPTIM_H), params[t],
+ * grads[t] and states[3t .. 3t+2] (null where the algorithm does not use that slot).
+ * Every buffer must be disjoint from every other.
+ */
+export interface OptimKernels {
+  step(
+    algo: import('./optim_spec.js').OptimAlgo,
+    flags: Int32Array,
+    h: Float32Array,
+    params: readonly Float32Array[],
+    grads: readonly Float32Array[],
+    states: readonly (Float32Array | null)[],
+  ): void;
 }
