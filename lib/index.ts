@@ -12,3 +12,4 @@ export {
   setSimdLevel,
 } from './backend/select.js';
 export type { BackendInfo, BackendName } from './backend/select.js';
+export * as optim from './optim/index.js';

@@ -36,7 +36,7 @@
 //   G; m = (m * b1) + ((1 - b1) * g); a = u * b2; c = |g| + eps; u = (a > c ? a : c)
 //   p = p - (clr * (m / u))
 // NADAM    h = [b1, 1 - b1, b2, 1 - b2, bc2, eps, c1, c2, wd]   s0 = m, s1 = v
-//          c1 = lr (1 - mu_t) / (1 - prod_{i<=t} mu_i), c2 = lr mu_{t+1} / (1 - prod_{i<=t+1} mu_i)
+//          c1, c2: the step sizes of the gradient and momentum terms (lib/optim/nadam.ts computes them)
 //   G; m, v as ADAM; den = sqrt(v / bc2) + eps; p = p - (c1 * (g / den)); p = p - (c2 * (m / den))
 // RADAM    h = [b1, 1 - b1, b2, 1 - b2, bc1, lr, sqrt(bc2), eps, rect, wd]   s0 = m, s1 = v
 //   G; m, v as ADAM; mh = m / bc1
