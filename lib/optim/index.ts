@@ -21,3 +21,22 @@ export { NAdam } from './nadam.js';
 export type { NAdamOptions } from './nadam.js';
 export { RAdam } from './radam.js';
 export type { RAdamOptions } from './radam.js';
+export { Momentum, NAG } from './momentum.js';
+export type { MomentumOptions } from './momentum.js';
+export { constant, sutskever, nesterov83, finalPhase } from './schedules.js';
+export {
+  LRScheduler,
+  StepLR,
+  MultiStepLR,
+  ExponentialLR,
+  CosineAnnealingLR,
+  LinearLR,
+  LambdaLR,
+  OneCycleLR,
+  SequentialLR,
+  ReduceLROnPlateau,
+} from './lr_scheduler.js';
+export type { OneCycleOptions, PlateauOptions } from './lr_scheduler.js';
+export { clipGradNorm, clipGradValue } from './clip.js';
+export * as functional from './functional.js';
+export type { FunctionalState } from './functional.js';
