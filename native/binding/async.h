@@ -1,0 +1,80 @@
+// Promise-returning variants of long kernels: the work runs on the libuv thread pool (and from there
+// fans out over OpenMP as usual), so the event loop stays free.
+//
+// Contract (docs/reliability.md): the typed arrays handed to an async call are referenced until its
+// Promise settles; callers must not read, write, transfer or detach them before then. Detaching is
+// detected when the work finishes (the Promise then rejects); concurrent writes cannot be detected.
+#pragma once
+#include <napi.h>
+#include <exception>
+#include <initializer_list>
+#include <new>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace fg {
+
+template <class Work>
+class KernelWorker final : public Napi::AsyncWorker {
+ public:
+  KernelWorker(Napi::Env env, Work work, std::initializer_list<Napi::Value> keep)
+      : Napi::AsyncWorker(env, "fastgrad:kernel"), deferred_(Napi::Promise::Deferred::New(env)), work_(std::move(work)) {
+    for (const Napi::Value& v : keep) {
+      if (v.IsTypedArray()) {
+        arrays_.push_back(Napi::Persistent(v.As<Napi::Object>()));
+        buffers_.push_back(Napi::Persistent(v.As<Napi::TypedArray>().ArrayBuffer().As<Napi::Object>()));
+      }
+    }
+  }
+
+  Napi::Promise promise() const { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override {
+    try {
+      work_();
+    } catch (const std::bad_alloc&) {
+      SetError("fastgrad: out of memory allocating a native workspace");
+    } catch (const std::exception& e) {
+      SetError(std::string("fastgrad native error: ") + e.what());
+    }
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    for (auto& b : buffers_) {
+      bool detached = false;
+      if (napi_is_detached_arraybuffer(env, b.Value(), &detached) == napi_ok && detached) {
+        deferred_.Reject(Napi::Error::New(env, "fastgrad: an array passed to an async kernel was detached before its Promise settled; its result is undefined").Value());
+        return;
+      }
+    }
+    deferred_.Resolve(env.Undefined());
+  }
+
+  void OnError(const Napi::Error& e) override {
+    const std::string msg = e.Message();
+    Napi::Env env = Env();
+    if (msg.find("out of memory") != std::string::npos) deferred_.Reject(Napi::RangeError::New(env, msg).Value());
+    else deferred_.Reject(e.Value());
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Work work_;
+  std::vector<Napi::ObjectReference> arrays_;
+  std::vector<Napi::ObjectReference> buffers_;
+};
+
+// Queues `work` (a callable with no arguments that captures raw pointers and sizes by value) and
+// returns its Promise. `keep` lists the JS arrays the work reads or writes.
+template <class Work>
+Napi::Value run_async(Napi::Env env, Work work, std::initializer_list<Napi::Value> keep) {
+  auto* w = new KernelWorker<Work>(env, std::move(work), keep);  // deleted by N-API after OnOK/OnError
+  Napi::Promise p = w->promise();
+  w->Queue();
+  return p;
+}
+
+}  // namespace fg
