@@ -205,7 +205,11 @@ test('bad step input changes nothing: wrong grad length, a bad lr written into a
       const c = param([1, 2]);
       c.grad = new fg.Tensor(c.data, [2]);
       const opt2 = new fg.optim.SGD([c], { lr: 0.1 });
-      assertRejects(() => opt2.step(), RangeError, /not to share memory with its parameter/, [c.data]);
+      const d = param([1, 2, 3, 4]);
+      const views = [new fg.Parameter(d.data.subarray(0, 3), [3]), new fg.Parameter(d.data.subarray(2, 4), [2])];
+      views.forEach((v) => (v.grad = fg.Tensor.zeros([v.size])));
+      assertRejects(() => new fg.optim.Adam(views).step(), RangeError, /paramGroups\[0\]\.params\[1\] not to share memory with paramGroups\[0\]\.params\[0\]/, [d.data]);
+      assertRejects(() => opt2.step(), RangeError, /Expected paramGroups\[0\]\.params\[0\]\.grad not to share memory with paramGroups\[0\]\.params\[0\]/, [c.data]);
     });
   }
 });

@@ -32,6 +32,7 @@ const fr = Math.fround;
 export const ADADELTA_DEF: AlgoDef<AdadeltaHyper> = {
   name: 'Adadelta',
   algo: 'adadelta',
+  stepOnly: true,
   defaults: { lr: 1.0, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false },
   slots: () => ['square_avg', 'acc_delta', null],
   prepare(o, _t, _prev, h, k) {

@@ -33,6 +33,7 @@ const fr = Math.fround;
 export const ADAGRAD_DEF: AlgoDef<AdagradHyper> = {
   name: 'Adagrad',
   algo: 'adagrad',
+  stepOnly: true,
   defaults: { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false },
   slots: () => ['sum', null, null],
   init: (_name, o) => o.initialAccumulatorValue,

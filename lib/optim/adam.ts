@@ -29,6 +29,7 @@ function adamDef(decoupled: boolean): AlgoDef<AdamHyper> {
   return {
     name: decoupled ? 'AdamW' : 'Adam',
     algo: 'adam',
+    stepOnly: true,
     defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: decoupled ? 1e-2 : 0, amsgrad: false, maximize: false },
     slots: (o) => ['exp_avg', 'exp_avg_sq', o.amsgrad ? 'max_exp_avg_sq' : null],
     prepare(o, t, _prev, h, k) {

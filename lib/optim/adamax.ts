@@ -32,6 +32,7 @@ const fr = Math.fround;
 export const ADAMAX_DEF: AlgoDef<AdamaxHyper> = {
   name: 'Adamax',
   algo: 'adamax',
+  stepOnly: true,
   defaults: { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false },
   slots: () => ['exp_avg', 'exp_inf', null],
   prepare(o, t, _prev, h, k) {

@@ -36,6 +36,7 @@ function momentumDef(nesterov: boolean): AlgoDef<MomentumHyper> {
   return {
     name: nesterov ? 'NAG' : 'Momentum',
     algo: 'momentum',
+    stepOnly: !nesterov,
     defaults: { momentum: 0.9, weightDecay: 0 } as MomentumHyper,
     required: ['lr'],
     checks: { momentum: checkUnitMomentum },

@@ -5,7 +5,7 @@
 import { kernels } from '../backend/select.js';
 import { OPTIM_H, type OptimAlgo } from '../backend/optim_spec.js';
 import { Parameter, Tensor } from '../tensor.js';
-import { overlaps, rangeError, typeError } from '../validate.js';
+import { rangeError, typeError } from '../validate.js';
 import { OPTION_CHECKS, schedulable, type HyperValue, type Schedule } from './options.js';
 
 export type Hyper = Record<string, HyperValue>;
@@ -36,6 +36,8 @@ export interface AlgoDef<O extends Hyper> {
   readonly name: string;
   readonly algo: OptimAlgo;
   readonly defaults: Readonly<O>;
+  /** True if prepare() depends only on the options and the step (not on the parameter's state). */
+  readonly stepOnly?: boolean;
   /** Options without a default (SGD's lr). */
   readonly required?: readonly string[];
   /** Extra per-option checks replacing OPTION_CHECKS (e.g. the papers' momentum in [0, 1]). */
@@ -69,6 +71,8 @@ export interface StateDict {
 }
 
 const fr = Math.fround;
+/** Local copy: an imported binding can be a getter under CJS interop, and step() reads it per tensor. */
+const HN = OPTIM_H;
 
 /** Checks one option value by name (the algorithm's own checker first). */
 function checkOption<O extends Hyper>(def: AlgoDef<O>, key: string, v: unknown, name: string): void {
@@ -167,6 +171,7 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
     const t = this.stepCount;
     const resolved = this.paramGroups.map((g, gi) => this.resolveGroup(g, gi, t));
     const work = this.paramGroups.map((g, gi) => this.collect(g, gi));
+    checkAllDisjoint(work);
     if (this.skipNonFinite) {
       const reason = findNonFinite(work);
       if (reason) {
@@ -175,33 +180,54 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
       }
     }
     const K = kernels().optim;
-    const commits: (() => void)[] = [];
-    resolved.forEach((o, gi) => {
-      const items = work[gi];
-      if (items.length === 0) return;
+    // Pending state per parameter, committed only after every group's kernel call succeeded.
+    const pending: { p: Parameter; prev: ParamState | undefined; step: number; buffers: Record<string, Float32Array> | null; scalars?: Record<string, number> }[] = [];
+    for (let gi = 0; gi < resolved.length; gi++) {
+      const o = resolved[gi], items = work[gi], T = items.length;
+      if (T === 0) continue;
       const ctx: StepContext = { t, next: (k) => this.nextValue(gi, k, t) };
-      const T = items.length;
-      const flags = new Int32Array(T), h = new Float32Array(T * OPTIM_H);
-      const params: Float32Array[] = [], grads: Float32Array[] = [], states: (Float32Array | null)[] = [];
+      const flags = new Int32Array(T), h = new Float32Array(T * HN);
+      const params: Float32Array[] = new Array(T), grads: Float32Array[] = new Array(T), states: (Float32Array | null)[] = new Array(3 * T);
       const slots = this.def.slots(o);
-      items.forEach(({ p, g }, k) => {
+      let lastStep = -1, lastFlags = 0;
+      for (let k = 0; k < T; k++) {
+        const { p, g } = items[k];
         const prev = this.state.get(p);
         const step = (prev?.step ?? 0) + 1;
-        const buffers: Record<string, Float32Array> = { ...(prev?.buffers ?? {}) };
+        // A new object only when a buffer is created (the first step, or an option that needs one).
+        let buffers: Record<string, Float32Array> | null = null;
         for (let s = 0; s < 3; s++) {
           const name = slots[s] ?? null;
-          if (name !== null && !buffers[name]) buffers[name] = this.newBuffer(name, o, p);
-          states.push(name === null ? null : buffers[name]);
+          let b: Float32Array | null = null;
+          if (name !== null) {
+            b = (buffers ?? prev?.buffers)?.[name] ?? null;
+            if (!b) {
+              buffers ??= { ...(prev?.buffers ?? {}) };
+              b = buffers[name] = this.newBuffer(name, o, p);
+            }
+          }
+          states[3 * k + s] = b;
         }
-        const prep = this.def.prepare(o, step, prev, h, k * OPTIM_H, ctx);
-        flags[k] = prep.flags;
-        params.push(p.data);
-        grads.push(g);
-        commits.push(() => this.state.set(p, { step, buffers, scalars: { ...(prev?.scalars ?? {}), ...(prep.scalars ?? {}) } }));
-      });
+        // Step-only algorithms give the same scalars to every tensor at the same step: computed once.
+        if (this.def.stepOnly && step === lastStep) {
+          h.copyWithin(k * HN, (k - 1) * HN, k * HN);
+          flags[k] = lastFlags;
+          pending.push({ p, prev, step, buffers });
+        } else {
+          const prep = this.def.prepare(o, step, prev, h, k * HN, ctx);
+          flags[k] = lastFlags = prep.flags;
+          lastStep = step;
+          pending.push({ p, prev, step, buffers, scalars: prep.scalars });
+        }
+        params[k] = p.data;
+        grads[k] = g;
+      }
       K.step(this.def.algo, flags, h, params, grads, states);
-    });
-    for (const c of commits) c();
+    }
+    for (const { p, prev, step, buffers, scalars } of pending) {
+      if (prev && !buffers && !scalars) prev.step = step;
+      else this.state.set(p, { step, buffers: buffers ?? prev?.buffers ?? {}, scalars: scalars ? { ...(prev?.scalars ?? {}), ...scalars } : prev?.scalars ?? {} });
+    }
     this.paramGroups.forEach((g, gi) => Object.assign(g, resolved[gi]));
     this.stepCount++;
     return { skipped: false };
@@ -327,10 +353,38 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
       const name = `paramGroups[${gi}].params[${pi}].grad`;
       if (!(grad instanceof Tensor)) throw typeError('a Tensor or null', name, grad);
       if (grad.size !== p.size) throw new RangeError(`Expected a gradient of length ${p.size} for ${name} but received length ${grad.size}`);
-      if (overlaps(grad.data, p.data)) throw new RangeError(`Expected ${name} not to share memory with its parameter but received overlapping arrays`);
       out.push({ p, g: grad.data, name });
     });
     return out;
+  }
+}
+
+/**
+ * Throws unless every parameter and gradient of the step is disjoint from every other (the kernels
+ * read and write each once per element). Arrays are grouped by ArrayBuffer, so the usual case (one
+ * buffer each) costs O(n); within a buffer, sorted by offset, only neighbours need comparing.
+ */
+function checkAllDisjoint(work: readonly { p: Parameter; g: Float32Array; name: string }[][]): void {
+  const byBuffer = new Map<ArrayBufferLike, [Float32Array, string][]>();
+  const add = (a: Float32Array, name: string) => {
+    if (a.length === 0) return;
+    const list = byBuffer.get(a.buffer);
+    if (list) list.push([a, name]);
+    else byBuffer.set(a.buffer, [[a, name]]);
+  };
+  for (const items of work) {
+    for (const { p, g, name } of items) {
+      add(p.data, name.slice(0, -'.grad'.length));
+      add(g, name);
+    }
+  }
+  for (const list of byBuffer.values()) {
+    if (list.length < 2) continue;
+    list.sort((x, y) => x[0].byteOffset - y[0].byteOffset);
+    for (let k = 1; k < list.length; k++) {
+      const [a, an] = list[k - 1], [b, bn] = list[k];
+      if (b.byteOffset < a.byteOffset + a.byteLength) throw new RangeError(`Expected ${bn} not to share memory with ${an} but received overlapping arrays`);
+    }
   }
 }
 

@@ -38,6 +38,7 @@ const fr = Math.fround;
 export const RADAM_DEF: AlgoDef<RAdamHyper> = {
   name: 'RAdam',
   algo: 'radam',
+  stepOnly: true,
   defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false },
   slots: () => ['exp_avg', 'exp_avg_sq', null],
   prepare(o, t, _prev, h, k) {

@@ -38,6 +38,7 @@ const fr = Math.fround;
 export const RMSPROP_DEF: AlgoDef<RMSpropHyper> = {
   name: 'RMSprop',
   algo: 'rmsprop',
+  stepOnly: true,
   defaults: { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false },
   slots: (o) => ['square_avg', o.centered ? 'grad_avg' : null, o.momentum > 0 ? 'momentum_buffer' : null],
   prepare(o, _t, _prev, h, k) {

@@ -32,6 +32,7 @@ const fr = Math.fround;
 export const RPROP_DEF: AlgoDef<RpropHyper> = {
   name: 'Rprop',
   algo: 'rprop',
+  stepOnly: true,
   defaults: { lr: 1e-2, etas: [0.5, 1.2], stepSizes: [1e-6, 50], maximize: false },
   slots: () => ['prev', 'step_size', null],
   init: (name, o) => (name === 'step_size' ? o.lr : 0),

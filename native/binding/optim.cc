@@ -23,20 +23,35 @@ static Napi::Array arg_array(const Napi::CallbackInfo& info, size_t i, const cha
   return a;
 }
 
-// Element of an Array as a Float32Array (checked like arg_f32).
-static F32 elem_f32(Napi::Env env, const Napi::Array& arr, uint32_t k, const std::string& name) {
-  Napi::Value v = arr.Get(k);
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
-    throw_type(env, "Float32Array", name.c_str(), v);
-  Napi::Float32Array a = v.As<Napi::Float32Array>();
-  bool detached = false;
-  if (napi_is_detached_arraybuffer(env, a.ArrayBuffer(), &detached) == napi_ok && detached)
-    throw Napi::TypeError::New(env, "Expected a Float32Array with a live buffer for " + name +
-                                        " but received one whose ArrayBuffer is detached");
-  return F32{a.ElementLength() ? a.Data() : nullptr, a.ElementLength()};
+static std::string indexed(const char* name, size_t k) { return std::string(name) + "[" + std::to_string(k) + "]"; }
+
+// Element k of an Array as a Float32Array, checked like arg_f32, with three N-API calls on the good
+// path (a model may pass thousands of arrays per call; the name is only built for a message).
+// A typed array over a detached buffer reports length 0, so only empty arrays need the detach probe.
+static F32 elem_f32(Napi::Env env, const Napi::Array& arr, uint32_t k, const char* name, size_t idx) {
+  napi_value v;
+  if (napi_get_element(env, arr, k, &v) != napi_ok) throw Napi::Error::New(env);
+  bool is_ta = false;
+  napi_typedarray_type type = napi_int8_array;
+  size_t len = 0;
+  void* data = nullptr;
+  napi_value ab;
+  size_t off = 0;
+  if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta ||
+      napi_get_typedarray_info(env, v, &type, &len, &data, &ab, &off) != napi_ok || type != napi_float32_array)
+    throw_type(env, "Float32Array", indexed(name, idx).c_str(), Napi::Value(env, v));
+  if (len == 0) {
+    bool detached = false;
+    if (napi_is_detached_arraybuffer(env, ab, &detached) == napi_ok && detached)
+      throw Napi::TypeError::New(env, "Expected a Float32Array with a live buffer for " + indexed(name, idx) +
+                                          " but received one whose ArrayBuffer is detached");
+  }
+  return F32{len ? (float*)data : nullptr, len};
 }
 
-static std::string indexed(const char* name, size_t k) { return std::string(name) + "[" + std::to_string(k) + "]"; }
+static void check_elem_len(Napi::Env env, const F32& a, size_t n, const char* name, size_t idx) {
+  if (a.n != n) check_len(env, a, n, indexed(name, idx).c_str());
+}
 
 struct Span {
   uintptr_t b, e;
@@ -73,9 +88,9 @@ static Napi::Value optim_step(const Napi::CallbackInfo& info) {
   for (size_t t = 0; t < T; ++t) {
     const int32_t f = fl[t];
     if (f < 0 || (unsigned)f > OF_ALL) throw_range(env, "Expected flags in [0, " + std::to_string(OF_ALL) + "] for " + indexed("flags", t) + " but received " + std::to_string(f));
-    F32 p = elem_f32(env, params, (uint32_t)t, indexed("params", t));
-    F32 g = elem_f32(env, grads, (uint32_t)t, indexed("grads", t));
-    check_len(env, g, p.n, indexed("grads", t).c_str());
+    F32 p = elem_f32(env, params, (uint32_t)t, "params", t);
+    F32 g = elem_f32(env, grads, (uint32_t)t, "grads", t);
+    check_elem_len(env, g, p.n, "grads", t);
     optim_args& a = args[t];
     a.p = p.p;
     a.g = g.p;
@@ -85,8 +100,8 @@ static Napi::Value optim_step(const Napi::CallbackInfo& info) {
     for (int k = 0; k < 3; ++k) {
       a.s[k] = nullptr;
       if (!(need & (1u << k))) continue;
-      F32 s = elem_f32(env, states, (uint32_t)(3 * t + k), indexed("states", 3 * t + k));
-      check_len(env, s, p.n, indexed("states", 3 * t + k).c_str());
+      F32 s = elem_f32(env, states, (uint32_t)(3 * t + k), "states", 3 * t + k);
+      check_elem_len(env, s, p.n, "states", 3 * t + k);
       a.s[k] = s.p;
       if (s.n) spans.push_back({(uintptr_t)s.p, (uintptr_t)(s.p + s.n)});
     }
@@ -124,7 +139,7 @@ static Napi::Value optim_sum_squares(const Napi::CallbackInfo& info) {
   std::vector<F32> xs(T);
   std::vector<size_t> first(T + 1, 0);  // index of each array's first block in the joint block list
   for (size_t t = 0; t < T; ++t) {
-    xs[t] = elem_f32(env, arr, (uint32_t)t, indexed("arrays", t));
+    xs[t] = elem_f32(env, arr, (uint32_t)t, "arrays", t);
     check_disjoint(env, out, xs[t], "out", "arrays[t]");
     first[t + 1] = first[t] + num_blocks(xs[t].n);
   }
