@@ -1,7 +1,8 @@
 // Optimizer steps: time per parameter for every algorithm at 1e3 .. 1e7 parameters, native vs
 // TypeScript vs the bandwidth roofline (bytes moved / measured bandwidth), and 1000 tensors x 1000
 // parameters through the multi-tensor entry point vs one call per tensor.
-// Alone: `npx tsx bench/suites/optim.ts [--quick]` (bandwidth from FG_BW_GBS, default 35 GB/s).
+// Alone: `node --import tsx bench/suites/optim.ts [--quick] [--only Adam,SGD-momentum]` (bandwidth from
+// FG_BW_GBS, else measured here with the native axpy over 1e7 floats).
 import type { Kernels } from '../../lib/backend/kernels.js';
 import { OF, OPTIM_H, optimStateMask, type OptimAlgo } from '../../lib/backend/optim_spec.js';
 import { fg, kernelsFor, timeMedian, withBandwidth, type BenchContext, type BenchRow, type BenchSuite } from '../harness.js';
@@ -65,7 +66,8 @@ export const suite: BenchSuite = {
   run(ctx: BenchContext): BenchRow[] {
     const rows: BenchRow[] = [];
     const sizes = ctx.quick ? [1e3, 1e6] : [1e3, 1e5, 1e6, 1e7];
-    for (const c of CONFIGS) {
+    const only = (ctx as BenchContext & { only?: string[] }).only;
+    for (const c of CONFIGS.filter((k) => !only || only.includes(k.name))) {
       for (const n of sizes) {
         const x = tensors(c, [n]);
         const bytes = bytesPerParam(c) * n;
@@ -83,7 +85,7 @@ export const suite: BenchSuite = {
       }
     }
     // 1000 tensors x 1000 parameters: one multi-tensor call vs one call per tensor.
-    for (const c of CONFIGS.filter((k) => k.name === 'Adam' || k.name === 'SGD-momentum')) {
+    for (const c of CONFIGS.filter((k) => (k.name === 'Adam' || k.name === 'SGD-momentum') && (!only || only.includes(k.name)))) {
       const sizes = new Array(1000).fill(1000);
       const x = tensors(c, sizes);
       const bytes = bytesPerParam(c) * 1e6;
@@ -112,16 +114,28 @@ function table(rows: BenchRow[]): string {
   return [head, ...rows.map((r) => `| ${r.case} | ${r.backend} | ${r.size} | ${f(r.medianMs, 3)} | ${f(r.nsPerElement, 3)} | ${f(r.gbPerS, 1)} | ${f(r.pctBandwidth, 0)} | ${f(r.speedupVsJs, 1)} | ${r.note ?? ''} |`)].join('\n');
 }
 
+/** Stream bandwidth (GB/s) of the native axpy y = y + a x over 1e7 floats (12 bytes per element), or 0 without the addon. */
+function measureBandwidth(native: Kernels | null): number {
+  if (!native) return 0;
+  const n = 1e7, x = new Float32Array(n).fill(1), y = new Float32Array(n);
+  const ms = timeMedian(() => native.elementwise.axpy(0.5, x, y), { reps: 7 });
+  return (12 * n) / (ms * 1e6);
+}
+
 if (require.main === module) {
   fg.setNumThreads(Number(process.env.FASTGRAD_NUM_THREADS ?? 2));
   const { js, native } = kernelsFor();
+  const bw = process.env.FG_BW_GBS ? Number(process.env.FG_BW_GBS) : measureBandwidth(native) || 35;
+  console.log(`bandwidth ${bw.toFixed(1)} GB/s (${process.env.FG_BW_GBS ? 'FG_BW_GBS' : 'measured: native axpy, 1e7 floats'}), threads ${fg.getNumThreads()}`);
   const ctx: BenchContext = {
     js,
     native,
-    bandwidthGBs: Number(process.env.FG_BW_GBS ?? 35),
+    bandwidthGBs: bw,
     fmaPeakGFlops: Number(process.env.FG_PEAK_GFLOPS ?? 234),
     threads: 2,
     quick: process.argv.includes('--quick'),
   };
-  console.log(table(suite.run(ctx) as BenchRow[]));
+  const at = process.argv.indexOf('--only');
+  const only = at >= 0 ? process.argv[at + 1].split(',') : undefined;
+  console.log(table(suite.run(Object.assign(ctx, { only })) as BenchRow[]));
 }
