@@ -364,3 +364,19 @@ test('one group stepping parameters at different step counts equals one optimize
     });
   }
 });
+
+test('addParamGroup: defaults from the constructor, duplicates and bad options rejected, the new group steps', () => {
+  const a = withGrad(param([1, 2]), [1, 1]);
+  const opt = new fg.optim.SGD([a], { lr: 0.5, momentum: 0.9 });
+  opt.step();
+  const b = withGrad(param([3]), [2]);
+  assertRejects(() => opt.addParamGroup({ params: [a] }), RangeError, /each parameter once but group\.params\[0\]/);
+  assertRejects(() => opt.addParamGroup({ params: [b], lr: -1 }), RangeError, /for group\.lr/);
+  assertRejects(() => opt.addParamGroup({ params: [b], lrr: 1 }), TypeError, /Unknown option 'lrr' for SGD in group/);
+  assert.equal(opt.paramGroups.length, 1);
+  opt.addParamGroup({ params: [b], momentum: 0 });
+  assert.equal(opt.paramGroups[1].lr, 0.5);
+  opt.step();
+  assert.deepEqual(Array.from(b.data), [2]);
+  assert.equal(opt.getState(b)?.buffers.momentum_buffer, undefined);
+});

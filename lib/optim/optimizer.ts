@@ -90,6 +90,8 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
   protected readonly state = new Map<Parameter, ParamState>();
   private readonly schedules: Record<string, Schedule<HyperValue>>[] = [];
   private readonly skipNonFinite: boolean;
+  /** The constructor's options (without skipNonFinite): the defaults of every group. */
+  private readonly base: Record<string, unknown>;
 
   protected constructor(
     protected readonly def: AlgoDef<O>,
@@ -111,44 +113,62 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
     if (params.length === 0) throw new RangeError(`Expected at least one parameter for params of ${def.name} but received an empty array`);
     const groups: ParamGroupInput<Record<string, unknown>>[] =
       params[0] instanceof Parameter ? [{ params: params as Parameter[] }] : (params as ParamGroupInput<Record<string, unknown>>[]);
+    this.base = rest;
     const seen = new Set<Parameter>();
-    const built: ParamGroup<O>[] = [];
-    const scheds: Record<string, Schedule<HyperValue>>[] = [];
-    groups.forEach((g, gi) => {
-      const where = groups.length === 1 && params[0] instanceof Parameter ? '' : `params[${gi}].`;
-      if (g === null || typeof g !== 'object' || g instanceof Parameter) throw typeError('a parameter group { params, ...options }', `params[${gi}]`, g);
-      if (!Array.isArray(g.params)) throw typeError('an array of Parameters', `${where}params`, g.params);
-      for (const k of Object.keys(g)) {
-        if (k !== 'params' && !known.includes(k)) throw new TypeError(`Unknown option '${k}' for ${def.name} in params[${gi}]; expected one of: ${known.join(', ')}`);
-      }
-      g.params.forEach((p, pi) => {
-        if (!(p instanceof Parameter)) throw typeError('a Parameter', `${where}params[${pi}]`, p);
-        if (seen.has(p)) throw new RangeError(`Expected each parameter once but ${where}params[${pi}] was already given to ${def.name}`);
-        seen.add(p);
-      });
-      const group: Record<string, unknown> = { params: g.params.slice() };
-      const sched: Record<string, Schedule<HyperValue>> = {};
-      for (const k of known) {
-        const v = k in g ? g[k] : k in rest ? rest[k] : (def.defaults as Record<string, unknown>)[k];
-        const name = k in g ? `params[${gi}].${k}` : k;
-        if (v === undefined) throw typeError(`a value (${def.name} has no default ${k})`, name, v);
-        if (typeof v === 'function') {
-          if (!schedulable(k)) throw typeError('a boolean', name, v);
-          sched[k] = v as Schedule<HyperValue>;
-          const v0 = sched[k](0);
-          checkOption(def, k, v0, `${name} (its schedule at t = 0)`);
-          group[k] = copyValue(v0);
-        } else {
-          checkOption(def, k, v, name);
-          group[k] = copyValue(v as HyperValue);
-        }
-      }
-      def.crossCheck?.(group as O, (k) => (k in g ? `params[${gi}].${k}` : k));
-      built.push(group as ParamGroup<O>);
-      scheds.push(sched);
+    const built = groups.map((g, gi) => this.buildGroup(g, `params[${gi}]`, groups.length === 1 && params[0] instanceof Parameter ? '' : `params[${gi}].`, seen, 0));
+    for (const [group, sched] of built) {
+      this.paramGroups.push(group);
+      this.schedules.push(sched);
+    }
+  }
+
+  /** Adds a group { params, ...options } (torch's add_param_group); options default to the constructor's. */
+  addParamGroup(group: ParamGroupInput<Record<string, unknown>>): void {
+    const seen = new Set<Parameter>(this.paramGroups.flatMap((g) => g.params));
+    const [built, sched] = this.buildGroup(group, 'group', 'group.', seen, this.stepCount);
+    this.paramGroups.push(built);
+    this.schedules.push(sched);
+  }
+
+  /** Checks and builds one group (nothing is stored); schedules start at their value at step t. */
+  private buildGroup(
+    g: ParamGroupInput<Record<string, unknown>>,
+    at: string,
+    where: string,
+    seen: Set<Parameter>,
+    t: number,
+  ): [ParamGroup<O>, Record<string, Schedule<HyperValue>>] {
+    const def = this.def;
+    const known = [...Object.keys(def.defaults), ...(def.required ?? [])];
+    if (g === null || typeof g !== 'object' || g instanceof Parameter) throw typeError('a parameter group { params, ...options }', at, g);
+    if (!Array.isArray(g.params)) throw typeError('an array of Parameters', `${where}params`, g.params);
+    for (const k of Object.keys(g)) {
+      if (k !== 'params' && !known.includes(k)) throw new TypeError(`Unknown option '${k}' for ${def.name} in ${at}; expected one of: ${known.join(', ')}`);
+    }
+    g.params.forEach((p, pi) => {
+      if (!(p instanceof Parameter)) throw typeError('a Parameter', `${where}params[${pi}]`, p);
+      if (seen.has(p)) throw new RangeError(`Expected each parameter once but ${where}params[${pi}] was already given to ${def.name}`);
+      seen.add(p);
     });
-    this.paramGroups.push(...built);
-    this.schedules.push(...scheds);
+    const group: Record<string, unknown> = { params: g.params.slice() };
+    const sched: Record<string, Schedule<HyperValue>> = {};
+    for (const k of known) {
+      const v = k in g ? g[k] : k in this.base ? this.base[k] : (def.defaults as Record<string, unknown>)[k];
+      const name = k in g ? `${where}${k}` : k;
+      if (v === undefined) throw typeError(`a value (${def.name} has no default ${k})`, name, v);
+      if (typeof v === 'function') {
+        if (!schedulable(k)) throw typeError('a boolean', name, v);
+        sched[k] = v as Schedule<HyperValue>;
+        const v0 = sched[k](t);
+        checkOption(def, k, v0, `${name} (its schedule at t = ${t})`);
+        group[k] = copyValue(v0);
+      } else {
+        checkOption(def, k, v, name);
+        group[k] = copyValue(v as HyperValue);
+      }
+    }
+    def.crossCheck?.(group as O, (k) => (k in g ? `${where}${k}` : k));
+    return [group as ParamGroup<O>, sched];
   }
 
   /** Sets every gradient to zero (torch 1.13's default), or to null with setToNone. */
