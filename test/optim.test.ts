@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import * as fg from '../lib/index.js';
 import type { Kernels } from '../lib/backend/kernels.js';
 import { OF, OPTIM_H, optimStateMask, type OptimAlgo } from '../lib/backend/optim_spec.js';
-import { allKernels } from '../lib/backend/select.js';
+import { allKernels, nativeAddon } from '../lib/backend/select.js';
 import { assertRejects, assertSameBits, conform, forEachNativeConfig, randomF32, requireNative, SIZES } from './support/harness.js';
 
 interface GoldenCase {
@@ -379,4 +379,35 @@ test('addParamGroup: defaults from the constructor, duplicates and bad options r
   opt.step();
   assert.deepEqual(Array.from(b.data), [2]);
   assert.equal(opt.getState(b)?.buffers.momentum_buffer, undefined);
+});
+
+test('binding fuzz: any arguments to optimStep/optimSumSquares throw a TypeError/RangeError or succeed, never crash', async () => {
+  requireNative();
+  const fc = await import('fast-check');
+  const addon = nativeAddon() as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const detached = () => {
+    const a = new Float32Array(4);
+    structuredClone(a.buffer, { transfer: [a.buffer] });
+    return a;
+  };
+  const f32 = fc.oneof(fc.constantFrom(0, 1, 3, 8).map((n) => new Float32Array(n)), fc.constant(null).map(() => detached()));
+  const anyValue = fc.oneof(
+    f32,
+    fc.constantFrom<unknown>(null, undefined, 0, -1, 1.5, 2 ** 60, NaN, 'x', {}, [], true),
+    fc.constantFrom(1, 2).map((n) => new Int32Array(n)),
+    fc.constantFrom(1, 3).map((n) => new Float64Array(n)),
+    fc.array(f32, { maxLength: 4 }),
+    fc.array(fc.constantFrom<unknown>(null, 1, 'a'), { maxLength: 4 }),
+  );
+  fc.assert(
+    fc.property(fc.integer({ min: -1, max: 11 }), anyValue, anyValue, anyValue, anyValue, anyValue, (algo, flags, h, ps, gs, ss) => {
+      try {
+        addon.optimStep(algo, flags, h, ps, gs, ss);
+        addon.optimSumSquares(ps, h);
+      } catch (e) {
+        assert.ok(e instanceof TypeError || e instanceof RangeError, `unexpected ${String(e)}`);
+      }
+    }),
+    { numRuns: 3000, seed: 42 },
+  );
 });
