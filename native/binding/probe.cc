@@ -1,4 +1,4 @@
-// Probe family bindings (the bench's yardsticks). JS names: probeCopy, probeTriad, probeFma.
+// Probe family bindings (the bench's yardsticks). JS names: probeCopy, probeTriad, probeFma, probeAddSplit.
 #include <chrono>
 #include <vector>
 #include "binding/common.h"
@@ -29,6 +29,21 @@ static Napi::Value probe_triad(const Napi::CallbackInfo& info) {
   check_disjoint(env, y, b, "out", "b");
   AddonData& d = addon(info);
   parallel_for(a.n, 64, a.n, d.threads, [&](size_t i0, size_t i1) { d.table->probe.triad(a.p, b.p, s, y.p, i0, i1); });
+  return env.Undefined();
+}
+
+// probeAddSplit(a, b, y, threads): the elementwise add kernel, y = a + b, split over exactly `threads`
+// threads whatever the size (no parallel threshold): bench/threshold.ts times 1 vs 2 threads with it.
+static Napi::Value probe_add_split(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  F32 a = arg_f32(info, 0, "a"), b = arg_f32(info, 1, "b"), y = arg_f32(info, 2, "out");
+  const int threads = arg_int(info, 3, "threads", 1, 1024);
+  check_len(env, b, a.n, "b");
+  check_len(env, y, a.n, "out");
+  check_same_or_disjoint(env, y, a, "out", "a");
+  check_same_or_disjoint(env, y, b, "out", "b");
+  const elementwise_table& t = addon(info).table->elementwise;
+  parallel_run(a.n, 64, (size_t)threads, [&](size_t i0, size_t i1) { t.vv[OP_ADD](a.p, b.p, y.p, i0, i1); });
   return env.Undefined();
 }
 
@@ -64,6 +79,7 @@ void register_probe(Napi::Env env, Napi::Object exports) {
   FG_FN(exports, "probeCopy", probe_copy);
   FG_FN(exports, "probeTriad", probe_triad);
   FG_FN(exports, "probeFma", probe_fma);
+  FG_FN(exports, "probeAddSplit", probe_add_split);
 }
 
 }  // namespace fg

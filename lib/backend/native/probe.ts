@@ -15,11 +15,13 @@ export interface ProbeAddon {
   probeTriad(a: Float32Array, b: Float32Array, s: number, y: Float32Array): void;
   /** 12 independent FMA chains x `iterations` on every configured thread at once. */
   probeFma(iterations: number): FmaProbe;
+  /** Elementwise add y = a + b split over exactly `threads` threads, with no parallel threshold. */
+  probeAddSplit(a: Float32Array, b: Float32Array, y: Float32Array, threads: number): void;
 }
 
 /** The probe functions of a loaded addon, or null if this build lacks them. */
 export function probeOf(addon: object | null): ProbeAddon | null {
   if (!addon) return null;
   const a = addon as Partial<ProbeAddon>;
-  return typeof a.probeCopy === 'function' && typeof a.probeTriad === 'function' && typeof a.probeFma === 'function' ? (a as ProbeAddon) : null;
+  return typeof a.probeCopy === 'function' && typeof a.probeTriad === 'function' && typeof a.probeFma === 'function' && typeof a.probeAddSplit === 'function' ? (a as ProbeAddon) : null;
 }
