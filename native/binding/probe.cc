@@ -51,7 +51,7 @@ static Napi::Value probe_add_split(const Napi::CallbackInfo& info) {
 // returns { gflops, seconds, threads, lanes, sink }.
 static Napi::Value probe_fma(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const size_t iters = (size_t)arg_int(info, 0, "iterations", 1, 1 << 26);
+  const size_t iters = (size_t)arg_int(info, 0, "iterations", 1, 1 << 23);
   AddonData& d = addon(info);
   const probe_table& t = d.table->probe;
   const size_t nt = (size_t)d.threads;
