@@ -35,7 +35,8 @@ function main(): void {
   const p = probeOf(nativeAddon());
   if (!p) throw new Error('the native addon (with probe functions) is not available: run `npm run build:native`');
   const sizes: number[] = [];
-  for (let n = 4096; n <= 1 << 20; n *= 2) sizes.push(n);
+  // Half-octave steps from 4K to 1M elements, on multiples of 64 (the split alignment).
+  for (let k = 0; k <= 16; k++) sizes.push(Math.round((4096 * 2 ** (k / 2)) / 64) * 64);
   const max = sizes[sizes.length - 1];
   const a = new Float32Array(max).fill(1.5), b = new Float32Array(max).fill(2.5), y = new Float32Array(max);
   const samples = sizes.map(() => ({ one: [] as number[], many: [] as number[] }));
@@ -52,7 +53,7 @@ function main(): void {
   for (const q of points) console.log(`| ${q.size} | ${(q.oneMs * 1e3).toFixed(2)} | ${(q.manyMs * 1e3).toFixed(2)} | ${(q.oneMs / q.manyMs).toFixed(2)}x |`);
   const c = crossover(points);
   const current = nativeAddon()!.buildInfo().parallelMinWork;
-  console.log(c === null ? `\nno crossover up to ${max} elements: ${threads} threads never won` : `\ncrossover: ${c} elements (2^${Math.log2(c)}); kParallelMinWork is now ${current}`);
+  console.log(c === null ? `\nno crossover up to ${max} elements: ${threads} threads never won` : `\ncrossover: ${c} elements (2^${Math.log2(c).toFixed(1)}); kParallelMinWork is now ${current}`);
 }
 
 if (require.main === module) main();

@@ -12,9 +12,11 @@
 
 namespace fg {
 
-// Below this many elements of work a call runs on the calling thread: starting an OpenMP team costs
-// about as much as streaming this many floats once on this class of machine (see README, "Threads").
-constexpr size_t kParallelMinWork = size_t(1) << 15;
+// Below this many elements of work a call runs on the calling thread. Measured with
+// bench/threshold.ts (elementwise add, 1 vs 2 threads, medians of interleaved rounds; docs/bench.md):
+// 2 threads lose below 16K elements (0.9x at 16384), break even near 23K (1.03-1.16x at 23168) and
+// win from there on (1.2-1.3x at 32K, 1.5x at 64K, 1.9x at 128K).
+constexpr size_t kParallelMinWork = 24576;
 
 int hardware_threads();
 bool have_openmp();
