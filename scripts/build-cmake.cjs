@@ -42,7 +42,8 @@ try {
   die('cmake-js is not installed (it is a devDependency: run `npm install`)');
 }
 
-const nodeAddonApi = require(require.resolve('node-addon-api', { paths: [root] })).include_dir.replace(/"/g, '');
+// include_dir is relative to the project root; CMake gets an absolute path.
+const nodeAddonApi = path.resolve(root, require(require.resolve('node-addon-api', { paths: [root] })).include_dir.replace(/"/g, ''));
 const nodedir = localNodeDir();
 if (nodedir) process.env.npm_config_nodedir = nodedir;
 
@@ -73,8 +74,9 @@ if (!bs.options.isNodeApi && !bs.dist.downloaded) die(`cmake-js would download N
 
 (async () => {
   try {
-    if (rebuild) await bs.rebuild();
-    else await bs.build();
+    if (rebuild) await bs.clean();
+    await bs.configure(); // always, so the options above (e.g. --tests) apply to an existing build dir
+    await bs.build();
   } catch (e) {
     die(`build failed (${e && e.message ? e.message : e})`);
   }

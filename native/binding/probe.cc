@@ -1,4 +1,4 @@
-// Probe family bindings (the bench's yardsticks). JS names: probeCopy, probeTriad, probeFma, probeAddSplit.
+// Probe family bindings (the bench's yardsticks). JS names: probeCopy, probeTriad, probeFma, probeAddSplit, probeCanonicalSum.
 #include <chrono>
 #include <vector>
 #include "binding/common.h"
@@ -75,11 +75,18 @@ static Napi::Value probe_fma(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// probeCanonicalSum(x): the canonical sum of x on the calling thread (a self-check of the order).
+static Napi::Value probe_canonical_sum(const Napi::CallbackInfo& info) {
+  F32 x = arg_f32(info, 0, "x");
+  return Napi::Number::New(info.Env(), addon(info).table->probe.canonical_sum(x.p, x.n));
+}
+
 void register_probe(Napi::Env env, Napi::Object exports) {
   FG_FN(exports, "probeCopy", probe_copy);
   FG_FN(exports, "probeTriad", probe_triad);
   FG_FN(exports, "probeFma", probe_fma);
   FG_FN(exports, "probeAddSplit", probe_add_split);
+  FG_FN(exports, "probeCanonicalSum", probe_canonical_sum);
 }
 
 }  // namespace fg

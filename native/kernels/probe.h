@@ -30,9 +30,22 @@ static float probe_fma_chains(float seed, size_t iters) {
 }
 
 template <class V>
+static float probe_canonical_sum(const float* x, size_t n) {
+  float total = 0.0f;
+  for (size_t b = 0; b < n; b += FG_BLOCK) {
+    const float* xb = x + b;
+    const size_t m = n - b < FG_BLOCK ? n - b : FG_BLOCK;
+    const float s = block_reduce<V>(m, [&](auto w, size_t i) { using W = decltype(w); return W::load(xb + i); });
+    total = b == 0 ? s : total + s;  // combine_blocks: s0 + s1 + ... in index order
+  }
+  return total;
+}
+
+template <class V>
 static void fill_probe(probe_table& t) {
   t.copy = probe_copy<V>;
   t.triad = probe_triad<V>;
   t.fma_chains = probe_fma_chains<V>;
+  t.canonical_sum = probe_canonical_sum<V>;
   t.lanes = V::N;
 }

@@ -17,11 +17,13 @@ export interface ProbeAddon {
   probeFma(iterations: number): FmaProbe;
   /** Elementwise add y = a + b split over exactly `threads` threads, with no parallel threshold. */
   probeAddSplit(a: Float32Array, b: Float32Array, y: Float32Array, threads: number): void;
+  /** The canonical sum of x (kernels/canonical.h) at the current SIMD level: a self-check of the order. */
+  probeCanonicalSum(x: Float32Array): number;
 }
 
 /** The probe functions of a loaded addon, or null if this build lacks them. */
 export function probeOf(addon: object | null): ProbeAddon | null {
   if (!addon) return null;
   const a = addon as Partial<ProbeAddon>;
-  return typeof a.probeCopy === 'function' && typeof a.probeTriad === 'function' && typeof a.probeFma === 'function' && typeof a.probeAddSplit === 'function' ? (a as ProbeAddon) : null;
+  return typeof a.probeCopy === 'function' && typeof a.probeTriad === 'function' && typeof a.probeFma === 'function' && typeof a.probeAddSplit === 'function' && typeof a.probeCanonicalSum === 'function' ? (a as ProbeAddon) : null;
 }
