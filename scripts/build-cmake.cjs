@@ -11,6 +11,7 @@
 // in node_modules). If neither is there we stop with a clear message rather than try the network.
 //
 // Options: --rebuild (clean first), --tests (also build and run the C++ tests in native/test: ctest),
+//          --sanitize <list> (e.g. address,undefined; default output build-asan, see scripts/test-asan.cjs),
 //          --out <dir> (default build-cmake).
 const fs = require('node:fs');
 const os = require('node:os');
@@ -19,8 +20,12 @@ const { spawnSync } = require('node:child_process');
 
 const root = path.resolve(__dirname, '..');
 const argv = process.argv.slice(2);
-const outIdx = argv.indexOf('--out');
-const out = path.resolve(root, outIdx >= 0 ? argv[outIdx + 1] : 'build-cmake');
+const valueOf = (flag) => {
+  const i = argv.indexOf(flag);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const sanitize = valueOf('--sanitize') || '';
+const out = path.resolve(root, valueOf('--out') || (sanitize ? 'build-asan' : 'build-cmake'));
 const rebuild = argv.includes('--rebuild');
 const tests = argv.includes('--tests');
 
@@ -56,6 +61,7 @@ const options = {
   cMakeOptions: {
     NODE_ADDON_API_DIR: nodeAddonApi,
     FASTGRAD_NATIVE_TESTS: tests ? 'ON' : 'OFF',
+    FASTGRAD_SANITIZE: sanitize,
   },
 };
 
