@@ -27,6 +27,7 @@ type Desc =
   | { k: 'L' }
   | { k: 'f32L'; fill: number }
   | { k: 'subL'; off: number }
+  | { k: 'listL'; n: number; odd: boolean }
   | { k: 'f32'; n: number; fill: number }
   | { k: 'f64'; n: number }
   | { k: 'i32'; n: number }
@@ -50,6 +51,7 @@ const desc: fc.Arbitrary<Desc> = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(0, 1, 2, 3).map((v) => ({ k: 'value' as const, v })) },
   { weight: 6, arbitrary: fc.record({ k: fc.constant('f32L' as const), fill: fc.constantFrom(0, 1, -2.5, NaN, Infinity, 1e-40) }) },
   { weight: 3, arbitrary: fc.record({ k: fc.constant('subL' as const), off: fc.constantFrom(0, 0, 1, 3, 16, 64) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('listL' as const), n: fc.integer({ min: 0, max: 3 }), odd: fc.boolean() }) },
   { weight: 4, arbitrary: numbers.map((v) => ({ k: 'value' as const, v })) },
   {
     weight: 1,
@@ -80,6 +82,12 @@ function build(d: Desc, pool: Float32Array, L: number): unknown {
       return new Float32Array(L).fill(d.fill);
     case 'subL':
       return pool.subarray(d.off, d.off + L);
+    case 'listL': {
+      // A list of tensors' data (e.g. a global norm over parameters); `odd` slips in a wrong element.
+      const list: unknown[] = Array.from({ length: d.n }, (_, i) => (i === 0 ? pool.subarray(0, L) : new Float32Array(L).fill(i)));
+      if (d.odd) list.push(d.n % 2 ? new Float64Array(L) : 'x');
+      return list;
+    }
     case 'f32':
       return new Float32Array(d.n).fill(d.fill);
     case 'f64':
@@ -138,7 +146,14 @@ function record(name: string, thunk: () => unknown): void {
 // alphabet finds, for each function, lists that pass every check (so phase 2 can mutate them into
 // near-valid calls that reach the kernels). Checks run in argument order and name the argument, so a
 // new argument that leaves the failing name unchanged was refused and its branch is pruned.
-const ALPHABET: Desc[] = [{ k: 'f32L', fill: 1 }, { k: 'L' }, { k: 'value', v: 0 }, { k: 'value', v: 1 }, { k: 'value', v: 'auto' }];
+const ALPHABET: Desc[] = [
+  { k: 'f32L', fill: 1 },
+  { k: 'L' },
+  { k: 'value', v: 0 },
+  { k: 'value', v: 1 },
+  { k: 'value', v: 'auto' },
+  { k: 'listL', n: 2, odd: false },
+];
 const DISCOVERY_L = 16;
 const failingName = (e: unknown) => {
   const m = e instanceof Error ? e.message : String(e);
