@@ -9,7 +9,7 @@ export interface BenchContext {
   /** Native kernels (null if the addon is missing) and the TypeScript kernels. */
   native: Kernels | null;
   js: Kernels;
-  /** Measured in this run (GB/s of a copy/triad stream kernel with the configured threads; GFLOP/s of an FMA loop). */
+  /** Measured in this run by bench/machine.ts: GB/s of the triad stream kernel (median, configured threads); GFLOP/s of the FMA loop at the SIMD level in use. */
   bandwidthGBs: number;
   fmaPeakGFlops: number;
   threads: number;
