@@ -7,6 +7,7 @@
 #include "kernels/batchnorm_api.h"
 #include "kernels/rng_api.h"
 #include "kernels/optim_api.h"
+#include "kernels/probe_api.h"
 
 namespace fg {
 
