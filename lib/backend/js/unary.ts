@@ -142,10 +142,6 @@ export function reluf(x: number): number {
 }
 
 // ---- kernels ----------------------------------------------------------------------------------
-function mapWith(f: (v: number) => number, x: Float32Array, out: Float32Array): void {
-  for (let i = 0, n = x.length; i < n; i++) out[i] = f(x[i]);
-}
-
 function map(op: UnaryOp, x: Float32Array, out: Float32Array): void {
   const n = x.length;
   switch (op) {
@@ -154,10 +150,11 @@ function map(op: UnaryOp, x: Float32Array, out: Float32Array): void {
     case 'sqrt': for (let i = 0; i < n; i++) out[i] = Math.sqrt(x[i]); break;
     case 'square': for (let i = 0; i < n; i++) out[i] = x[i] * x[i]; break;
     case 'relu': for (let i = 0; i < n; i++) out[i] = x[i] <= 0 ? 0 : x[i]; break;
-    case 'exp': mapWith(expf, x, out); break;
-    case 'log': mapWith(logf, x, out); break;
-    case 'sigmoid': mapWith(sigmoidf, x, out); break;
-    case 'tanh': mapWith(tanhf, x, out); break;
+    // One loop per function (not a shared loop over a callback) so each call site stays monomorphic and inlines.
+    case 'exp': for (let i = 0; i < n; i++) out[i] = expf(x[i]); break;
+    case 'log': for (let i = 0; i < n; i++) out[i] = logf(x[i]); break;
+    case 'sigmoid': for (let i = 0; i < n; i++) out[i] = sigmoidf(x[i]); break;
+    case 'tanh': for (let i = 0; i < n; i++) out[i] = tanhf(x[i]); break;
   }
 }
 
