@@ -8,6 +8,7 @@
 #include "kernels/rng_api.h"
 #include "kernels/optim_api.h"
 #include "kernels/probe_api.h"
+#include "kernels/unary_api.h"
 
 namespace fg {
 
