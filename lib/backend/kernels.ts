@@ -25,6 +25,8 @@ export interface Kernels {
   readonly reduce: ReduceKernels;
   readonly batchnorm: BatchNormKernels;
   readonly rng: RngKernels;
+  readonly optim: OptimKernels;
+  readonly unary: UnaryKernels;
 }
 
 /** Reductions (spec: native/kernels/reduce_api.h, docs/numerics.md "Reduction family"). */
@@ -81,4 +83,42 @@ export interface RngKernels {
   normal(k0: number, k1: number, start: number, mean: number, std: number, out: Float32Array): void;
   /** One Philox4x32-10 block: counter (4 uint32), key (2 uint32) -> 4 uint32 (known-answer tests). */
   block(counter: ArrayLike<number>, key: ArrayLike<number>): Uint32Array;
+}
+
+/**
+ * Optimizer steps (native/kernels/optim_api.h has the spec of every algorithm). One call steps T
+ * tensors: tensor t uses flags[t], the scalars h[t*OPTIM_H .. t*OPTIM_H + OPTIM_H), params[t],
+ * grads[t] and states[3t .. 3t+2] (null where the algorithm does not use that slot).
+ * Every buffer must be disjoint from every other.
+ */
+export interface OptimKernels {
+  step(
+    algo: import('./optim_spec.js').OptimAlgo,
+    flags: Int32Array,
+    h: Float32Array,
+    params: readonly Float32Array[],
+    grads: readonly Float32Array[],
+    states: readonly (Float32Array | null)[],
+  ): void;
+  /** out[t] = canonical sum (DESIGN §2) of arrays[t][i] * arrays[t][i]; one pass over every array. */
+  sumSquares(arrays: readonly Float32Array[], out: Float32Array): void;
+}
+
+
+/** Unary maps (same shape in and out); codes match native/kernels/unary_api.h UnaryOp. */
+export type UnaryOp = 'neg' | 'abs' | 'sqrt' | 'square' | 'exp' | 'log' | 'relu' | 'sigmoid' | 'tanh';
+export const UNARY_OP_CODE: Readonly<Record<UnaryOp, number>> = { neg: 0, abs: 1, sqrt: 2, square: 3, exp: 4, log: 5, relu: 6, sigmoid: 7, tanh: 8 };
+/** Activation backward given the forward output y; codes match unary_api.h ActBackward. */
+export type ActivationBackward = 'relu' | 'sigmoid' | 'tanh';
+export const ACT_BACKWARD_CODE: Readonly<Record<ActivationBackward, number>> = { relu: 0, sigmoid: 1, tanh: 2 };
+
+export interface UnaryKernels {
+  /** out[i] = op(x[i]); out may be x. */
+  map(op: UnaryOp, x: Float32Array, out: Float32Array): void;
+  /** out[i] = dx from the forward output y[i] and upstream dy[i]; out may be y or dy. */
+  backward(op: ActivationBackward, y: Float32Array, dy: Float32Array, out: Float32Array): void;
+  /** Softmax of each row of a (rows × cols) matrix; out may be x. */
+  softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  /** Log-softmax of each row of a (rows × cols) matrix; out may be x. */
+  logSoftmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
 }

@@ -4,6 +4,8 @@ import { jsElementwise } from './elementwise.js';
 import { jsReduce } from './reduce.js';
 import { jsBatchnorm } from './batchnorm.js';
 import { jsRng } from './rng.js';
+import { jsOptim } from './optim.js';
+import { jsUnary } from './unary.js';
 
 export const jsKernels: Kernels = {
   name: 'js',
@@ -11,4 +13,6 @@ export const jsKernels: Kernels = {
   reduce: jsReduce,
   batchnorm: jsBatchnorm,
   rng: jsRng,
+  optim: jsOptim,
+  unary: jsUnary,
 };
