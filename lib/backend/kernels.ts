@@ -100,8 +100,6 @@ export interface OptimKernels {
     grads: readonly Float32Array[],
     states: readonly (Float32Array | null)[],
   ): void;
-  /** out[t] = canonical sum (DESIGN §2) of arrays[t][i] * arrays[t][i]; one pass over every array. */
-  sumSquares(arrays: readonly Float32Array[], out: Float32Array): void;
 }
 
 
