@@ -27,6 +27,7 @@ export interface Kernels {
   readonly rng: RngKernels;
   readonly optim: OptimKernels;
   readonly unary: UnaryKernels;
+  readonly async: AsyncKernels;
 }
 
 /** Reductions (spec: native/kernels/reduce_api.h, docs/numerics.md "Reduction family"). */
@@ -119,4 +120,19 @@ export interface UnaryKernels {
   softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
   /** Log-softmax of each row of a (rows × cols) matrix; out may be x. */
   logSoftmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+}
+
+/** The same functions as T, each returning a Promise<void> that settles when the work is done. */
+export type Asyncified<T> = { readonly [K in keyof T]: T[K] extends (...a: infer A) => void ? (...a: A) => Promise<void> : never };
+
+/**
+ * Promise-returning variants of the long kernels (docs/reliability.md): same arguments and bits as the
+ * synchronous ones. Native: validated on the calling thread (errors throw synchronously, nothing is
+ * queued), run on the libuv thread pool; every array is referenced until the Promise settles and must
+ * not be touched before then (a detached one makes the Promise reject). JS backend: runs the sync
+ * kernel on the calling thread and returns a resolved Promise.
+ */
+export interface AsyncKernels {
+  readonly batchnorm: Asyncified<BatchNormKernels>;
+  readonly optim: Asyncified<OptimKernels>;
 }

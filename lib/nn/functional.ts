@@ -104,23 +104,34 @@ function checkTraining(x: Tensor, L: BatchNormLayout): void {
 
 const negZeros = (C: number) => new Float32Array(C).fill(-0);
 
-/**
- * Training-mode forward: batch statistics per channel, then y = ((x − mean)·(γ·invstd)) + β.
- * Statistics (shifted sums, K = the channel's first value): S1 = Σ(x − K), S2 = Σ(x − K)² canonical;
- * d = S1/m; mean = K + d; q = max(S2 − S1·d, 0); var = q/m; varUnbiased = q/(m − 1); invstd = 1/sqrt(var + eps).
- */
-export function batchNormTrain(x: Tensor, weight: Tensor | null = null, bias: Tensor | null = null, opts?: BatchNormFnOptions): BatchNormTrainResult {
-  const { eps, channelsLast, out } = fnOptions(opts, 'batchNormTrain');
+/** A validated training forward: its layout, output and the per-channel sum buffers. */
+interface TrainPlan {
+  x: Tensor;
+  weight: Tensor | null;
+  bias: Tensor | null;
+  L: BatchNormLayout;
+  eps: number;
+  y: Tensor;
+  s1: Float32Array;
+  s2: Float32Array;
+}
+
+function planTrain(x: Tensor, weight: Tensor | null, bias: Tensor | null, opts: BatchNormFnOptions | undefined, fn: string): TrainPlan {
+  const { eps, channelsLast, out } = fnOptions(opts, fn);
   const L = layoutOf(x, channelsLast);
   const C = L.channels;
   checkChannelTensor(weight, 'weight', C, true);
   checkChannelTensor(bias, 'bias', C, true);
   checkTraining(x, L);
-  const y = outputOf(out, x, [x], 'batchNormTrain');
-  const K = kernels().batchnorm;
-  const s1 = new Float32Array(C), s2 = new Float32Array(C);
-  K.stats(x.data, L, s1, s2);
-  const m = valuesPerChannel(L), mf = fr(m), mf1 = fr(m - 1), e = fr(eps);
+  const y = outputOf(out, x, [x], fn);
+  return { x, weight, bias, L, eps, y, s1: new Float32Array(C), s2: new Float32Array(C) };
+}
+
+/** The statistics from the sums, and the affine pass's per-channel scale and shift. */
+function trainScalars(p: TrainPlan): { mean: Float32Array; invstd: Float32Array; v: Float32Array; vu: Float32Array; scale: Float32Array; shift: Float32Array } {
+  const { x, weight, bias, L, s1, s2 } = p;
+  const C = L.channels;
+  const m = valuesPerChannel(L), mf = fr(m), mf1 = fr(m - 1), e = fr(p.eps);
   const mean = new Float32Array(C), invstd = new Float32Array(C), v = new Float32Array(C), vu = new Float32Array(C);
   const scale = new Float32Array(C), shift = bias ? bias.data : negZeros(C);
   for (let c = 0; c < C; c++) {
@@ -133,8 +144,41 @@ export function batchNormTrain(x: Tensor, weight: Tensor | null = null, bias: Te
     invstd[c] = fr(1 / fr(Math.sqrt(fr(v[c] + e))));
     scale[c] = weight ? fr(weight.data[c] * invstd[c]) : invstd[c];
   }
-  K.affine(x.data, mean, scale, shift, y.data, L);
-  return { y, mean: new Tensor(mean, [C]), invstd: new Tensor(invstd, [C]), var: new Tensor(v, [C]), varUnbiased: new Tensor(vu, [C]) };
+  return { mean, invstd, v, vu, scale, shift };
+}
+
+function trainResult(y: Tensor, st: ReturnType<typeof trainScalars>): BatchNormTrainResult {
+  const C = st.mean.length;
+  return { y, mean: new Tensor(st.mean, [C]), invstd: new Tensor(st.invstd, [C]), var: new Tensor(st.v, [C]), varUnbiased: new Tensor(st.vu, [C]) };
+}
+
+/**
+ * Training-mode forward: batch statistics per channel, then y = ((x − mean)·(γ·invstd)) + β.
+ * Statistics (shifted sums, K = the channel's first value): S1 = Σ(x − K), S2 = Σ(x − K)² canonical;
+ * d = S1/m; mean = K + d; q = max(S2 − S1·d, 0); var = q/m; varUnbiased = q/(m − 1); invstd = 1/sqrt(var + eps).
+ */
+export function batchNormTrain(x: Tensor, weight: Tensor | null = null, bias: Tensor | null = null, opts?: BatchNormFnOptions): BatchNormTrainResult {
+  const p = planTrain(x, weight, bias, opts, 'batchNormTrain');
+  const K = kernels().batchnorm;
+  K.stats(x.data, p.L, p.s1, p.s2);
+  const st = trainScalars(p);
+  K.affine(x.data, st.mean, st.scale, st.shift, p.y.data, p.L);
+  return trainResult(p.y, st);
+}
+
+/**
+ * batchNormTrain with its two passes run off the event loop (native: libuv thread pool; JS backend:
+ * the sync kernels, then a resolved Promise). Same bits as batchNormTrain. Arguments are validated
+ * synchronously (a bad one throws, nothing is queued). x, weight, bias and out are referenced until the
+ * Promise settles: do not write, transfer or detach them before then (docs/reliability.md).
+ */
+export function batchNormTrainAsync(x: Tensor, weight: Tensor | null = null, bias: Tensor | null = null, opts?: BatchNormFnOptions): Promise<BatchNormTrainResult> {
+  const p = planTrain(x, weight, bias, opts, 'batchNormTrainAsync');
+  const K = kernels().async.batchnorm;
+  return K.stats(x.data, p.L, p.s1, p.s2).then(() => {
+    const st = trainScalars(p);
+    return K.affine(x.data, st.mean, st.scale, st.shift, p.y.data, p.L).then(() => trainResult(p.y, st));
+  });
 }
 
 /** Per-channel folded eval scale γ/sqrt(runningVar + eps) (1/sqrt(...) without γ). */
@@ -176,32 +220,73 @@ function checkGradInputs(dy: unknown, x: unknown, channelsLast: boolean): BatchN
   return L;
 }
 
-/**
- * Training-mode backward from the saved mean and invstd. With x̂ = (x − mean)·invstd (binary32, in that order):
- * dbias = Σdy, dweight = Σdy·x̂ (canonical sums); g = γ·invstd, c1 = Σdy/m, c2 = Σ(dy·x̂)/m;
- * dx = g·((dy − c1) − x̂·c2), the same value as (γ·invstd/m)·(m·dy − Σdy − x̂·Σ(dy·x̂)).
- */
-export function batchNormBackward(dy: Tensor, x: Tensor, mean: Tensor, invstd: Tensor, weight: Tensor | null = null, opts?: { channelsLast?: boolean; out?: Tensor }): BatchNormGrads {
-  const { channelsLast, out } = fnOptions(opts, 'batchNormBackward', ['channelsLast', 'out']);
+/** A validated training backward: layout, output, sum buffers. */
+interface BackwardPlan {
+  dy: Tensor;
+  x: Tensor;
+  mean: Tensor;
+  invstd: Tensor;
+  weight: Tensor | null;
+  L: BatchNormLayout;
+  dx: Tensor;
+  s1: Float32Array;
+  s2: Float32Array;
+}
+
+function planBackward(dy: Tensor, x: Tensor, mean: Tensor, invstd: Tensor, weight: Tensor | null, opts: { channelsLast?: boolean; out?: Tensor } | undefined, fn: string): BackwardPlan {
+  const { channelsLast, out } = fnOptions(opts, fn, ['channelsLast', 'out']);
   const L = checkGradInputs(dy, x, channelsLast);
   const C = L.channels;
   checkChannelTensor(mean, 'mean', C, false);
   checkChannelTensor(invstd, 'invstd', C, false);
   checkChannelTensor(weight, 'weight', C, true);
   checkTraining(x, L);
-  const dx = outputOf(out, x, [x, dy], 'batchNormBackward');
-  const K = kernels().batchnorm;
-  const s1 = new Float32Array(C), s2 = new Float32Array(C);
-  K.gradSums(x.data, dy.data, mean.data, invstd.data, L, s1, s2);
-  const mf = fr(valuesPerChannel(L));
+  const dx = outputOf(out, x, [x, dy], fn);
+  return { dy, x, mean, invstd, weight, L, dx, s1: new Float32Array(C), s2: new Float32Array(C) };
+}
+
+/** g = γ·invstd, c1 = Σdy/m, c2 = Σ(dy·x̂)/m from the sums. */
+function backwardScalars(p: BackwardPlan): { g: Float32Array; c1: Float32Array; c2: Float32Array } {
+  const C = p.L.channels, mf = fr(valuesPerChannel(p.L));
   const g = new Float32Array(C), c1 = new Float32Array(C), c2 = new Float32Array(C);
   for (let c = 0; c < C; c++) {
-    g[c] = weight ? fr(weight.data[c] * invstd.data[c]) : invstd.data[c];
-    c1[c] = fr(s1[c] / mf);
-    c2[c] = fr(s2[c] / mf);
+    g[c] = p.weight ? fr(p.weight.data[c] * p.invstd.data[c]) : p.invstd.data[c];
+    c1[c] = fr(p.s1[c] / mf);
+    c2[c] = fr(p.s2[c] / mf);
   }
-  K.dx(x.data, dy.data, mean.data, invstd.data, g, c1, c2, dx.data, L);
-  return { dx, dweight: weight ? new Tensor(s2, [C]) : null, dbias: weight ? new Tensor(s1, [C]) : null };
+  return { g, c1, c2 };
+}
+
+function backwardResult(p: BackwardPlan): BatchNormGrads {
+  const C = p.L.channels;
+  return { dx: p.dx, dweight: p.weight ? new Tensor(p.s2, [C]) : null, dbias: p.weight ? new Tensor(p.s1, [C]) : null };
+}
+
+/**
+ * Training-mode backward from the saved mean and invstd. With x̂ = (x − mean)·invstd (binary32, in that order):
+ * dbias = Σdy, dweight = Σdy·x̂ (canonical sums); g = γ·invstd, c1 = Σdy/m, c2 = Σ(dy·x̂)/m;
+ * dx = g·((dy − c1) − x̂·c2), the same value as (γ·invstd/m)·(m·dy − Σdy − x̂·Σ(dy·x̂)).
+ */
+export function batchNormBackward(dy: Tensor, x: Tensor, mean: Tensor, invstd: Tensor, weight: Tensor | null = null, opts?: { channelsLast?: boolean; out?: Tensor }): BatchNormGrads {
+  const p = planBackward(dy, x, mean, invstd, weight, opts, 'batchNormBackward');
+  const K = kernels().batchnorm;
+  K.gradSums(x.data, dy.data, mean.data, invstd.data, p.L, p.s1, p.s2);
+  const { g, c1, c2 } = backwardScalars(p);
+  K.dx(x.data, dy.data, mean.data, invstd.data, g, c1, c2, p.dx.data, p.L);
+  return backwardResult(p);
+}
+
+/**
+ * batchNormBackward off the event loop; same bits, same contract as batchNormTrainAsync (validated
+ * synchronously; every argument and out referenced until the Promise settles).
+ */
+export function batchNormBackwardAsync(dy: Tensor, x: Tensor, mean: Tensor, invstd: Tensor, weight: Tensor | null = null, opts?: { channelsLast?: boolean; out?: Tensor }): Promise<BatchNormGrads> {
+  const p = planBackward(dy, x, mean, invstd, weight, opts, 'batchNormBackwardAsync');
+  const K = kernels().async.batchnorm;
+  return K.gradSums(x.data, dy.data, mean.data, invstd.data, p.L, p.s1, p.s2).then(() => {
+    const { g, c1, c2 } = backwardScalars(p);
+    return K.dx(x.data, dy.data, mean.data, invstd.data, g, c1, c2, p.dx.data, p.L).then(() => backwardResult(p));
+  });
 }
 
 /**

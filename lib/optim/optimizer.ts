@@ -70,6 +70,32 @@ export interface StateDict {
   stepCount: number;
 }
 
+/** One group's multi-tensor kernel call. */
+interface GroupCall {
+  flags: Int32Array;
+  h: Float32Array;
+  params: Float32Array[];
+  grads: Float32Array[];
+  states: (Float32Array | null)[];
+}
+
+interface PendingState {
+  p: Parameter;
+  prev: ParamState | undefined;
+  step: number;
+  buffers: Record<string, Float32Array> | null;
+  scalars?: Record<string, number>;
+}
+
+/** A validated step: the kernel calls to run, then what to commit. */
+interface StepPlan {
+  skipped: boolean;
+  reason?: string;
+  calls: GroupCall[];
+  pending: PendingState[];
+  resolved: Hyper[];
+}
+
 const fr = Math.fround;
 /** Local copy: an imported binding can be a getter under CJS interop, and step() reads it per tensor. */
 const HN = OPTIM_H;
@@ -88,6 +114,8 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
   /** Number of steps skipped because of a non-finite gradient. */
   skippedSteps = 0;
   protected readonly state = new Map<Parameter, ParamState>();
+  /** True while a stepAsync() has not settled. */
+  private busy = false;
   private readonly schedules: Record<string, Schedule<HyperValue>>[] = [];
   private readonly skipNonFinite: boolean;
   /** The constructor's options (without skipNonFinite): the defaults of every group. */
@@ -188,6 +216,36 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
    * a bad value throws before any parameter, state or option changes.
    */
   step(): StepResult {
+    const plan = this.planStep();
+    if (plan.skipped) return { skipped: true, reason: plan.reason };
+    const K = kernels().optim;
+    for (const c of plan.calls) K.step(this.def.algo, c.flags, c.h, c.params, c.grads, c.states);
+    return this.commitStep(plan);
+  }
+
+  /**
+   * step() with the kernels off the event loop (native: one multi-tensor call per group on the libuv
+   * thread pool; JS backend: the sync kernels, then a resolved Promise). Same bits as step().
+   * Validation runs synchronously (a bad value throws, nothing is queued or changed). Until the
+   * Promise settles, parameters, gradients and state buffers are referenced and must not be touched,
+   * and step()/stepAsync() throw; the step count and state are committed when the last group is done.
+   */
+  stepAsync(): Promise<StepResult> {
+    const plan = this.planStep();
+    if (plan.skipped) return Promise.resolve({ skipped: true, reason: plan.reason });
+    const K = kernels().async.optim;
+    const run = (c: GroupCall) => K.step(this.def.algo, c.flags, c.h, c.params, c.grads, c.states);
+    let done: Promise<void> = plan.calls.length ? run(plan.calls[0]) : Promise.resolve();
+    for (const c of plan.calls.slice(1)) done = done.then(() => run(c));
+    this.busy = true;
+    return done.then(() => this.commitStep(plan)).finally(() => {
+      this.busy = false;
+    });
+  }
+
+  /** Validates everything and builds each group's kernel call; changes nothing but skippedSteps. */
+  private planStep(): StepPlan {
+    if (this.busy) throw new Error(`${this.def.name}: a stepAsync() is still running; await its Promise before stepping again`);
     const t = this.stepCount;
     const resolved = this.paramGroups.map((g, gi) => this.resolveGroup(g, gi, t));
     const work = this.paramGroups.map((g, gi) => this.collect(g, gi));
@@ -196,12 +254,12 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
       const reason = findNonFinite(work);
       if (reason) {
         this.skippedSteps++;
-        return { skipped: true, reason };
+        return { skipped: true, reason, calls: [], pending: [], resolved };
       }
     }
-    const K = kernels().optim;
     // Pending state per parameter, committed only after every group's kernel call succeeded.
-    const pending: { p: Parameter; prev: ParamState | undefined; step: number; buffers: Record<string, Float32Array> | null; scalars?: Record<string, number> }[] = [];
+    const pending: PendingState[] = [];
+    const calls: GroupCall[] = [];
     for (let gi = 0; gi < resolved.length; gi++) {
       const o = resolved[gi], items = work[gi], T = items.length;
       if (T === 0) continue;
@@ -242,13 +300,18 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
         params[k] = p.data;
         grads[k] = g;
       }
-      K.step(this.def.algo, flags, h, params, grads, states);
+      calls.push({ flags, h, params, grads, states });
     }
-    for (const { p, prev, step, buffers, scalars } of pending) {
+    return { skipped: false, calls, pending, resolved };
+  }
+
+  /** Commits the per-parameter state, the resolved options and the step count of a step that ran. */
+  private commitStep(plan: StepPlan): StepResult {
+    for (const { p, prev, step, buffers, scalars } of plan.pending) {
       if (prev && !buffers && !scalars) prev.step = step;
       else this.state.set(p, { step, buffers: buffers ?? prev?.buffers ?? {}, scalars: scalars ? { ...(prev?.scalars ?? {}), ...scalars } : prev?.scalars ?? {} });
     }
-    this.paramGroups.forEach((g, gi) => Object.assign(g, resolved[gi]));
+    this.paramGroups.forEach((g, gi) => Object.assign(g, plan.resolved[gi]));
     this.stepCount++;
     return { skipped: false };
   }

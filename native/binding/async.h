@@ -7,7 +7,6 @@
 #pragma once
 #include <napi.h>
 #include <exception>
-#include <initializer_list>
 #include <new>
 #include <string>
 #include <utility>
@@ -18,7 +17,7 @@ namespace fg {
 template <class Work>
 class KernelWorker final : public Napi::AsyncWorker {
  public:
-  KernelWorker(Napi::Env env, Work work, std::initializer_list<Napi::Value> keep)
+  KernelWorker(Napi::Env env, Work work, const std::vector<Napi::Value>& keep)
       : Napi::AsyncWorker(env, "fastgrad:kernel"), deferred_(Napi::Promise::Deferred::New(env)), work_(std::move(work)) {
     for (const Napi::Value& v : keep) {
       if (v.IsTypedArray()) {
@@ -68,13 +67,40 @@ class KernelWorker final : public Napi::AsyncWorker {
 };
 
 // Queues `work` (a callable with no arguments that captures raw pointers and sizes by value) and
-// returns its Promise. `keep` lists the JS arrays the work reads or writes.
+// returns its Promise. `keep` lists the JS arrays the work reads or writes (other values are ignored).
 template <class Work>
-Napi::Value run_async(Napi::Env env, Work work, std::initializer_list<Napi::Value> keep) {
+Napi::Value run_async(Napi::Env env, Work work, const std::vector<Napi::Value>& keep) {
   auto* w = new KernelWorker<Work>(env, std::move(work), keep);  // deleted by N-API after OnOK/OnError
   Napi::Promise p = w->promise();
   w->Queue();
   return p;
 }
+
+// Every argument of the call (run_async keeps the typed arrays among them).
+inline std::vector<Napi::Value> call_args(const Napi::CallbackInfo& info) {
+  std::vector<Napi::Value> v;
+  v.reserve(info.Length());
+  for (size_t i = 0; i < info.Length(); ++i) v.push_back(info[i]);
+  return v;
+}
+
+// Registers `name` (sync: validate, then run the job) and `name`Async (validate, then queue the job).
+// `Job` is a function `auto job(const Napi::CallbackInfo&)` that validates every argument and returns
+// a callable capturing raw pointers and sizes by value: the one piece of work both entry points run.
+template <class JobFn, JobFn* Job>
+Napi::Value run_sync_job(const Napi::CallbackInfo& info) {
+  Job(info)();
+  return info.Env().Undefined();
+}
+template <class JobFn, JobFn* Job>
+Napi::Value run_async_job(const Napi::CallbackInfo& info) {
+  return run_async(info.Env(), Job(info), call_args(info));
+}
+
+#define FG_JOB_FNS(exports, name, job)                                     \
+  do {                                                                     \
+    FG_FN(exports, name, (::fg::run_sync_job<decltype(job), job>));        \
+    FG_FN(exports, name "Async", (::fg::run_async_job<decltype(job), job>)); \
+  } while (0)
 
 }  // namespace fg

@@ -1,6 +1,8 @@
-// Batch normalization bindings. JS names: bnStats, bnGradSums, bnAffine, bnDx (spec in kernels/batchnorm_api.h).
+// Batch normalization bindings. JS names: bnStats, bnGradSums, bnAffine, bnDx (spec in kernels/batchnorm_api.h),
+// and bnStatsAsync, ... (same arguments, Promise<void>; contract in binding/async.h).
 // Every call takes the layout (outer, C, inner); per-channel arrays have length C.
 #include <vector>
+#include "binding/async.h"
 #include "binding/common.h"
 #include "parallel.h"
 
@@ -32,7 +34,7 @@ static void check_channel_arrays(Napi::Env env, const BnShape& s, std::initializ
 // Runs one reduction kernel over every (channel or channel chunk, block) unit and adds each channel's
 // block partials in block order into s1, s2.
 template <class K>
-static void reduce_units(AddonData& d, const BnShape& s, F32 s1, F32 s2, size_t work, const K& kernel) {
+static void reduce_units(int threads, const BnShape& s, F32 s1, F32 s2, size_t work, const K& kernel) {
   const size_t nb = num_blocks(s.m);
   if (nb == 0) {
     for (size_t c = 0; c < s.C; ++c) s1.p[c] = 0.0f, s2.p[c] = 0.0f;
@@ -40,7 +42,7 @@ static void reduce_units(AddonData& d, const BnShape& s, F32 s1, F32 s2, size_t 
   }
   const size_t groups = s.inner > 1 ? s.C : (s.C + BN_CHUNK - 1) / BN_CHUNK;
   std::vector<float> p1(nb * s.C), p2(nb * s.C);
-  parallel_for(groups * nb, 1, work, d.threads, [&](size_t u0, size_t u1) { kernel(u0, u1, p1.data(), p2.data()); });
+  parallel_for(groups * nb, 1, work, threads, [&](size_t u0, size_t u1) { kernel(u0, u1, p1.data(), p2.data()); });
   std::vector<float> col(nb);
   for (size_t c = 0; c < s.C; ++c) {
     for (size_t b = 0; b < nb; ++b) col[b] = p1[b * s.C + c];
@@ -52,8 +54,12 @@ static void reduce_units(AddonData& d, const BnShape& s, F32 s1, F32 s2, size_t 
 
 static size_t row_count(const BnShape& s) { return s.inner > 1 ? s.outer * s.C : s.outer; }
 
+// Each binding below is a job (binding/async.h): it validates every argument on the calling thread and
+// returns the work as a callable holding raw pointers, sizes, the thread count and the kernel pointer by
+// value. `name` runs it at once; `name`Async queues it and returns a Promise.
+
 // bnStats(x, outer, C, inner, s1, s2): shifted sums S1 = sum(x - K), S2 = sum((x - K)^2) per channel.
-static Napi::Value bn_stats(const Napi::CallbackInfo& info) {
+static auto bn_stats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   F32 x = arg_f32(info, 0, "x");
   const BnShape s = arg_shape(info, 1);
@@ -63,14 +69,15 @@ static Napi::Value bn_stats(const Napi::CallbackInfo& info) {
   check_disjoint(env, s1, x, "s1", "x");
   check_disjoint(env, s2, x, "s2", "x");
   check_disjoint(env, s2, s1, "s2", "s1");
-  AddonData& d = addon(info);
-  const auto k = d.table->batchnorm.stats;
-  reduce_units(d, s, s1, s2, s.n, [&](size_t u0, size_t u1, float* p1, float* p2) { k(x.p, s.outer, s.C, s.inner, u0, u1, p1, p2); });
-  return env.Undefined();
+  const int threads = addon(info).threads;
+  const auto k = kt(info).batchnorm.stats;
+  return [=]() {
+    reduce_units(threads, s, s1, s2, s.n, [&](size_t u0, size_t u1, float* p1, float* p2) { k(x.p, s.outer, s.C, s.inner, u0, u1, p1, p2); });
+  };
 }
 
 // bnGradSums(x, dy, mean, invstd, outer, C, inner, s1, s2): S1 = sum dy, S2 = sum dy * ((x - mean) * invstd).
-static Napi::Value bn_grad_sums(const Napi::CallbackInfo& info) {
+static auto bn_grad_sums(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   F32 x = arg_f32(info, 0, "x"), dy = arg_f32(info, 1, "dy"), mean = arg_f32(info, 2, "mean"), invstd = arg_f32(info, 3, "invstd");
   const BnShape s = arg_shape(info, 4);
@@ -83,16 +90,17 @@ static Napi::Value bn_grad_sums(const Napi::CallbackInfo& info) {
     check_disjoint(env, s2, *in, "s2", "an input");
   }
   check_disjoint(env, s2, s1, "s2", "s1");
-  AddonData& d = addon(info);
-  const auto k = d.table->batchnorm.gsums;
-  reduce_units(d, s, s1, s2, 2 * s.n, [&](size_t u0, size_t u1, float* p1, float* p2) {
-    k(x.p, dy.p, mean.p, invstd.p, s.outer, s.C, s.inner, u0, u1, p1, p2);
-  });
-  return env.Undefined();
+  const int threads = addon(info).threads;
+  const auto k = kt(info).batchnorm.gsums;
+  return [=]() {
+    reduce_units(threads, s, s1, s2, 2 * s.n, [&](size_t u0, size_t u1, float* p1, float* p2) {
+      k(x.p, dy.p, mean.p, invstd.p, s.outer, s.C, s.inner, u0, u1, p1, p2);
+    });
+  };
 }
 
 // bnAffine(x, mean, scale, shift, y, outer, C, inner): y = ((x - mean) * scale) + shift per channel.
-static Napi::Value bn_affine(const Napi::CallbackInfo& info) {
+static auto bn_affine(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   F32 x = arg_f32(info, 0, "x"), mean = arg_f32(info, 1, "mean"), scale = arg_f32(info, 2, "scale"), shift = arg_f32(info, 3, "shift");
   F32 y = arg_f32(info, 4, "y");
@@ -102,16 +110,15 @@ static Napi::Value bn_affine(const Napi::CallbackInfo& info) {
   check_channel_arrays(env, s, {{&mean, "mean"}, {&scale, "scale"}, {&shift, "shift"}});
   check_same_or_disjoint(env, y, x, "y", "x");
   for (const F32* in : {&mean, &scale, &shift}) check_disjoint(env, y, *in, "y", "a channel array");
-  AddonData& d = addon(info);
-  const auto k = d.table->batchnorm.affine;
-  parallel_for(row_count(s), 1, s.n, d.threads, [&](size_t r0, size_t r1) {
-    k(x.p, mean.p, scale.p, shift.p, y.p, s.C, s.inner, r0, r1);
-  });
-  return env.Undefined();
+  const int threads = addon(info).threads;
+  const auto k = kt(info).batchnorm.affine;
+  return [=]() {
+    parallel_for(row_count(s), 1, s.n, threads, [&](size_t r0, size_t r1) { k(x.p, mean.p, scale.p, shift.p, y.p, s.C, s.inner, r0, r1); });
+  };
 }
 
 // bnDx(x, dy, mean, invstd, g, c1, c2, dx, outer, C, inner): dx = g * ((dy - c1) - ((x - mean) * invstd) * c2).
-static Napi::Value bn_dx(const Napi::CallbackInfo& info) {
+static auto bn_dx(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   F32 x = arg_f32(info, 0, "x"), dy = arg_f32(info, 1, "dy"), mean = arg_f32(info, 2, "mean"), invstd = arg_f32(info, 3, "invstd");
   F32 g = arg_f32(info, 4, "g"), c1 = arg_f32(info, 5, "c1"), c2 = arg_f32(info, 6, "c2"), dx = arg_f32(info, 7, "dx");
@@ -123,19 +130,20 @@ static Napi::Value bn_dx(const Napi::CallbackInfo& info) {
   check_same_or_disjoint(env, dx, x, "dx", "x");
   check_same_or_disjoint(env, dx, dy, "dx", "dy");
   for (const F32* in : {&mean, &invstd, &g, &c1, &c2}) check_disjoint(env, dx, *in, "dx", "a channel array");
-  AddonData& d = addon(info);
-  const auto k = d.table->batchnorm.dx;
-  parallel_for(row_count(s), 1, 2 * s.n, d.threads, [&](size_t r0, size_t r1) {
-    k(x.p, dy.p, mean.p, invstd.p, g.p, c1.p, c2.p, dx.p, s.C, s.inner, r0, r1);
-  });
-  return env.Undefined();
+  const int threads = addon(info).threads;
+  const auto k = kt(info).batchnorm.dx;
+  return [=]() {
+    parallel_for(row_count(s), 1, 2 * s.n, threads, [&](size_t r0, size_t r1) {
+      k(x.p, dy.p, mean.p, invstd.p, g.p, c1.p, c2.p, dx.p, s.C, s.inner, r0, r1);
+    });
+  };
 }
 
 void register_batchnorm(Napi::Env env, Napi::Object exports) {
-  FG_FN(exports, "bnStats", bn_stats);
-  FG_FN(exports, "bnGradSums", bn_grad_sums);
-  FG_FN(exports, "bnAffine", bn_affine);
-  FG_FN(exports, "bnDx", bn_dx);
+  FG_JOB_FNS(exports, "bnStats", bn_stats);
+  FG_JOB_FNS(exports, "bnGradSums", bn_grad_sums);
+  FG_JOB_FNS(exports, "bnAffine", bn_affine);
+  FG_JOB_FNS(exports, "bnDx", bn_dx);
 }
 
 }  // namespace fg

@@ -1,4 +1,5 @@
-// Optimizer family binding. JS name: optimStep (the multi-tensor entry point; one tensor is T = 1).
+// Optimizer family binding. JS names: optimStep (the multi-tensor entry point; one tensor is T = 1) and
+// optimStepAsync (same arguments, Promise<void>; contract in binding/async.h).
 //
 // optimStep(algo, flags: Int32Array(T), h: Float32Array(T * OPT_H), params: Float32Array[T],
 //           grads: Float32Array[T], states: (Float32Array | null)[3 T])
@@ -8,6 +9,7 @@
 // chunks, so a thousand small tensors are one parallel region, and results never depend on threads.
 #include <algorithm>
 #include <vector>
+#include "binding/async.h"
 #include "binding/common.h"
 #include "parallel.h"
 
@@ -28,9 +30,11 @@ static std::string indexed(const char* name, size_t k) { return std::string(name
 // Element k of an Array as a Float32Array, checked like arg_f32, with three N-API calls on the good
 // path (a model may pass thousands of arrays per call; the name is only built for a message).
 // A typed array over a detached buffer reports length 0, so only empty arrays need the detach probe.
-static F32 elem_f32(Napi::Env env, const Napi::Array& arr, uint32_t k, const char* name, size_t idx) {
+// With `keep`, the element read is appended to it (an async call references exactly what it uses).
+static F32 elem_f32(Napi::Env env, const Napi::Array& arr, uint32_t k, const char* name, size_t idx, std::vector<Napi::Value>* keep) {
   napi_value v;
   if (napi_get_element(env, arr, k, &v) != napi_ok) throw Napi::Error::New(env);
+  if (keep) keep->push_back(Napi::Value(env, v));
   bool is_ta = false;
   napi_typedarray_type type = napi_int8_array;
   size_t len = 0;
@@ -66,7 +70,9 @@ static void check_all_disjoint(Napi::Env env, std::vector<Span>& spans) {
                        "but received overlapping arrays");
 }
 
-static Napi::Value optim_step(const Napi::CallbackInfo& info) {
+// Validates the whole call and returns the step as a job (binding/async.h); `keep` (async only)
+// collects every array element the job will touch.
+static auto optim_job(const Napi::CallbackInfo& info, std::vector<Napi::Value>* keep) {
   Napi::Env env = info.Env();
   const int algo = arg_int(info, 0, "algo", 0, OPT_COUNT - 1);
   Napi::Value fv = info.Length() > 1 ? info[1] : env.Undefined();
@@ -88,8 +94,8 @@ static Napi::Value optim_step(const Napi::CallbackInfo& info) {
   for (size_t t = 0; t < T; ++t) {
     const int32_t f = fl[t];
     if (f < 0 || (unsigned)f > OF_ALL) throw_range(env, "Expected flags in [0, " + std::to_string(OF_ALL) + "] for " + indexed("flags", t) + " but received " + std::to_string(f));
-    F32 p = elem_f32(env, params, (uint32_t)t, "params", t);
-    F32 g = elem_f32(env, grads, (uint32_t)t, "grads", t);
+    F32 p = elem_f32(env, params, (uint32_t)t, "params", t, keep);
+    F32 g = elem_f32(env, grads, (uint32_t)t, "grads", t, keep);
     check_elem_len(env, g, p.n, "grads", t);
     optim_args& a = args[t];
     a.p = p.p;
@@ -100,7 +106,7 @@ static Napi::Value optim_step(const Napi::CallbackInfo& info) {
     for (int k = 0; k < 3; ++k) {
       a.s[k] = nullptr;
       if (!(need & (1u << k))) continue;
-      F32 s = elem_f32(env, states, (uint32_t)(3 * t + k), "states", 3 * t + k);
+      F32 s = elem_f32(env, states, (uint32_t)(3 * t + k), "states", 3 * t + k, keep);
       check_elem_len(env, s, p.n, "states", 3 * t + k);
       a.s[k] = s.p;
       if (s.n) spans.push_back({(uintptr_t)s.p, (uintptr_t)(s.p + s.n)});
@@ -114,21 +120,36 @@ static Napi::Value optim_step(const Napi::CallbackInfo& info) {
   check_all_disjoint(env, spans);
 
   const size_t total = offset[T];
-  const optim_fn fn = addon(info).table->optim.step[algo];
+  const optim_fn fn = kt(info).optim.step[algo];
+  const int threads = addon(info).threads;
   // Each chunk [b, e) of the joint index space: find the first tensor, then walk forward.
-  parallel_for(total, 64, total, addon(info).threads, [&](size_t b, size_t e) {
-    size_t t = (size_t)(std::upper_bound(offset.begin(), offset.end(), b) - offset.begin()) - 1;
-    for (; t < T && offset[t] < e; ++t) {
-      const size_t lo = std::max(b, offset[t]) - offset[t], hi = std::min(e, offset[t + 1]) - offset[t];
-      if (lo < hi) fn(args[t], lo, hi);
-    }
-  });
-  return env.Undefined();
+  return [fn, threads, total, T, args = std::move(args), offset = std::move(offset)]() {
+    parallel_for(total, 64, total, threads, [&](size_t b, size_t e) {
+      size_t t = (size_t)(std::upper_bound(offset.begin(), offset.end(), b) - offset.begin()) - 1;
+      for (; t < T && offset[t] < e; ++t) {
+        const size_t lo = std::max(b, offset[t]) - offset[t], hi = std::min(e, offset[t + 1]) - offset[t];
+        if (lo < hi) fn(args[t], lo, hi);
+      }
+    });
+  };
+}
+
+static Napi::Value optim_step(const Napi::CallbackInfo& info) {
+  optim_job(info, nullptr)();
+  return info.Env().Undefined();
+}
+
+// optimStepAsync(same arguments): Promise<void>; flags, h and every array element used are referenced.
+static Napi::Value optim_step_async(const Napi::CallbackInfo& info) {
+  std::vector<Napi::Value> keep = call_args(info);
+  auto job = optim_job(info, &keep);
+  return run_async(info.Env(), std::move(job), keep);
 }
 
 void register_optim(Napi::Env env, Napi::Object exports) {
   (void)env;
   FG_FN(exports, "optimStep", optim_step);
+  FG_FN(exports, "optimStepAsync", optim_step_async);
 }
 
 }  // namespace fg
