@@ -63,6 +63,18 @@ function buildStatusReason(root: string): string {
   return '';
 }
 
+/**
+ * Thread policy inside a worker_thread: 1 OpenMP thread by default (several workers each using every
+ * core would oversubscribe them); FASTGRAD_NUM_THREADS as the worker sees it (its own `env` option,
+ * else the process's) overrides it, then fg.setNumThreads() in the worker. The addon itself reads the
+ * process environment, which a Worker's `env` option does not change, so the value is applied here.
+ * An invalid value (not an integer in [1, 1024]) is ignored, as on the main thread.
+ */
+export function workerThreads(env: string | undefined): number {
+  const n = env === undefined ? NaN : Number(env.trim());
+  return Number.isInteger(n) && n >= 1 && n <= 1024 ? n : 1;
+}
+
 export function loadAddon(): AddonLoad {
   const root = packageRoot();
   const envPath = process.env.FASTGRAD_ADDON_PATH;
@@ -75,9 +87,7 @@ export function loadAddon(): AddonLoad {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const addon = require(file) as NativeAddon;
     if (typeof addon.buildInfo !== 'function') return { addon: null, path: file, reason: `${file} is not a fastgrad addon` };
-    // Thread policy: a worker_thread defaults to 1 OpenMP thread (many workers would oversubscribe
-    // the cores); FASTGRAD_NUM_THREADS or fg.setNumThreads() overrides it.
-    if (!isMainThread && !process.env.FASTGRAD_NUM_THREADS) addon.setNumThreads(1);
+    if (!isMainThread) addon.setNumThreads(workerThreads(process.env.FASTGRAD_NUM_THREADS));
     return { addon, path: file, reason: '' };
   } catch (e) {
     const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);

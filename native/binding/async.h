@@ -34,14 +34,38 @@ class KernelWorker final : public Napi::AsyncWorker {
     try {
       work_();
     } catch (const std::bad_alloc&) {
-      SetError("fastgrad: out of memory allocating a native workspace");
+      error_ = "fastgrad: out of memory allocating a native workspace";
+      oom_ = true;
     } catch (const std::exception& e) {
-      SetError(std::string("fastgrad native error: ") + e.what());
+      error_ = std::string("fastgrad native error: ") + e.what();
+    } catch (...) {
+      error_ = "fastgrad native error: unknown exception";
     }
   }
 
-  void OnOK() override {
-    Napi::Env env = Env();
+  // Replaces AsyncWorker's completion (which lets a Napi::Error escape, and so std::terminate the
+  // process, when the environment is being torn down: worker.terminate() while the work runs).
+  // Settles the Promise if JavaScript can still run; otherwise nothing can observe it. Always frees.
+  void OnWorkComplete(Napi::Env env, napi_status status) override {
+    napi_handle_scope scope;
+    if (status != napi_cancelled && napi_open_handle_scope(env, &scope) == napi_ok) {
+      try {
+        settle(env);
+      } catch (...) {
+        // The environment is terminating: the Promise can no longer be settled or observed.
+      }
+      napi_close_handle_scope(env, scope);
+    }
+    Destroy();
+  }
+
+ private:
+  void settle(Napi::Env env) {
+    if (!error_.empty()) {
+      const Napi::Error e = oom_ ? Napi::RangeError::New(env, error_) : Napi::Error::New(env, error_);
+      deferred_.Reject(e.Value());
+      return;
+    }
     for (auto& b : buffers_) {
       bool detached = false;
       if (napi_is_detached_arraybuffer(env, b.Value(), &detached) == napi_ok && detached) {
@@ -52,18 +76,13 @@ class KernelWorker final : public Napi::AsyncWorker {
     deferred_.Resolve(env.Undefined());
   }
 
-  void OnError(const Napi::Error& e) override {
-    const std::string msg = e.Message();
-    Napi::Env env = Env();
-    if (msg.find("out of memory") != std::string::npos) deferred_.Reject(Napi::RangeError::New(env, msg).Value());
-    else deferred_.Reject(e.Value());
-  }
-
  private:
   Napi::Promise::Deferred deferred_;
   Work work_;
   std::vector<Napi::ObjectReference> arrays_;
   std::vector<Napi::ObjectReference> buffers_;
+  std::string error_;
+  bool oom_ = false;
 };
 
 // Queues `work` (a callable with no arguments that captures raw pointers and sizes by value) and
