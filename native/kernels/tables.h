@@ -4,6 +4,7 @@
 #include <cstdint>
 #include "kernels/canonical_api.h"
 #include "kernels/elementwise_api.h"
+#include "kernels/gemm_api.h"
 
 namespace fg {
 
