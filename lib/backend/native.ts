@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import type { Kernels } from './kernels.js';
 import { nativeElementwise } from './native/elementwise.js';
+import { nativeGemm } from './native/gemm.js';
 
 /** Functions every addon build has; each family's adapter declares the ones it calls. */
 export interface NativeAddon {
@@ -83,5 +84,6 @@ export function nativeKernels(addon: NativeAddon): Kernels {
   return {
     name: 'native',
     elementwise: nativeElementwise(addon),
+    gemm: nativeGemm(addon),
   };
 }
