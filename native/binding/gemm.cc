@@ -34,6 +34,9 @@ static thread_local GemmWorkspace tl_workspace;
 // Rough cost (in C cells, the unit of the partition's area term) of packing one row or column of a
 // thread's rectangle; steers the 2-D cut away from thin rectangles.
 constexpr size_t kGemmEdgeCost = 16;
+// Rectangles of C per thread: enough for the dynamic schedule to even out a thread that another
+// process slows down, few enough that packing (redone per rectangle) stays a small fraction.
+constexpr size_t kGemmTilesPerThread = 4;
 
 static gemm_row_fn activation_kernel(Napi::Env env, const KernelTable& t, int act) {
   switch (act) {
@@ -80,7 +83,7 @@ static Napi::Value gemm(const Napi::CallbackInfo& info) {
   std::atomic<bool> out_of_memory{false};
   const double fmas = (double)m * (double)n * (double)k;
   const size_t work = (size_t)(fmas / 16 < 1e18 ? fmas / 16 : 1e18) + m * n;
-  parallel_for_2d(m, n, t.mr, t.nr, work, d.threads, kGemmEdgeCost, [&](size_t r0, size_t r1, size_t c0, size_t c1) {
+  parallel_for_2d(m, n, t.mr, t.nr, work, d.threads, kGemmEdgeCost, kGemmTilesPerThread, [&](size_t r0, size_t r1, size_t c0, size_t c1) {
     float* ws = tl_workspace.get(t.workspace_floats);
     if (!ws) {
       out_of_memory.store(true);
