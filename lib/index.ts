@@ -2,6 +2,7 @@
 export { Tensor, Parameter } from './tensor.js';
 export type { Shape } from './tensor.js';
 export * as ops from './ops/index.js';
+export * as nn from './nn/index.js';
 export {
   setBackend,
   getBackend,
@@ -12,3 +13,7 @@ export {
   setSimdLevel,
 } from './backend/select.js';
 export type { BackendInfo, BackendName } from './backend/select.js';
+export { Generator, manualSeed, defaultGenerator } from './random.js';
+export type { GeneratorState } from './random.js';
+export * as init from './init/index.js';
+export * as data from './data/index.js';

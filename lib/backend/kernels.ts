@@ -22,7 +22,46 @@ export interface ElementwiseKernels {
 export interface Kernels {
   readonly name: 'js' | 'native';
   readonly elementwise: ElementwiseKernels;
+  readonly batchnorm: BatchNormKernels;
+  readonly rng: RngKernels;
   readonly gemm: GemmKernels;
+}
+
+/**
+ * Batch-norm layout: x is (outer, channels, inner) row-major, element (o, c, i) at (o*channels + c)*inner + i.
+ * Channel c's terms in order: j = o*inner + i. (N,C): inner 1; (N,C,L): inner L; (N,C,H,W): inner H*W;
+ * channels-last (N,H,W,C): outer N*H*W, inner 1.
+ */
+export interface BatchNormLayout {
+  readonly outer: number;
+  readonly channels: number;
+  readonly inner: number;
+}
+
+/** The four passes of batch normalization (spec: native/kernels/batchnorm_api.h, docs/numerics.md). Per-channel arrays have length channels. */
+export interface BatchNormKernels {
+  /** Canonical sums per channel with shift K = first term: s1 = Σ(x − K), s2 = Σ(x − K)². */
+  stats(x: Float32Array, L: BatchNormLayout, s1: Float32Array, s2: Float32Array): void;
+  /** s1 = Σ dy, s2 = Σ dy·((x − mean)·invstd). */
+  gradSums(x: Float32Array, dy: Float32Array, mean: Float32Array, invstd: Float32Array, L: BatchNormLayout, s1: Float32Array, s2: Float32Array): void;
+  /** y = ((x − mean)·scale) + shift. */
+  affine(x: Float32Array, mean: Float32Array, scale: Float32Array, shift: Float32Array, y: Float32Array, L: BatchNormLayout): void;
+  /** dx = g·((dy − c1) − ((x − mean)·invstd)·c2). */
+  dx(x: Float32Array, dy: Float32Array, mean: Float32Array, invstd: Float32Array, g: Float32Array, c1: Float32Array, c2: Float32Array, dx: Float32Array, L: BatchNormLayout): void;
+}
+
+/**
+ * Philox4x32-10 fills (spec: native/kernels/rng_api.h). Element i of a fill comes from word i mod 4 of
+ * block start + floor(i / 4) under key (k0, k1); a fill of n elements consumes ceil(n / 4) blocks.
+ * `start` is an integer block counter in [0, 2^53).
+ */
+export interface RngKernels {
+  /** out[i] = lo + (scale * u_i), u_i = (w >> 8) * 2^-24 in [0, 1); lo and scale are binary32. */
+  uniform(k0: number, k1: number, start: number, lo: number, scale: number, out: Float32Array): void;
+  /** out[i] = mean + (std * z_i), z_i standard normal by Box–Muller on the fixed polynomials; mean and std are binary32. */
+  normal(k0: number, k1: number, start: number, mean: number, std: number, out: Float32Array): void;
+  /** One Philox4x32-10 block: counter (4 uint32), key (2 uint32) -> 4 uint32 (known-answer tests). */
+  block(counter: ArrayLike<number>, key: ArrayLike<number>): Uint32Array;
 }
 
 /** Activation applied by a GEMM epilogue (after the optional bias row). */

@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import type { Kernels } from './kernels.js';
 import { nativeElementwise } from './native/elementwise.js';
+import { nativeBatchnorm } from './native/batchnorm.js';
+import { nativeRng } from './native/rng.js';
 import { nativeGemm } from './native/gemm.js';
 
 /** Functions every addon build has; each family's adapter declares the ones it calls. */
@@ -84,6 +86,8 @@ export function nativeKernels(addon: NativeAddon): Kernels {
   return {
     name: 'native',
     elementwise: nativeElementwise(addon),
+    batchnorm: nativeBatchnorm(addon),
+    rng: nativeRng(addon),
     gemm: nativeGemm(addon),
   };
 }

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include "kernels/canonical_api.h"
 #include "kernels/elementwise_api.h"
+#include "kernels/batchnorm_api.h"
+#include "kernels/rng_api.h"
 #include "kernels/gemm_api.h"
 
 namespace fg {

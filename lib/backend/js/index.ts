@@ -1,10 +1,14 @@
 // The TypeScript backend: one object per kernel family, same bits as the native addon.
 import type { Kernels } from '../kernels.js';
 import { jsElementwise } from './elementwise.js';
+import { jsBatchnorm } from './batchnorm.js';
+import { jsRng } from './rng.js';
 import { jsGemm } from './gemm.js';
 
 export const jsKernels: Kernels = {
   name: 'js',
   elementwise: jsElementwise,
+  batchnorm: jsBatchnorm,
+  rng: jsRng,
   gemm: jsGemm,
 };
