@@ -230,6 +230,39 @@ test('conformance: 200x784x1000 as the weight gradient (transA, accumulating wit
   conformGemm({ m: 784, n: 1000, k: 200, transA: true, transB: false, alpha: 1, beta: 1, bias: false, activation: 'none' });
 });
 
+test('conformance: the TypeScript GEMM inner loop on double-rounding traps (k = 2: p = fma(a, b, fma(1, c, 0)))', () => {
+  requireNative();
+  // A = [1, a] (1 x 2), B = [c; b] (2 x n): every output is fma(a, b[j], c[j]), built to be a near-tie.
+  // With a = 1 + 2^-12 (times a power of two) and b = 1 + k * 2^-12, k odd, a*b has its last bit at
+  // half a binary32 ulp: an exact tie; c = +-2^-60-ish moves the exact sum off the tie by less than
+  // half a double ulp, so the double sum lands on the tie and a naive fround(a*b + c) rounds wrongly.
+  const n = 4096, r = rng(31);
+  for (const a of [1 + 2 ** -12, -4 * (1 + 2 ** -12), 2 ** -20 * (1 + 2 ** -12)]) {
+    const b = new Float32Array(n), c = new Float32Array(n);
+    let traps = 0;
+    for (let j = 0; j < n; j++) {
+      const e = 2 ** Math.floor(r() * 7 - 3);
+      const k = 2 * Math.floor(r() * 1000) + 1;
+      b[j] = (r() < 0.5 ? -1 : 1) * (1 + k * 2 ** -12) * e;
+      c[j] = [0, 2 ** -60, -(2 ** -60), 2 ** -54, -(2 ** -80), 2 ** -40][j % 6] * e * Math.abs(a);
+      const naive = f32(a * b[j] + c[j]);
+      if (naive !== fmaf(a, b[j], c[j])) traps++;
+    }
+    assert.ok(traps > 50, `expected double-rounding traps among the cases, found ${traps}`);
+    const A = Float32Array.of(1, a), B = new Float32Array(2 * n);
+    B.set(c, 0);
+    B.set(b, n);
+    const want = new Float32Array(n);
+    jsKernels().gemm.gemm(A, B, want, 1, n, 2, false, false, 1, 0, null, 'none');
+    for (let j = 0; j < n; j++) assert.equal(want[j], fmaf(a, b[j], c[j]), `ts gemm vs fmaf at ${j}`);
+    forEachNativeConfig((level, threads, K) => {
+      const got = new Float32Array(n);
+      K.gemm.gemm(A, B, got, 1, n, 2, false, false, 1, 0, null, 'none');
+      assertSameBits(got, want, { kernel: 'gemm traps', level, threads });
+    });
+  }
+});
+
 // ---------------------------------------------------------------------------------------------
 // Accuracy and semantics (both backends)
 

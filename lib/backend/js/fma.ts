@@ -7,7 +7,7 @@
 // lands exactly on a binary32 midpoint (rounding to the nearest double is monotone, so x and s lie
 // on the same side of every binary32 midpoint unless s is one). Fast path: r = fround(s) is right
 // when s is itself a binary32 value, or when s is not a midpoint; s is a midpoint of r and its other
-// neighbour exactly when t = 2s - r is a binary32 value (t is then computed exactly). Otherwise (rare)
+// neighbour exactly when t = s + (s - r) is a binary32 value (t is then computed exactly). Otherwise (rare)
 // the slow path computes the exact error e of s with TwoSum and rounds x = s + e to odd at double
 // precision (53 >= 24 + 2 bits, so a later round to nearest binary32 is correct), then rounds.
 // Infinities, NaN, signed zeros, overflow to infinity and binary32 subnormal results all follow from
@@ -21,10 +21,8 @@ export function fmaf(a: number, b: number, c: number): number {
   const p = a * b;
   const s = p + c;
   const r = Math.fround(s);
-  if (s === r) return r;
-  const t = 2 * s - r;
-  if (Math.fround(t) !== t) return r;
-  return fmafSlow(p, c, s);
+  const t = s + (s - r); // s - r is exact; t is r's other neighbour exactly when s is a midpoint
+  return Math.fround(t) === t && s !== r ? fmafSlow(p, c, s) : r;
 }
 
 /**

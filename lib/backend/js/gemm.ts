@@ -24,12 +24,10 @@ function fmaRow(aiq: number, b: Float32Array, bo: number, p: Float64Array, n: nu
     const c = p[j];
     const s = pr + c;
     const r = Math.fround(s);
-    if (s === r) {
-      p[j] = r;
-    } else {
-      const t = 2 * s - r;
-      p[j] = Math.fround(t) !== t ? r : fmafSlow(pr, c, s);
-    }
+    const t = s + (s - r);
+    // one rarely taken branch (two were measured 1.8x slower)
+    if (Math.fround(t) === t && s !== r) p[j] = fmafSlow(pr, c, s);
+    else p[j] = r;
   }
 }
 
