@@ -319,7 +319,7 @@ test('semantics: the spec, element by element, against a direct evaluation with 
         c = k0 === 0 ? f32(f32(beta * c) + f32(alpha * p)) : f32(c + f32(alpha * p));
       }
       c = f32(c + bias[j]);
-      want[i * n + j] = c > 0 ? c : 0;
+      want[i * n + j] = c <= 0 ? 0 : c;
     }
   }
   eachBackend((backend) => {
@@ -347,7 +347,7 @@ test('semantics: transposed operands give the same bits as transposing first; be
     // K = 0: c = beta * c (beta = 0: +0), then the epilogue
     const c = fg.Tensor.from([1, -2, NaN, 4], [2, 2]);
     const e = fg.Tensor.zeros([2, 0]), f = fg.Tensor.zeros([0, 2]);
-    assert.deepEqual(fg.ops.gemm(e, f, c.clone(), { beta: 0.5, bias: fg.Tensor.from([1, 1]), activation: 'relu' }).toArray(), [1.5, 0, 0, 3]);
+    assert.deepEqual(fg.ops.gemm(e, f, c.clone(), { beta: 0.5, bias: fg.Tensor.from([1, 1]), activation: 'relu' }).toArray(), [1.5, 0, NaN, 3]);
     assert.deepEqual(fg.ops.gemm(e, f, c.clone()).toArray(), [0, 0, 0, 0]);
     assert.deepEqual(fg.ops.matmul(fg.Tensor.zeros([0, 3]), fg.Tensor.zeros([3, 5])).shape, [0, 5]);
     assert.deepEqual(fg.ops.matmul(fg.Tensor.from([1, 2, 3, 4], [2, 2]), fg.Tensor.from([5, 6, 7, 8], [2, 2])).toArray(), [19, 22, 43, 50]);

@@ -200,11 +200,13 @@ static void gemm_block(const gemm_args& g, size_t m0, size_t m1, size_t n0, size
   gemm_block_tiled<V, gemm_shape<V::N>::MR, gemm_shape<V::N>::NV>(g, m0, m1, n0, n1, ws);
 }
 
+// relu as the unary family specifies it: x <= 0 ? +0 : x (NaN propagates, relu(-0) = +0).
 template <class V>
 static void gemm_relu(const float* x, float* y, size_t begin, size_t end) {
   each<V>(begin, end, [&](auto w, size_t i) {
     using W = decltype(w);
-    W::store(y + i, W::max(W::load(x + i), W::zero()));
+    const typename W::R v = W::load(x + i);
+    W::store(y + i, W::blend(W::le(v, W::zero()), W::zero(), v));
   });
 }
 

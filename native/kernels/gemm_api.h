@@ -12,7 +12,7 @@
 //     (alpha == 1 and beta == 1 skip their multiply: x * 1 is x, bit for bit.)
 //   - K == 0: c = +0 if beta == 0, else beta * c;
 //   - epilogue, after the last block: if a bias row is given, c = c + bias[j]; then the activation
-//     (relu: c = c > 0 ? c : 0, i.e. Vec::max(c, +0), so NaN becomes +0 and -0 becomes +0;
+//     (relu: c = c <= 0 ? +0 : c, the unary family's relu: NaN propagates, -0 becomes +0;
 //     sigmoid and tanh are the unary family's kernels).
 // Threads split rows and columns of C, never k, so nothing depends on how the work is cut.
 #pragma once
@@ -51,7 +51,7 @@ struct gemm_table {
   // Computes C[m0, m1) x [n0, n1) (rows, columns) by the spec, using `ws` (workspace_floats floats,
   // 64-byte aligned) for the packed panels. Never allocates, never threads itself.
   void (*block)(const gemm_args& g, size_t m0, size_t m1, size_t n0, size_t n1, float* ws);
-  // The native relu epilogue (until the unary family provides one): y = max(x, +0).
+  // The native relu epilogue (until the unary family lands): y = x <= 0 ? +0 : x.
   gemm_row_fn relu;
   // y = fma(a, b, c) elementwise over [begin, end) (tests the TypeScript fmaf emulation).
   void (*fmaf)(const float* a, const float* b, const float* c, float* y, size_t begin, size_t end);

@@ -41,11 +41,11 @@ function foldRow(c: Float32Array, ci: number, p: Float64Array, n: number, first:
   }
 }
 
-/** relu of the epilogue: c > 0 ? c : +0 (x86 max(c, +0): NaN and -0 become +0). */
+/** relu of the epilogue, as the unary family specifies it: c <= 0 ? +0 : c (NaN propagates, -0 gives +0). */
 function reluRow(c: Float32Array, ci: number, n: number): void {
   for (let j = 0; j < n; j++) {
     const v = c[ci + j];
-    c[ci + j] = v > 0 ? v : 0;
+    c[ci + j] = v <= 0 ? 0 : v;
   }
 }
 
