@@ -53,16 +53,29 @@ function operands(s: Shape) {
   return { a: fill(s.m * s.k, 1), b: fill(s.k * s.n, 2), c: fill(s.m * s.n, 3), bias: s.bias ? fill(s.n, 4) : null };
 }
 
-function measure(K: Kernels, s: Shape, ctx: BenchContext, reps: number): { ms: number; gflops: number } {
-  const x = operands(s);
-  const ms = timeMedian(() => K.gemm.gemm(x.a, x.b, x.c, s.m, s.n, s.k, s.transA, s.transB, 1, s.beta, x.bias, s.activation), {
-    reps,
-    warmup: reps > 3 ? 2 : 1,
-  });
-  return { ms, gflops: (2 * s.m * s.n * s.k) / (ms * 1e6) };
+interface Measured {
+  ms: number;
+  gflops: number;
+  /** GFLOP per second of process CPU time (all threads): per-core efficiency, robust to other processes
+   * taking the cores (time spent descheduled does not count; OpenMP spin-waiting does). */
+  cpuGflops?: number;
 }
 
-function row(s: Shape, backend: string, m: { ms: number; gflops: number }, ctx: BenchContext, note?: string): BenchRow {
+function measure(K: Kernels, s: Shape, reps: number): Measured {
+  const x = operands(s);
+  const call = () => K.gemm.gemm(x.a, x.b, x.c, s.m, s.n, s.k, s.transA, s.transB, 1, s.beta, x.bias, s.activation);
+  const ms = timeMedian(call, { reps, warmup: reps > 3 ? 2 : 1 });
+  const flops = 2 * s.m * s.n * s.k;
+  const runs = Math.max(1, Math.min(reps, Math.round(50 / ms)));
+  const u0 = process.cpuUsage();
+  for (let r = 0; r < runs; r++) call();
+  const u = process.cpuUsage(u0);
+  const cpuS = (u.user + u.system) / 1e6;
+  return { ms, gflops: flops / (ms * 1e6), cpuGflops: cpuS > 0 ? (flops * runs) / cpuS / 1e9 : undefined };
+}
+
+function row(s: Shape, backend: string, m: Measured, ctx: BenchContext, note?: string): BenchRow {
+  const cpu = m.cpuGflops === undefined ? '' : `${m.cpuGflops.toFixed(1)} GFLOP per CPU-second`;
   return {
     suite: 'gemm',
     case: s.name,
@@ -71,7 +84,7 @@ function row(s: Shape, backend: string, m: { ms: number; gflops: number }, ctx: 
     medianMs: m.ms,
     gflops: m.gflops,
     pctPeak: (100 * m.gflops) / ctx.fmaPeakGFlops,
-    note,
+    note: [note, cpu].filter(Boolean).join('; ') || undefined,
   };
 }
 
@@ -82,11 +95,11 @@ export const suite: BenchSuite = {
     const reps = ctx.quick ? 3 : 9;
     if (ctx.native) {
       const N = ctx.native;
-      for (const s of ctx.quick ? [256, 1024] : SQUARE) rows.push(row(square(s), 'native', measure(N, square(s), ctx, reps), ctx));
+      for (const s of ctx.quick ? [256, 1024] : SQUARE) rows.push(row(square(s), 'native', measure(N, square(s), reps), ctx));
       let flops = 0, ms = 0;
       for (const [i, o] of LAYERS) {
         for (const s of linear(i, o)) {
-          const m = measure(N, s, ctx, reps);
+          const m = measure(N, s, reps);
           rows.push(row(s, 'native', m, ctx, s.name.endsWith('forward') ? 'bias + relu fused' : s.beta ? 'beta = 1' : undefined));
           flops += 2 * s.m * s.n * s.k;
           ms += m.ms;
@@ -96,13 +109,13 @@ export const suite: BenchSuite = {
       for (const [i, o] of LAYERS) {
         for (const s of linear(o, i)) {
           flops += 2 * s.m * s.n * s.k;
-          ms += measure(N, s, ctx, reps).ms;
+          ms += measure(N, s, reps).ms;
         }
       }
       const all: Shape = { ...square(0), name: 'autoencoder step (24 GEMMs)', m: BATCH, n: 0, k: 0 };
       rows.push({ ...row(all, 'native', { ms, gflops: flops / (ms * 1e6) }, ctx, 'sum of medians'), size: `batch ${BATCH}` });
     }
-    for (const s of ctx.quick ? [256] : TS_SQUARE) rows.push(row(square(s), 'js', measure(ctx.js, square(s), ctx, 3), ctx, 'TypeScript twin (exact fma emulation)'));
+    for (const s of ctx.quick ? [256] : TS_SQUARE) rows.push(row(square(s), 'js', measure(ctx.js, square(s), 3), ctx, 'TypeScript twin (exact fma emulation)'));
     return rows;
   },
 };
