@@ -17,3 +17,4 @@ export { Generator, manualSeed, defaultGenerator } from './random.js';
 export type { GeneratorState } from './random.js';
 export * as init from './init/index.js';
 export * as data from './data/index.js';
+export * as optim from './optim/index.js';

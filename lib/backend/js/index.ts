@@ -3,6 +3,7 @@ import type { Kernels } from '../kernels.js';
 import { jsElementwise } from './elementwise.js';
 import { jsBatchnorm } from './batchnorm.js';
 import { jsRng } from './rng.js';
+import { jsOptim } from './optim.js';
 import { jsGemm } from './gemm.js';
 
 export const jsKernels: Kernels = {
@@ -10,5 +11,6 @@ export const jsKernels: Kernels = {
   elementwise: jsElementwise,
   batchnorm: jsBatchnorm,
   rng: jsRng,
+  optim: jsOptim,
   gemm: jsGemm,
 };
