@@ -4,6 +4,7 @@ import { jsElementwise } from './elementwise.js';
 import { jsBatchnorm } from './batchnorm.js';
 import { jsRng } from './rng.js';
 import { jsOptim } from './optim.js';
+import { jsUnary } from './unary.js';
 import { jsGemm } from './gemm.js';
 
 export const jsKernels: Kernels = {
@@ -12,5 +13,6 @@ export const jsKernels: Kernels = {
   batchnorm: jsBatchnorm,
   rng: jsRng,
   optim: jsOptim,
+  unary: jsUnary,
   gemm: jsGemm,
 };
