@@ -38,13 +38,13 @@ constexpr size_t kGemmEdgeCost = 16;
 // process slows down, few enough that packing (redone per rectangle) stays a small fraction.
 constexpr size_t kGemmTilesPerThread = 4;
 
-static gemm_row_fn activation_kernel(Napi::Env env, const KernelTable& t, int act) {
+// The epilogue activations are the unary family's kernels: the same math as fg.ops.relu/sigmoid/tanh.
+static gemm_row_fn activation_kernel(const KernelTable& t, int act) {
   switch (act) {
-    case GEMM_ACT_NONE: return nullptr;
-    case GEMM_ACT_RELU: return t.gemm.relu;
-    default:
-      throw_range(env, "Expected activation 'none' or 'relu' (sigmoid and tanh epilogues need the unary family) but received code " +
-                           std::to_string(act));
+    case GEMM_ACT_RELU: return t.unary.map[UN_RELU];
+    case GEMM_ACT_SIGMOID: return t.unary.map[UN_SIGMOID];
+    case GEMM_ACT_TANH: return t.unary.map[UN_TANH];
+    default: return nullptr;
   }
 }
 
@@ -76,7 +76,7 @@ static Napi::Value gemm(const Napi::CallbackInfo& info) {
   AddonData& d = addon(info);
   const gemm_table& t = d.table->gemm;
   const gemm_args g{m, n, k, a.p, trans_a ? m : k, trans_a, b.p, trans_b ? k : n, trans_b, c.p, n,
-                    alpha, beta, has_bias ? bias.p : nullptr, activation_kernel(env, *d.table, act)};
+                    alpha, beta, has_bias ? bias.p : nullptr, activation_kernel(*d.table, act)};
   if (m == 0 || n == 0) return env.Undefined();
   // The calling thread's workspace first: running out of memory then throws before C is touched.
   if (!tl_workspace.get(t.workspace_floats)) throw std::bad_alloc();

@@ -208,16 +208,6 @@ static void gemm_block(const gemm_args& g, size_t m0, size_t m1, size_t n0, size
   gemm_block_tiled<V, gemm_shape<V::N>::MR, gemm_shape<V::N>::NV>(g, m0, m1, n0, n1, ws);
 }
 
-// relu as the unary family specifies it: x <= 0 ? +0 : x (NaN propagates, relu(-0) = +0).
-template <class V>
-static void gemm_relu(const float* x, float* y, size_t begin, size_t end) {
-  each<V>(begin, end, [&](auto w, size_t i) {
-    using W = decltype(w);
-    const typename W::R v = W::load(x + i);
-    W::store(y + i, W::blend(W::le(v, W::zero()), W::zero(), v));
-  });
-}
-
 template <class V>
 static void gemm_fmaf(const float* a, const float* b, const float* c, float* y, size_t begin, size_t end) {
   each<V>(begin, end, [&](auto w, size_t i) {
@@ -235,6 +225,5 @@ static void fill_gemm(gemm_table& t) {
   t.nc = GEMM_NC;
   t.workspace_floats = GEMM_MC * GEMM_KC + GEMM_KC * GEMM_NC;
   t.block = gemm_block<V>;
-  t.relu = gemm_relu<V>;
   t.fmaf = gemm_fmaf<V>;
 }

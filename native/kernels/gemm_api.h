@@ -11,9 +11,8 @@
 //     block b >= 1: c = c + (alpha * p_b);                    (binary32 mul and add, one rounding each)
 //     (alpha == 1 and beta == 1 skip their multiply: x * 1 is x, bit for bit.)
 //   - K == 0: c = +0 if beta == 0, else beta * c;
-//   - epilogue, after the last block: if a bias row is given, c = c + bias[j]; then the activation
-//     (relu: c = c <= 0 ? +0 : c, the unary family's relu: NaN propagates, -0 becomes +0;
-//     sigmoid and tanh are the unary family's kernels).
+//   - epilogue, after the last block: if a bias row is given, c = c + bias[j]; then the activation:
+//     the unary family's relu, sigmoid or tanh kernel (unary_api.h), run on each finished row range.
 // Threads split rows and columns of C, never k, so nothing depends on how the work is cut.
 #pragma once
 #include <cstddef>
@@ -51,8 +50,6 @@ struct gemm_table {
   // Computes C[m0, m1) x [n0, n1) (rows, columns) by the spec, using `ws` (workspace_floats floats,
   // 64-byte aligned) for the packed panels. Never allocates, never threads itself.
   void (*block)(const gemm_args& g, size_t m0, size_t m1, size_t n0, size_t n1, float* ws);
-  // The native relu epilogue (until the unary family lands): y = x <= 0 ? +0 : x.
-  gemm_row_fn relu;
   // y = fma(a, b, c) elementwise over [begin, end) (tests the TypeScript fmaf emulation).
   void (*fmaf)(const float* a, const float* b, const float* c, float* y, size_t begin, size_t end);
 };

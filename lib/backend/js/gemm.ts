@@ -2,6 +2,7 @@
 // docs/numerics.md "GEMM"), element by element, with the exact binary32 fma of ./fma.ts.
 import type { GemmActivation, GemmKernels } from '../kernels.js';
 import { fmafArray, fmafSlow } from './fma.js';
+import { sigmoidf, tanhf } from './unary.js';
 
 /** The k block of the spec (GEMM_KC in native/kernels/gemm_api.h). */
 export const GEMM_KC = 256;
@@ -41,18 +42,20 @@ function foldRow(c: Float32Array, ci: number, p: Float64Array, n: number, first:
   }
 }
 
-/** relu of the epilogue, as the unary family specifies it: c <= 0 ? +0 : c (NaN propagates, -0 gives +0). */
-function reluRow(c: Float32Array, ci: number, n: number): void {
-  for (let j = 0; j < n; j++) {
-    const v = c[ci + j];
-    c[ci + j] = v <= 0 ? 0 : v;
-  }
-}
-
+/** Bias row, then the activation: the unary family's relu (x <= 0 ? +0 : x), sigmoidf, tanhf. */
 function epilogueRow(c: Float32Array, ci: number, n: number, bias: Float32Array | null, activation: GemmActivation): void {
   if (bias) for (let j = 0; j < n; j++) c[ci + j] = c[ci + j] + bias[j];
-  if (activation === 'relu') reluRow(c, ci, n);
-  else if (activation !== 'none') throw new RangeError(`Expected activation 'none' or 'relu' (sigmoid and tanh epilogues need the unary family) but received '${activation}'`);
+  switch (activation) {
+    case 'relu':
+      for (let j = 0; j < n; j++) c[ci + j] = c[ci + j] <= 0 ? 0 : c[ci + j];
+      break;
+    case 'sigmoid':
+      for (let j = 0; j < n; j++) c[ci + j] = sigmoidf(c[ci + j]);
+      break;
+    case 'tanh':
+      for (let j = 0; j < n; j++) c[ci + j] = tanhf(c[ci + j]);
+      break;
+  }
 }
 
 /**
