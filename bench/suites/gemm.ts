@@ -66,7 +66,8 @@ function measure(K: Kernels, s: Shape, reps: number): Measured {
   const call = () => K.gemm.gemm(x.a, x.b, x.c, s.m, s.n, s.k, s.transA, s.transB, 1, s.beta, x.bias, s.activation);
   const ms = timeMedian(call, { reps, warmup: reps > 3 ? 2 : 1 });
   const flops = 2 * s.m * s.n * s.k;
-  const runs = Math.max(1, Math.min(reps, Math.round(50 / ms)));
+  // CPU time over at least ~200 ms of calls (process.cpuUsage has millisecond-scale granularity)
+  const runs = Math.max(reps, Math.ceil(200 / Math.max(ms, 1e-3)));
   const u0 = process.cpuUsage();
   for (let r = 0; r < runs; r++) call();
   const u = process.cpuUsage(u0);

@@ -37,6 +37,11 @@ constexpr size_t kGemmEdgeCost = 16;
 // Rectangles of C per thread: enough for the dynamic schedule to even out a thread that another
 // process slows down, few enough that packing (redone per rectangle) stays a small fraction.
 constexpr size_t kGemmTilesPerThread = 4;
+// Multiply-adds worth one element of parallel.h's work unit. With 128 (and kParallelMinWork = 24576),
+// a second thread starts from about 3.1M multiply-adds (just above 128^3; ~17 us on one AVX-512
+// core): below that the fork/join (and, on a busy machine, waiting for the second thread to be
+// scheduled) costs more than it can save.
+constexpr double kGemmFmasPerElement = 128;
 
 // The epilogue activations are the unary family's kernels: the same math as fg.ops.relu/sigmoid/tanh.
 static gemm_row_fn activation_kernel(const KernelTable& t, int act) {
@@ -81,8 +86,9 @@ static Napi::Value gemm(const Napi::CallbackInfo& info) {
   // The calling thread's workspace first: running out of memory then throws before C is touched.
   if (!tl_workspace.get(t.workspace_floats)) throw std::bad_alloc();
   std::atomic<bool> out_of_memory{false};
-  const double fmas = (double)m * (double)n * (double)k;
-  const size_t work = (size_t)(fmas / 16 < 1e18 ? fmas / 16 : 1e18) + m * n;
+  // Work in parallel.h's units (elements streamed once): kGemmFmasPerElement multiply-adds each.
+  const double units = (double)m * (double)n * (double)k / kGemmFmasPerElement;
+  const size_t work = (size_t)(units < 1e18 ? units : 1e18);
   parallel_for_2d(m, n, t.mr, t.nr, work, d.threads, kGemmEdgeCost, kGemmTilesPerThread, [&](size_t r0, size_t r1, size_t c0, size_t c1) {
     float* ws = tl_workspace.get(t.workspace_floats);
     if (!ws) {
