@@ -218,9 +218,9 @@ test('conformance: 257x129x511 with alpha/beta, bias and each epilogue activatio
 
 test('conformance: specials (NaN, Inf, subnormals, huge) in A, B and C', () => {
   for (const [transA, transB] of TRANSPOSES) {
-    conformGemm({ m: 37, n: 45, k: 300, transA, transB, alpha: 0.5, beta: 2, bias: true, activation: 'relu', specials: 0.02 });
-    conformGemm({ m: 37, n: 45, k: 300, transA, transB, alpha: 0.5, beta: 2, bias: true, activation: transA ? 'sigmoid' : 'tanh', specials: 0.02 });
-    conformGemm({ m: 37, n: 45, k: 300, transA, transB, alpha: 1, beta: 0, bias: false, activation: 'none', specials: 0.02 });
+    conformGemm({ m: 97, n: 145, k: 300, transA, transB, alpha: 0.5, beta: 2, bias: true, activation: 'relu', specials: 0.02 });
+    conformGemm({ m: 97, n: 145, k: 300, transA, transB, alpha: 0.5, beta: 2, bias: true, activation: transA ? 'sigmoid' : 'tanh', specials: 0.02 });
+    conformGemm({ m: 97, n: 145, k: 300, transA, transB, alpha: 1, beta: 0, bias: false, activation: 'none', specials: 0.02 });
   }
 });
 
@@ -374,7 +374,7 @@ test('epilogue activations give the same bits as the unary ops applied afterward
 test('the native GEMM runs in a worker_thread (its own workspace) with the same bits', async () => {
   requireNative();
   const { Worker } = await import('node:worker_threads');
-  const m = 40, n = 50, k = 600;
+  const m = 100, n = 130, k = 600; // above the parallel threshold: the OpenMP threads of the worker get workspaces too
   const a = randomF32(m * k, 21), b = randomF32(k * n, 22);
   const want = fg.ops.matmul(new fg.Tensor(a, [m, k]), new fg.Tensor(b, [k, n])).data;
   const code = `
