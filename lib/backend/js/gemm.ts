@@ -2,7 +2,7 @@
 // docs/numerics.md "GEMM"), element by element, with the exact binary32 fma of ./fma.ts.
 import type { GemmActivation, GemmKernels } from '../kernels.js';
 import { fmafArray, fmafSlow } from './fma.js';
-import { sigmoidf, tanhf } from './unary.js';
+import { reluf, sigmoidf, tanhf } from './unary.js';
 
 /** The k block of the spec (GEMM_KC in native/kernels/gemm_api.h). */
 export const GEMM_KC = 256;
@@ -42,12 +42,12 @@ function foldRow(c: Float32Array, ci: number, p: Float64Array, n: number, first:
   }
 }
 
-/** Bias row, then the activation: the unary family's relu (x <= 0 ? +0 : x), sigmoidf, tanhf. */
+/** Bias row, then the activation: the unary family's reluf, sigmoidf, tanhf. */
 function epilogueRow(c: Float32Array, ci: number, n: number, bias: Float32Array | null, activation: GemmActivation): void {
   if (bias) for (let j = 0; j < n; j++) c[ci + j] = c[ci + j] + bias[j];
   switch (activation) {
     case 'relu':
-      for (let j = 0; j < n; j++) c[ci + j] = c[ci + j] <= 0 ? 0 : c[ci + j];
+      for (let j = 0; j < n; j++) c[ci + j] = reluf(c[ci + j]);
       break;
     case 'sigmoid':
       for (let j = 0; j < n; j++) c[ci + j] = sigmoidf(c[ci + j]);
