@@ -31,12 +31,15 @@ struct GemmWorkspace {
 
 static thread_local GemmWorkspace tl_workspace;
 
-// Rough cost (in C cells, the unit of the partition's area term) of packing one row or column of a
-// thread's rectangle; steers the 2-D cut away from thin rectangles.
-constexpr size_t kGemmEdgeCost = 16;
-// Rectangles of C per thread: enough for the dynamic schedule to even out a thread that another
-// process slows down, few enough that packing (redone per rectangle) stays a small fraction.
-constexpr size_t kGemmTilesPerThread = 4;
+// Cost of packing one row of A or one column of B of a thread's rectangle, in multiply-adds per k
+// (the unit of the partition's area term): a packed element costs about 20-45 multiply-adds of the
+// AVX-512 micro-kernel (measured: 0.2-0.5 ns vs ~0.01 ns), so thin rectangles lose.
+constexpr size_t kGemmEdgeCost = 40;
+// Rectangles of C per thread. Each rectangle packs its own panels, so more rectangles cost packing:
+// measured at 2 threads on the autoencoder shapes, 1 per thread gave 312 GFLOP/s over the 24 GEMMs,
+// 2 gave 253 and 4 gave 266 (4 evens out a thread slowed by another process, but costs ~15% of CPU
+// time on a quiet machine).
+constexpr size_t kGemmTilesPerThread = 1;
 // Multiply-adds worth one element of parallel.h's work unit. With 128 (and kParallelMinWork = 24576),
 // a second thread starts from about 3.1M multiply-adds (just above 128^3; ~17 us on one AVX-512
 // core): below that the fork/join (and, on a busy machine, waiting for the second thread to be
