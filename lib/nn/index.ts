@@ -7,3 +7,8 @@ export type { StateDict } from './module.js';
 export { Sequential } from './sequential.js';
 export { Dropout } from './dropout.js';
 export type { DropoutOptions } from './dropout.js';
+export { Linear } from './linear.js';
+export type { LinearOptions } from './linear.js';
+export { ReLU, Sigmoid, Tanh, Softmax } from './activation.js';
+export { MSELoss, BCEWithLogitsLoss, CrossEntropyLoss } from './loss.js';
+export type { Reduction, LossOptions, ClassTarget } from './loss.js';

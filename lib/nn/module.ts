@@ -33,6 +33,15 @@ export abstract class Module {
   /** Gradient of the last forward: returns dLoss/dx and adds parameter gradients into param.grad. */
   abstract backward(dy: Tensor): Tensor;
 
+  /**
+   * Only the parameter gradients of the last forward, for a module whose input needs no gradient (the
+   * first layer of a network). Same gradients as backward(dy); layers override it to skip dx (Linear
+   * saves one GEMM).
+   */
+  backwardParameters(dy: Tensor): void {
+    this.backward(dy);
+  }
+
   #checkName(name: string, where: string): void {
     if (typeof name !== 'string' || !(NAME.test(name) || /^\d+$/.test(name))) {
       throw typeError('an identifier or a non-negative integer string', `${where} name`, name);

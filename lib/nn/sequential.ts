@@ -28,4 +28,11 @@ export class Sequential extends Module {
     for (let i = this.modules.length - 1; i >= 0; i--) g = this.modules[i].backward(g);
     return g;
   }
+
+  /** backward(dy) without the gradient of the chain's input (the first module's backwardParameters). */
+  override backwardParameters(dy: Tensor): void {
+    let g = dy;
+    for (let i = this.modules.length - 1; i >= 1; i--) g = this.modules[i].backward(g);
+    this.modules[0]?.backwardParameters(g);
+  }
 }

@@ -1,0 +1,105 @@
+// Linear: y = x·Wᵀ + b for x of shape (N, inFeatures), W (outFeatures, inFeatures), b (outFeatures),
+// as torch.nn.Linear. Every product is one GEMM call (docs/numerics.md "GEMM"), so both backends give
+// the same bits at any SIMD level and thread count.
+//
+//   forward   y  = gemm(x, W, transB)           with the bias row fused in the epilogue: y = (x·Wᵀ) + b
+//   backward  dx = gemm(dy, W)                  (N × out)·(out × in)
+//             dW = gemm(dy, x, transA)          (out × N)·(N × in), accumulated into W.grad
+//             db = column sums of dy            canonical axis-0 sum (reduce family), accumulated into b.grad
+//
+// Accumulation is "grad = grad + new" elementwise, one binary32 add, with `new` the full GEMM result
+// (grad = new when grad is null). For N <= GEMM_KC (one k block) the GEMM's own beta = 1 fold computes
+// exactly grad + new (c = c + p_0), so it is used directly; for larger N the GEMM would add the k blocks
+// into grad one by one ((grad + p_0) + p_1 ...), which is not the same rounding, so new is computed into
+// a scratch matrix and added after.
+import { kernels } from '../backend/select.js';
+import { GEMM_KC } from '../backend/js/gemm.js';
+import { generatorOf, type Generator } from '../random.js';
+import { checkTensor, formatShape, Parameter, Tensor } from '../tensor.js';
+import { checkBoolean, checkInteger, checkOptions } from '../validate.js';
+import { kaimingUniform, uniform } from '../init/index.js';
+import { accumulateGrad, checkGradShape, Module, savedOrThrow } from './module.js';
+
+export interface LinearOptions {
+  /** Learn an additive bias (default true). */
+  bias?: boolean;
+  /** Generator for the initial weights (default: the global one). */
+  generator?: Generator;
+}
+
+export class Linear extends Module {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  /** (outFeatures, inFeatures). Initialized U(−1/√in, 1/√in): kaiming-uniform with a = √5, as torch. */
+  readonly weight: Parameter;
+  /** (outFeatures), U(−1/√in, 1/√in) as torch; null with bias: false. */
+  readonly bias: Parameter | null;
+  #x: Tensor | null = null;
+
+  constructor(inFeatures: number, outFeatures: number, options?: LinearOptions) {
+    super();
+    checkInteger(inFeatures, 'inFeatures', 0);
+    checkInteger(outFeatures, 'outFeatures', 0);
+    checkOptions(options, 'Linear options', ['bias', 'generator']);
+    const o = (options ?? {}) as LinearOptions;
+    const hasBias = o.bias ?? true;
+    checkBoolean(hasBias, 'bias');
+    const generator = generatorOf(o.generator);
+    this.inFeatures = inFeatures;
+    this.outFeatures = outFeatures;
+    this.weight = this.registerParameter('weight', Parameter.zeros([outFeatures, inFeatures]));
+    this.bias = this.registerParameter('bias', hasBias ? Parameter.zeros([outFeatures]) : null);
+    if (inFeatures > 0 && outFeatures > 0) kaimingUniform(this.weight, { a: Math.sqrt(5), generator });
+    if (this.bias && inFeatures > 0) {
+      const bound = 1 / Math.sqrt(inFeatures);
+      uniform(this.bias, { a: -bound, b: bound, generator });
+    }
+  }
+
+  forward(x: Tensor): Tensor {
+    checkTensor(x, 'x');
+    if (x.ndim !== 2 || x.shape[1] !== this.inFeatures) {
+      throw new RangeError(`Expected x of shape [N, ${this.inFeatures}] for Linear(${this.inFeatures}, ${this.outFeatures}) but received shape ${formatShape(x.shape)}`);
+    }
+    const n = x.shape[0];
+    const y = Tensor.zeros([n, this.outFeatures]);
+    kernels().gemm.gemm(x.data, this.weight.data, y.data, n, this.outFeatures, this.inFeatures, false, true, 1, 0, this.bias?.data ?? null, 'none');
+    this.#x = x;
+    return y;
+  }
+
+  /** Returns dx (N, in) and accumulates dW, db; see the file comment for the exact order. */
+  backward(dy: Tensor): Tensor {
+    const x = savedOrThrow(this.#x, this);
+    const n = x.shape[0];
+    checkGradShape(dy, [n, this.outFeatures], this);
+    this.accumulateGrads(dy, x);
+    const dx = Tensor.zeros([n, this.inFeatures]);
+    kernels().gemm.gemm(dy.data, this.weight.data, dx.data, n, this.inFeatures, this.outFeatures, false, false, 1, 0, null, 'none');
+    return dx;
+  }
+
+  /** Only the parameter gradients of the last forward (what a first layer needs: its input has no gradient). */
+  override backwardParameters(dy: Tensor): void {
+    const x = savedOrThrow(this.#x, this);
+    checkGradShape(dy, [x.shape[0], this.outFeatures], this);
+    this.accumulateGrads(dy, x);
+  }
+
+  private accumulateGrads(dy: Tensor, x: Tensor): void {
+    const K = kernels(), n = x.shape[0], out = this.outFeatures, inF = this.inFeatures;
+    const w = this.weight;
+    if (w.grad && n >= 1 && n <= GEMM_KC) {
+      K.gemm.gemm(dy.data, x.data, w.grad.data, out, inF, n, true, false, 1, 1, null, 'none');
+    } else {
+      const dw = Tensor.zeros([out, inF]);
+      K.gemm.gemm(dy.data, x.data, dw.data, out, inF, n, true, false, 1, 0, null, 'none');
+      accumulateGrad(w, dw);
+    }
+    if (this.bias) {
+      const db = Tensor.zeros([out]);
+      K.reduce.axis('sum', dy.data, n, out, 0, 0, db.data);
+      accumulateGrad(this.bias, db);
+    }
+  }
+}
