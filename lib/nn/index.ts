@@ -3,7 +3,7 @@ export { BatchNorm1d, BatchNorm2d } from './batchnorm.js';
 export type { BatchNormOptions, BatchNorm2dOptions } from './batchnorm.js';
 export * as functional from './functional.js';
 export { Module, accumulateGrad } from './module.js';
-export type { StateDict } from './module.js';
+export type { StateDict, StateDictInput } from './module.js';
 export { Sequential } from './sequential.js';
 export { Dropout } from './dropout.js';
 export type { DropoutOptions } from './dropout.js';

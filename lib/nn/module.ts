@@ -12,6 +12,9 @@ import { checkBoolean, checkOptions, describe, typeError } from '../validate.js'
 /** A snapshot of a module's state: parameters and buffers (Tensor copies) and counters (integers), by dotted name. */
 export type StateDict = Record<string, Tensor | number>;
 
+/** What loadStateDict accepts: a StateDict, or plain arrays in place of Tensors (as after JSON). */
+export type StateDictInput = Record<string, Tensor | number | Float32Array | readonly number[]>;
+
 interface Counter {
   get(): number;
   set(v: number): void;
@@ -176,7 +179,7 @@ export abstract class Module {
    * right length (as after JSON). strict (default true): the names must match exactly. Everything is
    * validated first; on any error nothing changes.
    */
-  loadStateDict(sd: StateDict, options?: { strict?: boolean }): void {
+  loadStateDict(sd: StateDictInput, options?: { strict?: boolean }): void {
     if (sd === null || typeof sd !== 'object' || Array.isArray(sd)) throw typeError('a state dict object', 'stateDict', sd);
     checkOptions(options, 'loadStateDict options', ['strict']);
     const strict = options?.strict ?? true;
