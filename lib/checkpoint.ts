@@ -96,10 +96,15 @@ function crcTable(): Uint32Array {
   return TABLE;
 }
 
-/** CRC-32 (IEEE, zlib's) of bytes, continuing from crc (0 to start). */
+const zlibCrc32 = (zlib as { crc32?: (d: Uint8Array, v: number) => number }).crc32;
+
+/** CRC-32 (IEEE, zlib's) of bytes, continuing from crc (0 to start): zlib.crc32 where Node has it (>= 20.15). */
 export function crc32(bytes: Uint8Array, crc = 0): number {
-  const native = (zlib as { crc32?: (d: Uint8Array, v: number) => number }).crc32;
-  if (native) return native(bytes, crc) >>> 0;
+  return zlibCrc32 ? zlibCrc32(bytes, crc) >>> 0 : crc32Table(bytes, crc);
+}
+
+/** The same CRC-32, byte-wise with a table (the fallback for older Node versions). */
+export function crc32Table(bytes: Uint8Array, crc = 0): number {
   const t = crcTable();
   let c = ~crc >>> 0;
   for (let i = 0; i < bytes.length; i++) c = t[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as fg from '../lib/index.js';
-import { CHECKPOINT_MAGIC, crc32 } from '../lib/checkpoint.js';
+import { CHECKPOINT_MAGIC, crc32, crc32Table } from '../lib/checkpoint.js';
 import { assertSameBits, randomF32 } from './support/harness.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fastgrad-ckpt-'));
@@ -176,4 +176,7 @@ test('bit flips: in the manifest, the payload, the magic, the version and the CR
 test('crc32 matches the standard check value and zlib', () => {
   assert.equal(crc32(Buffer.from('123456789')), 0xcbf43926);
   assert.equal(crc32(Buffer.from('56789'), crc32(Buffer.from('1234'))), 0xcbf43926);
+  assert.equal(crc32Table(Buffer.from('123456789')), 0xcbf43926);
+  const data = new Uint8Array(randomF32(1000, 9).buffer);
+  assert.equal(crc32Table(data.subarray(1500), crc32Table(data.subarray(0, 1500))), crc32(data), 'table fallback = zlib, also continued');
 });
