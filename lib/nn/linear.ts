@@ -13,12 +13,14 @@
 // into grad one by one ((grad + p_0) + p_1 ...), which is not the same rounding, so new is computed into
 // a scratch matrix and added after.
 import { kernels } from '../backend/select.js';
-import { GEMM_KC } from '../backend/js/gemm.js';
 import { generatorOf, type Generator } from '../random.js';
 import { checkTensor, formatShape, Parameter, Tensor } from '../tensor.js';
 import { checkBoolean, checkInteger, checkOptions } from '../validate.js';
 import { kaimingUniform, uniform } from '../init/index.js';
 import { accumulateGrad, checkGradShape, Module, savedOrThrow } from './module.js';
+
+/** The GEMM's k block (GEMM_KC of docs/numerics.md "GEMM"; test/nn.test.ts checks that they agree). */
+export const LINEAR_GEMM_KC = 256;
 
 export interface LinearOptions {
   /** Learn an additive bias (default true). */
@@ -89,7 +91,7 @@ export class Linear extends Module {
   private accumulateGrads(dy: Tensor, x: Tensor): void {
     const K = kernels(), n = x.shape[0], out = this.outFeatures, inF = this.inFeatures;
     const w = this.weight;
-    if (w.grad && n >= 1 && n <= GEMM_KC) {
+    if (w.grad && n >= 1 && n <= LINEAR_GEMM_KC) {
       K.gemm.gemm(dy.data, x.data, w.grad.data, out, inF, n, true, false, 1, 1, null, 'none');
     } else {
       const dw = Tensor.zeros([out, inF]);
