@@ -300,7 +300,7 @@ test('Sequential: backward runs the chain in reverse and matches float64 finite 
     checkInputGrad(net, x, ref, 43, `${backend} Sequential`);
     const r = randomF32(8, 43), x64 = f64(x.data);
     net.parameters().forEach((p, i) => assertClose(p.grad!.data, numericGrad(() => dot(r, ref(x64)), p64[i]), `${backend} param ${i}`));
-    net.zeroGrad();
+    net.zeroGrad(true);
     assert.ok(net.parameters().every((p) => p.grad === null));
     // backwardParameters: same parameter gradients, first layer without dx
     net.forward(x);
@@ -392,8 +392,9 @@ test('Module: names and order, recursive train/eval, zeroGrad, stateDict/loadSta
   net.forward(x);
   net.backward(T(randomF32(15, 62), [5, 3]));
   assert.ok(net.parameters().every((p) => p.grad !== null));
-  net.zeroGrad(false);
-  assert.ok(net.parameters().every((p) => p.grad!.data.every((v) => v === 0)));
+  const grads = net.parameters().map((p) => p.grad);
+  net.zeroGrad();
+  assert.ok(net.parameters().every((p, i) => p.grad === grads[i] && p.grad!.data.every((v) => v === 0)), 'zero-filled in place by default');
 
   const sd = net.stateDict();
   assert.equal(sd['2.1.numBatchesTracked'], 1);

@@ -150,8 +150,8 @@ export abstract class Module {
     return this.train(false);
   }
 
-  /** Clears every parameter gradient: grad = null (default, as torch 2), or filled with zeros (setToNone false). */
-  zeroGrad(setToNone = true): void {
+  /** Clears every parameter gradient: filled with zeros (default, as torch 1.13 and fg.optim), or grad = null (setToNone). */
+  zeroGrad(setToNone = false): void {
     checkBoolean(setToNone, 'setToNone');
     for (const p of this.parameters()) {
       if (setToNone) p.grad = null;
