@@ -114,6 +114,28 @@ test('Linear: forward, dx, dW, db against float64 finite differences, with and w
   });
 });
 
+test('Linear and Softmax on (..., features) inputs: leading dimensions are batch, same bits as the 2-D view', () => {
+  onBackends((backend) => {
+    const lin = new Linear(4, 3, { generator: new fg.Generator(70) });
+    const x = T(randomF32(2 * 5 * 4, 71), [2, 5, 4]), dy = T(randomF32(2 * 5 * 3, 72), [2, 5, 3]);
+    const y = lin.forward(x);
+    assert.deepEqual(y.shape, [2, 5, 3]);
+    const dx = lin.backward(dy);
+    assert.deepEqual(dx.shape, [2, 5, 4]);
+    const dW = lin.weight.grad!.data.slice();
+    lin.zeroGrad(true);
+    assertSameBits(y.data, lin.forward(x.reshape([10, 4])).data, { kernel: `${backend} Linear 3-D forward` });
+    assertSameBits(dx.data, lin.backward(dy.reshape([10, 3])).data, { kernel: `${backend} Linear 3-D dx` });
+    assertSameBits(dW, lin.weight.grad!.data, { kernel: `${backend} Linear 3-D dW` });
+    const v = T(randomF32(4, 73), [4]);
+    assertSameBits(lin.forward(v).data, lin.forward(v.reshape([1, 4])).data, { kernel: `${backend} Linear 1-D` });
+    const sm = new Softmax();
+    const s3 = sm.forward(x), g3 = sm.backward(x);
+    assertSameBits(s3.data, sm.forward(x.reshape([10, 4])).data, { kernel: `${backend} Softmax 3-D` });
+    assertSameBits(g3.data, sm.backward(x.reshape([10, 4])).data, { kernel: `${backend} Softmax 3-D backward` });
+  });
+});
+
 test('Linear: torch initialization bounds (kaiming-uniform a=√5, bias ±1/√in), seeded, same bits on both backends', () => {
   const [wj, wn] = onBackends(() => {
     const lin = new Linear(50, 20, { generator: new fg.Generator(11) });
@@ -426,7 +448,8 @@ test('Module: names and order, recursive train/eval, zeroGrad, stateDict/loadSta
 test('bad input: clear errors naming the argument, nothing changed', () => {
   const lin = new Linear(3, 2);
   assert.throws(() => lin.backward(T([1, 2], [1, 2])), /Linear\.backward\(\) needs a forward\(\) first/);
-  assertRejects(() => lin.forward(T([1, 2, 3, 4], [2, 2])), RangeError, /Expected x of shape \[N, 3\] for Linear\(3, 2\) but received shape \[2, 2\]/);
+  assertRejects(() => lin.forward(T([1, 2, 3, 4], [2, 2])), RangeError, /Expected x of shape \[\.\.\., 3\] for Linear\(3, 2\) but received shape \[2, 2\]/);
+  assertRejects(() => lin.forward(T([1], [])), RangeError, /Expected x of shape \[\.\.\., 3\]/);
   assertRejects(() => lin.forward([1, 2, 3] as never), TypeError, /Expected a Tensor for x/);
   lin.forward(T([1, 2, 3], [1, 3]));
   assertRejects(() => lin.backward(T([1, 2, 3], [1, 3])), RangeError, /Expected dy of shape \[1, 2\] \(the last output of Linear\)/, [lin.weight.data]);
@@ -444,6 +467,6 @@ test('bad input: clear errors naming the argument, nothing changed', () => {
   assert.throws(() => ce.forward(x, [0]), /Expected 2 class indices/);
   assert.throws(() => ce.forward(x, T([0, 0.5], [2])), /target\[1\] but received number 0\.5/);
   assert.throws(() => ce.forward(T([1, 2], [2]), [0]), /Expected logits of shape \[N, C\]/);
-  assert.throws(() => new Softmax().forward(T(new Float32Array(8), [2, 2, 2])), /1-D or 2-D input/);
+  assert.throws(() => new Softmax().forward(T([1], [])), /at least one dimension/);
   assert.throws(() => new Sequential(lin, 3 as never), /Expected a Module for 1/);
 });

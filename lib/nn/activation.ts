@@ -46,13 +46,13 @@ export class Tanh extends Pointwise {
   protected readonly op = 'tanh' as const;
 }
 
-/** Softmax over the last axis of a 1-D or 2-D input (torch's dim = -1). */
+/** Softmax over the last axis (torch's dim = -1) of an input with at least one dimension. */
 export class Softmax extends Module {
   #y: Tensor | null = null;
 
   forward(x: Tensor): Tensor {
     checkTensor(x, 'x');
-    if (x.ndim !== 1 && x.ndim !== 2) throw new RangeError(`Expected a 1-D or 2-D input for x of Softmax but received shape ${formatShape(x.shape)}`);
+    if (x.ndim < 1) throw new RangeError(`Expected an input with at least one dimension for x of Softmax but received shape ${formatShape(x.shape)}`);
     const { rows, cols } = rowsCols(x.shape);
     const y = Tensor.zeros(x.shape);
     kernels().unary.softmax(x.data, y.data, rows, cols);
@@ -75,6 +75,7 @@ export class Softmax extends Module {
   }
 }
 
+/** The input as rows × cols: cols the last dimension, rows the product of the others. */
 function rowsCols(shape: readonly number[]): { rows: number; cols: number } {
-  return shape.length === 2 ? { rows: shape[0], cols: shape[1] } : { rows: 1, cols: shape[0] };
+  return { rows: shape.slice(0, -1).reduce((a, d) => a * d, 1), cols: shape[shape.length - 1] };
 }

@@ -1,4 +1,4 @@
-// Linear: y = x·Wᵀ + b for x of shape (N, inFeatures), W (outFeatures, inFeatures), b (outFeatures),
+// Linear: y = x·Wᵀ + b for x of shape (N, inFeatures) (or (..., inFeatures): leading dimensions are batch), W (outFeatures, inFeatures), b (outFeatures),
 // as torch.nn.Linear. Every product is one GEMM call (docs/numerics.md "GEMM"), so both backends give
 // the same bits at any SIMD level and thread count.
 //
@@ -58,25 +58,26 @@ export class Linear extends Module {
     }
   }
 
+  /** x of shape (..., in): every leading dimension is a batch dimension (N = their product); y is (..., out). */
   forward(x: Tensor): Tensor {
     checkTensor(x, 'x');
-    if (x.ndim !== 2 || x.shape[1] !== this.inFeatures) {
-      throw new RangeError(`Expected x of shape [N, ${this.inFeatures}] for Linear(${this.inFeatures}, ${this.outFeatures}) but received shape ${formatShape(x.shape)}`);
+    if (x.ndim < 1 || x.shape[x.ndim - 1] !== this.inFeatures) {
+      throw new RangeError(`Expected x of shape [..., ${this.inFeatures}] for Linear(${this.inFeatures}, ${this.outFeatures}) but received shape ${formatShape(x.shape)}`);
     }
-    const n = x.shape[0];
-    const y = Tensor.zeros([n, this.outFeatures]);
+    const n = rowsOf(x, this.inFeatures);
+    const y = Tensor.zeros([...x.shape.slice(0, -1), this.outFeatures]);
     kernels().gemm.gemm(x.data, this.weight.data, y.data, n, this.outFeatures, this.inFeatures, false, true, 1, 0, this.bias?.data ?? null, 'none');
     this.#x = x;
     return y;
   }
 
-  /** Returns dx (N, in) and accumulates dW, db; see the file comment for the exact order. */
+  /** Returns dx (shape of x) and accumulates dW, db; see the file comment for the exact order. */
   backward(dy: Tensor): Tensor {
     const x = savedOrThrow(this.#x, this);
-    const n = x.shape[0];
-    checkGradShape(dy, [n, this.outFeatures], this);
+    const n = rowsOf(x, this.inFeatures);
+    checkGradShape(dy, [...x.shape.slice(0, -1), this.outFeatures], this);
     this.accumulateGrads(dy, x);
-    const dx = Tensor.zeros([n, this.inFeatures]);
+    const dx = Tensor.zeros(x.shape);
     kernels().gemm.gemm(dy.data, this.weight.data, dx.data, n, this.inFeatures, this.outFeatures, false, false, 1, 0, null, 'none');
     return dx;
   }
@@ -84,12 +85,12 @@ export class Linear extends Module {
   /** Only the parameter gradients of the last forward (what a first layer needs: its input has no gradient). */
   override backwardParameters(dy: Tensor): void {
     const x = savedOrThrow(this.#x, this);
-    checkGradShape(dy, [x.shape[0], this.outFeatures], this);
+    checkGradShape(dy, [...x.shape.slice(0, -1), this.outFeatures], this);
     this.accumulateGrads(dy, x);
   }
 
   private accumulateGrads(dy: Tensor, x: Tensor): void {
-    const K = kernels(), n = x.shape[0], out = this.outFeatures, inF = this.inFeatures;
+    const K = kernels(), inF = this.inFeatures, n = rowsOf(x, inF), out = this.outFeatures;
     const w = this.weight;
     if (w.grad && n >= 1 && n <= LINEAR_GEMM_KC) {
       K.gemm.gemm(dy.data, x.data, w.grad.data, out, inF, n, true, false, 1, 1, null, 'none');
@@ -104,4 +105,9 @@ export class Linear extends Module {
       accumulateGrad(this.bias, db);
     }
   }
+}
+
+/** Rows of x viewed as (N, in): the product of the leading dimensions (in = 0: from the shape, not the size). */
+function rowsOf(x: Tensor, inF: number): number {
+  return inF > 0 ? x.size / inF : x.shape.slice(0, -1).reduce((a, d) => a * d, 1);
 }
