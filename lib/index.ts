@@ -19,3 +19,4 @@ export * as init from './init/index.js';
 export * as data from './data/index.js';
 export { save, load, read as readCheckpoint } from './checkpoint.js';
 export type { SaveContent, Checkpoint, LoadInto } from './checkpoint.js';
+export * as optim from './optim/index.js';

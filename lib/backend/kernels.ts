@@ -24,6 +24,7 @@ export interface Kernels {
   readonly elementwise: ElementwiseKernels;
   readonly batchnorm: BatchNormKernels;
   readonly rng: RngKernels;
+  readonly optim: OptimKernels;
 }
 
 /**
@@ -61,4 +62,23 @@ export interface RngKernels {
   normal(k0: number, k1: number, start: number, mean: number, std: number, out: Float32Array): void;
   /** One Philox4x32-10 block: counter (4 uint32), key (2 uint32) -> 4 uint32 (known-answer tests). */
   block(counter: ArrayLike<number>, key: ArrayLike<number>): Uint32Array;
+}
+
+/**
+ * Optimizer steps (native/kernels/optim_api.h has the spec of every algorithm). One call steps T
+ * tensors: tensor t uses flags[t], the scalars h[t*OPTIM_H .. t*OPTIM_H + OPTIM_H), params[t],
+ * grads[t] and states[3t .. 3t+2] (null where the algorithm does not use that slot).
+ * Every buffer must be disjoint from every other.
+ */
+export interface OptimKernels {
+  step(
+    algo: import('./optim_spec.js').OptimAlgo,
+    flags: Int32Array,
+    h: Float32Array,
+    params: readonly Float32Array[],
+    grads: readonly Float32Array[],
+    states: readonly (Float32Array | null)[],
+  ): void;
+  /** out[t] = canonical sum (DESIGN §2) of arrays[t][i] * arrays[t][i]; one pass over every array. */
+  sumSquares(arrays: readonly Float32Array[], out: Float32Array): void;
 }

@@ -7,6 +7,7 @@ import type { Kernels } from './kernels.js';
 import { nativeElementwise } from './native/elementwise.js';
 import { nativeBatchnorm } from './native/batchnorm.js';
 import { nativeRng } from './native/rng.js';
+import { nativeOptim } from './native/optim.js';
 
 /** Functions every addon build has; each family's adapter declares the ones it calls. */
 export interface NativeAddon {
@@ -87,5 +88,6 @@ export function nativeKernels(addon: NativeAddon): Kernels {
     elementwise: nativeElementwise(addon),
     batchnorm: nativeBatchnorm(addon),
     rng: nativeRng(addon),
+    optim: nativeOptim(addon),
   };
 }

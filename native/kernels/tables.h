@@ -6,6 +6,7 @@
 #include "kernels/elementwise_api.h"
 #include "kernels/batchnorm_api.h"
 #include "kernels/rng_api.h"
+#include "kernels/optim_api.h"
 
 namespace fg {
 

@@ -3,10 +3,12 @@ import type { Kernels } from '../kernels.js';
 import { jsElementwise } from './elementwise.js';
 import { jsBatchnorm } from './batchnorm.js';
 import { jsRng } from './rng.js';
+import { jsOptim } from './optim.js';
 
 export const jsKernels: Kernels = {
   name: 'js',
   elementwise: jsElementwise,
   batchnorm: jsBatchnorm,
   rng: jsRng,
+  optim: jsOptim,
 };

@@ -1,0 +1,57 @@
+// Gradient clipping (torch.nn.utils.clip_grad_norm_ / clip_grad_value_ semantics).
+import { kernels } from '../backend/select.js';
+import { Parameter, Tensor } from '../tensor.js';
+import { checkBoolean, checkFinite, rangeError, typeError } from '../validate.js';
+
+const fr = Math.fround;
+
+function gradsOf(params: readonly Parameter[] | Parameter, name: string): Float32Array[] {
+  const list = params instanceof Parameter ? [params] : params;
+  if (!Array.isArray(list)) throw typeError('a Parameter or an array of Parameters', name, params);
+  const out: Float32Array[] = [];
+  list.forEach((p, i) => {
+    if (!(p instanceof Parameter)) throw typeError('a Parameter', `${name}[${i}]`, p);
+    if (p.grad === null) return;
+    if (!(p.grad instanceof Tensor) || p.grad.size !== p.size) throw rangeError(`a gradient of length ${p.size}`, `${name}[${i}].grad`, p.grad);
+    out.push(p.grad.data);
+  });
+  return out;
+}
+
+/**
+ * Scales every gradient by min(maxNorm / (norm + 1e-6), 1), where norm is the global L2 norm over
+ * all gradients (parameters without a gradient are skipped); returns the norm, as torch does.
+ * The norm, in binary32: each gradient's sum of squares in the canonical order (one native pass over
+ * all of them), the sums added in parameter order, then sqrt; the factor fr(min(maxNorm / (norm + 1e-6), 1))
+ * is computed in double and multiplies every element (g = g * factor). With errorIfNonfinite a
+ * NaN/Infinity norm throws before any gradient changes.
+ */
+export function clipGradNorm(params: readonly Parameter[] | Parameter, maxNorm: number, opts: { errorIfNonfinite?: boolean } = {}): number {
+  checkFinite(maxNorm, 'maxNorm');
+  if (!(maxNorm >= 0)) throw rangeError('a finite number >= 0', 'maxNorm', maxNorm);
+  const strict = opts.errorIfNonfinite ?? false;
+  checkBoolean(strict, 'errorIfNonfinite');
+  const grads = gradsOf(params, 'params');
+  if (grads.length === 0) return 0;
+  const K = kernels();
+  const sums = new Float32Array(grads.length);
+  K.optim.sumSquares(grads, sums);
+  let total = 0;
+  sums.forEach((s, i) => (total = i === 0 ? s : fr(total + s)));
+  const norm = fr(Math.sqrt(total));
+  if (strict && !Number.isFinite(norm)) {
+    throw new RangeError(`The total norm of the gradients is ${norm}, so they cannot be clipped (errorIfNonfinite is true)`);
+  }
+  const factor = fr(Math.min(maxNorm / (norm + 1e-6), 1));
+  for (const g of grads) K.elementwise.scalar('mul', g, factor, g);
+  return norm;
+}
+
+/** Clamps every gradient element to [-clipValue, clipValue] (NaN stays NaN). */
+export function clipGradValue(params: readonly Parameter[] | Parameter, clipValue: number): void {
+  checkFinite(clipValue, 'clipValue');
+  if (!(clipValue >= 0)) throw rangeError('a finite number >= 0', 'clipValue', clipValue);
+  const grads = gradsOf(params, 'params');
+  const K = kernels();
+  for (const g of grads) K.elementwise.clamp(g, -clipValue, clipValue, g);
+}

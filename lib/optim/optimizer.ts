@@ -1,0 +1,429 @@
+// Optimizer base: parameter groups, per-parameter state, validation, scheduled hyper-parameters,
+// stateDict/loadStateDict, and the step that hands each group to the fused kernels in ONE call
+// (the multi-tensor entry point). An algorithm is an AlgoDef: its defaults, its state buffers,
+// and the scalars it computes once per tensor in TypeScript (rounded to binary32) for the kernel.
+import { kernels } from '../backend/select.js';
+import { OPTIM_H, type OptimAlgo } from '../backend/optim_spec.js';
+import { Parameter, Tensor } from '../tensor.js';
+import { rangeError, typeError } from '../validate.js';
+import { OPTION_CHECKS, schedulable, type HyperValue, type Schedule } from './options.js';
+
+export type Hyper = Record<string, HyperValue>;
+
+/** Per-parameter state: the step count, the state buffers, and scalar state (NAdam's mu product). */
+export interface ParamState {
+  step: number;
+  buffers: Record<string, Float32Array>;
+  scalars: Record<string, number>;
+}
+
+/** What an algorithm computes for one tensor before the kernel runs. */
+export interface Prepared {
+  flags: number;
+  /** Scalar state after this step (committed only if the step runs). */
+  scalars?: Record<string, number>;
+}
+
+export interface StepContext {
+  /** The optimizer's step count before this step (what schedules see). */
+  t: number;
+  /** The value an option will have at the next step (its schedule at t + 1, else its value now). */
+  next(key: string): HyperValue;
+}
+
+/** The definition of one algorithm: what the class and the functional API share. */
+export interface AlgoDef<O extends Hyper> {
+  readonly name: string;
+  readonly algo: OptimAlgo;
+  readonly defaults: Readonly<O>;
+  /** True if prepare() depends only on the options and the step (not on the parameter's state). */
+  readonly stepOnly?: boolean;
+  /** Options without a default (SGD's lr). */
+  readonly required?: readonly string[];
+  /** Extra per-option checks replacing OPTION_CHECKS (e.g. the papers' momentum in [0, 1]). */
+  readonly checks?: Readonly<Record<string, (v: unknown, name: string) => void>>;
+  /** Checks across options (nesterov needs momentum > 0 and dampening 0); `at(k)` names option k. */
+  crossCheck?(o: O, at: (k: string) => string): void;
+  /** State buffer names for slots s0..s2 under these options (null: slot unused). */
+  slots(o: O): readonly (string | null)[];
+  /** Initial contents of a new state buffer: a number to fill with, or 'param' for a copy of the parameter. */
+  init?(name: string, o: O): number | 'param';
+  /** Fills h[off .. off + OPTIM_H) for a tensor at step `step` (1 for its first) and returns its flags. */
+  prepare(o: O, step: number, prev: ParamState | undefined, h: Float32Array, off: number, ctx: StepContext): Prepared;
+}
+
+export type ParamGroup<O extends Hyper> = { params: Parameter[] } & O;
+
+/** A group as passed in: params plus any options (numbers may be Schedules). */
+export type ParamGroupInput<I> = { params: Parameter[] } & I;
+
+export interface StepResult {
+  /** True if the step was skipped because a gradient held NaN or ±Infinity (skipNonFinite). */
+  skipped: boolean;
+  /** Why it was skipped, naming the gradient and the index. */
+  reason?: string;
+}
+
+export interface StateDict {
+  state: Record<string, Record<string, number | Float32Array | number[]>>;
+  paramGroups: Record<string, HyperValue | number[]>[];
+  stepCount: number;
+}
+
+const fr = Math.fround;
+/** Local copy: an imported binding can be a getter under CJS interop, and step() reads it per tensor. */
+const HN = OPTIM_H;
+
+/** Checks one option value by name (the algorithm's own checker first). */
+function checkOption<O extends Hyper>(def: AlgoDef<O>, key: string, v: unknown, name: string): void {
+  const check = def.checks?.[key] ?? OPTION_CHECKS[key];
+  check(v, name);
+}
+
+export abstract class Optimizer<O extends Hyper = Hyper> {
+  /** Parameter groups; every option (lr, momentum, betas, ...) is writable between steps. */
+  readonly paramGroups: ParamGroup<O>[] = [];
+  /** Number of step() calls that ran (skipped steps excluded); schedules are evaluated at this t. */
+  stepCount = 0;
+  /** Number of steps skipped because of a non-finite gradient. */
+  skippedSteps = 0;
+  protected readonly state = new Map<Parameter, ParamState>();
+  private readonly schedules: Record<string, Schedule<HyperValue>>[] = [];
+  private readonly skipNonFinite: boolean;
+  /** The constructor's options (without skipNonFinite): the defaults of every group. */
+  private readonly base: Record<string, unknown>;
+
+  protected constructor(
+    protected readonly def: AlgoDef<O>,
+    params: readonly Parameter[] | readonly ParamGroupInput<Record<string, unknown>>[],
+    options: Record<string, unknown> = {},
+  ) {
+    const known = [...Object.keys(def.defaults), ...(def.required ?? [])];
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) throw typeError('an options object', 'options', options);
+    for (const k of Object.keys(options)) {
+      if (!known.includes(k) && k !== 'skipNonFinite') {
+        throw new TypeError(`Unknown option '${k}' for ${def.name}; expected one of: ${[...known, 'skipNonFinite'].join(', ')}`);
+      }
+    }
+    const { skipNonFinite = false, ...rest } = options as Record<string, unknown> & { skipNonFinite?: unknown };
+    if (typeof skipNonFinite !== 'boolean') throw typeError('a boolean', 'skipNonFinite', skipNonFinite);
+    this.skipNonFinite = skipNonFinite;
+
+    if (!Array.isArray(params)) throw typeError('an array of Parameters or of parameter groups', 'params', params);
+    if (params.length === 0) throw new RangeError(`Expected at least one parameter for params of ${def.name} but received an empty array`);
+    const groups: ParamGroupInput<Record<string, unknown>>[] =
+      params[0] instanceof Parameter ? [{ params: params as Parameter[] }] : (params as ParamGroupInput<Record<string, unknown>>[]);
+    this.base = rest;
+    const seen = new Set<Parameter>();
+    const built = groups.map((g, gi) => this.buildGroup(g, `params[${gi}]`, groups.length === 1 && params[0] instanceof Parameter ? '' : `params[${gi}].`, seen, 0));
+    for (const [group, sched] of built) {
+      this.paramGroups.push(group);
+      this.schedules.push(sched);
+    }
+  }
+
+  /** Adds a group { params, ...options } (torch's add_param_group); options default to the constructor's. */
+  addParamGroup(group: ParamGroupInput<Record<string, unknown>>): void {
+    const seen = new Set<Parameter>(this.paramGroups.flatMap((g) => g.params));
+    const [built, sched] = this.buildGroup(group, 'group', 'group.', seen, this.stepCount);
+    this.paramGroups.push(built);
+    this.schedules.push(sched);
+  }
+
+  /** Checks and builds one group (nothing is stored); schedules start at their value at step t. */
+  private buildGroup(
+    g: ParamGroupInput<Record<string, unknown>>,
+    at: string,
+    where: string,
+    seen: Set<Parameter>,
+    t: number,
+  ): [ParamGroup<O>, Record<string, Schedule<HyperValue>>] {
+    const def = this.def;
+    const known = [...Object.keys(def.defaults), ...(def.required ?? [])];
+    if (g === null || typeof g !== 'object' || g instanceof Parameter) throw typeError('a parameter group { params, ...options }', at, g);
+    if (!Array.isArray(g.params)) throw typeError('an array of Parameters', `${where}params`, g.params);
+    for (const k of Object.keys(g)) {
+      if (k !== 'params' && !known.includes(k)) throw new TypeError(`Unknown option '${k}' for ${def.name} in ${at}; expected one of: ${known.join(', ')}`);
+    }
+    g.params.forEach((p, pi) => {
+      if (!(p instanceof Parameter)) throw typeError('a Parameter', `${where}params[${pi}]`, p);
+      if (seen.has(p)) throw new RangeError(`Expected each parameter once but ${where}params[${pi}] was already given to ${def.name}`);
+      seen.add(p);
+    });
+    const group: Record<string, unknown> = { params: g.params.slice() };
+    const sched: Record<string, Schedule<HyperValue>> = {};
+    for (const k of known) {
+      const v = k in g ? g[k] : k in this.base ? this.base[k] : (def.defaults as Record<string, unknown>)[k];
+      const name = k in g ? `${where}${k}` : k;
+      if (v === undefined) throw typeError(`a value (${def.name} has no default ${k})`, name, v);
+      if (typeof v === 'function') {
+        if (!schedulable(k)) throw typeError('a boolean', name, v);
+        sched[k] = v as Schedule<HyperValue>;
+        const v0 = sched[k](t);
+        checkOption(def, k, v0, `${name} (its schedule at t = ${t})`);
+        group[k] = copyValue(v0);
+      } else {
+        checkOption(def, k, v, name);
+        group[k] = copyValue(v as HyperValue);
+      }
+    }
+    def.crossCheck?.(group as O, (k) => (k in g ? `${where}${k}` : k));
+    return [group as ParamGroup<O>, sched];
+  }
+
+  /** Sets every gradient to zero (torch 1.13's default), or to null with setToNone. */
+  zeroGrad(setToNone = false): void {
+    if (typeof setToNone !== 'boolean') throw typeError('a boolean', 'setToNone', setToNone);
+    for (const g of this.paramGroups) {
+      for (const p of g.params) {
+        if (setToNone) p.grad = null;
+        else if (p.grad) p.grad.data.fill(0);
+      }
+    }
+  }
+
+  /**
+   * One optimization step over every parameter whose grad is not null. Everything is validated
+   * first (group options, gradients; with skipNonFinite, gradients are scanned for NaN/±Infinity);
+   * a bad value throws before any parameter, state or option changes.
+   */
+  step(): StepResult {
+    const t = this.stepCount;
+    const resolved = this.paramGroups.map((g, gi) => this.resolveGroup(g, gi, t));
+    const work = this.paramGroups.map((g, gi) => this.collect(g, gi));
+    checkAllDisjoint(work);
+    if (this.skipNonFinite) {
+      const reason = findNonFinite(work);
+      if (reason) {
+        this.skippedSteps++;
+        return { skipped: true, reason };
+      }
+    }
+    const K = kernels().optim;
+    // Pending state per parameter, committed only after every group's kernel call succeeded.
+    const pending: { p: Parameter; prev: ParamState | undefined; step: number; buffers: Record<string, Float32Array> | null; scalars?: Record<string, number> }[] = [];
+    for (let gi = 0; gi < resolved.length; gi++) {
+      const o = resolved[gi], items = work[gi], T = items.length;
+      if (T === 0) continue;
+      const ctx: StepContext = { t, next: (k) => this.nextValue(gi, k, t) };
+      const flags = new Int32Array(T), h = new Float32Array(T * HN);
+      const params: Float32Array[] = new Array(T), grads: Float32Array[] = new Array(T), states: (Float32Array | null)[] = new Array(3 * T);
+      const slots = this.def.slots(o);
+      let lastStep = -1, lastFlags = 0;
+      for (let k = 0; k < T; k++) {
+        const { p, g } = items[k];
+        const prev = this.state.get(p);
+        const step = (prev?.step ?? 0) + 1;
+        // A new object only when a buffer is created (the first step, or an option that needs one).
+        let buffers: Record<string, Float32Array> | null = null;
+        for (let s = 0; s < 3; s++) {
+          const name = slots[s] ?? null;
+          let b: Float32Array | null = null;
+          if (name !== null) {
+            b = (buffers ?? prev?.buffers)?.[name] ?? null;
+            if (!b) {
+              buffers ??= { ...(prev?.buffers ?? {}) };
+              b = buffers[name] = this.newBuffer(name, o, p);
+            }
+          }
+          states[3 * k + s] = b;
+        }
+        // Step-only algorithms give the same scalars to every tensor at the same step: computed once.
+        if (this.def.stepOnly && step === lastStep) {
+          h.copyWithin(k * HN, (k - 1) * HN, k * HN);
+          flags[k] = lastFlags;
+          pending.push({ p, prev, step, buffers });
+        } else {
+          const prep = this.def.prepare(o, step, prev, h, k * HN, ctx);
+          flags[k] = lastFlags = prep.flags;
+          lastStep = step;
+          pending.push({ p, prev, step, buffers, scalars: prep.scalars });
+        }
+        params[k] = p.data;
+        grads[k] = g;
+      }
+      K.step(this.def.algo, flags, h, params, grads, states);
+    }
+    for (const { p, prev, step, buffers, scalars } of pending) {
+      if (prev && !buffers && !scalars) prev.step = step;
+      else this.state.set(p, { step, buffers: buffers ?? prev?.buffers ?? {}, scalars: scalars ? { ...(prev?.scalars ?? {}), ...scalars } : prev?.scalars ?? {} });
+    }
+    this.paramGroups.forEach((g, gi) => Object.assign(g, resolved[gi]));
+    this.stepCount++;
+    return { skipped: false };
+  }
+
+  /** The state of a parameter (undefined before its first step); buffers are live views. */
+  getState(p: Parameter): Readonly<ParamState> | undefined {
+    return this.state.get(p);
+  }
+
+  /** A snapshot: JSON-able values plus Float32Array copies of every buffer; parameters are numbered in group order. */
+  stateDict(): StateDict {
+    const state: StateDict['state'] = {};
+    const paramGroups: StateDict['paramGroups'] = [];
+    let index = 0;
+    for (const g of this.paramGroups) {
+      const entry: Record<string, HyperValue | number[]> = {};
+      for (const k of Object.keys(this.def.defaults).concat(this.def.required ?? [])) entry[k] = copyValue((g as Hyper)[k]);
+      const ids: number[] = [];
+      for (const p of g.params) {
+        const s = this.state.get(p);
+        if (s) {
+          const e: Record<string, number | Float32Array> = { step: s.step, ...s.scalars };
+          for (const [name, b] of Object.entries(s.buffers)) e[name] = b.slice();
+          state[String(index)] = e;
+        }
+        ids.push(index++);
+      }
+      entry.params = ids;
+      paramGroups.push(entry);
+    }
+    return { state, paramGroups, stepCount: this.stepCount };
+  }
+
+  /** Restores a stateDict() (buffers may be Float32Arrays or number arrays, as after JSON). Validates everything first. */
+  loadStateDict(sd: StateDict): void {
+    if (sd === null || typeof sd !== 'object') throw typeError('a state dict { state, paramGroups, stepCount }', 'stateDict', sd);
+    if (!Array.isArray(sd.paramGroups) || sd.paramGroups.length !== this.paramGroups.length) {
+      throw rangeError(`an array of ${this.paramGroups.length} parameter groups`, 'stateDict.paramGroups', sd.paramGroups);
+    }
+    if (typeof sd.stepCount !== 'number' || !Number.isInteger(sd.stepCount) || sd.stepCount < 0) {
+      throw rangeError('an integer >= 0', 'stateDict.stepCount', sd.stepCount);
+    }
+    if (sd.state === null || typeof sd.state !== 'object') throw typeError('an object', 'stateDict.state', sd.state);
+    const keys = Object.keys(this.def.defaults).concat(this.def.required ?? []);
+    const all: Parameter[] = [];
+    const groups = sd.paramGroups.map((e, gi) => {
+      const g = this.paramGroups[gi];
+      if (e === null || typeof e !== 'object' || !Array.isArray(e.params) || e.params.length !== g.params.length) {
+        throw rangeError(`a group with ${g.params.length} params`, `stateDict.paramGroups[${gi}]`, e);
+      }
+      const o: Record<string, HyperValue> = {};
+      for (const k of keys) {
+        checkOption(this.def, k, e[k], `stateDict.paramGroups[${gi}].${k}`);
+        o[k] = copyValue(e[k] as HyperValue);
+      }
+      this.def.crossCheck?.(o as O, (k) => `stateDict.paramGroups[${gi}].${k}`);
+      all.push(...g.params);
+      return o;
+    });
+    const states = new Map<Parameter, ParamState>();
+    for (const [key, e] of Object.entries(sd.state)) {
+      const i = Number(key);
+      const at = `stateDict.state[${key}]`;
+      if (!Number.isInteger(i) || i < 0 || i >= all.length) throw rangeError(`a parameter index in [0, ${all.length})`, `${at} key`, key);
+      if (e === null || typeof e !== 'object') throw typeError('an object', at, e);
+      const p = all[i];
+      const st: ParamState = { step: 0, buffers: {}, scalars: {} };
+      for (const [name, v] of Object.entries(e)) {
+        if (name === 'step') {
+          if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw rangeError('an integer >= 0', `${at}.step`, v);
+          st.step = v;
+        } else if (typeof v === 'number') {
+          st.scalars[name] = v;
+        } else if (v instanceof Float32Array || Array.isArray(v)) {
+          if (v.length !== p.size) throw rangeError(`an array of length ${p.size}`, `${at}.${name}`, v);
+          st.buffers[name] = Float32Array.from(v as ArrayLike<number>);
+        } else {
+          throw typeError('a number, a Float32Array or an array of numbers', `${at}.${name}`, v);
+        }
+      }
+      states.set(p, st);
+    }
+    this.state.clear();
+    for (const [p, s] of states) this.state.set(p, s);
+    this.paramGroups.forEach((g, gi) => Object.assign(g, groups[gi]));
+    this.stepCount = sd.stepCount;
+  }
+
+  private newBuffer(name: string, o: O, p: Parameter): Float32Array {
+    const init = this.def.init?.(name, o) ?? 0;
+    if (init === 'param') return p.data.slice();
+    const b = new Float32Array(p.size);
+    if (init !== 0) b.fill(fr(init));
+    return b;
+  }
+
+  /** The group's options for step t: schedules evaluated, everything checked (nothing is written yet). */
+  private resolveGroup(g: ParamGroup<O>, gi: number, t: number): O {
+    const o: Record<string, HyperValue> = {};
+    const sched = this.schedules[gi];
+    for (const k of Object.keys(this.def.defaults).concat(this.def.required ?? [])) {
+      const name = `paramGroups[${gi}].${k}`;
+      const v = sched[k] ? sched[k](t) : (g as Hyper)[k];
+      checkOption(this.def, k, v, sched[k] ? `${name} (its schedule at t = ${t})` : name);
+      o[k] = copyValue(v);
+    }
+    this.def.crossCheck?.(o as O, (k) => `paramGroups[${gi}].${k}`);
+    return o as O;
+  }
+
+  private nextValue(gi: number, k: string, t: number): HyperValue {
+    const s = this.schedules[gi][k];
+    return s ? s(t + 1) : (this.paramGroups[gi] as Hyper)[k];
+  }
+
+  /** The parameters of a group that have a gradient, with their gradients checked. */
+  private collect(g: ParamGroup<O>, gi: number): { p: Parameter; g: Float32Array; name: string }[] {
+    const out: { p: Parameter; g: Float32Array; name: string }[] = [];
+    g.params.forEach((p, pi) => {
+      const grad = p.grad;
+      if (grad === null || grad === undefined) return;
+      const name = `paramGroups[${gi}].params[${pi}].grad`;
+      if (!(grad instanceof Tensor)) throw typeError('a Tensor or null', name, grad);
+      if (grad.size !== p.size) throw new RangeError(`Expected a gradient of length ${p.size} for ${name} but received length ${grad.size}`);
+      out.push({ p, g: grad.data, name });
+    });
+    return out;
+  }
+}
+
+/**
+ * Throws unless every parameter and gradient of the step is disjoint from every other (the kernels
+ * read and write each once per element). Arrays are grouped by ArrayBuffer, so the usual case (one
+ * buffer each) costs O(n); within a buffer, sorted by offset, only neighbours need comparing.
+ */
+function checkAllDisjoint(work: readonly { p: Parameter; g: Float32Array; name: string }[][]): void {
+  const byBuffer = new Map<ArrayBufferLike, [Float32Array, string][]>();
+  const add = (a: Float32Array, name: string) => {
+    if (a.length === 0) return;
+    const list = byBuffer.get(a.buffer);
+    if (list) list.push([a, name]);
+    else byBuffer.set(a.buffer, [[a, name]]);
+  };
+  for (const items of work) {
+    for (const { p, g, name } of items) {
+      add(p.data, name.slice(0, -'.grad'.length));
+      add(g, name);
+    }
+  }
+  for (const list of byBuffer.values()) {
+    if (list.length < 2) continue;
+    list.sort((x, y) => x[0].byteOffset - y[0].byteOffset);
+    for (let k = 1; k < list.length; k++) {
+      const [a, an] = list[k - 1], [b, bn] = list[k];
+      if (b.byteOffset < a.byteOffset + a.byteLength) throw new RangeError(`Expected ${bn} not to share memory with ${an} but received overlapping arrays`);
+    }
+  }
+}
+
+/** The first non-finite gradient element, described, or '' if all are finite. */
+function findNonFinite(work: readonly { g: Float32Array; name: string }[][]): string {
+  for (const items of work) {
+    for (const { g, name } of items) {
+      for (let i = 0, n = g.length; i < n; i++) {
+        const x = g[i];
+        if (x - x !== 0) return `${name}[${i}] is ${x}`;
+      }
+    }
+  }
+  return '';
+}
+
+function copyValue<V extends HyperValue>(v: V): V {
+  return (Array.isArray(v) ? [v[0], v[1]] : v) as V;
+}
+
+/** What an optimizer's constructor takes: Parameters, or groups { params, ...options }. */
+export type Params<O> = readonly Parameter[] | readonly ParamGroupInput<Partial<O>>[];

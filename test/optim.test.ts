@@ -1,0 +1,413 @@
+// Optimizers: PyTorch 1.13 golden vectors on both backends; native (every SIMD level, 1/2/3 threads)
+// vs TypeScript bit for bit on the golden runs, on random sizes with tails and specials, and through
+// the multi-tensor entry point; bad input; null gradients; stateDict resume bit for bit.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import * as fg from '../lib/index.js';
+import type { Kernels } from '../lib/backend/kernels.js';
+import { OF, OPTIM_H, optimStateMask, type OptimAlgo } from '../lib/backend/optim_spec.js';
+import { allKernels, nativeAddon } from '../lib/backend/select.js';
+import { assertRejects, assertSameBits, conform, forEachNativeConfig, randomF32, requireNative, SIZES } from './support/harness.js';
+
+interface GoldenCase {
+  name: string;
+  optimizer: string;
+  options: Record<string, unknown>;
+  p0: number[];
+  steps: { grad: number[]; param: number[] }[];
+}
+const GOLDEN: GoldenCase[] = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../shared/golden/optim.json'), 'utf8')).cases;
+
+/** torch.testing-style tolerance: |a - b| <= ATOL + RTOL * |b| (PyTorch's kernels use fma and other op orders). */
+const ATOL = 1e-5, RTOL = 1e-5;
+
+type OptimCtor = new (params: fg.Parameter[], options: Record<string, unknown>) => fg.optim.Optimizer;
+const ctor = (name: string): OptimCtor => (fg.optim as unknown as Record<string, OptimCtor>)[name];
+
+/** Runs a golden case through the optimizer class on the active backend; returns the parameters after each step. */
+function runGolden(c: GoldenCase): Float32Array[] {
+  const p = new fg.Parameter(Float32Array.from(c.p0), [c.p0.length]);
+  const opt = new (ctor(c.optimizer))([p], c.options);
+  return c.steps.map((s) => {
+    p.grad = new fg.Tensor(Float32Array.from(s.grad), [s.grad.length]);
+    opt.step();
+    return p.data.slice();
+  });
+}
+
+function withBackend<T>(name: 'js' | 'native', fn: () => T): T {
+  const prev = fg.getBackend();
+  fg.setBackend(name);
+  try {
+    return fn();
+  } finally {
+    fg.setBackend(prev);
+  }
+}
+
+test('golden: every PyTorch 1.13 case on both backends within |a-b| <= 1e-5 + 1e-5|b|', (t) => {
+  requireNative();
+  assert.equal(GOLDEN.length, 25);
+  for (const backend of ['js', 'native'] as const) {
+    for (const c of GOLDEN) {
+      const got = withBackend(backend, () => runGolden(c));
+      let worst = 0, worstRel = 0;
+      got.forEach((p, k) => {
+        const want = c.steps[k].param;
+        for (let i = 0; i < p.length; i++) {
+          const err = Math.abs(p[i] - want[i]);
+          worst = Math.max(worst, err / (ATOL + RTOL * Math.abs(want[i])));
+          if (want[i] !== 0) worstRel = Math.max(worstRel, err / Math.abs(want[i]));
+          assert.ok(err <= ATOL + RTOL * Math.abs(want[i]), `${backend} ${c.name} step ${k + 1} index ${i}: ${p[i]} vs torch ${want[i]}`);
+        }
+      });
+      t.diagnostic(`${backend} ${c.name}: worst relative error ${worstRel.toExponential(2)}, worst error / tolerance ${worst.toExponential(2)}`);
+    }
+  }
+});
+
+test('golden runs: native at every SIMD level and 1/2/3 threads equals TypeScript bit for bit', () => {
+  requireNative();
+  for (const c of GOLDEN) {
+    const want = withBackend('js', () => runGolden(c));
+    forEachNativeConfig((level, threads) => {
+      const got = withBackend('native', () => runGolden(c));
+      got.forEach((p, k) => assertSameBits(p, want[k], { kernel: `${c.name} step ${k + 1}`, level, threads, size: p.length }));
+    });
+  }
+});
+
+// Flag combinations exercised per algorithm in the kernel-level conformance run.
+const COMBOS: Record<OptimAlgo, number[]> = {
+  sgd: [0, OF.MAXIMIZE | OF.WD, OF.MOMENTUM | OF.FIRST, OF.MOMENTUM, OF.MOMENTUM | OF.NESTEROV | OF.WD, OF.MOMENTUM | OF.MAXIMIZE | OF.FIRST | OF.NESTEROV],
+  adam: [0, OF.WD, OF.AMSGRAD, OF.DECOUPLED | OF.AMSGRAD | OF.MAXIMIZE],
+  adagrad: [0, OF.WD | OF.MAXIMIZE],
+  rmsprop: [0, OF.CENTERED, OF.MOMENTUM, OF.CENTERED | OF.MOMENTUM | OF.WD | OF.MAXIMIZE],
+  rprop: [0, OF.MAXIMIZE],
+  adadelta: [0, OF.WD | OF.MAXIMIZE],
+  adamax: [0, OF.WD | OF.MAXIMIZE],
+  nadam: [0, OF.WD | OF.MAXIMIZE],
+  radam: [0, OF.RECTIFY, OF.RECTIFY | OF.WD | OF.MAXIMIZE],
+  momentum: [0, OF.LOOKAHEAD, OF.LOOKAHEAD | OF.WD],
+};
+const H_VALUES = Float32Array.from([0.9, 0.1, 0.999, 0.001, 0.01, 0.99, 0.003, 0.5, 1e-3, 0.7]);
+const H_RPROP = Float32Array.from([0.5, 1.2, 1e-6, 50, 0, 0, 0, 0, 0, 0]);
+
+interface StepInputs {
+  p: Float32Array;
+  g: Float32Array[];
+  s: (Float32Array | null)[];
+}
+
+function makeInputs(algo: OptimAlgo, flags: number, n: number, seed: number): StepInputs {
+  const mask = optimStateMask(algo, flags);
+  const state = (k: number) => (mask & (1 << k) ? randomF32(n, seed + 10 + k, { lo: 0, hi: 1, specials: 0.02 }) : null);
+  return {
+    p: randomF32(n, seed, { specials: 0.02 }),
+    g: [0, 1, 2].map((k) => randomF32(n, seed + 100 * (k + 1), { specials: 0.05 })),
+    s: [state(0), state(1), state(2)],
+  };
+}
+
+/** Three steps (three gradients) of one tensor; returns p and the used states. */
+function threeSteps(K: Kernels, algo: OptimAlgo, flags: number, x: StepInputs): Float32Array[] {
+  const h = algo === 'rprop' ? H_RPROP : H_VALUES;
+  for (let k = 0; k < 3; k++) K.optim.step(algo, Int32Array.of(k === 0 ? flags : flags & ~OF.FIRST), h, [x.p], [x.g[k]], x.s);
+  return [x.p, ...x.s.filter((s): s is Float32Array => s !== null)];
+}
+
+test('conformance: every kernel and flag combination, sizes with every tail, specials', () => {
+  requireNative();
+  for (const [algo, combos] of Object.entries(COMBOS) as [OptimAlgo, number[]][]) {
+    for (const flags of combos) {
+      conform(`optim.${algo}.flags=${flags}`, (n, seed) => makeInputs(algo, flags, n, seed), (K, x) => threeSteps(K, algo, flags, x), { sizes: SIZES });
+    }
+  }
+});
+
+test('multi-tensor entry point: one call over tensors of every tail size equals one call per tensor, on both backends', () => {
+  requireNative();
+  const { js, native } = allKernels();
+  for (const [algo, combos] of Object.entries(COMBOS) as [OptimAlgo, number[]][]) {
+    const flagsList = combos;
+    const T = SIZES.length;
+    const make = () => SIZES.map((n, t) => makeInputs(algo, flagsList[t % flagsList.length], n, 7 + t));
+    const h = new Float32Array(T * OPTIM_H);
+    for (let t = 0; t < T; t++) h.set(algo === 'rprop' ? H_RPROP : H_VALUES.map((v) => Math.fround(v * (1 + t / 64))), t * OPTIM_H);
+    const flags = Int32Array.from(SIZES.map((_, t) => flagsList[t % flagsList.length]));
+    // Reference: one JS call per tensor.
+    const ref = make();
+    ref.forEach((x, t) => js.optim.step(algo, flags.subarray(t, t + 1), h.subarray(t * OPTIM_H, (t + 1) * OPTIM_H), [x.p], [x.g[0]], x.s));
+    const check = (K: Kernels, ctx: { level?: string; threads?: number }) => {
+      const xs = make();
+      K.optim.step(algo, flags, h, xs.map((x) => x.p), xs.map((x) => x.g[0]), xs.flatMap((x) => x.s));
+      xs.forEach((x, t) => {
+        assertSameBits(x.p, ref[t].p, { kernel: `multi ${algo} p[${t}] (${K.name})`, ...ctx, size: x.p.length });
+        x.s.forEach((s, k) => s && assertSameBits(s, ref[t].s[k] as Float32Array, { kernel: `multi ${algo} s${k}[${t}] (${K.name})`, ...ctx, size: s.length }));
+      });
+    };
+    check(js, {});
+    forEachNativeConfig((level, threads) => check(native as Kernels, { level, threads }));
+  }
+});
+
+// ---- class behaviour -------------------------------------------------------------------------
+
+function param(values: number[]): fg.Parameter {
+  return new fg.Parameter(Float32Array.from(values), [values.length]);
+}
+
+function withGrad(p: fg.Parameter, values: number[]): fg.Parameter {
+  p.grad = new fg.Tensor(Float32Array.from(values), [values.length]);
+  return p;
+}
+
+test('bad options: a clear TypeError/RangeError naming the option', () => {
+  const p = () => param([1, 2]);
+  assertRejects(() => new fg.optim.SGD([p()], { lr: -0.1 }), RangeError, /Expected a finite number >= 0 for lr but received number -0.1/);
+  assertRejects(() => new fg.optim.SGD([p()], {} as never), TypeError, /SGD has no default lr\) for lr/);
+  assertRejects(() => new fg.optim.Adam([p()], { betas: [0.9, 1] }), RangeError, /Expected a number in \[0, 1\) for betas\[1\] but received number 1/);
+  assertRejects(() => new fg.optim.Adam([p()], { betas: [-0.1, 0.9] }), RangeError, /for betas\[0\]/);
+  assertRejects(() => new fg.optim.Adam([p()], { eps: 0 }), RangeError, /Expected a finite number > 0 for eps but received number 0/);
+  assertRejects(() => new fg.optim.RMSprop([p()], { eps: -1e-8 }), RangeError, /for eps/);
+  assertRejects(() => new fg.optim.SGD([p()], { lr: 0.1, momentum: 0.9, dampening: 0.1, nesterov: true }), RangeError, /dampening 0 \(nesterov is true\) for dampening/);
+  assertRejects(() => new fg.optim.SGD([p()], { lr: 0.1, nesterov: true }), RangeError, /momentum > 0 \(nesterov is true\) for momentum/);
+  assertRejects(() => new fg.optim.Adam([p()], { lR: 0.1 } as never), TypeError, /Unknown option 'lR' for Adam/);
+  assertRejects(() => new fg.optim.Adam([p()], { amsgrad: 1 } as never), TypeError, /Expected a boolean for amsgrad/);
+  assertRejects(() => new fg.optim.Rprop([p()], { etas: [1.2, 0.5] }), RangeError, /for etas\[0\]/);
+  assertRejects(() => new fg.optim.Adadelta([p()], { rho: 1.5 }), RangeError, /for rho/);
+  assertRejects(() => new fg.optim.Adam([{ params: [p()], lr: Number.NaN }]), RangeError, /for params\[0\]\.lr/);
+  assertRejects(() => new fg.optim.Adam([]), RangeError, /at least one parameter/);
+  assertRejects(() => new fg.optim.Adam([new Float32Array(2)] as never), TypeError, /Parameter/);
+  const q = p();
+  assertRejects(() => new fg.optim.Adam([q, q]), RangeError, /each parameter once but params\[1\]/);
+  assertRejects(() => new fg.optim.Adam([{ params: [q] }, { params: [p(), q] }]), RangeError, /params\[1\]\.params\[1\] was already given/);
+});
+
+test('bad step input changes nothing: wrong grad length, a bad lr written into a group, a shared buffer', () => {
+  for (const backend of ['js', 'native'] as const) {
+    if (backend === 'native') requireNative();
+    withBackend(backend, () => {
+      const a = withGrad(param([1, 2, 3]), [0.1, 0.2, 0.3]);
+      const b = withGrad(param([4, 5]), [0.5, 0.6, 0.7]);
+      const opt = new fg.optim.Adam([a, b], { lr: 0.1 });
+      assertRejects(() => opt.step(), RangeError, /Expected a gradient of length 2 for paramGroups\[0\]\.params\[1\]\.grad but received length 3/, [a.data, b.data]);
+      assert.equal(opt.getState(a), undefined, 'no state was created by the rejected step');
+      withGrad(b, [0.5, 0.6]);
+      opt.step();
+      const before = opt.stateDict();
+      opt.paramGroups[0].lr = -1;
+      assertRejects(() => opt.step(), RangeError, /for paramGroups\[0\]\.lr but received number -1/, [a.data, b.data]);
+      assert.deepEqual(opt.stateDict().state, before.state);
+      opt.paramGroups[0].lr = 0.1;
+      const c = param([1, 2]);
+      c.grad = new fg.Tensor(c.data, [2]);
+      const opt2 = new fg.optim.SGD([c], { lr: 0.1 });
+      const d = param([1, 2, 3, 4]);
+      const views = [new fg.Parameter(d.data.subarray(0, 3), [3]), new fg.Parameter(d.data.subarray(2, 4), [2])];
+      views.forEach((v) => (v.grad = fg.Tensor.zeros([v.size])));
+      assertRejects(() => new fg.optim.Adam(views).step(), RangeError, /paramGroups\[0\]\.params\[1\] not to share memory with paramGroups\[0\]\.params\[0\]/, [d.data]);
+      assertRejects(() => opt2.step(), RangeError, /Expected paramGroups\[0\]\.params\[0\]\.grad not to share memory with paramGroups\[0\]\.params\[0\]/, [c.data]);
+    });
+  }
+});
+
+test('a parameter whose grad is null is skipped, as in torch; zeroGrad zeroes or clears', () => {
+  const a = withGrad(param([1, 2]), [1, 1]);
+  const b = param([3, 4]);
+  const opt = new fg.optim.SGD([a, b], { lr: 0.5, momentum: 0.9 });
+  opt.step();
+  assert.deepEqual(Array.from(a.data), [0.5, 1.5]);
+  assert.deepEqual(Array.from(b.data), [3, 4]);
+  assert.equal(opt.getState(b), undefined);
+  assert.equal(opt.getState(a)?.step, 1);
+  opt.zeroGrad();
+  assert.deepEqual(Array.from((a.grad as fg.Tensor).data), [0, 0]);
+  opt.zeroGrad(true);
+  assert.equal(a.grad, null);
+});
+
+test('SGD first momentum step copies the gradient without dampening; Rprop stores 0 where the sign flipped', () => {
+  const a = withGrad(param([0]), [2]);
+  const sgd = new fg.optim.SGD([a], { lr: 1, momentum: 0.5, dampening: 0.5 });
+  sgd.step();
+  assert.deepEqual(Array.from(sgd.getState(a)?.buffers.momentum_buffer ?? []), [2]);
+  sgd.step();
+  assert.deepEqual(Array.from(sgd.getState(a)?.buffers.momentum_buffer ?? []), [2 * 0.5 + 0.5 * 2]);
+  const r = withGrad(param([0, 0]), [1, 1]);
+  const rp = new fg.optim.Rprop([r], { lr: 0.1 });
+  rp.step();
+  withGrad(r, [-1, 1]);
+  const before = r.data[0];
+  rp.step();
+  assert.equal(r.data[0], before, 'no update where the sign flipped');
+  assert.deepEqual(Array.from(rp.getState(r)?.buffers.prev ?? []), [0, 1]);
+});
+
+test('stateDict: a run resumed from a saved state (also through JSON) equals the uninterrupted run bit for bit', () => {
+  const cases: [string, Record<string, unknown>][] = [
+    ['SGD', { lr: 0.05, momentum: 0.9, nesterov: true }],
+    ['Adam', { lr: 0.01, amsgrad: true }],
+    ['AdamW', { lr: 0.01 }],
+    ['Adagrad', { lr: 0.1, lrDecay: 0.01, initialAccumulatorValue: 0.1 }],
+    ['RMSprop', { lr: 0.01, centered: true, momentum: 0.5 }],
+    ['Rprop', { lr: 0.01 }],
+    ['Adadelta', {}],
+    ['Adamax', {}],
+    ['NAdam', {}],
+    ['RAdam', {}],
+  ];
+  const n = 33;
+  const grads = Array.from({ length: 12 }, (_, k) => randomF32(n, 50 + k));
+  for (const [name, options] of cases) {
+    const run = (p: fg.Parameter[], opt: fg.optim.Optimizer, from: number, to: number) => {
+      for (let k = from; k < to; k++) {
+        p[0].grad = new fg.Tensor(grads[k], [n]);
+        p[1].grad = k % 3 === 0 ? null : new fg.Tensor(grads[11 - k], [n]);
+        opt.step();
+      }
+    };
+    const make = () => [new fg.Parameter(randomF32(n, 1), [n]), new fg.Parameter(randomF32(n, 2), [n])];
+    const full = make();
+    const o1 = new (ctor(name))(full, options);
+    run(full, o1, 0, 12);
+    for (const viaJson of [false, true]) {
+      const half = make();
+      const o2 = new (ctor(name))(half, options);
+      run(half, o2, 0, 5);
+      let sd = o2.stateDict();
+      if (viaJson) sd = JSON.parse(JSON.stringify(sd, (_k, v) => (v instanceof Float32Array ? Array.from(v) : v)));
+      const resumed = [new fg.Parameter(half[0].data.slice(), [n]), new fg.Parameter(half[1].data.slice(), [n])];
+      const o3 = new (ctor(name))(resumed, options);
+      o3.loadStateDict(sd);
+      run(resumed, o3, 5, 12);
+      resumed.forEach((p, i) => assertSameBits(p.data, full[i].data, { kernel: `${name} resume p${i} json=${viaJson}` }));
+    }
+  }
+});
+
+test('loadStateDict rejects a malformed dict before changing anything', () => {
+  const a = withGrad(param([1, 2]), [1, 1]);
+  const opt = new fg.optim.Adam([a]);
+  opt.step();
+  const good = opt.stateDict();
+  const bad = { ...good, state: { 0: { ...good.state[0], exp_avg: new Float32Array(3) } } };
+  assertRejects(() => opt.loadStateDict(bad), RangeError, /array of length 2 for stateDict\.state\[0\]\.exp_avg/);
+  assertRejects(() => opt.loadStateDict({ ...good, paramGroups: [{ ...good.paramGroups[0], eps: -1 }] }), RangeError, /stateDict\.paramGroups\[0\]\.eps/);
+  assert.deepEqual(opt.stateDict(), good);
+});
+
+test('skipNonFinite: a step with a NaN or Inf gradient is skipped, parameters and state untouched, and reported', () => {
+  const a = withGrad(param([1, 2, 3]), [0.1, 0.2, 0.3]);
+  const opt = new fg.optim.Adam([a], { lr: 0.1, skipNonFinite: true });
+  opt.step();
+  const before = opt.stateDict();
+  const data = a.data.slice();
+  withGrad(a, [0.1, Infinity, 0.3]);
+  const r = opt.step();
+  assert.equal(r.skipped, true);
+  assert.match(r.reason ?? '', /paramGroups\[0\]\.params\[0\]\.grad\[1\] is Infinity/);
+  assert.deepEqual(a.data, data);
+  assert.deepEqual(opt.stateDict(), before);
+  assert.equal(opt.skippedSteps, 1);
+  withGrad(a, [0.1, 0.2, 0.3]);
+  assert.equal(opt.step().skipped, false);
+  assert.notDeepEqual(a.data, data);
+});
+
+test('binding: wrong types, lengths and overlapping buffers throw instead of crashing', () => {
+  requireNative();
+  const K = requireNative().optim;
+  const p = new Float32Array(8), g = new Float32Array(8), s0 = new Float32Array(8), s1 = new Float32Array(8);
+  const h = new Float32Array(OPTIM_H);
+  assert.throws(() => K.step('adam', Int32Array.of(0), h, [p], [g], [s0, null, null]), /Float32Array for states\[1\]/);
+  assert.throws(() => K.step('adam', Int32Array.of(0), h, [p], [new Float32Array(7)], [s0, s1, null]), /length 8 for grads\[0\]/);
+  assert.throws(() => K.step('adam', Int32Array.of(0), h, [p], [g], [p, s1, null]), /not to overlap/);
+  assert.throws(() => K.step('adam', Int32Array.of(0, 0), new Float32Array(2 * OPTIM_H), [p, p], [g, new Float32Array(8)], [s0, s1, null, new Float32Array(8), new Float32Array(8), null]), /not to overlap/);
+  assert.throws(() => K.step('adam', Int32Array.of(1 << 20), h, [p], [g], [s0, s1, null]), /flags/);
+  assert.throws(() => K.step('adam', Int32Array.of(0, 0), h, [p], [g], [s0, s1, null]), /h/);
+  assert.throws(() => K.step('adam', Int32Array.of(0), h, [p], [g], [s0, s1]), /states/);
+  assert.throws(() => K.step('adam', new Float32Array(1) as never, h, [p], [g], [s0, s1, null]), /Int32Array for flags/);
+  assert.deepEqual(Array.from(p), new Array(8).fill(0));
+});
+
+test('one group stepping parameters at different step counts equals one optimizer per parameter (every algorithm)', () => {
+  const cases: [string, Record<string, unknown>][] = [
+    ['SGD', { lr: 0.05, momentum: 0.9, dampening: 0.1 }], ['Adam', { lr: 0.01 }], ['AdamW', { amsgrad: true }], ['Adagrad', { lrDecay: 0.1 }],
+    ['RMSprop', { momentum: 0.5, centered: true }], ['Rprop', {}], ['Adadelta', {}], ['Adamax', {}], ['NAdam', {}], ['RAdam', {}],
+    ['Momentum', { lr: 0.1, momentum: 0.8 }], ['NAG', { lr: 0.1, momentum: 0.8 }],
+  ];
+  for (const backend of ['js', 'native'] as const) {
+    if (backend === 'native') requireNative();
+    withBackend(backend, () => {
+      for (const [name, options] of cases) {
+        const n = 19;
+        const mk = () => [0, 1, 2].map((i) => new fg.Parameter(randomF32(n, 70 + i), [n]));
+        const joint = mk(), alone = mk();
+        const optJoint = new (ctor(name))(joint, options);
+        const optsAlone = alone.map((p) => new (ctor(name))([p], options));
+        for (let k = 0; k < 9; k++) {
+          joint.forEach((p, i) => {
+            // parameter i has no gradient at steps where k % (i + 2) === 1: step counts drift apart
+            const g = k % (i + 2) === 1 ? null : new fg.Tensor(randomF32(n, 100 * k + i), [n]);
+            p.grad = g;
+            alone[i].grad = g;
+            if (g) optsAlone[i].step();
+          });
+          optJoint.step();
+        }
+        joint.forEach((p, i) => assertSameBits(p.data, alone[i].data, { kernel: `${name} joint vs alone p${i} (${backend})` }));
+        assert.notEqual(optJoint.getState(joint[0])?.step, optJoint.getState(joint[1])?.step);
+      }
+    });
+  }
+});
+
+test('addParamGroup: defaults from the constructor, duplicates and bad options rejected, the new group steps', () => {
+  const a = withGrad(param([1, 2]), [1, 1]);
+  const opt = new fg.optim.SGD([a], { lr: 0.5, momentum: 0.9 });
+  opt.step();
+  const b = withGrad(param([3]), [2]);
+  assertRejects(() => opt.addParamGroup({ params: [a] }), RangeError, /each parameter once but group\.params\[0\]/);
+  assertRejects(() => opt.addParamGroup({ params: [b], lr: -1 }), RangeError, /for group\.lr/);
+  assertRejects(() => opt.addParamGroup({ params: [b], lrr: 1 }), TypeError, /Unknown option 'lrr' for SGD in group/);
+  assert.equal(opt.paramGroups.length, 1);
+  opt.addParamGroup({ params: [b], momentum: 0 });
+  assert.equal(opt.paramGroups[1].lr, 0.5);
+  opt.step();
+  assert.deepEqual(Array.from(b.data), [2]);
+  assert.equal(opt.getState(b)?.buffers.momentum_buffer, undefined);
+});
+
+test('binding fuzz: any arguments to optimStep/optimSumSquares throw a TypeError/RangeError or succeed, never crash', async () => {
+  requireNative();
+  const fc = await import('fast-check');
+  const addon = nativeAddon() as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const detached = () => {
+    const a = new Float32Array(4);
+    structuredClone(a.buffer, { transfer: [a.buffer] });
+    return a;
+  };
+  const f32 = fc.oneof(fc.constantFrom(0, 1, 3, 8).map((n) => new Float32Array(n)), fc.constant(null).map(() => detached()));
+  const anyValue = fc.oneof(
+    f32,
+    fc.constantFrom<unknown>(null, undefined, 0, -1, 1.5, 2 ** 60, NaN, 'x', {}, [], true),
+    fc.constantFrom(1, 2).map((n) => new Int32Array(n)),
+    fc.constantFrom(1, 3).map((n) => new Float64Array(n)),
+    fc.array(f32, { maxLength: 4 }),
+    fc.array(fc.constantFrom<unknown>(null, 1, 'a'), { maxLength: 4 }),
+  );
+  fc.assert(
+    fc.property(fc.integer({ min: -1, max: 11 }), anyValue, anyValue, anyValue, anyValue, anyValue, (algo, flags, h, ps, gs, ss) => {
+      try {
+        addon.optimStep(algo, flags, h, ps, gs, ss);
+        addon.optimSumSquares(ps, h);
+      } catch (e) {
+        assert.ok(e instanceof TypeError || e instanceof RangeError, `unexpected ${String(e)}`);
+      }
+    }),
+    { numRuns: 3000, seed: 42 },
+  );
+});
