@@ -180,3 +180,36 @@ test('crc32 matches the standard check value and zlib', () => {
   const data = new Uint8Array(randomF32(1000, 9).buffer);
   assert.equal(crc32Table(data.subarray(1500), crc32Table(data.subarray(0, 1500))), crc32(data), 'table fallback = zlib, also continued');
 });
+
+test('resume: training 10 steps straight = 5 steps, save, load into fresh objects, 5 more steps (bit for bit, Dropout RNG and SGD momentum included)', () => {
+  const p = file('resume.fgc');
+  const x = new fg.Tensor(randomF32(8 * 6, 80), [8, 6]), y = new fg.Tensor(randomF32(8 * 2, 81), [8, 2]);
+  const setup = (seed: number) => {
+    const rng = new fg.Generator(seed);
+    const model = new fg.nn.Sequential(new fg.nn.Linear(6, 5, { generator: rng }), new fg.nn.Tanh(), new fg.nn.Dropout(0.3, { generator: rng }), new fg.nn.BatchNorm1d(5), new fg.nn.Linear(5, 2, { generator: rng }));
+    const optimizer = new fg.optim.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
+    return { model, optimizer, rng };
+  };
+  const train = (s: ReturnType<typeof setup>, steps: number) => {
+    const loss = new fg.nn.MSELoss();
+    for (let i = 0; i < steps; i++) {
+      s.optimizer.zeroGrad();
+      loss.forward(s.model.forward(x), y);
+      s.model.backward(loss.backward());
+      s.optimizer.step();
+    }
+  };
+  const straight = setup(1);
+  train(straight, 10);
+  const first = setup(1);
+  train(first, 5);
+  fg.save(p, { ...first, step: 5 });
+  const resumed = setup(2); // other initial weights and RNG seed: everything must come from the file
+  assert.equal(fg.load(p, resumed).step, 5);
+  train(resumed, 5);
+  const a = straight.model.stateDict(), b = resumed.model.stateDict();
+  for (const [k, v] of Object.entries(a)) {
+    if (typeof v === 'number') assert.equal(b[k], v, k);
+    else assertSameBits((b[k] as fg.Tensor).data, v.data, { kernel: `resumed ${k}` });
+  }
+});
