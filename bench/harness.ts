@@ -9,7 +9,7 @@ export interface BenchContext {
   /** Native kernels (null if the addon is missing) and the TypeScript kernels. */
   native: Kernels | null;
   js: Kernels;
-  /** Measured in this run (GB/s of a copy/triad stream kernel with the configured threads; GFLOP/s of an FMA loop). */
+  /** Measured in this run by bench/machine.ts: GB/s of the triad stream kernel (median, configured threads); GFLOP/s of the FMA loop at the SIMD level in use. */
   bandwidthGBs: number;
   fmaPeakGFlops: number;
   threads: number;
@@ -39,10 +39,17 @@ export interface BenchSuite {
   run(ctx: BenchContext): BenchRow[] | Promise<BenchRow[]>;
 }
 
-/** Median wall time (ms) of fn over `reps` runs after `warmup` runs; reps adapt so tiny cases run >= minMs in total. */
-export function timeMedian(fn: () => void, opts: { reps?: number; warmup?: number; minMs?: number } = {}): number {
+/**
+ * Median wall time (ms) of fn over `reps` samples. Warm-up: at least `warmup` calls and at least
+ * `warmupMs` of calls (so the JIT has optimised a JavaScript loop before it is timed: a 1e3-element
+ * loop measured 2.2 ns/element on its first timing and 0.32 on its second without this).
+ * Tiny calls are batched so each sample is >= 1 ms.
+ */
+export function timeMedian(fn: () => void, opts: { reps?: number; warmup?: number; warmupMs?: number } = {}): number {
   const warmup = opts.warmup ?? 2;
-  for (let i = 0; i < warmup; i++) fn();
+  const warmupNs = BigInt(Math.round((opts.warmupMs ?? 20) * 1e6));
+  const w0 = process.hrtime.bigint();
+  for (let i = 0; i < warmup || process.hrtime.bigint() - w0 < warmupNs; i++) fn();
   // Batch tiny calls so each sample is >= ~1 ms of work.
   let inner = 1;
   for (;;) {

@@ -25,6 +25,7 @@ export interface Kernels {
   readonly batchnorm: BatchNormKernels;
   readonly rng: RngKernels;
   readonly optim: OptimKernels;
+  readonly unary: UnaryKernels;
 }
 
 /**
@@ -81,4 +82,23 @@ export interface OptimKernels {
   ): void;
   /** out[t] = canonical sum (DESIGN §2) of arrays[t][i] * arrays[t][i]; one pass over every array. */
   sumSquares(arrays: readonly Float32Array[], out: Float32Array): void;
+}
+
+
+/** Unary maps (same shape in and out); codes match native/kernels/unary_api.h UnaryOp. */
+export type UnaryOp = 'neg' | 'abs' | 'sqrt' | 'square' | 'exp' | 'log' | 'relu' | 'sigmoid' | 'tanh';
+export const UNARY_OP_CODE: Readonly<Record<UnaryOp, number>> = { neg: 0, abs: 1, sqrt: 2, square: 3, exp: 4, log: 5, relu: 6, sigmoid: 7, tanh: 8 };
+/** Activation backward given the forward output y; codes match unary_api.h ActBackward. */
+export type ActivationBackward = 'relu' | 'sigmoid' | 'tanh';
+export const ACT_BACKWARD_CODE: Readonly<Record<ActivationBackward, number>> = { relu: 0, sigmoid: 1, tanh: 2 };
+
+export interface UnaryKernels {
+  /** out[i] = op(x[i]); out may be x. */
+  map(op: UnaryOp, x: Float32Array, out: Float32Array): void;
+  /** out[i] = dx from the forward output y[i] and upstream dy[i]; out may be y or dy. */
+  backward(op: ActivationBackward, y: Float32Array, dy: Float32Array, out: Float32Array): void;
+  /** Softmax of each row of a (rows × cols) matrix; out may be x. */
+  softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  /** Log-softmax of each row of a (rows × cols) matrix; out may be x. */
+  logSoftmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
 }

@@ -8,6 +8,7 @@ import { nativeElementwise } from './native/elementwise.js';
 import { nativeBatchnorm } from './native/batchnorm.js';
 import { nativeRng } from './native/rng.js';
 import { nativeOptim } from './native/optim.js';
+import { nativeUnary } from './native/unary.js';
 
 /** Functions every addon build has; each family's adapter declares the ones it calls. */
 export interface NativeAddon {
@@ -89,5 +90,6 @@ export function nativeKernels(addon: NativeAddon): Kernels {
     batchnorm: nativeBatchnorm(addon),
     rng: nativeRng(addon),
     optim: nativeOptim(addon),
+    unary: nativeUnary(addon),
   };
 }

@@ -1,2 +1,3 @@
 // fg.ops: tensor ops that return new Tensors (or write into opts.out). One line per family.
 export * from './elementwise.js';
+export * from './unary.js';

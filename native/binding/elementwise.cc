@@ -22,6 +22,7 @@ static Napi::Value ew_binary(const Napi::CallbackInfo& info) {
   check_len(env, b, blen, "b");
   if (mode == BC_FULL) check_same_or_disjoint(env, y, b, "out", "b");
   else check_disjoint(env, y, b, "out", "b");
+  if (n == 0) return env.Undefined();  // also when rows is huge and cols is 0: no loop over empty rows
   AddonData& d = addon(info);
   const elementwise_table& t = d.table->elementwise;
   switch (mode) {

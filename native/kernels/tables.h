@@ -7,6 +7,8 @@
 #include "kernels/batchnorm_api.h"
 #include "kernels/rng_api.h"
 #include "kernels/optim_api.h"
+#include "kernels/probe_api.h"
+#include "kernels/unary_api.h"
 
 namespace fg {
 

@@ -4,6 +4,7 @@ import { jsElementwise } from './elementwise.js';
 import { jsBatchnorm } from './batchnorm.js';
 import { jsRng } from './rng.js';
 import { jsOptim } from './optim.js';
+import { jsUnary } from './unary.js';
 
 export const jsKernels: Kernels = {
   name: 'js',
@@ -11,4 +12,5 @@ export const jsKernels: Kernels = {
   batchnorm: jsBatchnorm,
   rng: jsRng,
   optim: jsOptim,
+  unary: jsUnary,
 };
