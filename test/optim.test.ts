@@ -381,7 +381,7 @@ test('addParamGroup: defaults from the constructor, duplicates and bad options r
   assert.equal(opt.getState(b)?.buffers.momentum_buffer, undefined);
 });
 
-test('binding fuzz: any arguments to optimStep/optimSumSquares throw a TypeError/RangeError or succeed, never crash', async () => {
+test('binding fuzz: any arguments to optimStep throw a TypeError/RangeError or succeed, never crash', async () => {
   requireNative();
   const fc = await import('fast-check');
   const addon = nativeAddon() as unknown as Record<string, (...a: unknown[]) => unknown>;
@@ -403,7 +403,6 @@ test('binding fuzz: any arguments to optimStep/optimSumSquares throw a TypeError
     fc.property(fc.integer({ min: -1, max: 11 }), anyValue, anyValue, anyValue, anyValue, anyValue, (algo, flags, h, ps, gs, ss) => {
       try {
         addon.optimStep(algo, flags, h, ps, gs, ss);
-        addon.optimSumSquares(ps, h);
       } catch (e) {
         assert.ok(e instanceof TypeError || e instanceof RangeError, `unexpected ${String(e)}`);
       }

@@ -22,10 +22,30 @@ export interface ElementwiseKernels {
 export interface Kernels {
   readonly name: 'js' | 'native';
   readonly elementwise: ElementwiseKernels;
+  readonly reduce: ReduceKernels;
   readonly batchnorm: BatchNormKernels;
   readonly rng: RngKernels;
   readonly optim: OptimKernels;
   readonly unary: UnaryKernels;
+}
+
+/** Reductions (spec: native/kernels/reduce_api.h, docs/numerics.md "Reduction family"). */
+export type ReduceOp = 'sum' | 'mean' | 'sumSquares' | 'norm' | 'max' | 'argmax' | 'variance';
+export const REDUCE_OP_CODE: Readonly<Record<ReduceOp, number>> = { sum: 0, mean: 1, sumSquares: 2, norm: 3, max: 4, argmax: 5, variance: 6 };
+
+export interface ReduceKernels {
+  /**
+   * op over all of x: the binary32 result, or for argmax the exact integer index. `divisor` is
+   * variance's binary32 divisor max(0, n - correction) (ignored by the other ops). max/argmax need x non-empty.
+   */
+  all(op: ReduceOp, x: Float32Array, divisor: number): number;
+  /**
+   * op along one axis of the row-major rows × cols matrix x: axis 0 reduces each column into out[cols],
+   * axis 1 each row into out[rows]; argmax writes indices rounded to binary32. out must not overlap x.
+   */
+  axis(op: ReduceOp, x: Float32Array, rows: number, cols: number, axis: 0 | 1, divisor: number, out: Float32Array): void;
+  /** sqrt of the sum, in list order, of each array's canonical sum of squares (one call for the whole list). */
+  normL2List(xs: readonly Float32Array[]): number;
 }
 
 /**
@@ -80,8 +100,6 @@ export interface OptimKernels {
     grads: readonly Float32Array[],
     states: readonly (Float32Array | null)[],
   ): void;
-  /** out[t] = canonical sum (DESIGN §2) of arrays[t][i] * arrays[t][i]; one pass over every array. */
-  sumSquares(arrays: readonly Float32Array[], out: Float32Array): void;
 }
 
 

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import type { Kernels } from './kernels.js';
 import { nativeElementwise } from './native/elementwise.js';
+import { nativeReduce } from './native/reduce.js';
 import { nativeBatchnorm } from './native/batchnorm.js';
 import { nativeRng } from './native/rng.js';
 import { nativeOptim } from './native/optim.js';
@@ -87,6 +88,7 @@ export function nativeKernels(addon: NativeAddon): Kernels {
   return {
     name: 'native',
     elementwise: nativeElementwise(addon),
+    reduce: nativeReduce(addon),
     batchnorm: nativeBatchnorm(addon),
     rng: nativeRng(addon),
     optim: nativeOptim(addon),

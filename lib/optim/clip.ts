@@ -21,8 +21,8 @@ function gradsOf(params: readonly Parameter[] | Parameter, name: string): Float3
 /**
  * Scales every gradient by min(maxNorm / (norm + 1e-6), 1), where norm is the global L2 norm over
  * all gradients (parameters without a gradient are skipped); returns the norm, as torch does.
- * The norm, in binary32: each gradient's sum of squares in the canonical order (one native pass over
- * all of them), the sums added in parameter order, then sqrt; the factor fr(min(maxNorm / (norm + 1e-6), 1))
+ * The norm is the reduce family's normL2List (one native call over all gradients: each gradient's
+ * canonical sum of squares, added in parameter order, then sqrt); the factor fr(min(maxNorm / (norm + 1e-6), 1))
  * is computed in double and multiplies every element (g = g * factor). With errorIfNonfinite a
  * NaN/Infinity norm throws before any gradient changes.
  */
@@ -34,11 +34,7 @@ export function clipGradNorm(params: readonly Parameter[] | Parameter, maxNorm: 
   const grads = gradsOf(params, 'params');
   if (grads.length === 0) return 0;
   const K = kernels();
-  const sums = new Float32Array(grads.length);
-  K.optim.sumSquares(grads, sums);
-  let total = 0;
-  sums.forEach((s, i) => (total = i === 0 ? s : fr(total + s)));
-  const norm = fr(Math.sqrt(total));
+  const norm = K.reduce.normL2List(grads);
   if (strict && !Number.isFinite(norm)) {
     throw new RangeError(`The total norm of the gradients is ${norm}, so they cannot be clipped (errorIfNonfinite is true)`);
   }

@@ -126,46 +126,9 @@ static Napi::Value optim_step(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// optimSumSquares(arrays: Float32Array[], out: Float32Array(T)): out[t] = canonical sum of arrays[t][i]^2.
-// One parallel region over every canonical block of every array; threads own whole blocks.
-static Napi::Value optim_sum_squares(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Napi::Value av = info.Length() > 0 ? info[0] : env.Undefined();
-  if (!av.IsArray()) throw_type(env, "an Array", "arrays", av);
-  Napi::Array arr = av.As<Napi::Array>();
-  const size_t T = arr.Length();
-  F32 out = arg_f32(info, 1, "out");
-  check_len(env, out, T, "out");
-  std::vector<F32> xs(T);
-  std::vector<size_t> first(T + 1, 0);  // index of each array's first block in the joint block list
-  for (size_t t = 0; t < T; ++t) {
-    xs[t] = elem_f32(env, arr, (uint32_t)t, "arrays", t);
-    check_disjoint(env, out, xs[t], "out", "arrays[t]");
-    first[t + 1] = first[t] + num_blocks(xs[t].n);
-  }
-  const size_t nb = first[T];
-  std::vector<float> sums(nb);
-  std::vector<size_t> owner(nb);
-  for (size_t t = 0; t < T; ++t)
-    for (size_t b = first[t]; b < first[t + 1]; ++b) owner[b] = t;
-  size_t work = 0;
-  for (size_t t = 0; t < T; ++t) work += xs[t].n;
-  auto fn = addon(info).table->optim.sumsq_block;
-  parallel_for(nb, 1, work, addon(info).threads, [&](size_t b0, size_t b1) {
-    for (size_t b = b0; b < b1; ++b) {
-      const size_t t = owner[b], k = b - first[t], i0 = k * FG_BLOCK;
-      const size_t m = std::min(FG_BLOCK, xs[t].n - i0);
-      sums[b] = fn(xs[t].p + i0, m);
-    }
-  });
-  for (size_t t = 0; t < T; ++t) out.p[t] = combine_blocks(sums.data() + first[t], first[t + 1] - first[t]);
-  return env.Undefined();
-}
-
 void register_optim(Napi::Env env, Napi::Object exports) {
   (void)env;
   FG_FN(exports, "optimStep", optim_step);
-  FG_FN(exports, "optimSumSquares", optim_sum_squares);
 }
 
 }  // namespace fg

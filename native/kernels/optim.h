@@ -223,15 +223,6 @@ static void opt_momentum(const optim_args& a, size_t b, size_t e) {
 #undef FG_OPT_LANE
 
 template <class V>
-static float opt_sumsq_block(const float* x, size_t m) {
-  return block_reduce<V>(m, [&](auto w, size_t i) {
-    using W = decltype(w);
-    const typename W::R v = W::load(x + i);
-    return W::mul(v, v);
-  });
-}
-
-template <class V>
 static void fill_optim(optim_table& t) {
   t.step[OPT_SGD] = opt_sgd<V>;
   t.step[OPT_ADAM] = opt_adam<V>;
@@ -243,5 +234,4 @@ static void fill_optim(optim_table& t) {
   t.step[OPT_NADAM] = opt_nadam<V>;
   t.step[OPT_RADAM] = opt_radam<V>;
   t.step[OPT_MOMENTUM] = opt_momentum<V>;
-  t.sumsq_block = opt_sumsq_block<V>;
 }

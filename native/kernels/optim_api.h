@@ -48,10 +48,6 @@
 //   if LOOKAHEAD: theta = theta + v; p = theta + (muNext * v)   (p holds the look-ahead point)
 //   else p = p + v
 // Ranges are [begin, end) of elements.
-//
-// sumsq_block (gradient clipping): the canonical sum (kernels/canonical.h) of x[i] * x[i] over one block
-// of m <= FG_BLOCK elements. An array's sum of squares is its block sums added in index order; the
-// global sum over several arrays adds the arrays' sums in array order (lib/optim/clip.ts).
 #pragma once
 #include <cstddef>
 
@@ -95,7 +91,6 @@ using optim_fn = void (*)(const optim_args& a, size_t begin, size_t end);
 
 struct optim_table {
   optim_fn step[OPT_COUNT];
-  float (*sumsq_block)(const float* x, size_t m);
 };
 
 // Which state buffers (bit k = s[k]) an algorithm reads or writes under these flags.

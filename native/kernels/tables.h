@@ -4,6 +4,7 @@
 #include <cstdint>
 #include "kernels/canonical_api.h"
 #include "kernels/elementwise_api.h"
+#include "kernels/reduce_api.h"
 #include "kernels/batchnorm_api.h"
 #include "kernels/rng_api.h"
 #include "kernels/optim_api.h"

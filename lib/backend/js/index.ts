@@ -1,6 +1,7 @@
 // The TypeScript backend: one object per kernel family, same bits as the native addon.
 import type { Kernels } from '../kernels.js';
 import { jsElementwise } from './elementwise.js';
+import { jsReduce } from './reduce.js';
 import { jsBatchnorm } from './batchnorm.js';
 import { jsRng } from './rng.js';
 import { jsOptim } from './optim.js';
@@ -9,6 +10,7 @@ import { jsUnary } from './unary.js';
 export const jsKernels: Kernels = {
   name: 'js',
   elementwise: jsElementwise,
+  reduce: jsReduce,
   batchnorm: jsBatchnorm,
   rng: jsRng,
   optim: jsOptim,

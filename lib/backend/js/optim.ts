@@ -3,7 +3,6 @@
 // a Float32Array); one + − × ÷ or sqrt of binary32 values rounded from double is exact.
 import type { OptimKernels } from '../kernels.js';
 import { H, OF, OPTIM_H, type OptimAlgo } from '../optim_spec.js';
-import { BLOCK } from './canonical.js';
 
 const fr = Math.fround;
 
@@ -207,29 +206,11 @@ const momentum: Step = (P, G, S, h, o, flags) => {
 
 const STEPS: Readonly<Record<OptimAlgo, Step>> = { sgd, adam, adagrad, rmsprop, rprop, adadelta, adamax, nadam, radam, momentum };
 
-const PART = new Float32Array(16);
-
-/** Canonical sum of x[i] * x[i] (twin of opt_sumsq_block + combine_blocks). */
-function sumSquares(x: Float32Array): number {
-  let total = 0;
-  for (let b0 = 0, n = x.length; b0 < n; b0 += BLOCK) {
-    const e = Math.min(n, b0 + BLOCK);
-    PART.fill(0);
-    for (let i = b0; i < e; i++) PART[(i - b0) & 15] += fr(x[i] * x[i]);
-    for (let s = 8; s >= 1; s >>= 1) for (let j = 0; j < s; j++) PART[j] = PART[j] + PART[j + s];
-    total = b0 === 0 ? PART[0] : fr(total + PART[0]);
-  }
-  return total;
-}
-
 export const jsOptim: OptimKernels = {
   step(algo, flags, h, params, grads, states) {
     const run = STEPS[algo];
     for (let t = 0; t < params.length; t++) {
       run(params[t], grads[t], states.slice(3 * t, 3 * t + 3), h, t * OPTIM_H, flags[t]);
     }
-  },
-  sumSquares(arrays, out) {
-    arrays.forEach((x, t) => (out[t] = sumSquares(x)));
   },
 };

@@ -11,13 +11,11 @@ interface OptimAddon {
     grads: readonly Float32Array[],
     states: readonly (Float32Array | null)[],
   ): void;
-  optimSumSquares(arrays: readonly Float32Array[], out: Float32Array): void;
 }
 
 export function nativeOptim(addon: object): OptimKernels {
   const a = addon as OptimAddon;
   return {
     step: (algo, flags, h, params, grads, states) => a.optimStep(OPTIM_ALGO_CODE[algo], flags, h, params, grads, states),
-    sumSquares: (arrays, out) => a.optimSumSquares(arrays, out),
   };
 }
