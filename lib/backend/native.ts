@@ -10,6 +10,7 @@ import { nativeBatchnorm } from './native/batchnorm.js';
 import { nativeRng } from './native/rng.js';
 import { nativeOptim } from './native/optim.js';
 import { nativeUnary } from './native/unary.js';
+import { nativeGemm } from './native/gemm.js';
 import { nativeAsync } from './native/async.js';
 
 /** Functions every addon build has; each family's adapter declares the ones it calls. */
@@ -104,6 +105,7 @@ export function nativeKernels(addon: NativeAddon): Kernels {
     rng: nativeRng(addon),
     optim: nativeOptim(addon),
     unary: nativeUnary(addon),
+    gemm: nativeGemm(addon),
     async: nativeAsync(addon),
   };
 }

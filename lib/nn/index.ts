@@ -2,3 +2,13 @@
 export { BatchNorm1d, BatchNorm2d } from './batchnorm.js';
 export type { BatchNormOptions, BatchNorm2dOptions } from './batchnorm.js';
 export * as functional from './functional.js';
+export { Module, accumulateGrad } from './module.js';
+export type { StateDict, StateDictInput } from './module.js';
+export { Sequential } from './sequential.js';
+export { Dropout } from './dropout.js';
+export type { DropoutOptions } from './dropout.js';
+export { Linear } from './linear.js';
+export type { LinearOptions } from './linear.js';
+export { ReLU, Sigmoid, Tanh, Softmax } from './activation.js';
+export { MSELoss, BCEWithLogitsLoss, CrossEntropyLoss } from './loss.js';
+export type { Reduction, LossOptions, ClassTarget } from './loss.js';
