@@ -50,6 +50,22 @@ test('batchNormTrainAsync and batchNormBackwardAsync equal the sync calls bit fo
   });
 });
 
+test('matmulAsync and gemmAsync equal matmul and gemm bit for bit', async () => {
+  await onConfigs(async (cfg) => {
+    for (const [m, n, k] of [[1, 1, 1], [37, 65, 129], [200, 96, 300]]) {
+      const a = tensor(m * k, [m, k], m), b = tensor(k * n, [n, k], n), bias = tensor(n, [n], k);
+      const want = fg.ops.matmul(a, b, { transB: true });
+      const got = await fg.ops.matmulAsync(a, b, { transB: true });
+      assertSameBits(got.data, want.data, { kernel: `matmulAsync ${cfg}`, size: m * n });
+      const c0 = tensor(m * n, [m, n], 99);
+      const opts = { transB: true, alpha: 0.5, beta: 2, bias, activation: 'tanh' as const };
+      const cw = fg.ops.gemm(a, b, new fg.Tensor(c0.data.slice(), [m, n]), opts);
+      const cg = await fg.ops.gemmAsync(a, b, new fg.Tensor(c0.data.slice(), [m, n]), opts);
+      assertSameBits(cg.data, cw.data, { kernel: `gemmAsync ${cfg}`, size: m * n });
+    }
+  });
+});
+
 /** Two identical parameter sets with gradients; one optimizer per set. */
 function twinOptimizers(make: (ps: fg.Parameter[]) => fg.optim.Optimizer) {
   const sizes = [1, 17, 1000, 70001];
@@ -86,6 +102,9 @@ test('async calls validate synchronously: a bad argument throws and nothing is q
   requireNative();
   const x = tensor(60, [20, 3], 1);
   assert.throws(() => F.batchNormTrainAsync(x, tensor(4, [4], 2)), /Expected weight of shape \[3\]/);
+  assert.throws(() => fg.ops.matmulAsync(x, x), /Expected the inner dimensions of matmulAsync to agree/);
+  const c = tensor(9, [3, 3], 12);
+  assert.throws(() => fg.ops.gemmAsync(x, x, c, { transA: true, activation: 'gelu' as never }), RangeError);
   assert.throws(() => F.batchNormBackwardAsync(tensor(6, [2, 3], 3), x, tensor(3, [3], 4), tensor(3, [3], 5)), /Expected dy of shape/);
   const p = new fg.Parameter(randomF32(8, 6), [8]);
   p.grad = new fg.Tensor(new Float32Array(7), [7]);
@@ -129,6 +148,29 @@ async function ticksDuring(run: () => Promise<unknown>): Promise<{ ticks: number
   }
   return { ticks, ms: performance.now() - t0 };
 }
+
+test('a timer keeps firing while a large async matmul runs', async () => {
+  requireNative();
+  const prev = fg.getNumThreads();
+  fg.setNumThreads(1);
+  try {
+    const n = 1536;
+    const a = tensor(n * n, [n, n], 13), b = tensor(n * n, [n, n], 14);
+    const r = await ticksDuring(() => fg.ops.matmulAsync(a, b));
+    assert.ok(r.ms >= 10, `a ${n}^3 matmul should take a while (took ${r.ms.toFixed(1)} ms)`);
+    assert.ok(r.ticks >= 3, `the 1 ms timer fired ${r.ticks} times during a ${r.ms.toFixed(1)} ms matmulAsync`);
+    // The sync call blocks the loop for as long: a timer due during it fires only afterwards.
+    let late = 0;
+    const t0 = performance.now();
+    const due = setTimeout(() => (late = performance.now() - t0), 1);
+    fg.ops.matmul(a, b);
+    await new Promise((res) => setTimeout(res, 5));
+    clearTimeout(due);
+    assert.ok(late >= 10, `with the sync matmul the 1 ms timer fired after ${late.toFixed(1)} ms`);
+  } finally {
+    fg.setNumThreads(prev);
+  }
+});
 
 test('a timer keeps firing while a large async batch-norm and a large async optimizer step run', async () => {
   requireNative();

@@ -152,4 +152,5 @@ export type Asyncified<T> = { readonly [K in keyof T]: T[K] extends (...a: infer
 export interface AsyncKernels {
   readonly batchnorm: Asyncified<BatchNormKernels>;
   readonly optim: Asyncified<OptimKernels>;
+  readonly gemm: Asyncified<Pick<GemmKernels, 'gemm'>>;
 }

@@ -1,7 +1,7 @@
 // Matrix products: matmul(a, b) and the BLAS-style gemm(a, b, c) with a fused epilogue (bias row,
 // activation), so a Linear layer's forward pass is one call. Spec: docs/numerics.md "GEMM".
 import { kernels } from '../backend/select.js';
-import type { GemmActivation } from '../backend/kernels.js';
+import type { GemmActivation, GemmKernels } from '../backend/kernels.js';
 import { checkTensor, formatShape, sameShape, Tensor } from '../tensor.js';
 import { checkBoolean, checkFinite, checkOptions, overlaps, rangeError, typeError } from '../validate.js';
 
@@ -65,23 +65,45 @@ function checkNoOverlap(out: Tensor, outName: string, inputs: readonly [Tensor |
   }
 }
 
+/** A validated call: the result tensor and the kernel's arguments. */
+interface GemmCall {
+  out: Tensor;
+  args: Parameters<GemmKernels['gemm']>;
+}
+
 /** op(a)·op(b) for 2-D tensors: (M × K)·(K × N) → M × N. */
 export function matmul(a: Tensor, b: Tensor, opts?: MatmulOptions): Tensor {
+  const call = planMatmul(a, b, opts, 'matmul');
+  kernels().gemm.gemm(...call.args);
+  return call.out;
+}
+
+/**
+ * matmul off the event loop (native: the libuv thread pool; JS backend: the sync kernel, then a
+ * resolved Promise). Same bits as matmul. Validated synchronously (a bad argument throws, nothing is
+ * queued); a, b and out are referenced until the Promise settles and must not be touched before then
+ * (docs/reliability.md).
+ */
+export function matmulAsync(a: Tensor, b: Tensor, opts?: MatmulOptions): Promise<Tensor> {
+  const call = planMatmul(a, b, opts, 'matmulAsync');
+  return kernels().async.gemm.gemm(...call.args).then(() => call.out);
+}
+
+function planMatmul(a: Tensor, b: Tensor, opts: MatmulOptions | undefined, fn: string): GemmCall {
   matrix(a, 'a');
   matrix(b, 'b');
-  checkOptions(opts as unknown, 'matmul options', ['transA', 'transB', 'out']);
+  checkOptions(opts as unknown, `${fn} options`, ['transA', 'transB', 'out']);
   const transA = flag(opts?.transA, 'transA'), transB = flag(opts?.transB, 'transB');
-  const { m, n, k } = dims(a, b, transA, transB, 'matmul');
+  const { m, n, k } = dims(a, b, transA, transB, fn);
   let out = opts?.out;
   if (out === undefined) {
     out = Tensor.zeros([m, n]);
   } else {
     checkTensor(out, 'out');
-    if (!sameShape(out.shape, [m, n])) throw new RangeError(`Expected out of shape ${formatShape([m, n])} for matmul but received shape ${formatShape(out.shape)}`);
-    checkNoOverlap(out, 'out', [[a, 'a'], [b, 'b']], 'matmul');
+    if (!sameShape(out.shape, [m, n])) throw new RangeError(`Expected out of shape ${formatShape([m, n])} for ${fn} but received shape ${formatShape(out.shape)}`);
+    checkNoOverlap(out, 'out', [[a, 'a'], [b, 'b']], fn);
   }
-  kernels().gemm.gemm(a.data, b.data, out.data, m, n, k, transA, transB, 1, 0, null, 'none');
-  return out;
+  return { out, args: [a.data, b.data, out.data, m, n, k, transA, transB, 1, 0, null, 'none'] };
 }
 
 /**
@@ -89,10 +111,22 @@ export function matmul(a: Tensor, b: Tensor, opts?: MatmulOptions): Tensor {
  * alpha and beta are rounded to binary32 once, here, and passed to the kernel.
  */
 export function gemm(a: Tensor, b: Tensor, c: Tensor, opts?: GemmOptions): Tensor {
+  const call = planGemm(a, b, c, opts, 'gemm');
+  kernels().gemm.gemm(...call.args);
+  return c;
+}
+
+/** gemm off the event loop; same bits and the same contract as matmulAsync (c is written when it settles). */
+export function gemmAsync(a: Tensor, b: Tensor, c: Tensor, opts?: GemmOptions): Promise<Tensor> {
+  const call = planGemm(a, b, c, opts, 'gemmAsync');
+  return kernels().async.gemm.gemm(...call.args).then(() => c);
+}
+
+function planGemm(a: Tensor, b: Tensor, c: Tensor, opts: GemmOptions | undefined, fn: string): GemmCall {
   matrix(a, 'a');
   matrix(b, 'b');
   matrix(c, 'c');
-  checkOptions(opts as unknown, 'gemm options', ['alpha', 'beta', 'transA', 'transB', 'bias', 'activation']);
+  checkOptions(opts as unknown, `${fn} options`, ['alpha', 'beta', 'transA', 'transB', 'bias', 'activation']);
   const transA = flag(opts?.transA, 'transA'), transB = flag(opts?.transB, 'transB');
   const alpha = opts?.alpha ?? 1, beta = opts?.beta ?? 0;
   checkFinite(alpha, 'alpha');
@@ -101,15 +135,14 @@ export function gemm(a: Tensor, b: Tensor, c: Tensor, opts?: GemmOptions): Tenso
   const names = ACTIVATIONS.map((x) => `'${x}'`).join(', ');
   if (typeof activation !== 'string') throw typeError(`one of ${names}`, 'activation', activation);
   if (!ACTIVATIONS.includes(activation)) throw rangeError(`one of ${names}`, 'activation', activation);
-  const { m, n, k } = dims(a, b, transA, transB, 'gemm');
-  if (!sameShape(c.shape, [m, n])) throw new RangeError(`Expected c of shape ${formatShape([m, n])} for gemm but received shape ${formatShape(c.shape)}`);
+  const { m, n, k } = dims(a, b, transA, transB, fn);
+  if (!sameShape(c.shape, [m, n])) throw new RangeError(`Expected c of shape ${formatShape([m, n])} for ${fn} but received shape ${formatShape(c.shape)}`);
   const bias = opts?.bias ?? null;
   if (bias !== null) {
     checkTensor(bias, 'bias');
     const row = (bias.ndim === 1 && bias.shape[0] === n) || (bias.ndim === 2 && bias.shape[0] === 1 && bias.shape[1] === n);
-    if (!row) throw new RangeError(`Expected bias of shape [${n}] or [1, ${n}] for gemm but received shape ${formatShape(bias.shape)}`);
+    if (!row) throw new RangeError(`Expected bias of shape [${n}] or [1, ${n}] for ${fn} but received shape ${formatShape(bias.shape)}`);
   }
-  checkNoOverlap(c, 'c', [[a, 'a'], [b, 'b'], [bias, 'bias']], 'gemm');
-  kernels().gemm.gemm(a.data, b.data, c.data, m, n, k, transA, transB, Math.fround(alpha), Math.fround(beta), bias?.data ?? null, activation);
-  return c;
+  checkNoOverlap(c, 'c', [[a, 'a'], [b, 'b'], [bias, 'bias']], fn);
+  return { out: c, args: [a.data, b.data, c.data, m, n, k, transA, transB, Math.fround(alpha), Math.fround(beta), bias?.data ?? null, activation] };
 }

@@ -1,6 +1,7 @@
-// GEMM family bindings. JS names: gemm, fmaf.
+// GEMM family bindings. JS names: gemm, gemmAsync, fmaf.
 #include <atomic>
 #include <cstdlib>
+#include "binding/async.h"
 #include "binding/common.h"
 #include "parallel.h"
 
@@ -64,7 +65,9 @@ static size_t checked_product(Napi::Env env, size_t a, size_t b, const char* wha
 // gemm(a, b, c, m, n, k, transA, transB, alpha, beta, bias | null, activation):
 // c (m x n) = alpha * op(a) * op(b) + beta * c, then c += bias (row of n), then the activation
 // (0 none, 1 relu). op(a) is m x k (a stored k x m when transA), op(b) is k x n (b stored n x k when transB).
-static Napi::Value gemm(const Napi::CallbackInfo& info) {
+// A job (binding/async.h): validates on the calling thread and returns the work, run at once by gemm
+// and on the libuv thread pool by gemmAsync (same arguments, Promise<void>).
+static auto gemm(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   F32 a = arg_f32(info, 0, "a"), b = arg_f32(info, 1, "b"), c = arg_f32(info, 2, "c");
   const size_t m = arg_size(info, 3, "m"), n = arg_size(info, 4, "n"), k = arg_size(info, 5, "k");
@@ -82,27 +85,30 @@ static Napi::Value gemm(const Napi::CallbackInfo& info) {
   check_disjoint(env, c, b, "c", "b");
   if (has_bias) check_disjoint(env, c, bias, "c", "bias");
   AddonData& d = addon(info);
-  const gemm_table& t = d.table->gemm;
+  const gemm_table* tp = &d.table->gemm;
+  const int threads = d.threads;
   const gemm_args g{m, n, k, a.p, trans_a ? m : k, trans_a, b.p, trans_b ? k : n, trans_b, c.p, n,
                     alpha, beta, has_bias ? bias.p : nullptr, activation_kernel(*d.table, act)};
-  if (m == 0 || n == 0) return env.Undefined();
-  // The calling thread's workspace first: running out of memory then throws before C is touched.
-  if (!tl_workspace.get(t.workspace_floats)) throw std::bad_alloc();
-  std::atomic<bool> out_of_memory{false};
-  // Work in parallel.h's units (elements streamed once): kGemmFmasPerElement multiply-adds each.
-  const double units = (double)m * (double)n * (double)k / kGemmFmasPerElement;
-  const size_t work = (size_t)(units < 1e18 ? units : 1e18);
-  parallel_for_2d(m, n, t.mr, t.nr, work, d.threads, kGemmEdgeCost, kGemmTilesPerThread, [&](size_t r0, size_t r1, size_t c0, size_t c1) {
-    float* ws = tl_workspace.get(t.workspace_floats);
-    if (!ws) {
-      out_of_memory.store(true);
-      return;
-    }
-    t.block(g, r0, r1, c0, c1, ws);
-  });
-  // Another thread could not get its workspace: its rectangle of C is unwritten, so the call fails.
-  if (out_of_memory.load()) throw std::bad_alloc();
-  return env.Undefined();
+  return [g, tp, threads]() {
+    const gemm_table& t = *tp;
+    if (g.m == 0 || g.n == 0) return;
+    // The calling thread's workspace first: running out of memory then throws before C is touched.
+    if (!tl_workspace.get(t.workspace_floats)) throw std::bad_alloc();
+    std::atomic<bool> out_of_memory{false};
+    // Work in parallel.h's units (elements streamed once): kGemmFmasPerElement multiply-adds each.
+    const double units = (double)g.m * (double)g.n * (double)g.k / kGemmFmasPerElement;
+    const size_t work = (size_t)(units < 1e18 ? units : 1e18);
+    parallel_for_2d(g.m, g.n, t.mr, t.nr, work, threads, kGemmEdgeCost, kGemmTilesPerThread, [&](size_t r0, size_t r1, size_t c0, size_t c1) {
+      float* ws = tl_workspace.get(t.workspace_floats);
+      if (!ws) {
+        out_of_memory.store(true);
+        return;
+      }
+      t.block(g, r0, r1, c0, c1, ws);
+    });
+    // Another thread could not get its workspace: its rectangle of C is unwritten, so the call fails.
+    if (out_of_memory.load()) throw std::bad_alloc();
+  };
 }
 
 // fmaf(a, b, c, out): out = fma(a, b, c) elementwise, one rounding (the reference for the TypeScript emulation).
@@ -120,7 +126,7 @@ static Napi::Value fmaf(const Napi::CallbackInfo& info) {
 }
 
 void register_gemm(Napi::Env env, Napi::Object exports) {
-  FG_FN(exports, "gemm", gemm);
+  FG_JOB_FNS(exports, "gemm", gemm);
   FG_FN(exports, "fmaf", fmaf);
 }
 

@@ -3,6 +3,7 @@
 import type { Asyncified, AsyncKernels } from '../kernels.js';
 import { jsBatchnorm } from './batchnorm.js';
 import { jsOptim } from './optim.js';
+import { jsGemm } from './gemm.js';
 
 /** Wraps every function of a sync kernel family: run it now, return a resolved Promise. */
 export function resolvedAfter<T extends object>(family: T): Asyncified<T> {
@@ -19,4 +20,5 @@ export function resolvedAfter<T extends object>(family: T): Asyncified<T> {
 export const jsAsync: AsyncKernels = {
   batchnorm: resolvedAfter(jsBatchnorm),
   optim: resolvedAfter(jsOptim),
+  gemm: resolvedAfter({ gemm: jsGemm.gemm }),
 };
