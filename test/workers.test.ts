@@ -1,5 +1,5 @@
 // worker_threads (docs/reliability.md "Workers"): four workers and the main thread train small networks
-// at once on the native backend and get the single-threaded bits; a worker terminated while it runs
+// (fg.nn: Linear, BatchNorm1d, Tanh, MSELoss, Adam) at once on the native backend and get the single-threaded bits; a worker terminated while it runs
 // native kernels (sync or async) takes nothing down; the thread policy inside a worker.
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
@@ -86,10 +86,11 @@ test('terminating workers mid-training (sync kernels and async kernels in flight
   const loopAsync = `
     const net = smallNet(workerData.seed, 256, 32);
     const x = new fg.Tensor(new Float32Array(4e6).fill(1.5), [1000, 40, 100]);
+    const a = new fg.Tensor(new Float32Array(512 * 512).fill(0.25), [512, 512]);
     (async () => {
       await net.stepAsync();
       parentPort.postMessage('running');
-      for (;;) { await net.stepAsync(); await fg.nn.functional.batchNormTrainAsync(x); }
+      for (;;) { await net.stepAsync(); await fg.nn.functional.batchNormTrainAsync(x); await fg.ops.matmulAsync(a, a); }
     })();
   `;
   const victims = [startWorker(loopSync, { seed: 7 }), startWorker(loopAsync, { seed: 8 })];
