@@ -20,10 +20,13 @@ class KernelWorker final : public Napi::AsyncWorker {
   KernelWorker(Napi::Env env, Work work, const std::vector<Napi::Value>& keep)
       : Napi::AsyncWorker(env, "fastgrad:kernel"), deferred_(Napi::Promise::Deferred::New(env)), work_(std::move(work)) {
     for (const Napi::Value& v : keep) {
-      if (v.IsTypedArray()) {
-        arrays_.push_back(Napi::Persistent(v.As<Napi::Object>()));
-        buffers_.push_back(Napi::Persistent(v.As<Napi::TypedArray>().ArrayBuffer().As<Napi::Object>()));
-      }
+      if (!v.IsTypedArray()) continue;
+      arrays_.push_back(Napi::Persistent(v.As<Napi::Object>()));
+      // Only buffers live now are watched: one detached already (an unused extra argument; the
+      // checks refuse detached arrays the work uses) holds no memory and is not a late detachment.
+      Napi::Object buf = v.As<Napi::TypedArray>().ArrayBuffer().As<Napi::Object>();
+      bool detached = false;
+      if (napi_is_detached_arraybuffer(env, buf, &detached) == napi_ok && !detached) buffers_.push_back(Napi::Persistent(buf));
     }
   }
 
