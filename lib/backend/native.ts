@@ -76,6 +76,36 @@ export function workerThreads(env: string | undefined): number {
   return Number.isInteger(n) && n >= 1 && n <= 1024 ? n : 1;
 }
 
+const ELF_MACHINE: Readonly<Record<string, number>> = { x64: 62, arm64: 183, ia32: 3, arm: 40, riscv64: 243, ppc64: 21, s390x: 22, loong64: 258 };
+const ELF_MACHINE_NAME: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(ELF_MACHINE).map(([k, v]) => [v, k]));
+
+/**
+ * Why an ELF addon file cannot be loaded by this process ('' if it looks loadable or is not ELF):
+ * built for another architecture or word size, or truncated. Checked before dlopen because glibc
+ * maps a truncated library's segments and the process dies of SIGBUS when they are touched, and it
+ * reports a wrong architecture as "No such file or directory".
+ */
+export function elfProblem(bytes: Uint8Array): string {
+  if (bytes.length < 4 || bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) return '';
+  if (bytes.length < 64) return `it is a truncated ELF file (${bytes.length} bytes)`;
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const is64 = bytes[4] === 2, le = bytes[5] === 1;
+  const machine = v.getUint16(18, le);
+  const want = ELF_MACHINE[process.arch];
+  if (want !== undefined && machine !== want) {
+    return `it was built for ${ELF_MACHINE_NAME[machine] ?? `ELF machine ${machine}`}, but this process is ${process.arch}`;
+  }
+  if (!is64 || !le) return `it is a ${is64 ? 64 : 32}-bit ${le ? 'little' : 'big'}-endian ELF file; this process needs 64-bit little-endian`;
+  const phoff = Number(v.getBigUint64(32, true)), shoff = Number(v.getBigUint64(40, true));
+  const phentsize = v.getUint16(54, true), phnum = v.getUint16(56, true), shentsize = v.getUint16(58, true), shnum = v.getUint16(60, true);
+  let end = Math.max(phoff + phentsize * phnum, shoff + shentsize * shnum);
+  for (let i = 0; i < phnum && phoff + (i + 1) * phentsize <= bytes.length; i++) {
+    const h = phoff + i * phentsize;
+    if (v.getUint32(h, true) === 1) end = Math.max(end, Number(v.getBigUint64(h + 8, true)) + Number(v.getBigUint64(h + 32, true)));
+  }
+  return end > bytes.length ? `it is truncated (${bytes.length} bytes; its headers describe ${end})` : '';
+}
+
 export function loadAddon(): AddonLoad {
   const root = packageRoot();
   const envPath = process.env.FASTGRAD_ADDON_PATH;
@@ -85,6 +115,8 @@ export function loadAddon(): AddonLoad {
     return { addon: null, path: file, reason: `no addon at ${file}: ${why}` };
   }
   try {
+    const problem = elfProblem(fs.readFileSync(file));
+    if (problem) return { addon: null, path: file, reason: `loading ${file} failed: ${problem}` };
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const addon = require(file) as NativeAddon;
     if (typeof addon.buildInfo !== 'function') return { addon: null, path: file, reason: `${file} is not a fastgrad addon` };
