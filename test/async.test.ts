@@ -11,6 +11,8 @@ import { OPTIM_H } from '../lib/backend/optim_spec.js';
 import { assertSameBits, randomF32, requireNative } from './support/harness.js';
 
 const F = fg.nn.functional;
+/** Under valgrind (npm run test:valgrind) the large calls are scaled down: they still outlast the 1 ms timer there. */
+const BIG = process.env.FASTGRAD_VALGRIND ? 0.02 : 1;
 
 /** Runs fn on the JS backend, then on native at 1 and 2 threads; restores native and the thread count. */
 async function onConfigs(fn: (cfg: string) => Promise<void>): Promise<void> {
@@ -154,7 +156,7 @@ test('a timer keeps firing while a large async matmul runs', async () => {
   const prev = fg.getNumThreads();
   fg.setNumThreads(1);
   try {
-    const n = 1536;
+    const n = BIG < 1 ? 256 : 1536;
     const a = tensor(n * n, [n, n], 13), b = tensor(n * n, [n, n], 14);
     const r = await ticksDuring(() => fg.ops.matmulAsync(a, b));
     assert.ok(r.ms >= 10, `a ${n}^3 matmul should take a while (took ${r.ms.toFixed(1)} ms)`);
@@ -177,7 +179,7 @@ test('a timer keeps firing while a large async batch-norm and a large async opti
   const prev = fg.getNumThreads();
   fg.setNumThreads(1);
   try {
-    const n = 3e7;
+    const n = 3e7 * BIG;
     const x = new fg.Tensor(randomF32(n, 7), [n / 3000, 30, 100]);
     const bn = await ticksDuring(() => F.batchNormTrainAsync(x));
     const p = new fg.Parameter(new Float32Array(n), [n]);
@@ -191,7 +193,7 @@ test('a timer keeps firing while a large async batch-norm and a large async opti
     }
     // The same work on the JS backend's async surface runs on the calling thread: no tick can fire.
     fg.setBackend('js');
-    const js = await ticksDuring(() => F.batchNormTrainAsync(new fg.Tensor(randomF32(3e6, 8), [1000, 30, 100])));
+    const js = await ticksDuring(() => F.batchNormTrainAsync(new fg.Tensor(randomF32(3e6 * BIG, 8), [1000 * BIG, 30, 100])));
     assert.equal(js.ticks, 0);
   } finally {
     fg.setBackend('native');
@@ -202,7 +204,7 @@ test('a timer keeps firing while a large async batch-norm and a large async opti
 test('an input detached while an async call runs makes its Promise reject with the documented error', async () => {
   requireNative();
   const addon = nativeAddon() as unknown as Record<string, (...a: unknown[]) => Promise<void>>;
-  const n = 2e7;
+  const n = 2e7 * BIG;
   const x = randomF32(n, 9), s1 = new Float32Array(4), s2 = new Float32Array(4);
   const pending = addon.bnStatsAsync(x, n / 400, 4, 100, s1, s2);
   // Transferring moves the memory to `moved` (kept alive here: the kernel still reads it).
