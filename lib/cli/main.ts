@@ -35,9 +35,9 @@ const BN_PRESETS: Record<Preset, Omit<BatchnormConfig, 'seed'>> = {
   long: { lr: 0.5, batch: 60, updates: 20000, evalEvery: 500, trainSize: 8000, evalSize: 2000 },
 };
 const RNN_PRESETS: Record<Preset, Omit<RnnConfig, 'seed'>> = {
-  tiny: { seqLen: 8, hidden: 16, lr: 0.01, muMax: 0.9, schedule: 'constant', clip: 1, batch: 10, updates: 10, evalEvery: 5, evalSize: 50 },
-  short: { seqLen: 20, hidden: 100, lr: 0.01, muMax: 0.9, schedule: 'constant', clip: 1, batch: 50, updates: 150, evalEvery: 15, evalSize: 500 },
-  long: { seqLen: 50, hidden: 100, lr: 0.01, muMax: 0.99, schedule: 'sutskever', clip: 1, batch: 100, updates: 5000, evalEvery: 100, evalSize: 1000 },
+  tiny: { seqLen: 8, hidden: 16, lr: 0.05, muMax: 0.9, schedule: 'constant', clip: 1, batch: 10, updates: 10, evalEvery: 5, evalSize: 50 },
+  short: { seqLen: 20, hidden: 100, lr: 0.05, muMax: 0.9, schedule: 'constant', clip: 1, batch: 50, updates: 1000, evalEvery: 50, evalSize: 500 },
+  long: { seqLen: 50, hidden: 100, lr: 0.05, muMax: 0.9, schedule: 'constant', clip: 1, batch: 100, updates: 5000, evalEvery: 100, evalSize: 1000 },
 };
 
 type Flags = Record<string, FlagValue>;
