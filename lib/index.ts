@@ -17,4 +17,6 @@ export { Generator, manualSeed, defaultGenerator } from './random.js';
 export type { GeneratorState } from './random.js';
 export * as init from './init/index.js';
 export * as data from './data/index.js';
+export { save, load, read as readCheckpoint } from './checkpoint.js';
+export type { SaveContent, Checkpoint, LoadInto } from './checkpoint.js';
 export * as optim from './optim/index.js';

@@ -27,6 +27,7 @@ export interface Kernels {
   readonly rng: RngKernels;
   readonly optim: OptimKernels;
   readonly unary: UnaryKernels;
+  readonly gemm: GemmKernels;
 }
 
 /** Reductions (spec: native/kernels/reduce_api.h, docs/numerics.md "Reduction family"). */
@@ -119,4 +120,20 @@ export interface UnaryKernels {
   softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
   /** Log-softmax of each row of a (rows × cols) matrix; out may be x. */
   logSoftmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+}
+
+/** Activation applied by a GEMM epilogue (after the optional bias row). */
+export type GemmActivation = 'none' | 'relu' | 'sigmoid' | 'tanh';
+export const GEMM_ACTIVATION_CODE: Readonly<Record<GemmActivation, number>> = { none: 0, relu: 1, sigmoid: 2, tanh: 3 };
+
+export interface GemmKernels {
+  /**
+   * c (m × n) = alpha·op(a)·op(b) + beta·c, then c += bias (a row of n, or null), then the activation.
+   * op(a) is m × k (a is stored k × m when transA), op(b) is k × n (b stored n × k when transB).
+   * alpha and beta are binary32 values. beta = 0 does not read c. Spec: docs/numerics.md "GEMM".
+   */
+  gemm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number, transA: boolean, transB: boolean,
+    alpha: number, beta: number, bias: Float32Array | null, activation: GemmActivation): void;
+  /** out = fma(a, b, c) elementwise, one rounding (native: the hardware fma; js: the exact emulation). */
+  fmaf(a: Float32Array, b: Float32Array, c: Float32Array, out: Float32Array): void;
 }

@@ -10,6 +10,7 @@ import { nativeBatchnorm } from './native/batchnorm.js';
 import { nativeRng } from './native/rng.js';
 import { nativeOptim } from './native/optim.js';
 import { nativeUnary } from './native/unary.js';
+import { nativeGemm } from './native/gemm.js';
 
 /** Functions every addon build has; each family's adapter declares the ones it calls. */
 export interface NativeAddon {
@@ -93,5 +94,6 @@ export function nativeKernels(addon: NativeAddon): Kernels {
     rng: nativeRng(addon),
     optim: nativeOptim(addon),
     unary: nativeUnary(addon),
+    gemm: nativeGemm(addon),
   };
 }

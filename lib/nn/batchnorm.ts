@@ -11,6 +11,7 @@
 import { checkTensor, formatShape, Parameter, Tensor } from '../tensor.js';
 import { checkBoolean, checkInteger, checkOptions, overlaps } from '../validate.js';
 import type { BatchNormLayout } from '../backend/kernels.js';
+import { Module } from './module.js';
 import {
   batchNormBackward,
   batchNormEval,
@@ -48,7 +49,7 @@ interface Saved {
 
 const KNOWN = ['eps', 'momentum', 'affine', 'trackRunningStats'] as const;
 
-abstract class BatchNormBase {
+abstract class BatchNormBase extends Module {
   readonly numFeatures: number;
   readonly eps: number;
   momentum: number | null;
@@ -61,10 +62,10 @@ abstract class BatchNormBase {
   readonly runningVar: Tensor | null;
   /** Training batches seen since construction (or resetRunningStats). */
   numBatchesTracked = 0;
-  training = true;
   private saved: Saved | null = null;
 
   protected constructor(numFeatures: number, options: BatchNorm2dOptions | undefined, known: readonly string[]) {
+    super();
     checkInteger(numFeatures, 'numFeatures', 1);
     checkOptions(options, `${this.constructor.name} options`, known);
     const o = options ?? {};
@@ -84,21 +85,15 @@ abstract class BatchNormBase {
     this.bias = affine ? Parameter.zeros([numFeatures]) : null;
     this.runningMean = track ? Tensor.zeros([numFeatures]) : null;
     this.runningVar = track ? new Tensor(new Float32Array(numFeatures).fill(1), [numFeatures]) : null;
+    this.registerParameter('weight', this.weight);
+    this.registerParameter('bias', this.bias);
+    this.registerBuffer('runningMean', this.runningMean);
+    this.registerBuffer('runningVar', this.runningVar);
+    if (track) this.registerCounter('numBatchesTracked', () => this.numBatchesTracked, (v) => { this.numBatchesTracked = v; });
   }
 
   /** Checks the rank for this module (before the shared checks). */
   protected abstract checkRank(shape: readonly number[]): void;
-
-  /** Sets training mode (default true); returns this. */
-  train(mode = true): this {
-    checkBoolean(mode, 'mode');
-    this.training = mode;
-    return this;
-  }
-
-  eval(): this {
-    return this.train(false);
-  }
 
   /** runningMean = 0, runningVar = 1, numBatchesTracked = 0. */
   resetRunningStats(): void {

@@ -10,6 +10,7 @@
 #include "kernels/optim_api.h"
 #include "kernels/probe_api.h"
 #include "kernels/unary_api.h"
+#include "kernels/gemm_api.h"
 
 namespace fg {
 

@@ -6,6 +6,7 @@ import { jsBatchnorm } from './batchnorm.js';
 import { jsRng } from './rng.js';
 import { jsOptim } from './optim.js';
 import { jsUnary } from './unary.js';
+import { jsGemm } from './gemm.js';
 
 export const jsKernels: Kernels = {
   name: 'js',
@@ -15,4 +16,5 @@ export const jsKernels: Kernels = {
   rng: jsRng,
   optim: jsOptim,
   unary: jsUnary,
+  gemm: jsGemm,
 };

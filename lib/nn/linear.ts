@@ -1,0 +1,113 @@
+// Linear: y = x·Wᵀ + b for x of shape (N, inFeatures) (or (..., inFeatures): leading dimensions are batch), W (outFeatures, inFeatures), b (outFeatures),
+// as torch.nn.Linear. Every product is one GEMM call (docs/numerics.md "GEMM"), so both backends give
+// the same bits at any SIMD level and thread count.
+//
+//   forward   y  = gemm(x, W, transB)           with the bias row fused in the epilogue: y = (x·Wᵀ) + b
+//   backward  dx = gemm(dy, W)                  (N × out)·(out × in)
+//             dW = gemm(dy, x, transA)          (out × N)·(N × in), accumulated into W.grad
+//             db = column sums of dy            canonical axis-0 sum (reduce family), accumulated into b.grad
+//
+// Accumulation is "grad = grad + new" elementwise, one binary32 add, with `new` the full GEMM result
+// (grad = new when grad is null). For N <= GEMM_KC (one k block) the GEMM's own beta = 1 fold computes
+// exactly grad + new (c = c + p_0), so it is used directly; for larger N the GEMM would add the k blocks
+// into grad one by one ((grad + p_0) + p_1 ...), which is not the same rounding, so new is computed into
+// a scratch matrix and added after.
+import { kernels } from '../backend/select.js';
+import { generatorOf, type Generator } from '../random.js';
+import { checkTensor, formatShape, Parameter, Tensor } from '../tensor.js';
+import { checkBoolean, checkInteger, checkOptions } from '../validate.js';
+import { kaimingUniform, uniform } from '../init/index.js';
+import { accumulateGrad, checkGradShape, Module, savedOrThrow } from './module.js';
+
+/** The GEMM's k block (GEMM_KC of docs/numerics.md "GEMM"; test/nn.test.ts checks that they agree). */
+export const LINEAR_GEMM_KC = 256;
+
+export interface LinearOptions {
+  /** Learn an additive bias (default true). */
+  bias?: boolean;
+  /** Generator for the initial weights (default: the global one). */
+  generator?: Generator;
+}
+
+export class Linear extends Module {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  /** (outFeatures, inFeatures). Initialized U(−1/√in, 1/√in): kaiming-uniform with a = √5, as torch. */
+  readonly weight: Parameter;
+  /** (outFeatures), U(−1/√in, 1/√in) as torch; null with bias: false. */
+  readonly bias: Parameter | null;
+  #x: Tensor | null = null;
+
+  constructor(inFeatures: number, outFeatures: number, options?: LinearOptions) {
+    super();
+    checkInteger(inFeatures, 'inFeatures', 0);
+    checkInteger(outFeatures, 'outFeatures', 0);
+    checkOptions(options, 'Linear options', ['bias', 'generator']);
+    const o = (options ?? {}) as LinearOptions;
+    const hasBias = o.bias ?? true;
+    checkBoolean(hasBias, 'bias');
+    const generator = generatorOf(o.generator);
+    this.inFeatures = inFeatures;
+    this.outFeatures = outFeatures;
+    this.weight = this.registerParameter('weight', Parameter.zeros([outFeatures, inFeatures]));
+    this.bias = this.registerParameter('bias', hasBias ? Parameter.zeros([outFeatures]) : null);
+    if (inFeatures > 0 && outFeatures > 0) kaimingUniform(this.weight, { a: Math.sqrt(5), generator });
+    if (this.bias && inFeatures > 0) {
+      const bound = 1 / Math.sqrt(inFeatures);
+      uniform(this.bias, { a: -bound, b: bound, generator });
+    }
+  }
+
+  /** x of shape (..., in): every leading dimension is a batch dimension (N = their product); y is (..., out). */
+  forward(x: Tensor): Tensor {
+    checkTensor(x, 'x');
+    if (x.ndim < 1 || x.shape[x.ndim - 1] !== this.inFeatures) {
+      throw new RangeError(`Expected x of shape [..., ${this.inFeatures}] for Linear(${this.inFeatures}, ${this.outFeatures}) but received shape ${formatShape(x.shape)}`);
+    }
+    const n = rowsOf(x, this.inFeatures);
+    const y = Tensor.zeros([...x.shape.slice(0, -1), this.outFeatures]);
+    kernels().gemm.gemm(x.data, this.weight.data, y.data, n, this.outFeatures, this.inFeatures, false, true, 1, 0, this.bias?.data ?? null, 'none');
+    this.#x = x;
+    return y;
+  }
+
+  /** Returns dx (shape of x) and accumulates dW, db; see the file comment for the exact order. */
+  backward(dy: Tensor): Tensor {
+    const x = savedOrThrow(this.#x, this);
+    const n = rowsOf(x, this.inFeatures);
+    checkGradShape(dy, [...x.shape.slice(0, -1), this.outFeatures], this);
+    this.accumulateGrads(dy, x);
+    const dx = Tensor.zeros(x.shape);
+    kernels().gemm.gemm(dy.data, this.weight.data, dx.data, n, this.inFeatures, this.outFeatures, false, false, 1, 0, null, 'none');
+    return dx;
+  }
+
+  /** Only the parameter gradients of the last forward (what a first layer needs: its input has no gradient). */
+  override backwardParameters(dy: Tensor): void {
+    const x = savedOrThrow(this.#x, this);
+    checkGradShape(dy, [...x.shape.slice(0, -1), this.outFeatures], this);
+    this.accumulateGrads(dy, x);
+  }
+
+  private accumulateGrads(dy: Tensor, x: Tensor): void {
+    const K = kernels(), inF = this.inFeatures, n = rowsOf(x, inF), out = this.outFeatures;
+    const w = this.weight;
+    if (w.grad && n >= 1 && n <= LINEAR_GEMM_KC) {
+      K.gemm.gemm(dy.data, x.data, w.grad.data, out, inF, n, true, false, 1, 1, null, 'none');
+    } else {
+      const dw = Tensor.zeros([out, inF]);
+      K.gemm.gemm(dy.data, x.data, dw.data, out, inF, n, true, false, 1, 0, null, 'none');
+      accumulateGrad(w, dw);
+    }
+    if (this.bias) {
+      const db = Tensor.zeros([out]);
+      K.reduce.axis('sum', dy.data, n, out, 0, 0, db.data);
+      accumulateGrad(this.bias, db);
+    }
+  }
+}
+
+/** Rows of x viewed as (N, in): the product of the leading dimensions (in = 0: from the shape, not the size). */
+function rowsOf(x: Tensor, inF: number): number {
+  return inF > 0 ? x.size / inF : x.shape.slice(0, -1).reduce((a, d) => a * d, 1);
+}

@@ -1,0 +1,265 @@
+// Module: the base of every layer. A module owns named parameters (Parameter, trained), buffers
+// (Tensor, saved but not trained: BatchNorm's running statistics), integer counters (BatchNorm's
+// numBatchesTracked) and child modules, all registered by name in a fixed order. Names of nested
+// entries are dotted paths, as in torch ('0.weight', 'encoder.2.bias').
+//
+// Gradients are layer-wise (no tape): forward(x) caches what backward needs; backward(dy) returns dx
+// and adds the parameter gradients into param.grad ("grad = grad + new", or grad = new when null).
+import { kernels } from '../backend/select.js';
+import { checkTensor, formatShape, Parameter, sameShape, Tensor } from '../tensor.js';
+import { checkBoolean, checkOptions, describe, typeError } from '../validate.js';
+
+/** A snapshot of a module's state: parameters and buffers (Tensor copies) and counters (integers), by dotted name. */
+export type StateDict = Record<string, Tensor | number>;
+
+/** What loadStateDict accepts: a StateDict, or plain arrays in place of Tensors (as after JSON). */
+export type StateDictInput = Record<string, Tensor | number | Float32Array | readonly number[]>;
+
+interface Counter {
+  get(): number;
+  set(v: number): void;
+}
+
+const NAME = /^[A-Za-z_$][\w$]*$/;
+
+export abstract class Module {
+  /** Training mode (true after construction); train()/eval() set it on the whole tree. */
+  training = true;
+  readonly #params = new Map<string, Parameter | null>();
+  readonly #buffers = new Map<string, Tensor | null>();
+  readonly #counters = new Map<string, Counter>();
+  readonly #children = new Map<string, Module>();
+
+  /** The output for input x (caches what backward needs). */
+  abstract forward(x: Tensor): Tensor;
+
+  /** Gradient of the last forward: returns dLoss/dx and adds parameter gradients into param.grad. */
+  abstract backward(dy: Tensor): Tensor;
+
+  /**
+   * Only the parameter gradients of the last forward, for a module whose input needs no gradient (the
+   * first layer of a network). Same gradients as backward(dy); layers override it to skip dx (Linear
+   * saves one GEMM).
+   */
+  backwardParameters(dy: Tensor): void {
+    this.backward(dy);
+  }
+
+  #checkName(name: string, where: string): void {
+    if (typeof name !== 'string' || !(NAME.test(name) || /^\d+$/.test(name))) {
+      throw typeError('an identifier or a non-negative integer string', `${where} name`, name);
+    }
+    if (this.#params.has(name) || this.#buffers.has(name) || this.#counters.has(name) || this.#children.has(name)) {
+      throw new RangeError(`Expected a new name for ${where} but '${name}' is already registered in ${this.constructor.name}`);
+    }
+  }
+
+  /** Registers a parameter (null: an absent optional one, e.g. bias: false). Returns it. */
+  protected registerParameter<P extends Parameter | null>(name: string, p: P): P {
+    this.#checkName(name, 'registerParameter');
+    if (p !== null && !(p instanceof Parameter)) throw typeError('a Parameter or null', name, p);
+    this.#params.set(name, p);
+    return p;
+  }
+
+  /** Registers a buffer: state that is saved and loaded but not trained. Returns it. */
+  protected registerBuffer<T extends Tensor | null>(name: string, t: T): T {
+    this.#checkName(name, 'registerBuffer');
+    if (t !== null) checkTensor(t, name);
+    this.#buffers.set(name, t);
+    return t;
+  }
+
+  /** Registers a non-negative integer counter held elsewhere (get/set), saved and loaded by name. */
+  protected registerCounter(name: string, get: () => number, set: (v: number) => void): void {
+    this.#checkName(name, 'registerCounter');
+    this.#counters.set(name, { get, set });
+  }
+
+  /** Registers a child module. Returns it. */
+  protected registerModule<M extends Module>(name: string, m: M): M {
+    this.#checkName(name, 'registerModule');
+    if (!(m instanceof Module)) throw typeError('a Module', name, m);
+    if ((m as Module) === this || m.#contains(this)) throw new RangeError(`Expected a module that does not contain ${this.constructor.name} for ${name} (modules form a tree)`);
+    this.#children.set(name, m);
+    return m;
+  }
+
+  #contains(m: Module): boolean {
+    for (const c of this.#children.values()) if (c === m || c.#contains(m)) return true;
+    return false;
+  }
+
+  /** Direct children in registration order, with their names. */
+  namedChildren(): [string, Module][] {
+    return [...this.#children];
+  }
+
+  children(): Module[] {
+    return [...this.#children.values()];
+  }
+
+  /** This module (name '') and every descendant, depth first in registration order. */
+  namedModules(prefix = ''): [string, Module][] {
+    const out: [string, Module][] = [[prefix, this]];
+    for (const [n, c] of this.#children) out.push(...c.namedModules(join(prefix, n)));
+    return out;
+  }
+
+  /**
+   * Parameters by dotted name: this module's own in registration order, then each child's (depth first,
+   * registration order). A parameter shared by two places appears once, under its first name.
+   */
+  namedParameters(): [string, Parameter][] {
+    const seen = new Set<Parameter>();
+    const out: [string, Parameter][] = [];
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [n, p] of m.#params) {
+        if (p && !seen.has(p)) {
+          seen.add(p);
+          out.push([join(prefix, n), p]);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Every parameter of the tree, in namedParameters() order (stable: what optimizers and checkpoints number). */
+  parameters(): Parameter[] {
+    return this.namedParameters().map(([, p]) => p);
+  }
+
+  /** Buffers by dotted name, in the same order as namedParameters(). */
+  namedBuffers(): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [n, t] of m.#buffers) if (t) out.push([join(prefix, n), t]);
+    }
+    return out;
+  }
+
+  /** Sets training mode on this module and every descendant (default true); returns this. */
+  train(mode = true): this {
+    checkBoolean(mode, 'mode');
+    for (const [, m] of this.namedModules()) m.training = mode;
+    return this;
+  }
+
+  /** train(false). */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Clears every parameter gradient: filled with zeros (default, as torch 1.13 and fg.optim), or grad = null (setToNone). */
+  zeroGrad(setToNone = false): void {
+    checkBoolean(setToNone, 'setToNone');
+    for (const p of this.parameters()) {
+      if (setToNone) p.grad = null;
+      else p.grad?.data.fill(0);
+    }
+  }
+
+  /**
+   * A snapshot by dotted name: for each module (depth first), its parameters, then buffers, then counters,
+   * in registration order. Tensors are copies (later training does not change a snapshot).
+   */
+  stateDict(): StateDict {
+    const out: StateDict = {};
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [n, p] of m.#params) if (p) out[join(prefix, n)] = p.clone();
+      for (const [n, t] of m.#buffers) if (t) out[join(prefix, n)] = t.clone();
+      for (const [n, c] of m.#counters) out[join(prefix, n)] = c.get();
+    }
+    return out;
+  }
+
+  /**
+   * Copies a stateDict() into this module's tensors (in place: parameters keep their identity, so an
+   * optimizer holding them stays valid). Values may be Tensors, or Float32Arrays / number arrays of the
+   * right length (as after JSON). strict (default true): the names must match exactly. Everything is
+   * validated first; on any error nothing changes.
+   */
+  loadStateDict(sd: StateDictInput, options?: { strict?: boolean }): void {
+    if (sd === null || typeof sd !== 'object' || Array.isArray(sd)) throw typeError('a state dict object', 'stateDict', sd);
+    checkOptions(options, 'loadStateDict options', ['strict']);
+    const strict = options?.strict ?? true;
+    checkBoolean(strict, 'strict');
+    const tensors = new Map<string, Tensor>();
+    const counters = new Map<string, Counter>();
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [n, p] of m.#params) if (p) tensors.set(join(prefix, n), p);
+      for (const [n, t] of m.#buffers) if (t) tensors.set(join(prefix, n), t);
+      for (const [n, c] of m.#counters) counters.set(join(prefix, n), c);
+    }
+    if (strict) {
+      const missing = [...tensors.keys(), ...counters.keys()].filter((k) => !Object.prototype.hasOwnProperty.call(sd, k));
+      const unexpected = Object.keys(sd).filter((k) => !tensors.has(k) && !counters.has(k));
+      if (missing.length || unexpected.length) {
+        const parts = [];
+        if (missing.length) parts.push(`missing keys: ${missing.join(', ')}`);
+        if (unexpected.length) parts.push(`unexpected keys: ${unexpected.join(', ')}`);
+        throw new RangeError(`Error loading state dict into ${this.constructor.name}: ${parts.join('; ')}`);
+      }
+    }
+    const copies: [Float32Array, ArrayLike<number>][] = [];
+    const sets: [Counter, number][] = [];
+    for (const [k, t] of tensors) {
+      if (!Object.prototype.hasOwnProperty.call(sd, k)) continue;
+      copies.push([t.data, tensorValue(sd[k], t, `stateDict['${k}']`)]);
+    }
+    for (const [k, c] of counters) {
+      if (!Object.prototype.hasOwnProperty.call(sd, k)) continue;
+      const v = sd[k];
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+        throw typeError('a non-negative integer', `stateDict['${k}']`, v);
+      }
+      sets.push([c, v]);
+    }
+    for (const [dst, src] of copies) dst.set(src);
+    for (const [c, v] of sets) c.set(v);
+  }
+}
+
+function join(prefix: string, name: string): string {
+  return prefix === '' ? name : `${prefix}.${name}`;
+}
+
+/** The values to copy into t from a state-dict entry (validated: type, shape or length, finite or not is kept as is). */
+function tensorValue(v: unknown, t: Tensor, name: string): ArrayLike<number> {
+  if (v instanceof Tensor) {
+    if (!sameShape(v.shape, t.shape)) throw new RangeError(`Expected shape ${formatShape(t.shape)} for ${name} but received shape ${formatShape(v.shape)}`);
+    return v.data;
+  }
+  if (v instanceof Float32Array || Array.isArray(v)) {
+    if (v.length !== t.size) throw new RangeError(`Expected ${t.size} values (shape ${formatShape(t.shape)}) for ${name} but received ${describe(v)}`);
+    if (Array.isArray(v) && !v.every((e) => typeof e === 'number')) throw typeError('an array of numbers', name, v);
+    return v;
+  }
+  throw typeError('a Tensor, a Float32Array or an array of numbers', name, v);
+}
+
+/**
+ * Adds a new gradient into p.grad in the library's one accumulation order: grad = grad + d elementwise
+ * (one binary32 add per element), or grad = d (adopted, not copied) when p.grad is null.
+ */
+export function accumulateGrad(p: Parameter, d: Tensor): void {
+  if (!p.grad) {
+    p.grad = d;
+    return;
+  }
+  kernels().elementwise.binary('add', p.grad.data, d.data, p.grad.data, 1, d.size, 'full');
+}
+
+/** The cache of a layer's last forward, or a clear error when backward comes first. */
+export function savedOrThrow<T>(saved: T | null, m: Module): T {
+  if (saved === null) throw new Error(`${m.constructor.name}.backward() needs a forward() first`);
+  return saved;
+}
+
+/** dy must have the shape of the last forward's output. */
+export function checkGradShape(dy: unknown, shape: readonly number[], m: Module): asserts dy is Tensor {
+  checkTensor(dy, 'dy');
+  if (!sameShape(dy.shape, shape)) {
+    throw new RangeError(`Expected dy of shape ${formatShape(shape)} (the last output of ${m.constructor.name}) but received shape ${formatShape(dy.shape)}`);
+  }
+}
