@@ -63,6 +63,7 @@ test('bad command lines: one line on stderr, exit code 2, no stack trace', () =>
     [['rnn', '--dataset', 'mnist'], /--dataset does not apply to 'rnn'/],
     [['batchnorm', '--batch', '500', '--train-size', '100'], /--batch \(500\) must not exceed --train-size \(100\)/],
     [['rnn', '--resume'], /no checkpoint to resume/],
+    [['rnn', '--resume', '--updates', '5'], /--resume takes the configuration from the checkpoint: --updates cannot be combined/],
   ];
   for (const [args, re] of cases) {
     const r = cli(args);

@@ -130,6 +130,9 @@ const TITLES: Record<ExperimentReport['name'], string> = {
   rnn: 'Echo-state vs naive initialization of a tanh RNN (addition problem)',
 };
 
+/** Flags that do not change the numbers, so they may differ when resuming. */
+const RESUME_FLAGS = ['resume', 'out', 'backend', 'threads', 'no-progress'];
+
 function line(s: string): string {
   return s.split('\n')[0];
 }
@@ -156,6 +159,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     if ('threads' in flags) setNumThreads(flags.threads as number);
     let cfg: SessionConfig;
     if (flags.resume) {
+      const extra = Object.keys(flags).filter((k) => !RESUME_FLAGS.includes(k));
+      if (extra.length) throw new UsageError(`--resume takes the configuration from the checkpoint: --${extra[0]} cannot be combined with it (allowed: ${RESUME_FLAGS.map((f) => `--${f}`).join(', ')})`);
       cfg = Session.readCheckpoint(out).state.config as SessionConfig;
       if (cfg.command !== command) throw new UsageError(`the checkpoint in ${out} is of 'fastgrad ${cfg.command}', not '${command}'`);
     } else {

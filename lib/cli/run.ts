@@ -61,12 +61,15 @@ export interface RunResult {
   final: EvalPoint;
 }
 
+/** A run's result so far (what a checkpoint holds of the interrupted run). */
+export type PartialResult = Omit<RunResult, 'msPerUpdate' | 'samplesPerSec' | 'final'>;
+
 export interface SessionState {
   version: 1;
   /** Everything that determines the numbers (the resolved configuration). */
   config: unknown;
   done: RunResult[];
-  current: { id: string; partial: Omit<RunResult, 'msPerUpdate' | 'samplesPerSec' | 'final'>; extra: unknown } | null;
+  current: { id: string; partial: PartialResult; extra: unknown } | null;
 }
 
 export const CHECKPOINT_FILE = 'checkpoint.fgck';
@@ -133,7 +136,7 @@ export class Session {
 
   async #run(def: RunDef, saved: ReturnType<typeof Session.readCheckpoint> | null): Promise<RunResult> {
     const tr = def.create();
-    const r = { id: def.id, label: def.label, updates: def.updates, batch: tr.batch, seconds: 0, loss: [] as number[], evals: [] as EvalPoint[] };
+    const r: PartialResult = { id: def.id, label: def.label, updates: def.updates, batch: tr.batch, seconds: 0, loss: [], evals: [] };
     if (saved?.state.current) {
       const c = saved.state.current;
       tr.model.loadStateDict(saved.model as never);
@@ -177,7 +180,7 @@ export class Session {
     };
   }
 
-  #checkpoint(def: RunDef, tr: Trainable, r: SessionState['current'] extends infer C ? (C extends { partial: infer P } ? P : never) : never): void {
+  #checkpoint(def: RunDef, tr: Trainable, r: PartialResult): void {
     fs.mkdirSync(this.opts.out, { recursive: true });
     const state: SessionState = { version: 1, config: this.opts.config, done: this.results, current: { id: def.id, partial: r, extra: tr.extraState() } };
     save(this.#ckPath, { model: tr.model, optimizer: tr.optimizer, step: r.loss.length, extra: state });
