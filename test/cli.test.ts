@@ -137,6 +137,11 @@ test('same seed, same bits: JS vs native backend, 1 vs 2 threads, every SIMD lev
     assert.equal(r.environment.simd, level);
     assert.deepEqual(numbers(r), base, `FASTGRAD_SIMD=${level}`);
   }
+  // Full-size MNIST layers, so the GEMMs are above the parallel threshold and really split across threads.
+  const big = ['autoencoder', '--dataset', 'mnist', '--optimizer', 'nag', '--batch', '100', '--updates', '3', '--eval-every', '3', '--train-size', '1000', '--eval-size', '100', '--no-progress'];
+  const one = results(cli([...big, '--threads', '1']));
+  assert.equal(one.environment.threads, 1);
+  assert.deepEqual(numbers(results(cli([...big, '--threads', '2']))), numbers(one), 'MNIST layers, 2 threads vs 1');
 });
 
 test('--interrupt-at writes a checkpoint; --resume (even on the other backend) ends with the uninterrupted numbers', () => {
