@@ -69,7 +69,7 @@ export interface MomentumChoice {
 }
 
 export const DEFAULT_LR: Readonly<Record<OptimizerName, number>> = {
-  sgd: 0.05, momentum: 0.05, nag: 0.05, adam: 1e-3, adamw: 1e-3, adagrad: 0.01, rmsprop: 1e-3, nadam: 2e-3, radam: 1e-3, adamax: 2e-3,
+  sgd: 0.01, momentum: 0.01, nag: 0.01, adam: 1e-3, adamw: 1e-3, adagrad: 0.01, rmsprop: 1e-3, nadam: 2e-3, radam: 1e-3, adamax: 2e-3,
 };
 
 export function momentumSchedule(m: MomentumChoice): optim.Schedule {

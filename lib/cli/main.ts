@@ -24,10 +24,10 @@ export interface SessionConfig {
   rnn?: RnnConfig;
 }
 
-const AE_PRESETS: Record<Preset, Omit<AutoencoderConfig, 'seed' | 'lr'>> = {
-  tiny: { dataset: 'curves', optimizers: ['sgd', 'nag'], muMax: [0.99], schedule: 'constant', finalPhase: 0, batch: 10, updates: 6, evalEvery: 3, trainSize: 100, evalSize: 50 },
-  short: { dataset: 'mnist', optimizers: ['sgd', 'momentum', 'nag'], muMax: [0.9], schedule: 'constant', finalPhase: 0, batch: 100, updates: 120, evalEvery: 20, trainSize: 8000, evalSize: 500 },
-  long: { dataset: 'mnist', optimizers: ['sgd', 'momentum', 'nag', 'adam'], muMax: [0.9, 0.99, 0.995, 0.999], schedule: 'sutskever', finalPhase: 500, batch: 200, updates: 5000, evalEvery: 100, trainSize: 8000, evalSize: 2000 },
+const AE_PRESETS: Record<Preset, Omit<AutoencoderConfig, 'seed'>> = {
+  tiny: { dataset: 'curves', optimizers: ['sgd', 'nag'], lr: 0.05, muMax: [0.99], schedule: 'constant', finalPhase: 0, batch: 10, updates: 6, evalEvery: 3, trainSize: 100, evalSize: 50 },
+  short: { dataset: 'mnist', optimizers: ['sgd', 'momentum', 'nag'], lr: null, muMax: [0.99], schedule: 'sutskever', finalPhase: 0, batch: 100, updates: 120, evalEvery: 20, trainSize: 8000, evalSize: 500 },
+  long: { dataset: 'mnist', optimizers: ['sgd', 'momentum', 'nag', 'adam'], lr: null, muMax: [0.9, 0.99, 0.995, 0.999], schedule: 'sutskever', finalPhase: 500, batch: 200, updates: 5000, evalEvery: 100, trainSize: 8000, evalSize: 2000 },
 };
 const BN_PRESETS: Record<Preset, Omit<BatchnormConfig, 'seed'>> = {
   tiny: { lr: 0.5, batch: 20, updates: 10, evalEvery: 5, trainSize: 200, evalSize: 100 },
@@ -61,7 +61,7 @@ export function resolveConfig(command: Command, flags: Flags): SessionConfig {
       ...common(flags, p),
       dataset: pick(flags, 'dataset', p.dataset),
       optimizers: pick(flags, 'optimizer', p.optimizers).slice() as OptimizerName[],
-      lr: pick<number | null>(flags, 'lr', null),
+      lr: pick<number | null>(flags, 'lr', p.lr),
       muMax: pick(flags, 'mu-max', p.muMax).slice() as number[],
       schedule: pick(flags, 'schedule', p.schedule),
       finalPhase: pick(flags, 'final-phase', p.finalPhase),
