@@ -26,7 +26,7 @@ export interface SessionConfig {
 
 const AE_PRESETS: Record<Preset, Omit<AutoencoderConfig, 'seed'>> = {
   tiny: { dataset: 'curves', optimizers: ['sgd', 'nag'], lr: 0.05, muMax: [0.99], schedule: 'constant', finalPhase: 0, batch: 10, updates: 6, evalEvery: 3, trainSize: 100, evalSize: 50 },
-  short: { dataset: 'mnist', optimizers: ['sgd', 'momentum', 'nag'], lr: null, muMax: [0.99], schedule: 'sutskever', finalPhase: 0, batch: 100, updates: 120, evalEvery: 20, trainSize: 8000, evalSize: 500 },
+  short: { dataset: 'mnist', optimizers: ['sgd', 'momentum', 'nag'], lr: null, muMax: [0.99], schedule: 'sutskever', finalPhase: 0, batch: 100, updates: 300, evalEvery: 25, trainSize: 8000, evalSize: 500 },
   long: { dataset: 'mnist', optimizers: ['sgd', 'momentum', 'nag', 'adam'], lr: null, muMax: [0.9, 0.99, 0.995, 0.999], schedule: 'sutskever', finalPhase: 500, batch: 200, updates: 5000, evalEvery: 100, trainSize: 8000, evalSize: 2000 },
 };
 const BN_PRESETS: Record<Preset, Omit<BatchnormConfig, 'seed'>> = {
