@@ -13,7 +13,7 @@
 // exactly grad + new (c = c + p_0), so it is used directly; for larger N the GEMM would add the k blocks
 // into grad one by one ((grad + p_0) + p_1 ...), which is not the same rounding, so new is computed into
 // a scratch matrix and added after.
-import type { GemmActivation } from '../backend/kernels.js';
+import { GEMM_KC, type GemmActivation } from '../backend/kernels.js';
 import { kernels } from '../backend/select.js';
 import { generatorOf, type Generator } from '../random.js';
 import { checkTensor, formatShape, Parameter, Tensor } from '../tensor.js';
@@ -21,8 +21,6 @@ import { checkBoolean, checkInteger, checkOptions, rangeError } from '../validat
 import { kaimingUniform, uniform } from '../init/index.js';
 import { accumulateGrad, checkGradShape, Module, savedOrThrow } from './module.js';
 
-/** The GEMM's k block (GEMM_KC of docs/numerics.md "GEMM"; test/nn.test.ts checks that they agree). */
-export const LINEAR_GEMM_KC = 256;
 
 const ACTIVATIONS: readonly GemmActivation[] = ['none', 'relu', 'sigmoid', 'tanh'];
 
@@ -105,7 +103,7 @@ export class Linear extends Module {
   private accumulateGrads(dy: Tensor, x: Tensor): void {
     const K = kernels(), inF = this.inFeatures, n = rowsOf(x, inF), out = this.outFeatures;
     const w = this.weight;
-    if (w.grad && n >= 1 && n <= LINEAR_GEMM_KC) {
+    if (w.grad && n >= 1 && n <= GEMM_KC) {
       K.gemm.gemm(dy.data, x.data, w.grad.data, out, inF, n, true, false, 1, 1, null, 'none');
     } else {
       const dw = Tensor.zeros([out, inF]);
