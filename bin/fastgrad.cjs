@@ -5,9 +5,6 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-// OpenMP threads that spin while waiting cost 30-80x on a loaded machine; sleep instead unless told otherwise.
-if (!process.env.OMP_WAIT_POLICY) process.env.OMP_WAIT_POLICY = 'passive';
-
 const root = path.resolve(__dirname, '..');
 const source = path.join(root, 'lib', 'cli', 'main.ts');
 const built = path.join(root, 'dist', 'cjs', 'cli', 'main.js');
