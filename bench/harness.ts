@@ -80,4 +80,14 @@ export function kernelsFor(): { js: Kernels; native: Kernels | null } {
   return allKernels();
 }
 
+/** Fills arr with a cheap seeded LCG stream in [-0.5, 0.5) (bench data only; not the library's RNG). */
+export function randomInto<T extends Float32Array | Float64Array>(arr: T, seed: number): T {
+  let s = seed >>> 0;
+  for (let i = 0; i < arr.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    arr[i] = s / 4294967296 - 0.5;
+  }
+  return arr;
+}
+
 export { fg };

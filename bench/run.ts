@@ -1,4 +1,4 @@
-// `npm run bench` (all suites), `npm start` (--quick), `npm run bench -- --only <suite>`.
+// `npm run bench` (all suites), `npm run bench -- --quick`, `npm run bench -- --only <suite>`.
 // Measures the machine first (bandwidth with copy/triad kernels in the addon, FMA peak per SIMD level),
 // then runs every bench/suites/*.ts (each exports `suite: BenchSuite`), prints one markdown table per
 // suite and writes bench/results/<timestamp>.json and bench/results/latest.json. See docs/bench.md.

@@ -107,3 +107,13 @@ test('context-aware addon: main thread and two workers run kernels at once', asy
   // A worker's setSimdLevel did not change the main thread's instance.
   assert.notEqual(fg.simdLevel(), 'scalar');
 });
+
+test('idle OpenMP threads sleep by default (OMP_WAIT_POLICY=passive unless the environment sets it)', () => {
+  requireNative();
+  const code = "const fg=require('./lib/index.ts'); fg.backendInfo(); console.log(process.env.OMP_WAIT_POLICY)";
+  const env = { ...process.env };
+  delete env.OMP_WAIT_POLICY;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { cwd: root, env, encoding: 'utf8' });
+  assert.equal(r.stdout.trim(), 'passive');
+  assert.equal(runChild(code, { OMP_WAIT_POLICY: 'active' }), 'active');
+});

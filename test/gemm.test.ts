@@ -6,7 +6,7 @@ import * as fg from '../lib/index.js';
 import type { GemmActivation, Kernels } from '../lib/backend/kernels.js';
 import { nativeAddon } from '../lib/backend/select.js';
 import { fmaf } from '../lib/backend/js/fma.js';
-import { GEMM_KC } from '../lib/backend/js/gemm.js';
+import { GEMM_KC } from '../lib/backend/kernels.js';
 import { assertRejects, assertSameBits, forEachNativeConfig, jsKernels, randomF32, requireNative, rng } from './support/harness.js';
 
 const FLT_MAX = 3.4028234663852886e38;

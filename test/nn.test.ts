@@ -7,8 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as fg from '../lib/index.js';
 import type { Module } from '../lib/nn/module.js';
-import { LINEAR_GEMM_KC } from '../lib/nn/linear.js';
-import { GEMM_KC } from '../lib/backend/js/gemm.js';
+import { GEMM_KC } from '../lib/backend/kernels.js';
 import { assertRejects, assertSameBits, firstBitDifference, randomF32, requireNative } from './support/harness.js';
 
 const { Linear, ReLU, Sigmoid, Tanh, Softmax, Dropout, Sequential, BatchNorm1d, MSELoss, BCEWithLogitsLoss, CrossEntropyLoss } = fg.nn;
@@ -153,7 +152,6 @@ test('Linear: torch initialization bounds (kaiming-uniform a=√5, bias ±1/√i
 });
 
 test('Linear: accumulation is exactly grad + new, for N <= 256 (GEMM beta = 1 fold) and N > 256 (scratch + add)', () => {
-  assert.equal(LINEAR_GEMM_KC, GEMM_KC, 'Linear chooses the beta = 1 path from the GEMM k block');
   onBackends((backend) => {
     for (const n of [1, 37, 256, 257, 600]) {
       const lin = new Linear(9, 4, { generator: new fg.Generator(n) });
@@ -308,6 +306,24 @@ test('layers and losses give the same bits on both backends (Sequential forward,
     return [out.data, dx.data, ...net.parameters().map((p) => p.grad!.data), ceOut.data, ce.backward().data, bceOut.data, bce.backward().data];
   });
   runs[0].forEach((a, i) => assertSameBits(runs[1][i], a, { kernel: 'nn js vs native', output: String(i) }));
+});
+
+test('Sequential fuses Linear → ReLU/Sigmoid/Tanh into one GEMM: same bits as running the layers one by one (specials included)', () => {
+  onBackends((backend) => {
+    const build = () => {
+      const g = new fg.Generator(90);
+      return new Sequential(new Linear(7, 9, { generator: g }), new ReLU(), new Linear(9, 9, { generator: g }), new Sigmoid(),
+        new Linear(9, 5, { generator: g }), new Tanh(), new Linear(5, 3, { generator: g }));
+    };
+    const fused = build(), single = build();
+    const x = T(randomF32(20 * 7, 91, { specials: 0.1 }), [20, 7]), dy = T(randomF32(20 * 3, 92), [20, 3]);
+    const yf = fused.forward(x);
+    const ys = single.modules.reduce((h, m) => m.forward(h), x);
+    assertSameBits(yf.data, ys.data, { kernel: `${backend} fused forward` });
+    assertSameBits(fused.backward(dy).data, single.backward(dy).data, { kernel: `${backend} fused dx` });
+    fused.parameters().forEach((p, i) => assertSameBits(p.grad!.data, single.parameters()[i].grad!.data, { kernel: `${backend} fused grad ${i}` }));
+  });
+  assert.throws(() => new Linear(2, 2).forwardWith(T([1, 2], [1, 2]), 'gelu' as never), /Expected one of 'none', 'relu', 'sigmoid', 'tanh' for activation/);
 });
 
 test('Sequential: backward runs the chain in reverse and matches float64 finite differences for every parameter', () => {

@@ -5,22 +5,13 @@
 // The native kernels move more than that floor by design: forward reads x twice (12 B), backward reads
 // x and dy twice (20 B). Targets on (32, 64, 56, 56) with 2 threads: forward-train <= 3 ms,
 // forward+backward <= 8 ms.
-// Run alone: npx tsx bench/suites/batchnorm.ts [--quick]  (FG_BW_GBS, FG_PEAK_GFLOPS, FASTGRAD_NUM_THREADS).
+// Run alone: npm run bench -- --only batchnorm [--quick]
 import * as fg from '../../lib/index.js';
-import { allKernels } from '../../lib/backend/select.js';
-import { timeMedian, withBandwidth, type BenchContext, type BenchRow, type BenchSuite } from '../harness.js';
+import { randomInto, timeMedian, withBandwidth, type BenchContext, type BenchRow, type BenchSuite } from '../harness.js';
 
 const F = fg.nn.functional;
 const SHAPES: number[][] = [[256, 1024], [32, 64, 56, 56], [128, 256, 14, 14], [8, 3, 224, 224]];
 
-function randomInto(arr: Float32Array, seed: number): Float32Array {
-  let s = seed >>> 0;
-  for (let i = 0; i < arr.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    arr[i] = s / 4294967296 - 0.5;
-  }
-  return arr;
-}
 
 interface Step {
   name: string;
@@ -89,21 +80,3 @@ function run(ctx: BenchContext): BenchRow[] {
 }
 
 export const suite: BenchSuite = { name: 'batchnorm', run };
-
-if (require.main === module) {
-  const { js, native } = allKernels();
-  const ctx: BenchContext = {
-    native, js,
-    bandwidthGBs: Number(process.env.FG_BW_GBS ?? 35),
-    fmaPeakGFlops: Number(process.env.FG_PEAK_GFLOPS ?? 234),
-    threads: fg.getNumThreads(),
-    quick: process.argv.includes('--quick'),
-  };
-  const out = run(ctx);
-  console.log(`threads ${ctx.threads}, simd ${fg.simdLevel()}, bandwidth ${ctx.bandwidthGBs} GB/s (FG_BW_GBS)\n`);
-  console.log('| case | backend | ms | GB/s at floor bytes | % of bandwidth | native speed-up |');
-  console.log('|---|---|---:|---:|---:|---:|');
-  for (const r of out) {
-    console.log(`| ${r.case} | ${r.backend} | ${r.medianMs.toFixed(3)} | ${r.gbPerS?.toFixed(1) ?? ''} | ${r.pctBandwidth?.toFixed(0) ?? ''} | ${r.speedupVsJs ? `${r.speedupVsJs.toFixed(1)}x` : r.note ?? ''} |`);
-  }
-}

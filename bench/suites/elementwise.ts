@@ -2,7 +2,7 @@
 // doubles (Float64Array), at 1e3, 1e5 and 1e7 elements. Targets (2 threads): native >= 80% of the
 // measured bandwidth at 1e7; native never slower than TypeScript; TypeScript within 1.5x of the plain loop.
 import type { ElementwiseKernels } from '../../lib/backend/kernels.js';
-import { timeMedian, withBandwidth, type BenchContext, type BenchRow, type BenchSuite } from '../harness.js';
+import { randomInto, timeMedian, withBandwidth, type BenchContext, type BenchRow, type BenchSuite } from '../harness.js';
 
 interface Arrays {
   a: Float32Array;
@@ -59,14 +59,6 @@ const CASES: Case[] = [
   },
 ];
 
-function randomInto<T extends Float32Array | Float64Array>(arr: T, seed: number): T {
-  let s = seed >>> 0;
-  for (let i = 0; i < arr.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    arr[i] = s / 4294967296 - 0.5;
-  }
-  return arr;
-}
 
 function run(ctx: BenchContext): BenchRow[] {
   const sizes = ctx.quick ? [1e3, 1e5, 1e6] : [1e3, 1e5, 1e7];

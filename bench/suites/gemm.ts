@@ -4,9 +4,9 @@
 // Targets (2 threads): >= 80% of the FMA peak at 1024 and 2048, >= 60% on the autoencoder shapes,
 // TypeScript twin >= 0.5 GFLOP/s at 512.
 //
-// Alone: `npx tsx bench/suites/gemm.ts` (FG_PEAK_GFLOPS sets the peak, default 234; --quick).
+// Alone: `npm run bench -- --only gemm`.
 import type { GemmActivation, Kernels } from '../../lib/backend/kernels.js';
-import { fg, kernelsFor, timeMedian, type BenchContext, type BenchRow, type BenchSuite } from '../harness.js';
+import { timeMedian, type BenchContext, type BenchRow, type BenchSuite } from '../harness.js';
 
 interface Shape {
   name: string;
@@ -120,21 +120,3 @@ export const suite: BenchSuite = {
     return rows;
   },
 };
-
-if (require.main === module) {
-  const { js, native } = kernelsFor();
-  const ctx: BenchContext = {
-    native,
-    js,
-    bandwidthGBs: Number(process.env.FG_BW_GBS ?? 35),
-    fmaPeakGFlops: Number(process.env.FG_PEAK_GFLOPS ?? 234),
-    threads: fg.getNumThreads(),
-    quick: process.argv.includes('--quick'),
-  };
-  const rows = suite.run(ctx) as BenchRow[];
-  console.log(`GEMM, ${ctx.threads} threads, SIMD ${fg.simdLevel()}, FMA peak taken as ${ctx.fmaPeakGFlops} GFLOP/s\n`);
-  console.log('| case | backend | M x N x K | ms | GFLOP/s | % peak | note |\n|---|---|---|---|---|---|---|');
-  for (const r of rows) {
-    console.log(`| ${r.case} | ${r.backend} | ${r.size} | ${r.medianMs.toFixed(3)} | ${r.gflops?.toFixed(1)} | ${r.pctPeak?.toFixed(0)}% | ${r.note ?? ''} |`);
-  }
-}

@@ -5,9 +5,8 @@
 // (fg.optim.SGD), after zeroGrad.
 // Target: <= 45 ms per step with 2 threads (PyTorch 1.13 + OpenBLAS, 2 threads: 58.6 ms on the
 // reference machine).
-// Run alone: npx tsx bench/suites/nn.ts [--quick]  (FG_PEAK_GFLOPS, FASTGRAD_NUM_THREADS).
+// Run alone: npm run bench -- --only nn [--quick]
 import * as fg from '../../lib/index.js';
-import { allKernels } from '../../lib/backend/select.js';
 import { timeMedian, type BenchContext, type BenchRow, type BenchSuite } from '../harness.js';
 
 const BATCH = 200;
@@ -88,21 +87,3 @@ function run(ctx: BenchContext): BenchRow[] {
 }
 
 export const suite: BenchSuite = { name: 'nn', run };
-
-if (require.main === module) {
-  const { js, native } = allKernels();
-  const ctx: BenchContext = {
-    native, js,
-    bandwidthGBs: Number(process.env.FG_BW_GBS ?? 35),
-    fmaPeakGFlops: Number(process.env.FG_PEAK_GFLOPS ?? 234),
-    threads: fg.getNumThreads(),
-    quick: process.argv.includes('--quick'),
-  };
-  const out = run(ctx);
-  console.log(`threads ${ctx.threads}, simd ${fg.simdLevel()}, FMA peak ${ctx.fmaPeakGFlops} GFLOP/s (FG_PEAK_GFLOPS)\n`);
-  console.log('| case | backend | ms | GFLOP/s | % of peak | note |');
-  console.log('|---|---|---:|---:|---:|---|');
-  for (const r of out) {
-    console.log(`| ${r.case} | ${r.backend} | ${r.medianMs.toFixed(2)} | ${r.gflops?.toFixed(1) ?? ''} | ${r.pctPeak?.toFixed(0) ?? ''} | ${r.note ?? ''} |`);
-  }
-}

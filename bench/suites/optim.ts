@@ -1,11 +1,10 @@
 // Optimizer steps: time per parameter for every algorithm at 1e3 .. 1e7 parameters, native vs
 // TypeScript vs the bandwidth roofline (bytes moved / measured bandwidth), and 1000 tensors x 1000
 // parameters through the multi-tensor entry point vs one call per tensor.
-// Alone: `node --import tsx bench/suites/optim.ts [--quick] [--only Adam,SGD-momentum]` (bandwidth from
-// FG_BW_GBS, else measured here with the native axpy over 1e7 floats).
+// Alone: `npm run bench -- --only optim`.
 import type { Kernels } from '../../lib/backend/kernels.js';
 import { OF, OPTIM_H, optimStateMask, type OptimAlgo } from '../../lib/backend/optim_spec.js';
-import { fg, kernelsFor, timeMedian, withBandwidth, type BenchContext, type BenchRow, type BenchSuite } from '../harness.js';
+import { timeMedian, withBandwidth, type BenchContext, type BenchRow, type BenchSuite } from '../harness.js';
 
 interface Config {
   name: string;
@@ -107,35 +106,3 @@ export const suite: BenchSuite = {
     return rows;
   },
 };
-
-function table(rows: BenchRow[]): string {
-  const head = '| case | backend | params | ms | ns/param | GB/s | % roofline | vs js | note |\n|---|---|---|---|---|---|---|---|---|';
-  const f = (v: number | undefined, d: number) => (v === undefined ? '' : v.toFixed(d));
-  return [head, ...rows.map((r) => `| ${r.case} | ${r.backend} | ${r.size} | ${f(r.medianMs, 3)} | ${f(r.nsPerElement, 3)} | ${f(r.gbPerS, 1)} | ${f(r.pctBandwidth, 0)} | ${f(r.speedupVsJs, 1)} | ${r.note ?? ''} |`)].join('\n');
-}
-
-/** Stream bandwidth (GB/s) of the native axpy y = y + a x over 1e7 floats (12 bytes per element), or 0 without the addon. */
-function measureBandwidth(native: Kernels | null): number {
-  if (!native) return 0;
-  const n = 1e7, x = new Float32Array(n).fill(1), y = new Float32Array(n);
-  const ms = timeMedian(() => native.elementwise.axpy(0.5, x, y), { reps: 7 });
-  return (12 * n) / (ms * 1e6);
-}
-
-if (require.main === module) {
-  fg.setNumThreads(Number(process.env.FASTGRAD_NUM_THREADS ?? 2));
-  const { js, native } = kernelsFor();
-  const bw = process.env.FG_BW_GBS ? Number(process.env.FG_BW_GBS) : measureBandwidth(native) || 35;
-  console.log(`bandwidth ${bw.toFixed(1)} GB/s (${process.env.FG_BW_GBS ? 'FG_BW_GBS' : 'measured: native axpy, 1e7 floats'}), threads ${fg.getNumThreads()}`);
-  const ctx: BenchContext = {
-    js,
-    native,
-    bandwidthGBs: bw,
-    fmaPeakGFlops: Number(process.env.FG_PEAK_GFLOPS ?? 234),
-    threads: 2,
-    quick: process.argv.includes('--quick'),
-  };
-  const at = process.argv.indexOf('--only');
-  const only = at >= 0 ? process.argv[at + 1].split(',') : undefined;
-  console.log(table(suite.run(Object.assign(ctx, { only })) as BenchRow[]));
-}

@@ -1,9 +1,9 @@
 // Reductions: native vs the TypeScript twin at 1e3, 1e5 and 1e7 elements: full sum, max, variance
 // (two passes), sums along axis 0 and axis 1 of a near-square matrix, and the global norm of a list of
 // 200 tensors. Target (2 threads): native >= 80% of the measured bandwidth at 1e7.
-// Alone: `node --import tsx bench/suites/reduce.ts` (FG_BW_GBS, default 35, is the bandwidth to compare with).
+// Alone: `npm run bench -- --only reduce`.
 import type { ReduceKernels } from '../../lib/backend/kernels.js';
-import { fg, kernelsFor, timeMedian, withBandwidth, type BenchContext, type BenchRow, type BenchSuite } from '../harness.js';
+import { randomInto, timeMedian, withBandwidth, type BenchContext, type BenchRow, type BenchSuite } from '../harness.js';
 
 interface Data {
   x: Float32Array;
@@ -29,14 +29,6 @@ const CASES: Case[] = [
   { name: 'normL2List x200', passes: 1, run: (k, d) => k.normL2List(d.list) },
 ];
 
-function randomInto(arr: Float32Array, seed: number): Float32Array {
-  let s = seed >>> 0;
-  for (let i = 0; i < arr.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    arr[i] = s / 4294967296 - 0.5;
-  }
-  return arr;
-}
 
 function makeData(n: number): Data {
   const x = randomInto(new Float32Array(n), 1);
@@ -71,27 +63,3 @@ function run(ctx: BenchContext): BenchRow[] {
 }
 
 export const suite: BenchSuite = { name: 'reduce', run };
-
-function table(rows: BenchRow[]): string {
-  const f = (v: number | undefined, p: number) => (v === undefined ? '' : v.toFixed(p));
-  const lines = ['| case | size | backend | ms | ns/elem | GB/s | % bw | speedup vs TS |', '|---|---|---|---|---|---|---|---|'];
-  for (const r of rows) {
-    lines.push(`| ${r.case} | ${r.size} | ${r.backend} | ${f(r.medianMs, 4)} | ${f(r.nsPerElement, 3)} | ${f(r.gbPerS, 1)} | ${f(r.pctBandwidth, 0)} | ${f(r.speedupVsJs, 1)} |`);
-  }
-  return lines.join('\n');
-}
-
-if (require.main === module) {
-  const { js, native } = kernelsFor();
-  const threads = fg.getNumThreads();
-  const ctx: BenchContext = {
-    native,
-    js,
-    bandwidthGBs: Number(process.env.FG_BW_GBS ?? 35),
-    fmaPeakGFlops: Number(process.env.FG_PEAK_GFLOPS ?? 234),
-    threads,
-    quick: process.argv.includes('--quick'),
-  };
-  console.log(`reduce: ${fg.simdLevel()}, ${threads} thread(s), bandwidth ${ctx.bandwidthGBs} GB/s`);
-  console.log(table(run(ctx) as BenchRow[]));
-}

@@ -1,7 +1,7 @@
 // RNG fills: uniform and normal (Philox4x32-10, Box–Muller on fixed polynomials), native vs TypeScript.
-// Run alone: node --import tsx bench/suites/rng.ts   (FG_BW_GBS, FG_PEAK_GFLOPS, FASTGRAD_NUM_THREADS)
+// Run alone: npm run bench -- --only rng
 import type { Kernels } from '../../lib/backend/kernels.js';
-import { fg, kernelsFor, timeMedian, withBandwidth, type BenchContext, type BenchRow, type BenchSuite } from '../harness.js';
+import { fg, timeMedian, withBandwidth, type BenchContext, type BenchRow, type BenchSuite } from '../harness.js';
 
 const KINDS = ['uniform', 'normal'] as const;
 
@@ -30,20 +30,3 @@ export const suite: BenchSuite = {
     return rows;
   },
 };
-
-if (require.main === module) {
-  const { js, native } = kernelsFor();
-  const ctx: BenchContext = {
-    js,
-    native,
-    bandwidthGBs: Number(process.env.FG_BW_GBS ?? 35),
-    fmaPeakGFlops: Number(process.env.FG_PEAK_GFLOPS ?? 234),
-    threads: fg.getNumThreads(),
-    quick: process.argv.includes('--quick'),
-  };
-  const rows = suite.run(ctx) as BenchRow[];
-  console.log('| case | backend | size | median ms | ns/elem | GB/s written | vs js | note |\n|---|---|---|---|---|---|---|---|');
-  for (const r of rows) {
-    console.log(`| ${r.case} | ${r.backend} | ${r.size} | ${r.medianMs.toFixed(3)} | ${r.nsPerElement?.toFixed(2)} | ${r.gbPerS?.toFixed(2)} | ${r.speedupVsJs ? r.speedupVsJs.toFixed(1) + 'x' : ''} | ${r.note ?? ''} |`);
-  }
-}

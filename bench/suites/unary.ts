@@ -1,9 +1,9 @@
 // Unary kernels: native vs the TypeScript twin at 1e3, 1e5 and 1e7 elements (ns/element, GB/s,
 // % of measured bandwidth, native speedup over TypeScript). Maps move 8 bytes per element (read x,
 // write y); softmax/logSoftmax rows of 1000 move 20 (x read twice; y written twice and read once).
-// Alone: `node --import tsx bench/suites/unary.ts` (bandwidth from FG_BW_GBS, default 35).
+// Alone: `npm run bench -- --only unary`.
 import type { UnaryKernels } from '../../lib/backend/kernels.js';
-import { fg, kernelsFor, timeMedian, withBandwidth, type BenchContext, type BenchRow, type BenchSuite } from '../harness.js';
+import { timeMedian, withBandwidth, type BenchContext, type BenchRow, type BenchSuite } from '../harness.js';
 
 interface Case {
   name: string;
@@ -60,26 +60,3 @@ function run(ctx: BenchContext): BenchRow[] {
 }
 
 export const suite: BenchSuite = { name: 'unary', run };
-
-function fmt(v: number | undefined, d: number): string {
-  return v === undefined ? '' : v.toFixed(d);
-}
-
-if (require.main === module) {
-  const { js, native } = kernelsFor();
-  const ctx: BenchContext = {
-    js,
-    native,
-    bandwidthGBs: Number(process.env.FG_BW_GBS ?? 35),
-    fmaPeakGFlops: Number(process.env.FG_PEAK_GFLOPS ?? 234),
-    threads: fg.getNumThreads(),
-    quick: process.argv.includes('--quick'),
-  };
-  const out = run(ctx);
-  console.log(`unary suite: simd ${fg.simdLevel()}, threads ${ctx.threads}, bandwidth ${ctx.bandwidthGBs} GB/s (FG_BW_GBS)\n`);
-  console.log('| case | size | backend | ms | ns/elem | GB/s | % bw | speedup vs js |');
-  console.log('|---|---:|---|---:|---:|---:|---:|---:|');
-  for (const r of out) {
-    console.log(`| ${r.case} | ${r.size} | ${r.backend} | ${fmt(r.medianMs, 4)} | ${fmt(r.nsPerElement, 3)} | ${fmt(r.gbPerS, 2)} | ${fmt(r.pctBandwidth, 1)} | ${fmt(r.speedupVsJs, 1)} |`);
-  }
-}

@@ -127,6 +127,9 @@ export interface UnaryKernels {
 export type GemmActivation = 'none' | 'relu' | 'sigmoid' | 'tanh';
 export const GEMM_ACTIVATION_CODE: Readonly<Record<GemmActivation, number>> = { none: 0, relu: 1, sigmoid: 2, tanh: 3 };
 
+/** The k block of the GEMM spec (GEMM_KC in native/kernels/gemm_api.h; docs/numerics.md "GEMM"). */
+export const GEMM_KC = 256;
+
 export interface GemmKernels {
   /**
    * c (m × n) = alpha·op(a)·op(b) + beta·c, then c += bias (a row of n, or null), then the activation.

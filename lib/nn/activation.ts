@@ -6,14 +6,22 @@
 //   Softmax  y = softmax over the last axis      dx = y × (dy − s), s = Σ_j dy_j × y_j per row
 // Softmax's backward composes the elementwise and reduce kernels: t = dy × y (binary mul), s = canonical
 // row sums of t (reduce axis 1), u = dy − s (column broadcast), dx = y × u; each step one binary32 op.
-import type { ActivationBackward, UnaryOp } from '../backend/kernels.js';
+import type { ActivationBackward, GemmActivation, UnaryOp } from '../backend/kernels.js';
 import { kernels } from '../backend/select.js';
 import { checkTensor, formatShape, Tensor } from '../tensor.js';
 import { checkGradShape, Module, savedOrThrow } from './module.js';
 
-abstract class Pointwise extends Module {
-  protected abstract readonly op: UnaryOp & ActivationBackward;
+/** ReLU, Sigmoid, Tanh: the activations a GEMM epilogue can apply (Sequential fuses them into a preceding Linear). */
+export abstract class Pointwise extends Module {
+  abstract readonly op: UnaryOp & ActivationBackward & GemmActivation;
   #y: Tensor | null = null;
+
+  /** Records y = op(x) computed elsewhere (a fused GEMM epilogue) as this layer's last output. */
+  adoptOutput(y: Tensor): Tensor {
+    checkTensor(y, 'y');
+    this.#y = y;
+    return y;
+  }
 
   forward(x: Tensor): Tensor {
     checkTensor(x, 'x');
@@ -34,16 +42,16 @@ abstract class Pointwise extends Module {
 
 /** max(x, 0) (relu(−0) = +0, NaN propagates). */
 export class ReLU extends Pointwise {
-  protected readonly op = 'relu' as const;
+  readonly op = 'relu' as const;
 }
 
 /** 1 / (1 + e^−x). */
 export class Sigmoid extends Pointwise {
-  protected readonly op = 'sigmoid' as const;
+  readonly op = 'sigmoid' as const;
 }
 
 export class Tanh extends Pointwise {
-  protected readonly op = 'tanh' as const;
+  readonly op = 'tanh' as const;
 }
 
 /** Softmax over the last axis (torch's dim = -1) of an input with at least one dimension. */

@@ -2,6 +2,8 @@
 export { BatchNorm1d, BatchNorm2d } from './batchnorm.js';
 export type { BatchNormOptions, BatchNorm2dOptions } from './batchnorm.js';
 export * as functional from './functional.js';
+export { RNN } from './rnn.js';
+export type { RNNOptions } from './rnn.js';
 export { Module, accumulateGrad } from './module.js';
 export type { StateDict, StateDictInput } from './module.js';
 export { Sequential } from './sequential.js';

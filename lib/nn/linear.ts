@@ -3,6 +3,7 @@
 // the same bits at any SIMD level and thread count.
 //
 //   forward   y  = gemm(x, W, transB)           with the bias row fused in the epilogue: y = (x·Wᵀ) + b
+//                                               (and, through Sequential, a following ReLU/Sigmoid/Tanh)
 //   backward  dx = gemm(dy, W)                  (N × out)·(out × in)
 //             dW = gemm(dy, x, transA)          (out × N)·(N × in), accumulated into W.grad
 //             db = column sums of dy            canonical axis-0 sum (reduce family), accumulated into b.grad
@@ -12,15 +13,16 @@
 // exactly grad + new (c = c + p_0), so it is used directly; for larger N the GEMM would add the k blocks
 // into grad one by one ((grad + p_0) + p_1 ...), which is not the same rounding, so new is computed into
 // a scratch matrix and added after.
+import { GEMM_KC, type GemmActivation } from '../backend/kernels.js';
 import { kernels } from '../backend/select.js';
 import { generatorOf, type Generator } from '../random.js';
 import { checkTensor, formatShape, Parameter, Tensor } from '../tensor.js';
-import { checkBoolean, checkInteger, checkOptions } from '../validate.js';
+import { checkBoolean, checkInteger, checkOptions, rangeError } from '../validate.js';
 import { kaimingUniform, uniform } from '../init/index.js';
 import { accumulateGrad, checkGradShape, Module, savedOrThrow } from './module.js';
 
-/** The GEMM's k block (GEMM_KC of docs/numerics.md "GEMM"; test/nn.test.ts checks that they agree). */
-export const LINEAR_GEMM_KC = 256;
+
+const ACTIVATIONS: readonly GemmActivation[] = ['none', 'relu', 'sigmoid', 'tanh'];
 
 export interface LinearOptions {
   /** Learn an additive bias (default true). */
@@ -60,13 +62,22 @@ export class Linear extends Module {
 
   /** x of shape (..., in): every leading dimension is a batch dimension (N = their product); y is (..., out). */
   forward(x: Tensor): Tensor {
+    return this.forwardWith(x, 'none');
+  }
+
+  /**
+   * forward(x) followed by an activation in the same GEMM call (its epilogue, same bits as applying the
+   * unary op afterwards). What Sequential uses for Linear → ReLU / Sigmoid / Tanh.
+   */
+  forwardWith(x: Tensor, activation: GemmActivation): Tensor {
     checkTensor(x, 'x');
+    if (!ACTIVATIONS.includes(activation)) throw rangeError(`one of ${ACTIVATIONS.map((a) => `'${a}'`).join(', ')}`, 'activation', activation);
     if (x.ndim < 1 || x.shape[x.ndim - 1] !== this.inFeatures) {
       throw new RangeError(`Expected x of shape [..., ${this.inFeatures}] for Linear(${this.inFeatures}, ${this.outFeatures}) but received shape ${formatShape(x.shape)}`);
     }
     const n = rowsOf(x, this.inFeatures);
     const y = Tensor.zeros([...x.shape.slice(0, -1), this.outFeatures]);
-    kernels().gemm.gemm(x.data, this.weight.data, y.data, n, this.outFeatures, this.inFeatures, false, true, 1, 0, this.bias?.data ?? null, 'none');
+    kernels().gemm.gemm(x.data, this.weight.data, y.data, n, this.outFeatures, this.inFeatures, false, true, 1, 0, this.bias?.data ?? null, activation);
     this.#x = x;
     return y;
   }
@@ -92,7 +103,7 @@ export class Linear extends Module {
   private accumulateGrads(dy: Tensor, x: Tensor): void {
     const K = kernels(), inF = this.inFeatures, n = rowsOf(x, inF), out = this.outFeatures;
     const w = this.weight;
-    if (w.grad && n >= 1 && n <= LINEAR_GEMM_KC) {
+    if (w.grad && n >= 1 && n <= GEMM_KC) {
       K.gemm.gemm(dy.data, x.data, w.grad.data, out, inF, n, true, false, 1, 1, null, 'none');
     } else {
       const dw = Tensor.zeros([out, inF]);

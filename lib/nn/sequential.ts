@@ -1,7 +1,9 @@
-// Sequential: modules applied in order. forward runs the chain; backward(dLoss) runs each module's
+// Sequential: modules applied in order. forward runs the chain (Linear + activation fused into one GEMM); backward(dLoss) runs each module's
 // backward in reverse order, so every parameter gradient of the chain is accumulated and dLoss/dx of
 // the chain's input is returned. Children are registered as '0', '1', ... (torch's names).
 import type { Tensor } from '../tensor.js';
+import { Pointwise } from './activation.js';
+import { Linear } from './linear.js';
 import { Module } from './module.js';
 
 export class Sequential extends Module {
@@ -17,9 +19,22 @@ export class Sequential extends Module {
     return this.modules.length;
   }
 
+  /**
+   * The chain. A Linear followed by a ReLU, Sigmoid or Tanh runs as one GEMM with the activation in its
+   * epilogue (same bits as the two forwards; each layer caches what its backward needs as usual).
+   */
   forward(x: Tensor): Tensor {
     let h = x;
-    for (const m of this.modules) h = m.forward(h);
+    const ms = this.modules;
+    for (let i = 0; i < ms.length; i++) {
+      const m = ms[i], next = ms[i + 1];
+      if (m instanceof Linear && next instanceof Pointwise) {
+        h = next.adoptOutput(m.forwardWith(h, next.op));
+        i++;
+      } else {
+        h = m.forward(h);
+      }
+    }
     return h;
   }
 

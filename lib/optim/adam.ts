@@ -1,26 +1,14 @@
 // Adam (L2 weight decay, amsgrad) and AdamW (decoupled weight decay): torch.optim 1.13. One kernel.
 import { H, OF } from '../backend/optim_spec.js';
-import type { Pair, Schedule } from './options.js';
+import type { BetasHyper, BetasOptions } from './options.js';
 import { Optimizer, type AlgoDef, type Params } from './optimizer.js';
 
-export interface AdamHyper {
-  [k: string]: number | boolean | Pair;
-  lr: number;
-  betas: Pair;
-  eps: number;
-  weightDecay: number;
+export interface AdamHyper extends BetasHyper {
   amsgrad: boolean;
-  maximize: boolean;
 }
 
-export interface AdamOptions {
-  lr?: number | Schedule;
-  betas?: Pair | Schedule<Pair>;
-  eps?: number | Schedule;
-  weightDecay?: number | Schedule;
+export interface AdamOptions extends BetasOptions {
   amsgrad?: boolean;
-  maximize?: boolean;
-  skipNonFinite?: boolean;
 }
 
 const fr = Math.fround;

@@ -1,26 +1,14 @@
 // NAdam (betas, eps, L2 weight decay, momentumDecay; maximize as an extension): torch.optim 1.13.
 import { H, OF } from '../backend/optim_spec.js';
-import type { Pair, Schedule } from './options.js';
+import type { BetasHyper, BetasOptions, Schedule } from './options.js';
 import { Optimizer, type AlgoDef, type Params } from './optimizer.js';
 
-export interface NAdamHyper {
-  [k: string]: number | boolean | Pair;
-  lr: number;
-  betas: Pair;
-  eps: number;
-  weightDecay: number;
+export interface NAdamHyper extends BetasHyper {
   momentumDecay: number;
-  maximize: boolean;
 }
 
-export interface NAdamOptions {
-  lr?: number | Schedule;
-  betas?: Pair | Schedule<Pair>;
-  eps?: number | Schedule;
-  weightDecay?: number | Schedule;
+export interface NAdamOptions extends BetasOptions {
   momentumDecay?: number | Schedule;
-  maximize?: boolean;
-  skipNonFinite?: boolean;
 }
 
 const fr = Math.fround;

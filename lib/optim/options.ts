@@ -9,6 +9,26 @@ export type Schedule<T = number> = (t: number) => T;
 export type Pair = readonly [number, number];
 export type HyperValue = number | boolean | Pair;
 
+/** Hyper-parameters of the Adam-like optimizers (Adam, AdamW, Adamax, NAdam, RAdam); each adds its own. */
+export interface BetasHyper {
+  [k: string]: HyperValue;
+  lr: number;
+  betas: Pair;
+  eps: number;
+  weightDecay: number;
+  maximize: boolean;
+}
+
+/** Options of the Adam-like optimizers: a number or a Schedule for each numeric one. */
+export interface BetasOptions {
+  lr?: number | Schedule;
+  betas?: Pair | Schedule<Pair>;
+  eps?: number | Schedule;
+  weightDecay?: number | Schedule;
+  maximize?: boolean;
+  skipNonFinite?: boolean;
+}
+
 function finite(v: unknown, name: string): asserts v is number {
   checkNumber(v, name);
   if (!Number.isFinite(v)) throw rangeError('a finite number', name, v);

@@ -1,25 +1,11 @@
 // RAdam (betas, eps, L2 weight decay; maximize as an extension): torch.optim 1.13.
 import { H, OF } from '../backend/optim_spec.js';
-import type { Pair, Schedule } from './options.js';
+import type { BetasHyper, BetasOptions } from './options.js';
 import { Optimizer, type AlgoDef, type Params } from './optimizer.js';
 
-export interface RAdamHyper {
-  [k: string]: number | boolean | Pair;
-  lr: number;
-  betas: Pair;
-  eps: number;
-  weightDecay: number;
-  maximize: boolean;
-}
+export type RAdamHyper = BetasHyper;
 
-export interface RAdamOptions {
-  lr?: number | Schedule;
-  betas?: Pair | Schedule<Pair>;
-  eps?: number | Schedule;
-  weightDecay?: number | Schedule;
-  maximize?: boolean;
-  skipNonFinite?: boolean;
-}
+export type RAdamOptions = BetasOptions;
 
 const fr = Math.fround;
 

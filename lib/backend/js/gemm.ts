@@ -1,11 +1,9 @@
 // GEMM family, TypeScript twin of native/kernels/gemm.h: the same spec (native/kernels/gemm_api.h,
 // docs/numerics.md "GEMM"), element by element, with the exact binary32 fma of ./fma.ts.
-import type { GemmActivation, GemmKernels } from '../kernels.js';
+import { GEMM_KC, type GemmActivation, type GemmKernels } from '../kernels.js';
 import { fmafArray, fmafSlow } from './fma.js';
 import { reluf, sigmoidf, tanhf } from './unary.js';
 
-/** The k block of the spec (GEMM_KC in native/kernels/gemm_api.h). */
-export const GEMM_KC = 256;
 
 /** op(B) as a row-major k x n array: b itself, or a transposed copy (copying is exact). */
 function rowMajorB(b: Float32Array, n: number, k: number, transB: boolean): Float32Array {

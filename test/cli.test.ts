@@ -1,0 +1,183 @@
+// The fastgrad CLI end to end, in child processes, on the tiny preset (seconds): every experiment
+// writes a report that parses and shows learning; the same seed gives the same bits on both backends,
+// at 1 and 2 threads and at every SIMD level; Ctrl-C writes a checkpoint and --resume ends with the
+// numbers of an uninterrupted run; bad flags give one line and exit code 2.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { requireNative, simdLevels } from './support/harness.js';
+import { lineChart, logTicks, niceTicks } from '../lib/cli/svg.js';
+import { parseArgs, UsageError } from '../lib/cli/args.js';
+
+const ROOT = path.resolve(__dirname, '..');
+const BIN = path.join(ROOT, 'bin', 'fastgrad.cjs');
+const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'fastgrad-cli-'));
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  out: string;
+}
+
+let counter = 0;
+function cli(args: string[], env: Record<string, string> = {}, out = path.join(TMP, `r${counter++}`)): Run {
+  const res = spawnSync(process.execPath, [BIN, ...args, '--out', out], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, FASTGRAD_BACKEND: 'native', ...env },
+    timeout: 240_000,
+  });
+  return { status: res.status, stdout: res.stdout, stderr: res.stderr, out };
+}
+
+interface Results {
+  environment: { backend: string; simd: string; threads: number };
+  experiments: { name: string; runs: { id: string; loss: number[]; evals: Record<string, number>[]; final: Record<string, number> }[] }[];
+}
+
+function results(r: Run): Results {
+  assert.equal(r.status, 0, `exit ${r.status}: ${r.stderr}`);
+  return JSON.parse(fs.readFileSync(path.join(r.out, 'results.json'), 'utf8')) as Results;
+}
+
+/** Only the numbers training produced (no timings, no environment). */
+function numbers(r: Results): unknown {
+  return r.experiments.map((e) => e.runs.map((x) => ({ id: x.id, loss: x.loss, evals: x.evals })));
+}
+
+function mean(a: number[]): number {
+  return a.reduce((s, v) => s + v, 0) / a.length;
+}
+
+test('bad command lines: one line on stderr, exit code 2, no stack trace', () => {
+  const cases: [string[], RegExp][] = [
+    [['autoencoder', '--optimizer', 'sgd,lbfgs'], /--optimizer .*'lbfgs'/],
+    [['autoencoder', '--lr', '-0.1'], /--lr expects a number > 0 but received '-0.1'/],
+    [['batchnorm', '--batch', '2.5'], /--batch expects an integer >= 1 but received '2.5'/],
+    [['rnn', '--bogus', '1'], /unknown flag --bogus/],
+    [['train'], /unknown command 'train'/],
+    [['rnn', '--dataset', 'mnist'], /--dataset does not apply to 'rnn'/],
+    [['batchnorm', '--batch', '500', '--train-size', '100'], /--batch \(500\) must not exceed --train-size \(100\)/],
+    [['rnn', '--resume'], /no checkpoint to resume/],
+    [['rnn', '--resume', '--updates', '5'], /--resume takes the configuration from the checkpoint: --updates cannot be combined/],
+  ];
+  for (const [args, re] of cases) {
+    const r = cli(args);
+    const expectStatus = /no checkpoint/.test(re.source) ? 1 : 2;
+    assert.equal(r.status, expectStatus, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, re);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+    assert.equal(fs.existsSync(path.join(r.out, 'report.md')), false);
+  }
+});
+
+test('parseArgs: values, lists and errors', () => {
+  assert.deepEqual(parseArgs(['autoencoder', '--optimizer=sgd,nag', '--mu-max', '0.9,0.99', '--updates', '5']).flags, { optimizer: ['sgd', 'nag'], 'mu-max': [0.9, 0.99], updates: 5 });
+  assert.throws(() => parseArgs(['rnn', '--updates']), UsageError);
+  assert.throws(() => parseArgs(['rnn', '--updates', '3', '--updates', '4']), /given twice/);
+  assert.throws(() => parseArgs(['rnn', '--mu-max', '1.5']), /\[0, 1\]/);
+});
+
+test('svg: ticks and a well-formed chart with a legend and a log axis', () => {
+  assert.deepEqual(niceTicks(0, 1), [0, 0.2, 0.4, 0.6, 0.8, 1]);
+  assert.deepEqual(logTicks(0.01, 100), [0.01, 0.1, 1, 10, 100]);
+  const svg = lineChart({ title: 'a < b', xLabel: 'x', yLabel: 'y', logY: true, series: [{ name: 'one', x: [1, 2, 3], y: [10, 1, 0] }, { name: 'two', x: [1, 2], y: [5, 2] }] });
+  assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  assert.match(svg, /a &lt; b/);
+  assert.equal((svg.match(/<polyline /g) ?? []).length, 2);
+  assert.match(svg, />one<\/text>/);
+  assert.match(svg, /<\/svg>\n$/);
+});
+
+test('each experiment runs on the tiny preset, writes a parseable report and learns', () => {
+  requireNative();
+  const r = cli(['all', '--preset', 'tiny']);
+  const res = results(r);
+  for (const f of ['report.md', 'curves.csv', 'autoencoder-error.svg', 'autoencoder-loss.svg', 'batchnorm-accuracy.svg', 'batchnorm-percentiles.svg', 'rnn-mse.svg', 'rnn-loss.svg']) {
+    assert.ok(fs.existsSync(path.join(r.out, f)), f);
+  }
+  for (const f of fs.readdirSync(r.out).filter((f) => f.endsWith('.svg'))) {
+    const s = fs.readFileSync(path.join(r.out, f), 'utf8');
+    assert.match(s, /^<svg[\s\S]*<\/svg>\n$/, f);
+    assert.match(s, /<polyline /, f);
+  }
+  const md = fs.readFileSync(path.join(r.out, 'report.md'), 'utf8');
+  assert.match(md, /Backend \*\*native\*\*, SIMD level \*\*\w+\*\*/);
+  assert.match(md, /\| AE curves sgd \| 6 \| 10 \|/);
+  const csv = fs.readFileSync(path.join(r.out, 'curves.csv'), 'utf8').trimEnd().split('\n');
+  assert.equal(csv[0], 'experiment,run,kind,update,metric,value');
+  assert.ok(csv.slice(1).every((l) => l.split(',').length === 6 && Number.isFinite(Number(l.split(',')[5]))));
+  assert.deepEqual(res.experiments.map((e) => e.name), ['autoencoder', 'batchnorm', 'rnn']);
+  const [ae, bn, rnn] = res.experiments;
+  for (const run of ae.runs) assert.ok(run.final.squaredError < 0.5 * run.evals[0].squaredError, `${run.id}: ${JSON.stringify(run.evals)}`);
+  for (const run of bn.runs) {
+    assert.equal(run.loss.length, 10);
+    assert.ok(mean(run.loss.slice(-3)) < mean(run.loss.slice(0, 3)), `${run.id}: ${run.loss}`);
+    assert.ok(run.final.accuracy > run.evals[0].accuracy, run.id);
+    assert.ok(run.final.p15 <= run.final.p50 && run.final.p50 <= run.final.p85);
+  }
+  for (const run of rnn.runs) assert.ok(run.final.mse < run.evals[0].mse, `${run.id}: ${JSON.stringify(run.evals)}`);
+  assert.ok(r.stdout.includes('report: '), r.stdout);
+  assert.equal(fs.existsSync(path.join(r.out, 'checkpoint.fgck')), false);
+});
+
+test('same seed, same bits: JS vs native backend, 1 vs 2 threads, every SIMD level', () => {
+  requireNative();
+  const args = ['all', '--preset', 'tiny', '--no-progress'];
+  const base = numbers(results(cli([...args, '--threads', '2'])));
+  assert.deepEqual(numbers(results(cli(args, { FASTGRAD_BACKEND: 'js' }))), base, 'js backend');
+  assert.deepEqual(numbers(results(cli([...args, '--threads', '1']))), base, '1 thread');
+  for (const level of simdLevels()) {
+    const r = results(cli(args, { FASTGRAD_SIMD: level }));
+    assert.equal(r.environment.simd, level);
+    assert.deepEqual(numbers(r), base, `FASTGRAD_SIMD=${level}`);
+  }
+  // Full-size MNIST layers, so the GEMMs are above the parallel threshold and really split across threads.
+  const big = ['autoencoder', '--dataset', 'mnist', '--optimizer', 'nag', '--batch', '100', '--updates', '3', '--eval-every', '3', '--train-size', '1000', '--eval-size', '100', '--no-progress'];
+  const one = results(cli([...big, '--threads', '1']));
+  assert.equal(one.environment.threads, 1);
+  assert.deepEqual(numbers(results(cli([...big, '--threads', '2']))), numbers(one), 'MNIST layers, 2 threads vs 1');
+});
+
+test('--interrupt-at writes a checkpoint; --resume (even on the other backend) ends with the uninterrupted numbers', () => {
+  requireNative();
+  const args = ['all', '--preset', 'tiny', '--no-progress'];
+  const full = numbers(results(cli(args)));
+  for (const [k, env] of [[4, {}], [9, { FASTGRAD_BACKEND: 'js' }], [40, {}]] as const) {
+    const out = path.join(TMP, `resume-${k}`);
+    const a = cli([...args, '--interrupt-at', String(k)], {}, out);
+    assert.equal(a.status, 130, a.stderr);
+    assert.match(a.stderr, /checkpoint written to .*checkpoint\.fgck; continue with: fastgrad all --resume/);
+    assert.ok(fs.existsSync(path.join(out, 'checkpoint.fgck')));
+    assert.equal(fs.existsSync(path.join(out, 'report.md')), false);
+    const b = cli(['all', '--resume', '--no-progress'], env, out);
+    assert.deepEqual(numbers(results(b)), full, `interrupted after ${k} updates`);
+    assert.equal(fs.existsSync(path.join(out, 'checkpoint.fgck')), false);
+  }
+});
+
+test('Ctrl-C (SIGINT) mid-run checkpoints and exits 130; --resume matches the uninterrupted run', async () => {
+  requireNative();
+  const args = ['autoencoder', '--preset', 'tiny', '--optimizer', 'nag', '--updates', '120', '--eval-every', '40'];
+  const full = numbers(results(cli([...args, '--no-progress'])));
+  const out = path.join(TMP, 'sigint');
+  const child = spawn(process.execPath, [BIN, ...args, '--out', out], { cwd: ROOT, env: { ...process.env, FASTGRAD_BACKEND: 'native' } });
+  let stdout = '', stderr = '', sent = false;
+  child.stderr.on('data', (d) => (stderr += d));
+  const status = await new Promise<number | null>((resolve) => {
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      if (!sent && /: \d+\/120 updates, loss/.test(stdout)) sent = child.kill('SIGINT');
+    });
+    child.on('exit', (code) => resolve(code));
+  });
+  assert.equal(status, 130, stderr);
+  assert.match(stderr, /^fastgrad: interrupted: checkpoint written to /);
+  const b = cli(['autoencoder', '--resume', '--no-progress'], {}, out);
+  assert.deepEqual(numbers(results(b)), full);
+});
