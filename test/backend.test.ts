@@ -108,12 +108,16 @@ test('context-aware addon: main thread and two workers run kernels at once', asy
   assert.notEqual(fg.simdLevel(), 'scalar');
 });
 
-test('idle OpenMP threads sleep by default (OMP_WAIT_POLICY=passive unless the environment sets it)', () => {
+test('idle OpenMP threads spin briefly, then sleep (unless the environment sets the wait policy)', () => {
   requireNative();
-  const code = "const fg=require('./lib/index.ts'); fg.backendInfo(); console.log(process.env.OMP_WAIT_POLICY)";
+  const code = "const fg=require('./lib/index.ts'); fg.backendInfo(); console.log(process.env.OMP_WAIT_POLICY + ' ' + process.env.GOMP_SPINCOUNT)";
   const env = { ...process.env };
   delete env.OMP_WAIT_POLICY;
+  delete env.GOMP_SPINCOUNT;
   const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { cwd: root, env, encoding: 'utf8' });
-  assert.equal(r.stdout.trim(), 'passive');
-  assert.equal(runChild(code, { OMP_WAIT_POLICY: 'active' }), 'active');
+  assert.equal(r.stdout.trim(), 'passive 30000');
+  assert.equal(runChild(code, { OMP_WAIT_POLICY: 'active' }), process.env.GOMP_SPINCOUNT === undefined ? 'active undefined' : `active ${process.env.GOMP_SPINCOUNT}`);
+  env.GOMP_SPINCOUNT = '5';
+  const s = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { cwd: root, env, encoding: 'utf8' });
+  assert.equal(s.stdout.trim(), 'undefined 5');
 });

@@ -117,11 +117,17 @@ export function loadAddon(): AddonLoad {
   try {
     const problem = elfProblem(fs.readFileSync(file));
     if (problem) return { addon: null, path: file, reason: `loading ${file} failed: ${problem}` };
-    // OpenMP's default wait policy spins idle team threads after every parallel region. Between two
-    // kernel calls JavaScript runs, so the spinning thread only steals the core the caller needs:
-    // measured here under load, an add of 1e5 floats took 3-6 ms with spinning and 21 us with
-    // sleeping threads (17 us on one thread). libgomp reads this when the addon loads it.
-    if (process.env.OMP_WAIT_POLICY === undefined) process.env.OMP_WAIT_POLICY = 'passive';
+    // libgomp spins idle team threads for a long while (300,000 pause loops) after every parallel
+    // region. On a busy machine a spinning thread steals the core the caller needs: measured here at
+    // load 5 on 2 cores, an add of 1e5 floats took 3-6 ms with the default and 21 us with sleeping
+    // threads (17 us on one thread). Sleeping at once costs ~75 us per region on this VM, though, so
+    // threads spin briefly (30,000 loops: back-to-back kernel calls find them awake, at the speed of
+    // the default) and then sleep. Either variable set by the user wins; libgomp reads them when the
+    // addon loads it. Measurements: docs/bench.md "OpenMP wait policy".
+    if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined) {
+      process.env.OMP_WAIT_POLICY = 'passive';
+      process.env.GOMP_SPINCOUNT = '30000';
+    }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const addon = require(file) as NativeAddon;
     if (typeof addon.buildInfo !== 'function') return { addon: null, path: file, reason: `${file} is not a fastgrad addon` };
