@@ -57,9 +57,11 @@ export function formatTick(v: number): string {
 
 /** The chart as a standalone SVG document. */
 export function lineChart(o: ChartOptions): string {
-  const W = o.width ?? 640, H = o.height ?? 400;
-  const m = { left: 70, right: 20, top: 40, bottom: 50 };
   const legendRows = o.series.length;
+  // The legend sits right of the plot, never over the data; its width follows the longest name (~7.2 px a character at 12 px).
+  const legendW = legendRows ? Math.ceil(44 + Math.max(...o.series.map((s) => s.name.length)) * 7.2) : 0;
+  const W = (o.width ?? 640) + legendW, H = o.height ?? 400;
+  const m = { left: 70, right: 20 + legendW, top: 40, bottom: 50 };
   const pw = W - m.left - m.right, ph = H - m.top - m.bottom;
   const keep = (y: number) => Number.isFinite(y) && (!o.logY || y > 0);
   const xs: number[] = [], ys: number[] = [];
@@ -108,8 +110,8 @@ export function lineChart(o: ChartOptions): string {
     if (pts.length === 1) out.push(`<circle cx="${pts[0].split(',')[0]}" cy="${pts[0].split(',')[1]}" r="2.5" fill="${color}"/>`);
     else if (pts.length) out.push(`<polyline fill="none" stroke="${color}" stroke-width="1.6" points="${pts.join(' ')}"/>`);
   });
-  const lx = m.left + pw - 170, ly = m.top + 8;
-  if (legendRows) out.push(`<rect x="${lx - 6}" y="${ly - 4}" width="176" height="${legendRows * 16 + 6}" fill="white" fill-opacity="0.85" stroke="#ccc"/>`);
+  const lx = m.left + pw + 20, ly = m.top + 8;
+  if (legendRows) out.push(`<rect x="${lx - 6}" y="${ly - 4}" width="${legendW - 10}" height="${legendRows * 16 + 6}" fill="white" stroke="#ccc"/>`);
   o.series.forEach((s, k) => {
     const y = ly + k * 16 + 8;
     out.push(`<line x1="${lx}" y1="${y}" x2="${lx + 20}" y2="${y}" stroke="${COLORS[k % COLORS.length]}" stroke-width="2"/>`);
