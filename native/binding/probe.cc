@@ -6,14 +6,14 @@
 
 namespace fg {
 
-// probeCopy(x, y): y = x, threaded like every streaming kernel.
+// probeCopy(x, y): y = x with the elementwise copy kernel, threaded like every streaming kernel.
 static Napi::Value probe_copy(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   F32 x = arg_f32(info, 0, "x"), y = arg_f32(info, 1, "out");
   check_len(env, y, x.n, "out");
   check_disjoint(env, y, x, "out", "x");
   AddonData& d = addon(info);
-  parallel_for(x.n, 64, x.n, d.threads, [&](size_t i0, size_t i1) { d.table->probe.copy(x.p, y.p, i0, i1); });
+  parallel_for(x.n, 64, x.n, d.threads, [&](size_t i0, size_t i1) { d.table->elementwise.copy(x.p, y.p, i0, i1); });
   return env.Undefined();
 }
 

@@ -1,11 +1,6 @@
 // Probe family, ISA-generic (spec in probe_api.h). Included inside an ISA namespace.
 
 template <class V>
-static void probe_copy(const float* x, float* y, size_t begin, size_t end) {
-  each<V>(begin, end, [&](auto w, size_t i) { using W = decltype(w); W::store(y + i, W::load(x + i)); });
-}
-
-template <class V>
 static void probe_triad(const float* a, const float* b, float s, float* y, size_t begin, size_t end) {
   each<V>(begin, end, [&](auto w, size_t i) {
     using W = decltype(w);
@@ -43,7 +38,6 @@ static float probe_canonical_sum(const float* x, size_t n) {
 
 template <class V>
 static void fill_probe(probe_table& t) {
-  t.copy = probe_copy<V>;
   t.triad = probe_triad<V>;
   t.fma_chains = probe_fma_chains<V>;
   t.canonical_sum = probe_canonical_sum<V>;

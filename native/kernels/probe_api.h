@@ -1,6 +1,6 @@
 // Probe family: the machine's own yardsticks for the bench (bench/run.ts), built like every kernel
 // so they run at the current SIMD level. Spec (binary32, lane by lane, no fma except in fma_chains):
-//   copy:  y[i] = x[i]                                  (8 bytes moved per element)
+//   (copy, 8 bytes moved per element, is the elementwise family's copy kernel.)
 //   triad: y[i] = a[i] + (s * b[i])   (two roundings)   (12 bytes moved per element)
 //   fma_chains(seed, iters): kFmaChains independent accumulators acc_k = seed + k, each updated
 //     `iters` times as acc_k = fma(acc_k, m, c) with m = 0.9999999, c = 1e-7 (values stay bounded);
@@ -19,7 +19,6 @@ namespace fg {
 constexpr int kFmaChains = 12;
 
 struct probe_table {
-  void (*copy)(const float* x, float* y, size_t begin, size_t end);
   void (*triad)(const float* a, const float* b, float s, float* y, size_t begin, size_t end);
   float (*fma_chains)(float seed, size_t iters);
   float (*canonical_sum)(const float* x, size_t n);
