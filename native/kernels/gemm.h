@@ -43,11 +43,18 @@ static inline void gemm_tile(size_t kc, const float* __restrict ap, size_t lda, 
                              size_t ldc, size_t mv, size_t nv, int fold, float alpha, float beta) {
   using R = typename V::R;
   constexpr int NR = NV * V::N;
+  // C is read (and written) only after the k loop: start bringing its tile into L1 now, so that a C
+  // larger than L2 costs no miss latency at the fold (2048^2: +1-2%).
+  for (size_t i = 0; i < mv; ++i)
+    for (size_t j = 0; j < nv; j += 16) __builtin_prefetch(c + i * ldc + j, 1, 3);
   R acc[MR][NV];
 #pragma GCC unroll 32
   for (int i = 0; i < MR; ++i)
 #pragma GCC unroll 8
     for (int j = 0; j < NV; ++j) acc[i][j] = V::zero();
+  // Unrolled 8 deep: the loop's own integer instructions otherwise take issue slots from the FMA ports
+  // (measured single-thread at 2048^2: 78% of peak rolled, 80% unrolled 4, 81% unrolled 8).
+#pragma GCC unroll 8
   for (size_t k = 0; k < kc; ++k) {
     R b[NV];
 #pragma GCC unroll 8
@@ -69,8 +76,12 @@ static inline void gemm_tile(size_t kc, const float* __restrict ap, size_t lda, 
       }
     return;
   }
-  float t[MR * NR];
+  // Edge tile: through memory, folding only the valid part, lane by lane. (Kept apart from the full
+  // tile's path so that the accumulators are not spilled there.)
+  alignas(64) float t[MR * NR];
+#pragma GCC unroll 32
   for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 8
     for (int j = 0; j < NV; ++j) V::store(t + i * NR + j * V::N, acc[i][j]);
   for (size_t i = 0; i < mv; ++i)
     for (size_t j = 0; j < nv; ++j) {
