@@ -43,9 +43,9 @@ struct gemm_args {
 };
 
 struct gemm_table {
-  // Register tile (mr x nr) and cache blocks (mc rows of A, nc columns of B; both multiples of the tile).
-  size_t mr, nr, mc, nc;
-  // Floats of packing workspace one call of `block` needs: mc * GEMM_KC + GEMM_KC * nc, 64-byte aligned.
+  // Register tile: mr rows by nr columns of C (the thread partition's alignment).
+  size_t mr, nr;
+  // Floats of packing workspace one call of `block` needs (the packed A and B blocks).
   size_t workspace_floats;
   // Computes C[m0, m1) x [n0, n1) (rows, columns) by the spec, using `ws` (workspace_floats floats,
   // 64-byte aligned) for the packed panels. Never allocates, never threads itself.
