@@ -11,5 +11,10 @@ const files = fs
   .filter((f) => filter.length === 0 || filter.some((p) => f.includes(p)))
   .sort()
   .map((f) => path.join('test', f));
+if (files.length === 0) {
+  // node --test with no files would search the whole tree (node_modules included)
+  console.error(`run-tests: no test file under test/ matches ${filter.join(', ')}`);
+  process.exit(1);
+}
 const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { cwd: root, stdio: 'inherit' });
 process.exit(res.status ?? 1);

@@ -131,19 +131,25 @@ static void gemm_pack_b(const gemm_args& g, size_t k0, size_t kc, size_t j0, siz
     const size_t cols = nc - p < (size_t)NR ? nc - p : (size_t)NR;
     float* dst = bp + p * kc;
     if (g.trans_b) {
-      // 16 k at a time (one cache line of each source row), columns inner: the written 16 x NR block
-      // stays in L1. (Column-outer over all k scatters the writes: 1.7x slower on a Linear forward;
-      // k-outer one at a time: 3% slower than this.)
+      // V::N x V::N blocks transposed in registers (AVX-512: 16 x 16, one cache line of each of 16
+      // source rows); the rest, 16 k at a time (one cache line of each source row), columns inner, so
+      // that the written 16 x NR block stays in L1.
       const float* src = g.b + (j0 + p) * g.ldb + k0;
-      size_t kb = 0;
-      for (; kb + 16 <= kc; kb += 16)
-        for (size_t c = 0; c < cols; ++c) {
-          const float* s = src + c * g.ldb + kb;
-          float* d = dst + kb * NR + c;
-          for (int kk = 0; kk < 16; ++kk) d[kk * NR] = s[kk];
+      const size_t kv = V::N > 1 ? kc / V::N * V::N : 0, cv = V::N > 1 ? cols / V::N * V::N : 0;
+      for (size_t kb = 0; kb < kv; kb += V::N)
+        for (size_t c = 0; c < cv; c += V::N) V::transpose(src + c * g.ldb + kb, g.ldb, dst + kb * NR + c, NR);
+      const auto copy = [&](size_t k_begin, size_t k_end, size_t c_begin) {
+        for (size_t kb = k_begin; kb < k_end; kb += 16) {
+          const size_t ke = k_end - kb < 16 ? k_end - kb : 16;
+          for (size_t c = c_begin; c < cols; ++c) {
+            const float* s = src + c * g.ldb + kb;
+            float* d = dst + kb * NR + c;
+            for (size_t kk = 0; kk < ke; ++kk) d[kk * NR] = s[kk];
+          }
         }
-      for (; kb < kc; ++kb)
-        for (size_t c = 0; c < cols; ++c) dst[kb * NR + c] = src[c * g.ldb + kb];
+      };
+      copy(0, kv, cv);
+      copy(kv, kc, 0);
       for (size_t k = 0; k < kc; ++k)
         for (size_t c = cols; c < (size_t)NR; ++c) dst[k * NR + c] = 0.0f;
     } else {
