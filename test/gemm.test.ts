@@ -221,6 +221,7 @@ test('conformance: specials (NaN, Inf, subnormals, huge) in A, B and C', () => {
     conformGemm({ m: 97, n: 145, k: 300, transA, transB, alpha: 0.5, beta: 2, bias: true, activation: 'relu', specials: 0.02 });
     conformGemm({ m: 97, n: 145, k: 300, transA, transB, alpha: 0.5, beta: 2, bias: true, activation: transA ? 'sigmoid' : 'tanh', specials: 0.02 });
     conformGemm({ m: 97, n: 145, k: 300, transA, transB, alpha: 1, beta: 0, bias: false, activation: 'none', specials: 0.02 });
+    conformGemm({ m: 97, n: 145, k: 300, transA, transB, alpha: 0, beta: 2, bias: true, activation: 'none', specials: 0.02 });
   }
 });
 
@@ -331,7 +332,7 @@ test('semantics: the spec, element by element, against a direct evaluation with 
   });
 });
 
-test('semantics: transposed operands give the same bits as transposing first; beta = 0 ignores NaN in c; K = 0', () => {
+test('semantics: transposed operands give the same bits as transposing first; beta = 0 ignores NaN in c; K = 0; alpha = 0', () => {
   const m = 19, n = 21, k = 300;
   const a = randomF32(m * k, 11), b = randomF32(k * n, 12);
   eachBackend((backend) => {
@@ -351,6 +352,13 @@ test('semantics: transposed operands give the same bits as transposing first; be
     const e = fg.Tensor.zeros([2, 0]), f = fg.Tensor.zeros([0, 2]);
     assert.deepEqual(fg.ops.gemm(e, f, c.clone(), { beta: 0.5, bias: fg.Tensor.from([1, 1]), activation: 'relu' }).toArray(), [1.5, 0, NaN, 3]);
     assert.deepEqual(fg.ops.gemm(e, f, c.clone()).toArray(), [0, 0, 0, 0]);
+    // alpha = 0: A and B are not read (as in BLAS): NaN and Inf there do not reach c
+    const an = new fg.Tensor(new Float32Array(m * k).fill(NaN), [m, k]), bi = new fg.Tensor(new Float32Array(k * n).fill(Infinity), [k, n]);
+    const c1 = randomF32(m * n, 13), bias1 = randomF32(n, 14);
+    const want1 = c1.map((v, i) => Math.max(f32(f32(0.5 * v) + bias1[i % n]), 0));
+    const got1 = fg.ops.gemm(an, bi, new fg.Tensor(c1.slice(), [m, n]), { alpha: 0, beta: 0.5, bias: new fg.Tensor(bias1, [n]), activation: 'relu' });
+    assertSameBits(got1.data, want1, { kernel: `alpha 0 (${backend})` });
+    assertSameBits(fg.ops.gemm(an, bi, new fg.Tensor(c1.slice(), [m, n]), { alpha: 0 }).data, new Float32Array(m * n), { kernel: `alpha 0 beta 0 (${backend})` });
     assert.deepEqual(fg.ops.matmul(fg.Tensor.zeros([0, 3]), fg.Tensor.zeros([3, 5])).shape, [0, 5]);
     assert.deepEqual(fg.ops.matmul(fg.Tensor.from([1, 2, 3, 4], [2, 2]), fg.Tensor.from([5, 6, 7, 8], [2, 2])).toArray(), [19, 22, 43, 50]);
   });

@@ -185,7 +185,7 @@ static void gemm_epilogue(const gemm_args& g, size_t i0, size_t i1, size_t j0, s
   }
 }
 
-// K == 0: c = beta == 0 ? +0 : beta * c, then the epilogue.
+// K == 0 or alpha == 0 (A and B are not read): c = beta == 0 ? +0 : beta * c, then the epilogue.
 template <class V>
 static void gemm_empty_k(const gemm_args& g, size_t m0, size_t m1, size_t n0, size_t n1) {
   for (size_t i = m0; i < m1; ++i) {
@@ -204,7 +204,7 @@ static void gemm_block_tiled(const gemm_args& g, size_t m0, size_t m1, size_t n0
   constexpr size_t NC_MIN = GEMM_B_FLOATS / GEMM_KSPAN;
   static_assert(GEMM_MC % MR == 0 && NC_MIN % NR == 0, "cache blocks must hold whole register tiles");
   if (m0 >= m1 || n0 >= n1) return;
-  if (g.k == 0) return gemm_empty_k<V>(g, m0, m1, n0, n1);
+  if (g.k == 0 || g.alpha == 0.0f) return gemm_empty_k<V>(g, m0, m1, n0, n1);
   const size_t span = g.trans_a ? GEMM_KC : GEMM_KSPAN, NC = GEMM_B_FLOATS / span;
   float* ap = ws;
   float* bp = ws + GEMM_MC * GEMM_KSPAN;

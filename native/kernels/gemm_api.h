@@ -10,7 +10,7 @@
 //              else c = (beta * c) + (alpha * p_0);
 //     block b >= 1: c = c + (alpha * p_b);                    (binary32 mul and add, one rounding each)
 //     (alpha == 1 and beta == 1 skip their multiply: x * 1 is x, bit for bit.)
-//   - K == 0: c = +0 if beta == 0, else beta * c;
+//   - K == 0 or alpha == 0 (A and B are not read, as in BLAS): c = +0 if beta == 0, else beta * c;
 //   - epilogue, after the last block: if a bias row is given, c = c + bias[j]; then the activation:
 //     the unary family's relu, sigmoid or tanh kernel (unary_api.h), run on each finished row range.
 // Threads split rows and columns of C, never k, so nothing depends on how the work is cut.

@@ -69,10 +69,12 @@ export function gemm(
   const p = new Float64Array(n);
   for (let i = 0; i < m; i++) {
     const ci = i * n;
-    if (k === 0) {
+    // K = 0 or alpha = 0: A and B are not read (as in BLAS)
+    const skip = k === 0 || alpha === 0;
+    if (skip) {
       for (let j = 0; j < n; j++) c[ci + j] = beta === 0 ? 0 : beta * c[ci + j];
     }
-    for (let k0 = 0; k0 < k; k0 += GEMM_KC) {
+    for (let k0 = 0; !skip && k0 < k; k0 += GEMM_KC) {
       const k1 = Math.min(k0 + GEMM_KC, k);
       p.fill(0);
       for (let q = k0; q < k1; q++) fmaRow(transA ? a[q * m + i] : a[i * k + q], bm, q * n, p, n);
