@@ -207,6 +207,15 @@ test('conformance: small and odd shapes, every transpose combination', () => {
   }
 });
 
+test('conformance: narrow C (the 12-row tiles one or two vectors wide), every transpose combination', () => {
+  // n <= 8: AVX2's 12 x 8 tile; n <= 16: AVX-512's 12 x 16; n <= 32: AVX-512's 12 x 32; 200 x 30 x 784
+  // is split between threads
+  const shapes: [number, number, number][] = [[13, 3, 1030], [37, 8, 513], [25, 17, 70], [50, 30, 300], [200, 30, 784]];
+  for (const [m, n, k] of shapes) {
+    for (const [transA, transB] of TRANSPOSES) conformGemm({ ...base, m, n, k, transA, transB, beta: transA ? 0.5 : 0, bias: transB });
+  }
+});
+
 test('conformance: 257x129x511 with alpha/beta, bias and each epilogue activation, every transpose combination', () => {
   const scalings: [number, number][] = [[1, 0], [0.75, 1], [-1.5, 0.3], [1, 1]];
   TRANSPOSES.forEach(([transA, transB], i) => {

@@ -248,9 +248,18 @@ static void gemm_block_tiled(const gemm_args& g, size_t m0, size_t m1, size_t n0
   }
 }
 
+// Narrow C (at most two vectors wide, e.g. a 30-unit code layer or 10 classes) gets a tile as wide as
+// it needs and taller, so that padding does not waste most of each fma: 12 x 2 or 12 x 1 vectors.
 template <class V>
 static void gemm_block(const gemm_args& g, size_t m0, size_t m1, size_t n0, size_t n1, float* ws) {
-  gemm_block_tiled<V, gemm_shape<V::N>::MR, gemm_shape<V::N>::NV>(g, m0, m1, n0, n1, ws);
+  constexpr int MR = gemm_shape<V::N>::MR, NV = gemm_shape<V::N>::NV;
+  if constexpr (V::N > 1 && NV > 2) {
+    if (n1 - n0 <= 2 * (size_t)V::N) return gemm_block_tiled<V, 12, 2>(g, m0, m1, n0, n1, ws);
+  }
+  if constexpr (V::N > 1 && NV > 1) {
+    if (n1 - n0 <= (size_t)V::N) return gemm_block_tiled<V, 12, 1>(g, m0, m1, n0, n1, ws);
+  }
+  gemm_block_tiled<V, MR, NV>(g, m0, m1, n0, n1, ws);
 }
 
 template <class V>
