@@ -11,10 +11,12 @@
 // Register tile per vector width: rows MR, NV vectors of V::N columns (NR = NV * V::N).
 //   AVX-512 (16 lanes): 6 x 64 (24 accumulators + 4 B vectors + 1 broadcast of 32 zmm registers;
 //     measured against 14 x 32, 12 x 32, 8 x 48 and 4 x 64 on Sapphire Rapids: best or tied everywhere);
-//   AVX2 (8 lanes): 6 x 16 (12 + 2 + 1 of 16 ymm); one lane (scalar, NEON stand-in): 4 x 4.
+//   AVX2 (8 lanes): 6 x 16 (12 + 2 + 1 of 16 ymm); NEON (4 lanes): 6 x 16 (24 + 4 + 1 of 32 q
+//   registers; not measured: no arm64 machine here); one lane (scalar): 4 x 4.
 template <int N> struct gemm_shape { static constexpr int MR = 6, NV = 2; };
 template <> struct gemm_shape<16> { static constexpr int MR = 6, NV = 4; };
 template <> struct gemm_shape<8> { static constexpr int MR = 6, NV = 2; };
+template <> struct gemm_shape<4> { static constexpr int MR = 6, NV = 4; };
 template <> struct gemm_shape<1> { static constexpr int MR = 4, NV = 4; };
 
 // Cache blocks. B is packed GEMM_KSPAN deep (up to 4 of the spec's k blocks) by NC wide, 1 MiB
