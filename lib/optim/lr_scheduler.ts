@@ -1,15 +1,75 @@
 // Learning-rate schedulers with torch.optim.lr_scheduler 1.13 semantics: construction performs the
 // initial step (lastEpoch 0), step() advances one epoch and writes paramGroups[i].lr; the chainable
 // (recursive) forms are used on step() and the closed forms on step(epoch), as torch does, so the
-// values match torch's to the last bit of double arithmetic. Schedulers only start fresh (torch's
-// last_epoch = -1). ReduceLROnPlateau is driven by a metric: step(metric).
+// values match torch's to the last bit of double arithmetic. ReduceLROnPlateau is driven by a
+// metric: step(metric).
+//
+// Saving and resuming (torch's state_dict / load_state_dict): stateDict() returns a plain JSON value
+// with the class name (`type`), the counters, baseLrs, the last lrs and the settings; loadStateDict()
+// validates all of it first (TypeError / RangeError naming the field, nothing changed on a throw) and
+// then restores it, settings included, as torch does. The order is torch's: construct the optimizer
+// and the schedulers as at the start, then optimizer.loadStateDict(), then scheduler.loadStateDict().
+// loadStateDict() deliberately does NOT write paramGroups[i].lr (nor OneCycleLR's momentum / betas):
+// the optimizer's own state dict restores those, and the chainable forms continue from the group's
+// lr, so several schedulers stepping the same optimizer (or an lr the user set on purpose) resume
+// exactly; it only restores torch's group['initial_lr'] (kept beside the groups here, see below).
+// There is no `lastEpoch` constructor option (torch's last_epoch != -1): torch requires
+// group['initial_lr'] for it, which its optimizer's state dict carries, but here the initial lr is
+// not part of a parameter group (the optimizer rejects unknown group options and its stateDict() does
+// not hold it), so after a restart that rule could never be met; loadStateDict() is the way to resume.
 import { checkBoolean, checkFinite, checkInteger, rangeError, typeError } from '../validate.js';
 import type { Optimizer } from './optimizer.js';
 import type { Pair } from './options.js';
 
 type Group = Record<string, unknown> & { lr: number };
 
-/** torch's group['initial_lr'], set by the first scheduler attached to a group. */
+/** A plain JSON value (what every scheduler state dict is made of). */
+export type StateValue = number | string | boolean | null | readonly StateValue[] | { readonly [key: string]: StateValue };
+
+/** What LRScheduler.stateDict() returns: these fields plus the class's settings (stepSize, gamma, ...). */
+export interface LRSchedulerStateDict {
+  /** The class that wrote it ('StepLR', ...); loadStateDict() takes only its own class's. */
+  type: string;
+  lastEpoch: number;
+  /** Number of step() calls, the initial step included (torch's _step_count). */
+  stepCount: number;
+  baseLrs: number[];
+  /** The lrs of the last step (getLastLr()). */
+  lastLr: number[];
+  [setting: string]: StateValue;
+}
+
+/** SequentialLR.stateDict(): its own counters plus every child scheduler's state dict, in order. */
+export interface SequentialLRStateDict {
+  type: 'SequentialLR';
+  lastEpoch: number;
+  milestones: number[];
+  lastLr: number[];
+  schedulers: LRSchedulerStateDict[];
+}
+
+/** ReduceLROnPlateau.stateDict(): settings and counters; a best of ±Infinity is the string 'Infinity' / '-Infinity'. */
+export interface PlateauStateDict {
+  type: 'ReduceLROnPlateau';
+  mode: 'min' | 'max';
+  factor: number;
+  patience: number;
+  threshold: number;
+  thresholdMode: 'rel' | 'abs';
+  cooldown: number;
+  eps: number;
+  minLrs: number[];
+  best: number | 'Infinity' | '-Infinity';
+  numBadEpochs: number;
+  cooldownCounter: number;
+  lastEpoch: number;
+}
+
+/**
+ * torch's group['initial_lr'], set by the first scheduler attached to a group. torch keeps it in the
+ * group (so the optimizer's state dict carries it); here it lives beside the group, and a
+ * scheduler's loadStateDict() restores it from the scheduler's baseLrs.
+ */
 const initialLr = new WeakMap<object, number>();
 
 function groupsOf(optimizer: Optimizer): Group[] {
@@ -25,6 +85,38 @@ function perGroup(v: number | readonly number[], n: number, name: string): numbe
   }
   checkFinite(v, name);
   return new Array(n).fill(v);
+}
+
+/** The name of setting `key`: bare in a constructor (at = ''), `stateDict.key` in a state dict. */
+function field(at: string, key: string): string {
+  return at ? `${at}.${key}` : key;
+}
+
+/** Checks that `sd` is an object written by a `type` scheduler. */
+function stateObject(sd: unknown, at: string, type: string): Record<string, unknown> {
+  if (sd === null || typeof sd !== 'object' || Array.isArray(sd)) throw typeError(`a ${type} state dict (an object)`, at, sd);
+  const t = (sd as Record<string, unknown>).type;
+  if (t !== type) throw (typeof t === 'string' ? rangeError : typeError)(`'${type}' (a ${type} state dict)`, field(at, 'type'), t);
+  return sd as Record<string, unknown>;
+}
+
+/** An array of n finite numbers, one per parameter group (copied). */
+function groupArray(v: unknown, n: number, name: string): number[] {
+  if (!Array.isArray(v)) throw typeError(`an array of ${n} finite numbers (one per parameter group)`, name, v);
+  if (v.length !== n) throw rangeError(`an array of ${n} finite numbers (one per parameter group)`, name, v);
+  v.forEach((x, i) => checkFinite(x, `${name}[${i}]`));
+  return v.slice();
+}
+
+function integers(v: unknown, name: string, min: number): number[] {
+  if (!Array.isArray(v)) throw typeError('an array of integers', name, v);
+  v.forEach((m, i) => checkInteger(m, `${name}[${i}]`, min));
+  return v.slice();
+}
+
+/** Validates a child's state dict and returns what restores it (protected: reached through a cast). */
+function parseChild(s: LRScheduler, sd: unknown, at: string): () => void {
+  return (s as unknown as { parseStateDict(sd: unknown, at: string): () => void }).parseStateDict(sd, at);
 }
 
 export abstract class LRScheduler {
@@ -78,6 +170,64 @@ export abstract class LRScheduler {
   getLastLr(): number[] {
     return this.lastLr.slice();
   }
+
+  /** The `type` of this class's state dicts (the built-in classes name themselves). */
+  protected get stateType(): string {
+    return this.constructor.name;
+  }
+
+  /** The class's own settings and counters, as plain JSON values (none by default). */
+  protected saveSettings(): Record<string, StateValue> {
+    return {};
+  }
+
+  /** Validates the class's part of a state dict (names under `at`) and returns what restores it. */
+  protected parseSettings(_sd: Record<string, unknown>, _at: string): () => void {
+    return () => {};
+  }
+
+  /** Everything needed to resume, as a plain JSON-serialisable object (a copy). */
+  stateDict(): LRSchedulerStateDict {
+    const base = { type: this.stateType, lastEpoch: this.lastEpoch, stepCount: this.stepCount, baseLrs: this.baseLrs.slice(), lastLr: this.lastLr.slice() };
+    // The base fields first and last: a setting can never shadow them.
+    return { ...base, ...this.saveSettings(), ...base };
+  }
+
+  /**
+   * Restores a stateDict() of the same class (also after JSON): counters, baseLrs, the last lrs and
+   * the settings. Validates everything first; a bad field throws before anything changes. Does not
+   * write the groups' lr: call the optimizer's loadStateDict() first (see the top of this file).
+   */
+  loadStateDict(sd: LRSchedulerStateDict): void {
+    this.parseStateDict(sd, 'stateDict')();
+  }
+
+  /** Validates a state dict (field names under `at`) and returns what applies it; changes nothing itself. */
+  protected parseStateDict(sd: unknown, at: string): () => void {
+    const o = stateObject(sd, at, this.stateType);
+    const n = this.groups.length;
+    // -1: a SequentialLR child that has not started yet.
+    checkInteger(o.lastEpoch, `${at}.lastEpoch`, -1);
+    checkInteger(o.stepCount, `${at}.stepCount`, 0);
+    const lastEpoch = o.lastEpoch, stepCount = o.stepCount;
+    const baseLrs = groupArray(o.baseLrs, n, `${at}.baseLrs`);
+    const lastLr = groupArray(o.lastLr, n, `${at}.lastLr`);
+    const settings = this.parseSettings(o, at);
+    return () => {
+      this.lastEpoch = lastEpoch;
+      this.stepCount = stepCount;
+      this.baseLrs.splice(0, this.baseLrs.length, ...baseLrs);
+      this.lastLr = lastLr;
+      this.groups.forEach((g, i) => initialLr.set(g, baseLrs[i]));
+      settings();
+    };
+  }
+}
+
+function stepSettings(v: { stepSize: unknown; gamma: unknown }, at: string): { stepSize: number; gamma: number } {
+  checkInteger(v.stepSize, field(at, 'stepSize'), 1);
+  checkFinite(v.gamma, field(at, 'gamma'));
+  return { stepSize: v.stepSize, gamma: v.gamma };
 }
 
 /** lr = lr * gamma every stepSize epochs. */
@@ -86,10 +236,9 @@ export class StepLR extends LRScheduler {
   readonly gamma: number;
   constructor(optimizer: Optimizer, opts: { stepSize: number; gamma?: number }) {
     super(optimizer);
-    checkInteger(opts?.stepSize, 'stepSize', 1);
-    this.stepSize = opts.stepSize;
-    this.gamma = opts.gamma ?? 0.1;
-    checkFinite(this.gamma, 'gamma');
+    const s = stepSettings({ stepSize: opts?.stepSize, gamma: opts?.gamma ?? 0.1 }, '');
+    this.stepSize = s.stepSize;
+    this.gamma = s.gamma;
     this.initialStep();
   }
   protected getLr(): number[] {
@@ -99,6 +248,22 @@ export class StepLR extends LRScheduler {
   protected override closedFormLr(): number[] {
     return this.baseLrs.map((b) => b * this.gamma ** Math.floor(this.lastEpoch / this.stepSize));
   }
+  protected override get stateType(): string {
+    return 'StepLR';
+  }
+  protected override saveSettings(): Record<string, StateValue> {
+    return { stepSize: this.stepSize, gamma: this.gamma };
+  }
+  protected override parseSettings(sd: Record<string, unknown>, at: string): () => void {
+    const s = stepSettings({ stepSize: sd.stepSize, gamma: sd.gamma }, at);
+    return () => Object.assign(this, s);
+  }
+}
+
+function multiStepSettings(v: { milestones: unknown; gamma: unknown }, at: string): { milestones: number[]; gamma: number } {
+  const milestones = integers(v.milestones, field(at, 'milestones'), 0).sort((a, b) => a - b);
+  checkFinite(v.gamma, field(at, 'gamma'));
+  return { milestones, gamma: v.gamma };
 }
 
 /** lr = lr * gamma at each milestone (a milestone listed k times multiplies by gamma^k). */
@@ -107,11 +272,9 @@ export class MultiStepLR extends LRScheduler {
   readonly gamma: number;
   constructor(optimizer: Optimizer, opts: { milestones: readonly number[]; gamma?: number }) {
     super(optimizer);
-    if (!Array.isArray(opts?.milestones)) throw typeError('an array of integers', 'milestones', opts?.milestones);
-    opts.milestones.forEach((m, i) => checkInteger(m, `milestones[${i}]`, 0));
-    this.milestones = opts.milestones.slice().sort((a, b) => a - b);
-    this.gamma = opts.gamma ?? 0.1;
-    checkFinite(this.gamma, 'gamma');
+    const s = multiStepSettings({ milestones: opts?.milestones, gamma: opts?.gamma ?? 0.1 }, '');
+    this.milestones = s.milestones;
+    this.gamma = s.gamma;
     this.initialStep();
   }
   protected getLr(): number[] {
@@ -122,6 +285,16 @@ export class MultiStepLR extends LRScheduler {
   protected override closedFormLr(): number[] {
     const passed = this.milestones.filter((m) => m <= this.lastEpoch).length;
     return this.baseLrs.map((b) => b * this.gamma ** passed);
+  }
+  protected override get stateType(): string {
+    return 'MultiStepLR';
+  }
+  protected override saveSettings(): Record<string, StateValue> {
+    return { milestones: this.milestones.slice(), gamma: this.gamma };
+  }
+  protected override parseSettings(sd: Record<string, unknown>, at: string): () => void {
+    const s = multiStepSettings({ milestones: sd.milestones, gamma: sd.gamma }, at);
+    return () => Object.assign(this, s);
   }
 }
 
@@ -141,6 +314,23 @@ export class ExponentialLR extends LRScheduler {
   protected override closedFormLr(): number[] {
     return this.baseLrs.map((b) => b * this.gamma ** this.lastEpoch);
   }
+  protected override get stateType(): string {
+    return 'ExponentialLR';
+  }
+  protected override saveSettings(): Record<string, StateValue> {
+    return { gamma: this.gamma };
+  }
+  protected override parseSettings(sd: Record<string, unknown>, at: string): () => void {
+    const gamma = sd.gamma;
+    checkFinite(gamma, field(at, 'gamma'));
+    return () => Object.assign(this, { gamma });
+  }
+}
+
+function cosineSettings(v: { tMax: unknown; etaMin: unknown }, at: string): { tMax: number; etaMin: number } {
+  checkInteger(v.tMax, field(at, 'tMax'), 1);
+  checkFinite(v.etaMin, field(at, 'etaMin'));
+  return { tMax: v.tMax, etaMin: v.etaMin };
 }
 
 /** Cosine annealing from the base lr to etaMin over tMax epochs (torch's recursive form on step()). */
@@ -149,10 +339,9 @@ export class CosineAnnealingLR extends LRScheduler {
   readonly etaMin: number;
   constructor(optimizer: Optimizer, opts: { tMax: number; etaMin?: number }) {
     super(optimizer);
-    checkInteger(opts?.tMax, 'tMax', 1);
-    this.tMax = opts.tMax;
-    this.etaMin = opts.etaMin ?? 0;
-    checkFinite(this.etaMin, 'etaMin');
+    const s = cosineSettings({ tMax: opts?.tMax, etaMin: opts?.etaMin ?? 0 }, '');
+    this.tMax = s.tMax;
+    this.etaMin = s.etaMin;
     this.initialStep();
   }
   protected getLr(): number[] {
@@ -165,6 +354,26 @@ export class CosineAnnealingLR extends LRScheduler {
   protected override closedFormLr(): number[] {
     return this.baseLrs.map((b) => this.etaMin + ((b - this.etaMin) * (1 + Math.cos((Math.PI * this.lastEpoch) / this.tMax))) / 2);
   }
+  protected override get stateType(): string {
+    return 'CosineAnnealingLR';
+  }
+  protected override saveSettings(): Record<string, StateValue> {
+    return { tMax: this.tMax, etaMin: this.etaMin };
+  }
+  protected override parseSettings(sd: Record<string, unknown>, at: string): () => void {
+    const s = cosineSettings({ tMax: sd.tMax, etaMin: sd.etaMin }, at);
+    return () => Object.assign(this, s);
+  }
+}
+
+function linearSettings(v: { startFactor: unknown; endFactor: unknown; totalIters: unknown }, at: string): { startFactor: number; endFactor: number; totalIters: number } {
+  const { startFactor, endFactor, totalIters } = v;
+  checkFinite(startFactor, field(at, 'startFactor'));
+  if (!(startFactor > 0 && startFactor <= 1)) throw rangeError('a number in (0, 1]', field(at, 'startFactor'), startFactor);
+  checkFinite(endFactor, field(at, 'endFactor'));
+  if (!(endFactor >= 0 && endFactor <= 1)) throw rangeError('a number in [0, 1]', field(at, 'endFactor'), endFactor);
+  checkInteger(totalIters, field(at, 'totalIters'), 1);
+  return { startFactor, endFactor, totalIters };
 }
 
 /** Linear warm-up (or decay): the factor goes from startFactor to endFactor over totalIters epochs. */
@@ -174,14 +383,10 @@ export class LinearLR extends LRScheduler {
   readonly totalIters: number;
   constructor(optimizer: Optimizer, opts: { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
     super(optimizer);
-    this.startFactor = opts.startFactor ?? 1 / 3;
-    this.endFactor = opts.endFactor ?? 1;
-    this.totalIters = opts.totalIters ?? 5;
-    checkFinite(this.startFactor, 'startFactor');
-    if (!(this.startFactor > 0 && this.startFactor <= 1)) throw rangeError('a number in (0, 1]', 'startFactor', this.startFactor);
-    checkFinite(this.endFactor, 'endFactor');
-    if (!(this.endFactor >= 0 && this.endFactor <= 1)) throw rangeError('a number in [0, 1]', 'endFactor', this.endFactor);
-    checkInteger(this.totalIters, 'totalIters', 1);
+    const s = linearSettings({ startFactor: opts.startFactor ?? 1 / 3, endFactor: opts.endFactor ?? 1, totalIters: opts.totalIters ?? 5 }, '');
+    this.startFactor = s.startFactor;
+    this.endFactor = s.endFactor;
+    this.totalIters = s.totalIters;
     this.initialStep();
   }
   protected getLr(): number[] {
@@ -194,9 +399,23 @@ export class LinearLR extends LRScheduler {
     const s = this.startFactor, f = this.endFactor, n = this.totalIters;
     return this.baseLrs.map((b) => b * (s + ((f - s) * Math.min(n, this.lastEpoch)) / n));
   }
+  protected override get stateType(): string {
+    return 'LinearLR';
+  }
+  protected override saveSettings(): Record<string, StateValue> {
+    return { startFactor: this.startFactor, endFactor: this.endFactor, totalIters: this.totalIters };
+  }
+  protected override parseSettings(sd: Record<string, unknown>, at: string): () => void {
+    const s = linearSettings({ startFactor: sd.startFactor, endFactor: sd.endFactor, totalIters: sd.totalIters }, at);
+    return () => Object.assign(this, s);
+  }
 }
 
-/** lr = baseLr * lambda(epoch) (one function, or one per group). */
+/**
+ * lr = baseLr * lambda(epoch) (one function, or one per group). Functions cannot be saved: the state
+ * dict holds everything else, and the lambdas are the ones given to the constructor of the scheduler
+ * that loads it (pass the same ones again).
+ */
 export class LambdaLR extends LRScheduler {
   private readonly lambdas: ((epoch: number) => number)[];
   constructor(optimizer: Optimizer, opts: { lrLambda: ((epoch: number) => number) | readonly ((epoch: number) => number)[] }) {
@@ -216,6 +435,9 @@ export class LambdaLR extends LRScheduler {
   protected getLr(): number[] {
     return this.baseLrs.map((b, i) => b * this.lambdas[i](this.lastEpoch));
   }
+  protected override get stateType(): string {
+    return 'LambdaLR';
+  }
 }
 
 export interface OneCycleOptions {
@@ -233,14 +455,48 @@ export interface OneCycleOptions {
   threePhase?: boolean;
 }
 
+/** What OneCycleLR keeps besides the base counters (all of it in its state dict). */
+interface OneCycleSettings {
+  totalSteps: number;
+  pctStart: number;
+  annealStrategy: 'cos' | 'linear';
+  cycleMomentum: boolean;
+  threePhase: boolean;
+  maxLrs: number[];
+  minLrs: number[];
+  /** Per group, null without cycleMomentum. */
+  maxMomentum: number[] | null;
+  baseMomentum: number[] | null;
+}
+
+function oneCycleShape(v: { pctStart: unknown; annealStrategy: unknown; cycleMomentum: unknown; threePhase: unknown }, at: string): Pick<OneCycleSettings, 'pctStart' | 'annealStrategy' | 'cycleMomentum' | 'threePhase'> {
+  const { pctStart: pct, annealStrategy: strategy, cycleMomentum: cycle, threePhase: three } = v;
+  checkFinite(pct, field(at, 'pctStart'));
+  if (!(pct >= 0 && pct <= 1)) throw rangeError('a number in [0, 1]', field(at, 'pctStart'), pct);
+  if (strategy !== 'cos' && strategy !== 'linear') throw rangeError("'cos' or 'linear'", field(at, 'annealStrategy'), strategy);
+  checkBoolean(cycle, field(at, 'cycleMomentum'));
+  checkBoolean(three, field(at, 'threePhase'));
+  return { pctStart: pct, annealStrategy: strategy, cycleMomentum: cycle, threePhase: three };
+}
+
+/** True if momentum cycling writes betas[0] (Adam-like), false for momentum; throws if cycling needs either and the optimizer has neither. */
+function usesBeta1(groups: Group[], cycle: boolean, at: string): boolean {
+  const useBeta1 = Array.isArray((groups[0] as Record<string, unknown>).betas);
+  if (cycle && !useBeta1 && typeof (groups[0] as Record<string, unknown>).momentum !== 'number') {
+    const why = at ? ` (${field(at, 'cycleMomentum')} is true)` : ' with cycleMomentum';
+    throw new TypeError(`Expected an optimizer with a momentum or betas option for OneCycleLR${why} but received one without`);
+  }
+  return useBeta1;
+}
+
 /** The 1cycle policy: lr warms up to maxLr then anneals to maxLr / divFactor / finalDivFactor; momentum (or beta1) cycles inversely. */
 export class OneCycleLR extends LRScheduler {
   readonly totalSteps: number;
-  private readonly phases: { end: number; lr: [string, string]; mom: [string, string] }[];
-  private readonly anneal: (a: number, b: number, pct: number) => number;
-  private readonly cycleMomentum: boolean;
+  private settings!: OneCycleSettings;
+  private phases!: { end: number; lr: [string, string]; mom: [string, string] }[];
+  private anneal!: (a: number, b: number, pct: number) => number;
   private readonly useBeta1: boolean;
-  private readonly values: Record<string, number>[];
+  private values!: Record<string, number>[];
 
   constructor(optimizer: Optimizer, opts: OneCycleOptions) {
     const groups = groupsOf(optimizer);
@@ -254,47 +510,54 @@ export class OneCycleLR extends LRScheduler {
       checkInteger(o.stepsPerEpoch, 'stepsPerEpoch', 1);
       total = o.epochs * o.stepsPerEpoch;
     }
-    const pct = o.pctStart ?? 0.3;
-    checkFinite(pct, 'pctStart');
-    if (!(pct >= 0 && pct <= 1)) throw rangeError('a number in [0, 1]', 'pctStart', pct);
-    const strategy = o.annealStrategy ?? 'cos';
-    if (strategy !== 'cos' && strategy !== 'linear') throw rangeError("'cos' or 'linear'", 'annealStrategy', strategy);
-    const cycle = o.cycleMomentum ?? true;
-    checkBoolean(cycle, 'cycleMomentum');
-    const three = o.threePhase ?? false;
-    checkBoolean(three, 'threePhase');
+    const shape = oneCycleShape({ pctStart: o.pctStart ?? 0.3, annealStrategy: o.annealStrategy ?? 'cos', cycleMomentum: o.cycleMomentum ?? true, threePhase: o.threePhase ?? false }, '');
+    const cycle = shape.cycleMomentum;
     const div = o.divFactor ?? 25, finalDiv = o.finalDivFactor ?? 1e4;
     checkFinite(div, 'divFactor');
     checkFinite(finalDiv, 'finalDivFactor');
     const n = groups.length;
     const maxLrs = perGroup(o.maxLr, n, 'maxLr');
-    const values = groups.map((_, i) => {
-      const initial = maxLrs[i] / div;
-      return { initial_lr: initial, max_lr: maxLrs[i], min_lr: initial / finalDiv } as Record<string, number>;
-    });
-    const useBeta1 = Array.isArray((groups[0] as Record<string, unknown>).betas);
-    if (cycle && !useBeta1 && typeof (groups[0] as Record<string, unknown>).momentum !== 'number') {
-      throw new TypeError('Expected an optimizer with a momentum or betas option for OneCycleLR with cycleMomentum but received one without');
-    }
+    const initials = maxLrs.map((m) => m / div);
+    const useBeta1 = usesBeta1(groups, cycle, '');
     const maxM = perGroup(o.maxMomentum ?? 0.95, n, 'maxMomentum'), baseM = perGroup(o.baseMomentum ?? 0.85, n, 'baseMomentum');
     // torch writes initial_lr, lr and the starting momentum into the groups before the base init.
     groups.forEach((g, i) => {
-      initialLr.set(g, values[i].initial_lr);
-      g.lr = values[i].initial_lr;
+      initialLr.set(g, initials[i]);
+      g.lr = initials[i];
       if (cycle) {
-        values[i].max_momentum = maxM[i];
-        values[i].base_momentum = baseM[i];
         if (useBeta1) g.betas = [maxM[i], (g.betas as Pair)[1]];
         else g.momentum = maxM[i];
       }
     });
     super(optimizer);
     this.totalSteps = total;
-    this.cycleMomentum = cycle;
     this.useBeta1 = useBeta1;
-    this.values = values;
-    this.anneal = strategy === 'cos' ? (a, b, p) => b + ((a - b) / 2) * (Math.cos(Math.PI * p) + 1) : (a, b, p) => (b - a) * p + a;
-    this.phases = three
+    this.configure({
+      totalSteps: total,
+      ...shape,
+      maxLrs,
+      minLrs: initials.map((x) => x / finalDiv),
+      maxMomentum: cycle ? maxM : null,
+      baseMomentum: cycle ? baseM : null,
+    });
+    this.initialStep();
+  }
+
+  /** Sets the phases and each group's anchor values (initial_lr from baseLrs, as torch's group['initial_lr']). */
+  private configure(s: OneCycleSettings): void {
+    const total = s.totalSteps, pct = s.pctStart;
+    Object.assign(this, { totalSteps: total });
+    this.settings = s;
+    this.values = s.maxLrs.map((maxLr, i) => {
+      const v: Record<string, number> = { initial_lr: this.baseLrs[i], max_lr: maxLr, min_lr: s.minLrs[i] };
+      if (s.maxMomentum && s.baseMomentum) {
+        v.max_momentum = s.maxMomentum[i];
+        v.base_momentum = s.baseMomentum[i];
+      }
+      return v;
+    });
+    this.anneal = s.annealStrategy === 'cos' ? (a, b, p) => b + ((a - b) / 2) * (Math.cos(Math.PI * p) + 1) : (a, b, p) => (b - a) * p + a;
+    this.phases = s.threePhase
       ? [
           { end: pct * total - 1, lr: ['initial_lr', 'max_lr'], mom: ['max_momentum', 'base_momentum'] },
           { end: 2 * pct * total - 2, lr: ['max_lr', 'initial_lr'], mom: ['base_momentum', 'max_momentum'] },
@@ -304,12 +567,12 @@ export class OneCycleLR extends LRScheduler {
           { end: pct * total - 1, lr: ['initial_lr', 'max_lr'], mom: ['max_momentum', 'base_momentum'] },
           { end: total - 1, lr: ['max_lr', 'min_lr'], mom: ['base_momentum', 'max_momentum'] },
         ];
-    this.initialStep();
   }
 
   protected getLr(): number[] {
     const step = this.lastEpoch;
     if (step > this.totalSteps) throw new RangeError(`Tried to step ${step} times; OneCycleLR was set up for totalSteps = ${this.totalSteps}`);
+    const cycleMomentum = this.settings.cycleMomentum;
     return this.groups.map((g, gi) => {
       const v = this.values[gi];
       let start = 0, lr = 0;
@@ -318,7 +581,7 @@ export class OneCycleLR extends LRScheduler {
         if (step <= ph.end || i === this.phases.length - 1) {
           const pct = (step - start) / (ph.end - start);
           lr = this.anneal(v[ph.lr[0]], v[ph.lr[1]], pct);
-          if (this.cycleMomentum) {
+          if (cycleMomentum) {
             const m = this.anneal(v[ph.mom[0]], v[ph.mom[1]], pct);
             if (this.useBeta1) g.betas = [m, (g.betas as Pair)[1]];
             else g.momentum = m;
@@ -330,6 +593,42 @@ export class OneCycleLR extends LRScheduler {
       return lr;
     });
   }
+
+  protected override get stateType(): string {
+    return 'OneCycleLR';
+  }
+  protected override saveSettings(): Record<string, StateValue> {
+    const s = this.settings;
+    return {
+      totalSteps: s.totalSteps,
+      pctStart: s.pctStart,
+      annealStrategy: s.annealStrategy,
+      cycleMomentum: s.cycleMomentum,
+      threePhase: s.threePhase,
+      maxLrs: s.maxLrs.slice(),
+      minLrs: s.minLrs.slice(),
+      maxMomentum: s.maxMomentum && s.maxMomentum.slice(),
+      baseMomentum: s.baseMomentum && s.baseMomentum.slice(),
+    };
+  }
+  protected override parseSettings(sd: Record<string, unknown>, at: string): () => void {
+    const n = this.groups.length;
+    checkInteger(sd.totalSteps, field(at, 'totalSteps'), 1);
+    const totalSteps = sd.totalSteps;
+    const shape = oneCycleShape({ pctStart: sd.pctStart, annealStrategy: sd.annealStrategy, cycleMomentum: sd.cycleMomentum, threePhase: sd.threePhase }, at);
+    const maxLrs = groupArray(sd.maxLrs, n, field(at, 'maxLrs'));
+    const minLrs = groupArray(sd.minLrs, n, field(at, 'minLrs'));
+    let maxMomentum: number[] | null = null, baseMomentum: number[] | null = null;
+    if (shape.cycleMomentum) {
+      // The saved state may cycle momentum where this scheduler's constructor did not.
+      usesBeta1(this.groups, true, at);
+      maxMomentum = groupArray(sd.maxMomentum, n, field(at, 'maxMomentum'));
+      baseMomentum = groupArray(sd.baseMomentum, n, field(at, 'baseMomentum'));
+    }
+    const s: OneCycleSettings = { totalSteps, ...shape, maxLrs, minLrs, maxMomentum, baseMomentum };
+    // The base restores baseLrs before this runs; configure() reads them.
+    return () => this.configure(s);
+  }
 }
 
 /** Runs schedulers one after another, switching at the milestones (torch's SequentialLR). */
@@ -337,7 +636,7 @@ export class SequentialLR {
   readonly optimizer: Optimizer;
   lastEpoch: number;
   private readonly schedulers: LRScheduler[];
-  private readonly milestones: number[];
+  private milestones: number[];
   private lastLr: number[];
 
   constructor(optimizer: Optimizer, opts: { schedulers: readonly LRScheduler[]; milestones: readonly number[] }) {
@@ -375,6 +674,40 @@ export class SequentialLR {
   getLastLr(): number[] {
     return this.lastLr.slice();
   }
+
+  /** Its own counters plus each child scheduler's stateDict(), as plain JSON (torch's layout). */
+  stateDict(): SequentialLRStateDict {
+    return {
+      type: 'SequentialLR',
+      lastEpoch: this.lastEpoch,
+      milestones: this.milestones.slice(),
+      lastLr: this.lastLr.slice(),
+      schedulers: this.schedulers.map((s) => s.stateDict()),
+    };
+  }
+
+  /**
+   * Restores a SequentialLR stateDict() into this one and its children (the same classes, in the
+   * same order). Every field, the children's included, is validated before anything changes.
+   * Does not write the groups' lr (restore the optimizer first).
+   */
+  loadStateDict(sd: SequentialLRStateDict): void {
+    const at = 'stateDict';
+    const o = stateObject(sd, at, 'SequentialLR');
+    const k = this.schedulers.length;
+    checkInteger(o.lastEpoch, `${at}.lastEpoch`, 0);
+    const lastEpoch = o.lastEpoch;
+    const milestones = integers(o.milestones, `${at}.milestones`, 0);
+    if (milestones.length !== k - 1) throw rangeError(`an array of ${k - 1} integers`, `${at}.milestones`, o.milestones);
+    const lastLr = groupArray(o.lastLr, this.optimizer.paramGroups.length, `${at}.lastLr`);
+    if (!Array.isArray(o.schedulers)) throw typeError(`an array of ${k} scheduler state dicts`, `${at}.schedulers`, o.schedulers);
+    if (o.schedulers.length !== k) throw rangeError(`an array of ${k} scheduler state dicts`, `${at}.schedulers`, o.schedulers);
+    const children = this.schedulers.map((s, i) => parseChild(s, (o.schedulers as unknown[])[i], `${at}.schedulers[${i}]`));
+    this.lastEpoch = lastEpoch;
+    this.milestones = milestones;
+    this.lastLr = lastLr;
+    for (const restore of children) restore();
+  }
 }
 
 export interface PlateauOptions {
@@ -388,6 +721,31 @@ export interface PlateauOptions {
   eps?: number;
 }
 
+type PlateauSettings = Required<Omit<PlateauOptions, 'minLr'>>;
+
+function plateauSettings(o: Record<string, unknown>, at: string): PlateauSettings {
+  const { mode, factor, patience, threshold, thresholdMode, cooldown, eps } = o;
+  if (mode !== 'min' && mode !== 'max') throw rangeError("'min' or 'max'", field(at, 'mode'), mode);
+  if (thresholdMode !== 'rel' && thresholdMode !== 'abs') throw rangeError("'rel' or 'abs'", field(at, 'thresholdMode'), thresholdMode);
+  checkFinite(factor, field(at, 'factor'));
+  if (!(factor < 1)) throw rangeError('a number < 1', field(at, 'factor'), factor);
+  checkInteger(patience, field(at, 'patience'), 0);
+  checkInteger(cooldown, field(at, 'cooldown'), 0);
+  checkFinite(threshold, field(at, 'threshold'));
+  checkFinite(eps, field(at, 'eps'));
+  return { mode, factor, patience, threshold, thresholdMode, cooldown, eps };
+}
+
+/** A plateau's best as stateDict() writes it: a finite number, or 'Infinity' / '-Infinity'. */
+function parseBest(v: unknown, name: string): number {
+  if (v === 'Infinity') return Infinity;
+  if (v === '-Infinity') return -Infinity;
+  const what = "a finite number, 'Infinity' or '-Infinity'";
+  if (typeof v !== 'number') throw typeError(what, name, v);
+  if (!Number.isFinite(v)) throw rangeError(what, name, v);
+  return v;
+}
+
 /** Multiplies lr by factor when the metric has not improved for more than `patience` epochs. */
 export class ReduceLROnPlateau {
   readonly optimizer: Optimizer;
@@ -395,25 +753,15 @@ export class ReduceLROnPlateau {
   numBadEpochs = 0;
   cooldownCounter = 0;
   lastEpoch = 0;
-  private readonly o: Required<Omit<PlateauOptions, 'minLr'>>;
-  private readonly minLrs: number[];
+  private o: PlateauSettings;
+  private minLrs: number[];
 
   constructor(optimizer: Optimizer, opts: PlateauOptions = {}) {
     const groups = groupsOf(optimizer);
     this.optimizer = optimizer;
-    const o = { mode: 'min', factor: 0.1, patience: 10, threshold: 1e-4, thresholdMode: 'rel', cooldown: 0, eps: 1e-8, ...opts } as Required<Omit<PlateauOptions, 'minLr'>> & { minLr?: unknown };
-    if (o.mode !== 'min' && o.mode !== 'max') throw rangeError("'min' or 'max'", 'mode', o.mode);
-    if (o.thresholdMode !== 'rel' && o.thresholdMode !== 'abs') throw rangeError("'rel' or 'abs'", 'thresholdMode', o.thresholdMode);
-    checkFinite(o.factor, 'factor');
-    if (!(o.factor < 1)) throw rangeError('a number < 1', 'factor', o.factor);
-    checkInteger(o.patience, 'patience', 0);
-    checkInteger(o.cooldown, 'cooldown', 0);
-    checkFinite(o.threshold, 'threshold');
-    checkFinite(o.eps, 'eps');
-    delete o.minLr;
-    this.o = o;
+    this.o = plateauSettings({ mode: 'min', factor: 0.1, patience: 10, threshold: 1e-4, thresholdMode: 'rel', cooldown: 0, eps: 1e-8, ...opts }, '');
     this.minLrs = perGroup(opts.minLr ?? 0, groups.length, 'minLr');
-    this.best = o.mode === 'min' ? Infinity : -Infinity;
+    this.best = this.o.mode === 'min' ? Infinity : -Infinity;
   }
 
   private isBetter(a: number, best: number): boolean {
@@ -448,5 +796,43 @@ export class ReduceLROnPlateau {
 
   getLastLr(): number[] {
     return (this.optimizer.paramGroups as unknown as Group[]).map((g) => g.lr);
+  }
+
+  /**
+   * Settings and counters as plain JSON. best starts at +Infinity ('min') or -Infinity ('max'),
+   * which JSON cannot hold: a non-finite best is written as the string 'Infinity' or '-Infinity'.
+   */
+  stateDict(): PlateauStateDict {
+    const b = this.best;
+    return {
+      type: 'ReduceLROnPlateau',
+      ...this.o,
+      minLrs: this.minLrs.slice(),
+      best: Number.isFinite(b) ? b : b > 0 ? 'Infinity' : '-Infinity',
+      numBadEpochs: this.numBadEpochs,
+      cooldownCounter: this.cooldownCounter,
+      lastEpoch: this.lastEpoch,
+    };
+  }
+
+  /**
+   * Restores a ReduceLROnPlateau stateDict() (settings included, as torch); validates everything
+   * first. The lrs are the groups' own: restore them with the optimizer's loadStateDict().
+   */
+  loadStateDict(sd: PlateauStateDict): void {
+    const at = 'stateDict';
+    const o = stateObject(sd, at, 'ReduceLROnPlateau');
+    const settings = plateauSettings(o, at);
+    const minLrs = groupArray(o.minLrs, this.optimizer.paramGroups.length, `${at}.minLrs`);
+    const best = parseBest(o.best, `${at}.best`);
+    checkInteger(o.numBadEpochs, `${at}.numBadEpochs`, 0);
+    checkInteger(o.cooldownCounter, `${at}.cooldownCounter`, 0);
+    checkInteger(o.lastEpoch, `${at}.lastEpoch`, 0);
+    this.o = settings;
+    this.minLrs = minLrs;
+    this.best = best;
+    this.numBadEpochs = o.numBadEpochs;
+    this.cooldownCounter = o.cooldownCounter;
+    this.lastEpoch = o.lastEpoch;
   }
 }
