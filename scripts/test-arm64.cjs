@@ -39,7 +39,7 @@ run('cmake', [
   '-DCMAKE_BUILD_TYPE=Release', '-DFASTGRAD_NATIVE_TESTS=ON',
   `-DCMAKE_CROSSCOMPILING_EMULATOR=qemu-aarch64;-L;${sysroot}`,
 ]);
-run('cmake', ['--build', out, '--target', 'fastgrad_native_tests', '--parallel']);
+run('cmake', ['--build', out, '--target', 'fastgrad_native_tests', '--parallel', String(require('node:os').availableParallelism())]);
 run('ctest', ['--test-dir', out, '--output-on-failure']);
 // ctest prints only pass/fail: show what was checked, and on which levels
 run('qemu-aarch64', ['-L', sysroot, path.join(out, 'native', 'test', 'fastgrad_native_tests')]);

@@ -36,7 +36,7 @@ export {
   SequentialLR,
   ReduceLROnPlateau,
 } from './lr_scheduler.js';
-export type { OneCycleOptions, PlateauOptions } from './lr_scheduler.js';
+export type { LRSchedulerStateDict, OneCycleOptions, PlateauOptions, PlateauStateDict, SequentialLRStateDict } from './lr_scheduler.js';
 export { clipGradNorm, clipGradValue } from './clip.js';
 export * as functional from './functional.js';
 export type { FunctionalState } from './functional.js';

@@ -3,7 +3,7 @@
 // states back, lane by lane, in binary32, no fma. Scalars h[] are computed once in TypeScript from
 // the hyper-parameters and the step count (lib/optim/*.ts), rounded to binary32, and passed in.
 //
-// Common prologue of every kernel except Rprop's and Momentum's weight decay (written G below):
+// Common prologue of every kernel except Rprop's (written G below; Momentum has it too):
 //   g = MAXIMIZE ? -g : g;   if WD: g = g + (wd * p)
 //
 // SGD      h = [lr, momentum, 1 - dampening, wd]              s0 = momentum buffer (MOMENTUM)

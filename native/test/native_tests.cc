@@ -166,7 +166,7 @@ static void test_elementwise_tables() {
             CHECK(false, "%s n=%zu level=%s first difference at %zu: %a vs %a", what, n, simd_name(l), i, (double)got[i], (double)want[i]);
             return;
           }
-        CHECK(true, "");
+        CHECK(true, "%s", what);
       };
       for (int op = 0; op < OP_COUNT; ++op) {
         s->elementwise.vv[op](a.data(), b.data(), want.data(), 0, n);
