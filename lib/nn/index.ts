@@ -13,4 +13,4 @@ export { Linear } from './linear.js';
 export type { LinearOptions } from './linear.js';
 export { ReLU, Sigmoid, Tanh, Softmax } from './activation.js';
 export { MSELoss, BCEWithLogitsLoss, CrossEntropyLoss } from './loss.js';
-export type { Reduction, LossOptions, ClassTarget } from './loss.js';
+export type { Reduction, LossOptions, ClassTarget, CrossEntropyLossOptions, BCEWithLogitsLossOptions } from './loss.js';
