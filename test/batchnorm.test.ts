@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import * as fg from '../lib/index.js';
 import type { BatchNormLayout, Kernels } from '../lib/backend/kernels.js';
-import { assertRejects, assertSameBits, forEachNativeConfig, jsKernels, randomF32, requireNative, rng } from './support/harness.js';
+import { assertClose as closeTo, assertRejects, assertSameBits, forEachNativeConfig, jsKernels, randomF32, requireNative, rng } from './support/harness.js';
 
 const { BatchNorm1d, BatchNorm2d } = fg.nn;
 const F = fg.nn.functional;
@@ -31,13 +31,8 @@ function onBackends(fn: (backend: 'js' | 'native') => void): void {
 const ATOL = 1e-5;
 const RTOL = 1e-5;
 
-function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, atol = ATOL, rtol = RTOL): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i], b = expected[i];
-    assert.ok(Math.abs(a - b) <= atol + rtol * Math.abs(b), `${what}[${i}]: ${a} vs expected ${b} (tolerance ${atol} + ${rtol}·|b|)`);
-  }
-}
+const assertClose = (actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, atol = ATOL, rtol = RTOL): void =>
+  closeTo(actual, expected, what, atol, rtol);
 
 interface GoldenBatch { x: number[]; y: number[]; dy: number[]; dx: number[]; runningMean: number[]; runningVar: number[]; dweight?: number[]; dbias?: number[] }
 interface GoldenCase {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as fg from '../lib/index.js';
-import { assertRejects, assertSameBits, forEachNativeConfig, randomF32, requireNative, rng } from './support/harness.js';
+import { assertClose as closeTo, assertRejects, assertSameBits, forEachNativeConfig, numericGrad, randomF32, requireNative, rng } from './support/harness.js';
 
 const { CrossEntropyLoss, BCEWithLogitsLoss, MSELoss } = fg.nn;
 type Tensor = fg.Tensor;
@@ -50,28 +50,9 @@ function sameBitsEverywhere(what: string, run: () => Float32Array[]): number {
   return compared;
 }
 
-function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, atol = 1e-6, rtol = 1e-4): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i], b = expected[i];
-    assert.ok(Math.abs(a - b) <= atol + rtol * Math.abs(b), `${what}[${i}]: ${a} vs ${b}`);
-  }
-}
+const assertClose = (actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, atol = 1e-6, rtol = 1e-4): void =>
+  closeTo(actual, expected, what, atol, rtol);
 
-/** Central differences of f at v (float64, v changed in place and restored). */
-function numericGrad(f: () => number, v: F64, h = 1e-6): F64 {
-  const g = new Float64Array(v.length);
-  for (let i = 0; i < v.length; i++) {
-    const old = v[i];
-    v[i] = old + h;
-    const fp = f();
-    v[i] = old - h;
-    const fm = f();
-    v[i] = old;
-    g[i] = (fp - fm) / (2 * h);
-  }
-  return g;
-}
 
 function logSoftmax64(x: F64, N: number, C: number): F64 {
   const lp = new Float64Array(N * C);

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import * as fg from '../lib/index.js';
 import type { Module } from '../lib/nn/module.js';
 import { GEMM_KC } from '../lib/backend/kernels.js';
-import { assertRejects, assertSameBits, firstBitDifference, randomF32, requireNative } from './support/harness.js';
+import { assertClose as closeTo, assertRejects, assertSameBits, firstBitDifference, numericGrad, randomF32, requireNative } from './support/harness.js';
 
 const { Linear, ReLU, Sigmoid, Tanh, Softmax, Dropout, Sequential, BatchNorm1d, MSELoss, BCEWithLogitsLoss, CrossEntropyLoss } = fg.nn;
 type Tensor = fg.Tensor;
@@ -62,28 +62,9 @@ const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   return s;
 };
 
-/** Central differences of f at v (float64, v changed in place and restored). */
-function numericGrad(f: () => number, v: F64, h = 1e-6): F64 {
-  const g = new Float64Array(v.length);
-  for (let i = 0; i < v.length; i++) {
-    const old = v[i];
-    v[i] = old + h;
-    const fp = f();
-    v[i] = old - h;
-    const fm = f();
-    v[i] = old;
-    g[i] = (fp - fm) / (2 * h);
-  }
-  return g;
-}
 
-function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, atol = 2e-5, rtol = 2e-4): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i], b = expected[i];
-    assert.ok(Math.abs(a - b) <= atol + rtol * Math.abs(b), `${what}[${i}]: ${a} vs ${b}`);
-  }
-}
+const assertClose = (actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, atol = 2e-5, rtol = 2e-4): void =>
+  closeTo(actual, expected, what, atol, rtol);
 
 /** A layer's dx against the float64 finite differences of f(x) = Σ r·ref(x), with dy = r. */
 function checkInputGrad(m: Module, x: Tensor, ref: (x: F64) => F64, seed: number, what: string): void {

@@ -170,3 +170,27 @@ export function requireNative(): Kernels {
   }
   return K;
 }
+
+/** |a − b| <= atol + rtol·|b| element by element (torch-style closeness; the tolerances are the caller's). */
+export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, atol: number, rtol: number): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i], b = expected[i];
+    assert.ok(Math.abs(a - b) <= atol + rtol * Math.abs(b), `${what}[${i}]: ${a} vs expected ${b} (tolerance ${atol} + ${rtol}·|b|)`);
+  }
+}
+
+/** Central differences of f at v (float64, v changed in place and restored). */
+export function numericGrad(f: () => number, v: Float64Array, h = 1e-6): Float64Array {
+  const g = new Float64Array(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const old = v[i];
+    v[i] = old + h;
+    const fp = f();
+    v[i] = old - h;
+    const fm = f();
+    v[i] = old;
+    g[i] = (fp - fm) / (2 * h);
+  }
+  return g;
+}
