@@ -1,12 +1,13 @@
 // GEMM family, ISA-generic (spec in gemm_api.h). Included inside an ISA namespace.
 //
-// Goto/BLIS structure: for each NC-wide column block of C, for each GEMM_KC-deep k block, B is packed
-// into NR-column panels (kc x nc, in the workspace); for each MC-tall row block, A is packed into
-// MR-row panels (a row-major A is read in place instead, except for a last partial panel); an
-// MR x NR register-tile micro-kernel runs over every (panel of A, panel of B) pair.
-// The micro-kernel accumulates the k block from zero with one fma per k (the spec's p_b) and folds it
-// into C with the spec's update; edge tiles run the same code on zero-padded panels and fold only the
-// valid part, lane by lane. Threads are the binding's business: it hands each one a rectangle of C.
+// Goto/BLIS structure: for each NC-wide column block of C, for each span of up to four GEMM_KC-deep k
+// blocks, B is packed into NR-column panels (one set per k block, in the workspace); for each MC-tall
+// row block, A is packed into MR-row panels (a row-major A is read in place instead, except for a last
+// partial panel); an MR x NR register-tile micro-kernel runs over every (panel of A, panel of B) pair,
+// once per k block of the span in k order. It accumulates the k block from zero with one fma per k (the
+// spec's p_b) and folds it into C with the spec's update; edge tiles run the same code on zero-padded
+// panels and fold only the valid part, lane by lane. Threads are the binding's business: it hands each
+// one a rectangle of C.
 
 // Register tile per vector width: rows MR, NV vectors of V::N columns (NR = NV * V::N).
 //   AVX-512 (16 lanes): 6 x 64 (24 accumulators + 4 B vectors + 1 broadcast of 32 zmm registers;
@@ -58,7 +59,7 @@ static inline void gemm_tile(size_t kc, const float* __restrict ap, size_t lda, 
   // C is read (and written) only after the k loop: start bringing its tile into L1 now, so that a C
   // larger than L2 costs no miss latency at the fold (2048^2: +1-2%).
   for (size_t i = 0; i < mv; ++i)
-    for (size_t j = 0; j < nv; j += 16) __builtin_prefetch(c + i * ldc + j, 1, 3);
+    for (size_t j = 0; j < nv; j += 16) __builtin_prefetch(c + i * ldc + j, 1, 3);  // a 64-byte line each
   R acc[MR][NV];
 #pragma GCC unroll 32
   for (int i = 0; i < MR; ++i)
@@ -211,14 +212,16 @@ static void gemm_block_tiled(const gemm_args& g, size_t m0, size_t m1, size_t n0
   if (m0 >= m1 || n0 >= n1) return;
   if (g.k == 0 || g.alpha == 0.0f) return gemm_empty_k<V>(g, m0, m1, n0, n1);
   const size_t span = g.trans_a ? GEMM_KC : GEMM_KSPAN, NC = GEMM_B_FLOATS / span;
+  // Workspace: packed A, MC x GEMM_KC floats per k block of the span (block at k offset kb starts at
+  // kb * GEMM_MC), then packed B, GEMM_KC x NC floats per k block (at kb * NC).
   float* ap = ws;
   float* bp = ws + GEMM_MC * GEMM_KSPAN;
   for (size_t jc = n0; jc < n1; jc += NC) {
     const size_t nc = n1 - jc < NC ? n1 - jc : NC;
     for (size_t ps = 0; ps < g.k; ps += span) {
       const size_t kspan = g.k - ps < span ? g.k - ps : span;
-      for (size_t kb = 0; kb < kspan; kb += GEMM_KC)
-        gemm_pack_b<V, NR>(g, ps + kb, kspan - kb < GEMM_KC ? kspan - kb : GEMM_KC, jc, nc, bp + kb * NC);
+      const auto depth = [&](size_t kb) { return kspan - kb < GEMM_KC ? kspan - kb : GEMM_KC; };  // of the k block at kb
+      for (size_t kb = 0; kb < kspan; kb += GEMM_KC) gemm_pack_b<V, NR>(g, ps + kb, depth(kb), jc, nc, bp + kb * NC);
       for (size_t ic = m0; ic < m1; ic += GEMM_MC) {
         const size_t mc = m1 - ic < GEMM_MC ? m1 - ic : GEMM_MC;
         // A stored row-major is read in place by full-height tiles (its rows are already k-contiguous;
@@ -227,8 +230,7 @@ static void gemm_block_tiled(const gemm_args& g, size_t m0, size_t m1, size_t n0
         const size_t full = g.trans_a ? 0 : mc / MR * MR;
         if (full < mc)
           for (size_t kb = 0; kb < kspan; kb += GEMM_KC)
-            gemm_pack_a<MR>(g, ic + full, mc - full, ps + kb, kspan - kb < GEMM_KC ? kspan - kb : GEMM_KC,
-                            ap + kb * GEMM_MC + full * (kspan - kb < GEMM_KC ? kspan - kb : GEMM_KC));
+            gemm_pack_a<MR>(g, ic + full, mc - full, ps + kb, depth(kb), ap + kb * GEMM_MC + full * depth(kb));
         for (size_t jr = 0; jr < nc; jr += NR) {
           const size_t nv = nc - jr < (size_t)NR ? nc - jr : (size_t)NR;
           float* cj = g.c + jc + jr;
@@ -236,7 +238,7 @@ static void gemm_block_tiled(const gemm_args& g, size_t m0, size_t m1, size_t n0
             const size_t mv = mc - ir < (size_t)MR ? mc - ir : (size_t)MR;
             float* ct = cj + (ic + ir) * g.ldc;
             for (size_t kb = 0; kb < kspan; kb += GEMM_KC) {
-              const size_t pc = ps + kb, kc = kspan - kb < GEMM_KC ? kspan - kb : GEMM_KC;
+              const size_t pc = ps + kb, kc = depth(kb);
               const int fold = pc > 0 ? FOLD_ADD : g.beta == 0.0f ? FOLD_SET : FOLD_BETA;
               const float* bt = bp + kb * NC + jr * kc;
               if (ir < full)
