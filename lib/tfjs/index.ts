@@ -8,4 +8,6 @@ registerFastgradBackend();
 
 export { FastgradBackend, BACKEND_NAME, BACKEND_PRIORITY, nativeKernelNames } from './backend.js';
 export { FastgradOptimizer } from './train.js';
+/** Which overridden kernels ran fastgrad's code and which fell back to the CPU kernel (diagnostics). */
+export { kernelCounts, resetKernelCounts } from './kernels/util.js';
 export * as train from './train.js';

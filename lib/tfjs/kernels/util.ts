@@ -39,7 +39,28 @@ export function output(backend: MathBackendCPU, shape: readonly number[], data: 
 
 export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
+/** Calls per kernel since the last reset: how many ran fastgrad's implementation and how many the CPU kernel. */
+const counts = new Map<string, { fastgrad: number; cpu: number }>();
+
+export function kernelCounts(): Record<string, { fastgrad: number; cpu: number }> {
+  return Object.fromEntries([...counts].map(([k, v]) => [k, { ...v }]));
+}
+
+export function resetKernelCounts(): void {
+  counts.clear();
+}
+
 /** The kernel function tfjs calls: the fastgrad implementation, else the CPU kernel. */
 export function withFallback(k: FastgradKernel, cpu: KernelFunc): KernelFunc {
-  return (args) => k.impl(args as unknown as KernelArgs) ?? cpu(args);
+  return (args) => {
+    let c = counts.get(k.kernelName);
+    if (!c) counts.set(k.kernelName, (c = { fastgrad: 0, cpu: 0 }));
+    const r = k.impl(args as unknown as KernelArgs);
+    if (r !== null) {
+      c.fastgrad++;
+      return r;
+    }
+    c.cpu++;
+    return cpu(args);
+  };
 }
