@@ -14,3 +14,5 @@ export type { LinearOptions } from './linear.js';
 export { ReLU, Sigmoid, Tanh, Softmax } from './activation.js';
 export { MSELoss, BCEWithLogitsLoss, CrossEntropyLoss } from './loss.js';
 export type { Reduction, LossOptions, ClassTarget, CrossEntropyLossOptions, BCEWithLogitsLossOptions } from './loss.js';
+export { Conv2d, Conv1d } from './conv.js';
+export type { Conv2dOptions, Conv1dOptions } from './conv.js';
