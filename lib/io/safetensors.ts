@@ -20,29 +20,19 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { writeFileAtomic } from '../checkpoint.js';
 import { formatShape, shapeSize, Tensor } from '../tensor.js';
-import { checkShape } from '../tensor.js';
+import { IntTensor } from './int_tensor.js';
 import { describe, typeError } from '../validate.js';
 
 /** The dtypes fastgrad reads. */
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16' | 'F64' | 'I64' | 'I32';
+
+export { IntTensor };
 
 const SIZE: Readonly<Record<SafetensorsDtype, number>> = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8, I32: 4 };
 /** Dtypes of the format that fastgrad does not read (named in the error). */
 const KNOWN_UNSUPPORTED = new Set(['BOOL', 'U8', 'I8', 'I16', 'U16', 'U32', 'U64', 'F8_E5M2', 'F8_E4M3', 'F8_E4M3FN', 'F8_E8M0', 'F4', 'F6_E2M3', 'F6_E3M2', 'C64']);
 /** The format's limit on the header (100 MB), which also bounds what a damaged length can make us allocate. */
 export const SAFETENSORS_MAX_HEADER = 100_000_000;
-
-/** An integer tensor (I32, or I64 values that fit in int32): counters and indices. */
-export class IntTensor {
-  readonly shape: readonly number[];
-  constructor(readonly data: Int32Array, shape: readonly number[], readonly dtype: 'I32' | 'I64' = 'I64') {
-    if (!(data instanceof Int32Array)) throw typeError('an Int32Array', 'data', data);
-    checkShape(shape);
-    if (shapeSize(shape) !== data.length) throw new RangeError(`Expected data of length ${shapeSize(shape)} for shape ${formatShape(shape)} but received length ${data.length}`);
-    if (dtype !== 'I32' && dtype !== 'I64') throw typeError("'I32' or 'I64'", 'dtype', dtype);
-    this.shape = Object.freeze(shape.slice());
-  }
-}
 
 export interface SafetensorsContent {
   /** Tensors by name, in the order of their data in the file. */

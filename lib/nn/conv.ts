@@ -433,6 +433,7 @@ export class Conv1d extends ConvNd {
   }
 }
 
-function describeArg(v: unknown): string {
+/** A constructor argument as it appears in a layer name: 3, [3, 2]. */
+export function describeArg(v: unknown): string {
   return typeof v === 'number' ? String(v) : Array.isArray(v) ? `[${v.join(', ')}]` : describe(v);
 }
