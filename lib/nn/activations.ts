@@ -26,7 +26,7 @@ const TWO_OVER_SQRT_PI = 1.1283791670955126;
 
 /** erf of a binary32 value, as the file comment specifies. */
 export function erf32(a: number): number {
-  if (a !== a) return a;
+  if (a !== a || a === 0) return a;
   if (a >= 4) return 1;
   if (a <= -4) return -1;
   const a2 = -(a * a);
