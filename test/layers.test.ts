@@ -182,3 +182,61 @@ test('a small CNN trains (loss falls) with the same loss bits on both backends; 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('every layer is one tape node: loss.backward() gives the same gradient bits as the layer-wise backward', () => {
+  const cases: [fg.nn.Module, number[], string][] = [
+    [new fg.nn.Conv2d(4, 6, 3, { stride: 2, padding: 1, groups: 2, generator: new fg.Generator(1) }), [2, 4, 7, 6], 'convolution'],
+    [new fg.nn.Conv2d(3, 2, 1, { generator: new fg.Generator(2) }), [3, 5, 4], 'convolution'],
+    [new fg.nn.Conv1d(3, 4, 3, { padding: 'same', generator: new fg.Generator(3) }), [2, 3, 8], 'convolution'],
+    [new fg.nn.MaxPool2d(3, { stride: 2, padding: 1 }), [2, 3, 7, 7], 'maxPool2d'],
+    [new fg.nn.AvgPool2d(2), [2, 3, 6, 5], 'avgPool2d'],
+    [new fg.nn.AdaptiveAvgPool2d([3, 2]), [2, 2, 7, 5], 'adaptiveAvgPool2d'],
+    [new fg.nn.LayerNorm([3, 4]), [5, 3, 4], 'layerNorm'],
+    [new fg.nn.LayerNorm(6, { elementwiseAffine: false }), [4, 6], 'layerNorm'],
+    [new GELU(), [3, 7], 'gelu'],
+    [new GELU({ approximate: 'tanh' }), [3, 7], 'gelu'],
+    [new SiLU(), [3, 7], 'silu'],
+    [new LeakyReLU({ negativeSlope: 0.1 }), [3, 7], 'leakyrelu'],
+    [new ELU(), [3, 7], 'elu'],
+  ];
+  for (const [m, shape, node] of cases) {
+    const what = `${m.constructor.name} ${shape}`;
+    const data = randomF32(shape.reduce((a, d) => a * d, 1), 41);
+    const m2 = m as fg.nn.Module;
+    if (m instanceof fg.nn.LayerNorm && m.weight) {
+      m.weight.data.set(randomF32(m.weight.size, 42));
+      m.bias!.data.set(randomF32(m.bias!.size, 43));
+    }
+    // tape
+    m2.zeroGrad(true);
+    const x = new fg.Tensor(data.slice(), shape).requiresGrad_();
+    const y = m2.forward(x);
+    assert.equal(y.gradFn?.name, node, what);
+    const r = new fg.Tensor(randomF32(y.size, 44), y.shape);
+    y.mul(r).sum().backward();
+    const tapeX = x.grad!.data.slice(), tapeP = m2.parameters().map((p) => p.grad!.data.slice());
+    // layer-wise
+    m2.zeroGrad(true);
+    m2.forward(new fg.Tensor(data.slice(), shape));
+    const dx = m2.backward(r);
+    assert.deepEqual(x.grad!.shape, shape, what);
+    assert.deepEqual(tapeX, dx.data, `${what}: dx`);
+    m2.parameters().forEach((p, i) => assert.deepEqual(tapeP[i], p.grad!.data, `${what}: parameter ${i}`));
+  }
+  // Embedding: the weight is the only input with a gradient
+  const e = new Embedding(5, 3, { paddingIdx: 0, generator: new fg.Generator(4) });
+  const idx = Int32Array.from([1, 0, 3, 1]);
+  const y = e.forward(idx);
+  assert.equal(y.gradFn?.name, 'embedding');
+  const r = new fg.Tensor(randomF32(12, 45), [4, 3]);
+  y.mul(r).sum().backward();
+  const tape = e.weight.grad!.data.slice();
+  e.zeroGrad(true);
+  e.forward(idx);
+  e.backward(r);
+  assert.deepEqual(tape, e.weight.grad!.data);
+  // nothing requires grad: no node
+  const frozen = new fg.nn.Conv2d(1, 1, 1);
+  for (const p of frozen.parameters()) p.requiresGrad = false;
+  assert.equal(frozen.forward(fg.Tensor.zeros([1, 1, 2, 2])).gradFn, null);
+});
