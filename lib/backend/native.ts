@@ -56,7 +56,7 @@ export interface AddonCandidate {
 }
 
 /** The command that builds the addon in the user's project (docs/build.md). */
-export const BUILD_FROM_SOURCE_COMMAND = 'npm rebuild fastgrad --build-from-source';
+export const BUILD_FROM_SOURCE_COMMAND = 'FASTGRAD_BUILD_FROM_SOURCE=1 npm rebuild fastgrad';
 
 function packageRoot(): string {
   let dir = __dirname;
