@@ -138,6 +138,7 @@ function line(s: string): string {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === 'doctor') return (require('./doctor.js') as typeof import('./doctor.js')).doctor(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs(argv);
