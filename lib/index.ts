@@ -20,3 +20,4 @@ export * as data from './data/index.js';
 export { save, load, read as readCheckpoint } from './checkpoint.js';
 export type { SaveContent, Checkpoint, LoadInto } from './checkpoint.js';
 export * as optim from './optim/index.js';
+export * as distributed from './distributed/index.js';

@@ -38,7 +38,7 @@ export interface AddonLoad {
   reason: string;
 }
 
-function packageRoot(): string {
+export function packageRoot(): string {
   let dir = __dirname;
   for (let i = 0; i < 6; i++) {
     const pj = path.join(dir, 'package.json');

@@ -14,3 +14,4 @@ export type { LinearOptions } from './linear.js';
 export { ReLU, Sigmoid, Tanh, Softmax } from './activation.js';
 export { MSELoss, BCEWithLogitsLoss, CrossEntropyLoss } from './loss.js';
 export type { Reduction, LossOptions, ClassTarget, CrossEntropyLossOptions, BCEWithLogitsLossOptions } from './loss.js';
+export { DistributedDataParallel } from '../distributed/ddp.js';
