@@ -138,6 +138,7 @@ function line(s: string): string {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === 'run') return (require('../distributed/launch.js') as typeof import('../distributed/launch.js')).launchMain(argv.slice(1)); // fastgrad run: docs/distributed.md
   let parsed;
   try {
     parsed = parseArgs(argv);

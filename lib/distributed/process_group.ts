@@ -1,6 +1,6 @@
 // fg.distributed's process group: initProcessGroup / destroyProcessGroup and the collectives, on Gloo
-// through native/distributed (loaded by ./native.ts). Each collective returns a Promise and runs on
-// libuv's thread pool; the group runs them one at a time in call order (the queue below), so every rank
+// through native/distributed (loaded by ./native.ts). Arguments are checked synchronously (a bad one
+// throws and queues nothing). Each collective returns a Promise and runs on libuv's thread pool; the group runs them one at a time in call order (the queue below), so every rank
 // issues the same sequence as long as the program calls them in the same order on every rank, as torch
 // requires too.
 import { Tensor } from '../tensor.js';
@@ -80,7 +80,7 @@ export function getWorldSize(): number {
  * rank 0 serves a TCP rendezvous store at masterAddr:masterPort, every rank connects to it and then to
  * every other rank. Resolves once all worldSize ranks are connected; rejects after timeoutMs otherwise.
  */
-export async function initProcessGroup(options: InitProcessGroupOptions = {}): Promise<void> {
+export function initProcessGroup(options: InitProcessGroupOptions = {}): Promise<void> {
   checkOptions(options, 'initProcessGroup options', ['backend', 'rank', 'worldSize', 'masterAddr', 'masterPort', 'timeoutMs', 'ifname']);
   const backend = options.backend ?? 'gloo';
   if (backend !== 'gloo') throw rangeError("'gloo' (the only backend)", 'backend', backend);
@@ -103,22 +103,23 @@ export async function initProcessGroup(options: InitProcessGroupOptions = {}): P
   if (!addon) throw new Error(reason);
   const group = new addon.Group();
   connecting = true;
-  try {
-    await group.connect(rank, worldSize, masterAddr, masterPort, timeoutMs, ifname);
-  } catch (e) {
-    throw new Error(`initProcessGroup failed on rank ${rank} of ${worldSize}: ${e instanceof Error ? e.message : String(e)}`);
-  } finally {
-    connecting = false;
-  }
-  state = { group, rank, worldSize, tail: Promise.resolve() };
+  return group.connect(rank, worldSize, masterAddr, masterPort, timeoutMs, ifname).then(
+    () => {
+      connecting = false;
+      state = { group, rank, worldSize, tail: Promise.resolve() };
+    },
+    (e: unknown) => {
+      connecting = false;
+      throw new Error(`initProcessGroup failed on rank ${rank} of ${worldSize}: ${e instanceof Error ? e.message : String(e)}`);
+    },
+  );
 }
 
 /** Waits for the collectives already issued to settle, then leaves the group and closes its connections. */
-export async function destroyProcessGroup(): Promise<void> {
+export function destroyProcessGroup(): Promise<void> {
   const s = current('destroyProcessGroup');
   state = null;
-  await s.tail.catch(() => undefined);
-  s.group.destroy();
+  return s.tail.then(() => s.group.destroy());
 }
 
 /** Queues fn after every collective issued before it; a failure names the operation and this rank. */
@@ -149,7 +150,7 @@ function bufferOf(fn: string, buf: unknown): Float32Array {
  * (docs/distributed.md: Gloo's ring algorithm, a fixed reduction order). Do not touch buf until the
  * Promise settles.
  */
-export async function allReduce(buf: Float32Array | Tensor, options: { op?: ReduceOp } = {}): Promise<void> {
+export function allReduce(buf: Float32Array | Tensor, options: { op?: ReduceOp } = {}): Promise<void> {
   const s = current('allReduce');
   const data = bufferOf('allReduce', buf);
   checkOptions(options, 'allReduce options', ['op']);
@@ -159,7 +160,7 @@ export async function allReduce(buf: Float32Array | Tensor, options: { op?: Redu
 }
 
 /** Copies rank src's buf into buf on every other rank (torch.distributed.broadcast). */
-export async function broadcast(buf: Float32Array | Tensor, options: { src?: number } = {}): Promise<void> {
+export function broadcast(buf: Float32Array | Tensor, options: { src?: number } = {}): Promise<void> {
   const s = current('broadcast');
   const data = bufferOf('broadcast', buf);
   checkOptions(options, 'broadcast options', ['src']);
@@ -175,19 +176,20 @@ export async function broadcast(buf: Float32Array | Tensor, options: { src?: num
 export function allGather(buf: Float32Array): Promise<Float32Array[]>;
 export function allGather(buf: Tensor): Promise<Tensor[]>;
 export function allGather(buf: Float32Array | Tensor): Promise<Float32Array[] | Tensor[]>;
-export async function allGather(buf: Float32Array | Tensor): Promise<Float32Array[] | Tensor[]> {
+export function allGather(buf: Float32Array | Tensor): Promise<Float32Array[] | Tensor[]> {
   const s = current('allGather');
   const data = bufferOf('allGather', buf);
   const n = data.length;
   const out = new Float32Array(n * s.worldSize);
-  await enqueue(s, 'allGather', (g) => g.allGather(data, out));
-  const parts: Float32Array[] = [];
-  for (let r = 0; r < s.worldSize; r++) parts.push(out.slice(r * n, (r + 1) * n));
-  return buf instanceof Tensor ? parts.map((p) => new Tensor(p, buf.shape)) : parts;
+  return enqueue(s, 'allGather', (g) => g.allGather(data, out)).then(() => {
+    const parts: Float32Array[] = [];
+    for (let r = 0; r < s.worldSize; r++) parts.push(out.slice(r * n, (r + 1) * n));
+    return buf instanceof Tensor ? parts.map((p) => new Tensor(p, buf.shape)) : parts;
+  });
 }
 
 /** Resolves once every rank has called barrier() (torch.distributed.barrier). */
-export async function barrier(): Promise<void> {
+export function barrier(): Promise<void> {
   const s = current('barrier');
   return enqueue(s, 'barrier', (g) => g.barrier());
 }
