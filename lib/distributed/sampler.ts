@@ -59,7 +59,7 @@ export class DistributedSampler implements Iterable<number> {
     this.shuffle = shuffle;
     this.seed = seed;
     this.dropLast = dropLast;
-    this.numSamples = dropLast && n % numReplicas !== 0 ? Math.ceil((n - numReplicas) / numReplicas) : Math.ceil(n / numReplicas);
+    this.numSamples = dropLast && n % numReplicas !== 0 ? Math.max(0, Math.ceil((n - numReplicas) / numReplicas)) : Math.ceil(n / numReplicas);
     this.totalSize = this.numSamples * numReplicas;
   }
 

@@ -53,6 +53,15 @@ async function main(): Promise<void> {
     out(r);
     return;
   }
+  if (scenario === 'crash' || scenario === 'hold') {
+    // Under `fastgrad run`: every rank reports its pid; in 'crash' rank 1 exits with code 3, the others
+    // all-reduce until they fail or are stopped.
+    process.stdout.write(`PID ${process.pid}\n`);
+    await d.barrier();
+    if (scenario === 'crash' && rank === 1) process.exit(3);
+    process.stdout.write('READY\n');
+    for (;;) await d.allReduce(new Float32Array(1024));
+  }
   if (scenario === 'loop') {
     // All-reduces until one fails (the test kills a rank once every rank printed READY).
     process.stdout.write('READY\n');
