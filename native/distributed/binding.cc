@@ -9,6 +9,7 @@
 // of at their timeout) and refuses further operations.
 #include <napi.h>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -19,6 +20,30 @@
 #include "process_group.h"
 
 namespace {
+
+// Argument checks of the binding itself (lib/distributed validates first, with the public messages): a bad
+// value from JavaScript throws here rather than reaching Gloo.
+Napi::TypedArrayOf<float> f32(const Napi::Value& v, const char* name) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+    throw Napi::TypeError::New(v.Env(), std::string("Expected a Float32Array for ") + name);
+  }
+  return v.As<Napi::TypedArrayOf<float>>();
+}
+
+int32_t int32(const Napi::Value& v, const char* name, int32_t lo, int32_t hi) {
+  if (!v.IsNumber()) throw Napi::TypeError::New(v.Env(), std::string("Expected a number for ") + name);
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= lo && d <= hi) || d != static_cast<double>(static_cast<int32_t>(d))) {
+    throw Napi::RangeError::New(v.Env(), std::string("Expected an integer in [") + std::to_string(lo) + ", " +
+                                             std::to_string(hi) + "] for " + name);
+  }
+  return static_cast<int32_t>(d);
+}
+
+std::string str(const Napi::Value& v, const char* name) {
+  if (!v.IsString()) throw Napi::TypeError::New(v.Env(), std::string("Expected a string for ") + name);
+  return v.As<Napi::String>().Utf8Value();
+}
 
 class Group : public Napi::ObjectWrap<Group> {
  public:
@@ -109,12 +134,12 @@ Napi::Value Group::Connect(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (pg || busy) throw Napi::Error::New(env, "the process group is already initialized");
   fgdist::GroupOptions o;
-  o.rank = info[0].As<Napi::Number>().Int32Value();
-  o.worldSize = info[1].As<Napi::Number>().Int32Value();
-  o.masterAddr = info[2].As<Napi::String>().Utf8Value();
-  o.masterPort = info[3].As<Napi::Number>().Int32Value();
-  o.timeout = std::chrono::milliseconds(info[4].As<Napi::Number>().Int64Value());
-  o.ifname = info[5].As<Napi::String>().Utf8Value();
+  o.worldSize = int32(info[1], "worldSize", 1, 65536);
+  o.rank = int32(info[0], "rank", 0, o.worldSize - 1);
+  o.masterAddr = str(info[2], "masterAddr");
+  o.masterPort = int32(info[3], "masterPort", 1, 65535);
+  o.timeout = std::chrono::milliseconds(int32(info[4], "timeoutMs", 1, INT32_MAX));
+  o.ifname = str(info[5], "ifname");
   class ConnectWorker : public Napi::AsyncWorker {
    public:
     ConnectWorker(Napi::Env env, Group* g, fgdist::GroupOptions o)
@@ -151,11 +176,12 @@ Napi::Value Group::Connect(const Napi::CallbackInfo& info) {
   return p;
 }
 
-Napi::TypedArrayOf<float> f32(const Napi::Value& v) { return v.As<Napi::TypedArrayOf<float>>(); }
-
 Napi::Value Group::AllReduce(const Napi::CallbackInfo& info) {
-  auto buf = f32(info[0]);
-  const std::string op = info[1].As<Napi::String>().Utf8Value();
+  auto buf = f32(info[0], "buf");
+  const std::string op = str(info[1], "op");
+  if (op != "sum" && op != "mean" && op != "max" && op != "min") {
+    throw Napi::RangeError::New(info.Env(), "Expected one of 'sum', 'mean', 'max', 'min' for op");
+  }
   fgdist::ReduceOp r = op == "mean" ? fgdist::ReduceOp::kMean
                        : op == "max" ? fgdist::ReduceOp::kMax
                        : op == "min" ? fgdist::ReduceOp::kMin
@@ -166,16 +192,16 @@ Napi::Value Group::AllReduce(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Group::Broadcast(const Napi::CallbackInfo& info) {
-  auto buf = f32(info[0]);
-  int root = info[1].As<Napi::Number>().Int32Value();
+  auto buf = f32(info[0], "buf");
+  int root = int32(info[1], "src", 0, pg ? pg->worldSize() - 1 : 0);
   float* data = buf.Data();
   size_t n = buf.ElementLength();
   return Run(info, [data, n, root](fgdist::ProcessGroup& g) { g.broadcast(data, n, root); }, {buf});
 }
 
 Napi::Value Group::AllGather(const Napi::CallbackInfo& info) {
-  auto in = f32(info[0]);
-  auto out = f32(info[1]);
+  auto in = f32(info[0], "input");
+  auto out = f32(info[1], "output");
   if (pg && out.ElementLength() != in.ElementLength() * static_cast<size_t>(pg->worldSize())) {
     throw Napi::RangeError::New(info.Env(), "allGather: the output must hold worldSize times the input");
   }
