@@ -59,3 +59,19 @@ test('bad arguments are rejected naming them; without a process group numReplica
   assert.throws(() => new DistributedSampler(10, { numReplicas: 1, rank: 0, sed: 1 } as never), /Unknown option 'sed'/);
   assert.throws(() => new DistributedSampler(10, { numReplicas: 1, rank: 0 }).setEpoch(-1), /epoch/);
 });
+
+test('as a DataLoader sampler: the loader yields this rank\'s indices, in batches, per epoch', () => {
+  const n = 10;
+  const ds = new fg.data.TensorDataset(fg.Tensor.from(Array.from({ length: n }, (_, i) => i), [n, 1]));
+  for (const rank of [0, 1]) {
+    const sampler = new DistributedSampler(ds, { numReplicas: 2, rank, seed: 9 });
+    const loader = new fg.data.DataLoader(ds, { sampler, batchSize: 2 });
+    for (const epoch of [0, 1]) {
+      sampler.setEpoch(epoch);
+      const seen: number[] = [];
+      for (const batch of loader) seen.push(...Array.from((batch as fg.Tensor[])[0].data));
+      assert.deepEqual(seen, [...sampler]);
+      assert.equal(seen.length, 5);
+    }
+  }
+});

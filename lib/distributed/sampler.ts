@@ -1,6 +1,8 @@
 // DistributedSampler (torch.utils.data.distributed.DistributedSampler): each rank iterates its own
 // share of a dataset's indices; with shuffle, one permutation per epoch (seed + epoch) that is the same
-// on every rank, so the shares are disjoint and cover the dataset. Call setEpoch(e) before each epoch.
+// on every rank, so the shares are disjoint and cover the dataset. Call setEpoch(e) before each epoch
+// (fg.train.fit does). It is an fg.data Sampler: pass it as DataLoader's `sampler` option.
+import type { Sampler } from '../data/sampler.js';
 import { Generator } from '../random.js';
 import { checkBoolean, checkInteger, checkOptions, rangeError, typeError } from '../validate.js';
 import { getRank, getWorldSize, isInitialized } from './process_group.js';
@@ -21,7 +23,7 @@ export interface DistributedSamplerOptions {
   dropLast?: boolean;
 }
 
-export class DistributedSampler implements Iterable<number> {
+export class DistributedSampler implements Sampler {
   readonly datasetLength: number;
   readonly numReplicas: number;
   readonly rank: number;
@@ -34,7 +36,7 @@ export class DistributedSampler implements Iterable<number> {
   readonly totalSize: number;
   #epoch = 0;
 
-  /** dataset: its length, or anything with a numeric `length`. */
+  /** dataset: its length, or anything with a numeric `length` (a map-style fg.data dataset). */
   constructor(dataset: number | { length: number }, options: DistributedSamplerOptions = {}) {
     checkOptions(options, 'DistributedSampler options', ['numReplicas', 'rank', 'shuffle', 'seed', 'dropLast']);
     const n = typeof dataset === 'number' ? dataset : dataset !== null && typeof dataset === 'object' ? dataset.length : undefined;
