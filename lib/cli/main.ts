@@ -139,6 +139,7 @@ function line(s: string): string {
 
 export async function main(argv: readonly string[]): Promise<number> {
   if (argv[0] === 'doctor') return (require('./doctor.js') as typeof import('./doctor.js')).doctor(argv.slice(1));
+  if (argv[0] === 'run') return (require('../distributed/launch.js') as typeof import('../distributed/launch.js')).launchMain(argv.slice(1)); // fastgrad run: docs/distributed.md
   let parsed;
   try {
     parsed = parseArgs(argv);
