@@ -6,7 +6,7 @@
 // the longer runs in docs/results.md.
 import type { EvalPoint, RunResult } from './run.js';
 import { effectiveMomentum, formulaMomentum, type QuadraticConfig } from './quadratic.js';
-import { fmt, groups, mean, meanSd } from './stats.js';
+import { fmt, groups, meanSd } from './stats.js';
 
 export type ExperimentName = 'autoencoder' | 'batchnorm' | 'rnn' | 'quadratic';
 
@@ -213,10 +213,3 @@ export function verdicts(experiments: readonly VerdictInput[], s: VerdictSetting
     }
   });
 }
-
-/** The verdict as one Markdown paragraph. */
-export function verdictMarkdown(v: Verdict): string {
-  return `**Verdict: ${verdictWord(v)}.** Claim: ${v.claim} Measured: ${v.measured}. Criterion: ${v.criterion}.${v.held ? '' : ` The longer run: ${v.longer}.`}`;
-}
-
-export { mean };
