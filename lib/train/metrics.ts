@@ -10,7 +10,7 @@ export type MetricSpec = 'accuracy' | { name: string; fn: MetricFn };
 export function accuracy(output: Tensor, target: unknown): number {
   if (!(output instanceof Tensor) || output.ndim !== 2) throw typeError('a 2-D Tensor of scores', 'output', output);
   const [N, C] = output.shape;
-  const argmax = (d: Float32Array, r: number) => {
+  const argmax = (d: ArrayLike<number>, r: number) => {
     let best = 0;
     for (let c = 1; c < C; c++) if (d[r * C + c] > d[r * C + best]) best = c;
     return best;
