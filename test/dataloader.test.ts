@@ -287,6 +287,11 @@ test('workers: the same batches bit for bit with 0, 1 and 4 workers (random augm
   assert.notDeepEqual(ref[0], ref[1]);
   assert.deepEqual(await run(1), ref, '1 worker');
   assert.deepEqual(await run(4), ref, '4 workers');
+  // skipping the head of an epoch in workers: the same tail, the skipped batches never requested
+  const skipper = new fg.data.DataLoader(spec, { batchSize: 5, shuffle: true, generator: new fg.Generator(21), numWorkers: 2 });
+  const tail: string[] = [];
+  for await (const b of skipper.iterate({ skip: 5 })) tail.push(hashBatch(b));
+  assert.deepEqual(tail, ref[0].slice(5));
   // a module given as a file: URL, and a custom collate (run on this thread over the transferred samples)
   const sizes: number[] = [];
   const loader = new fg.data.DataLoader(

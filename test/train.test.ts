@@ -179,3 +179,19 @@ test('fit: bad arguments', async () => {
   await assert.rejects(fg.train.fit(t.model, t.loader, { ...base, checkpoint: { path: '', every: 1 } }), /for checkpoint.path/);
   await assert.rejects(fg.train.fit(t.model, t.loader, { ...base, epoch: 3 } as never), /Unknown option 'epoch'/);
 });
+
+test('fit over a worker DataLoader trains to the same bits as over numWorkers 0 (augmentation included)', async () => {
+  const spec = { module: path.join(__dirname, 'support', 'dataloader-datasets.ts'), args: { n: 40, dim: 5, augment: true } };
+  const run = async (numWorkers: number) => {
+    fg.manualSeed(4);
+    const model = new fg.nn.Sequential(new fg.nn.Linear(5, 10, { generator: new fg.Generator(8) }), new fg.nn.Tanh(), new fg.nn.Linear(10, 10, { generator: new fg.Generator(9) }));
+    const optimizer = new fg.optim.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
+    const loader = new fg.data.DataLoader(spec, { batchSize: 8, shuffle: true, generator: new fg.Generator(12), numWorkers });
+    const h = await fg.train.fit(model, loader, { optimizer, loss: new fg.nn.CrossEntropyLoss(), epochs: 2, ...quiet });
+    return { h, params: params(model) };
+  };
+  const a = await run(0), b = await run(2);
+  assert.equal(b.h.steps, 10);
+  assert.deepEqual(b.h.history, a.h.history);
+  a.params.forEach((p, i) => assertSameBits(b.params[i], p, { kernel: 'fit numWorkers 2 vs 0', output: `param ${i}` }));
+});
