@@ -1,6 +1,6 @@
 # Builds build/Release/fastgrad.node. The source list lives in native/sources.json (read by CMakeLists.txt too).
 # Only the per-ISA static libraries get ISA flags; everything else is built for the baseline CPU.
-# When Gloo is found (scripts/has-gloo.cjs), also the optional process-group binding
+# When Gloo is found (scripts/has-gloo.cjs), also the optional process-group binding (sources.json "distributed")
 # build/Release/fastgrad_gloo.node and its C++ bench program (native/distributed); fastgrad.node never
 # depends on them.
 {
@@ -10,14 +10,14 @@
       "targets": [
         {
           "target_name": "fastgrad_gloo",
-          "sources": ["native/distributed/binding.cc", "native/distributed/process_group.cc", "native/distributed/store.cc"],
+          "sources": ["<!@(node -p \"const d = require('./native/sources.json').distributed; d.binding.concat(d.core).join(' ')\")"],
           "cflags_cc": ["-frtti"], "cflags_cc!": ["-fno-rtti"],
           "libraries": ["-lgloo", "-pthread"]
         },
         {
           "target_name": "fastgrad_gloo_bench",
           "type": "executable",
-          "sources": ["native/distributed/bench_allreduce.cc", "native/distributed/process_group.cc", "native/distributed/store.cc"],
+          "sources": ["<!@(node -p \"const d = require('./native/sources.json').distributed; d.bench.concat(d.core).join(' ')\")"],
           "cflags_cc": ["-frtti"], "cflags_cc!": ["-fno-rtti"],
           "libraries": ["-lgloo", "-pthread"]
         }

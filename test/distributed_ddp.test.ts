@@ -1,13 +1,17 @@
 // DistributedDataParallel on 2 and 4 processes (test/support/distributed-worker.ts 'ddp'): every rank
-// starts from different parameters, DDP broadcasts rank 0's, and after a few autoencoder steps on
-// DistributedSampler shards the parameters are bit-identical on every rank and match one process training
-// on the union of the shards (the same mean gradient) within 1e-5. With a tiny bucketCapMb the gradients
+// starts from different parameters, DDP broadcasts rank 0's, and after a few autoencoder steps (SGD with
+// momentum) on DistributedSampler shards the parameters are bit-identical on every rank and match one
+// process training on the union of the shards (the same mean gradient) within 1e-5; stopping after two
+// steps, saving on rank 0 and resuming on fresh processes gives the same bits as running straight through. With a tiny bucketCapMb the gradients
 // travel in several buckets, reverse parameter order. Skipped without the Gloo binding unless
 // FASTGRAD_REQUIRE_GLOO=1.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as fg from '../lib/index.js';
-import { DDP, ddpData, ddpModel, ddpRows, flatParams, fromB64, rowsOf, runRanks } from './support/distributed.js';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DDP, ddpData, ddpModel, ddpRows, flatParams, fromB64, rowsOf, runRanks, type RankRun } from './support/distributed.js';
 
 const skip = !fg.distributed.isAvailable() && process.env.FASTGRAD_REQUIRE_GLOO !== '1' ? 'the Gloo binding was not built (apt-get install libgloo-dev; npm run build:native)' : false;
 
@@ -16,7 +20,7 @@ function singleProcess(worldSize: number): Float32Array {
   const model = ddpModel(100);
   const x = ddpData();
   const loss = new fg.nn.MSELoss();
-  const opt = new fg.optim.SGD(model.parameters(), { lr: DDP.lr });
+  const opt = new fg.optim.SGD(model.parameters(), { lr: DDP.lr, momentum: DDP.momentum });
   for (let step = 0; step < DDP.steps; step++) {
     model.zeroGrad();
     const batch = rowsOf(x, ddpRows(worldSize, step).flat());
@@ -48,6 +52,24 @@ for (const [worldSize, bucketMb] of [[2, 25], [4, 0.0002]] as const) {
     else assert.deepEqual(buckets, [16, 128, 8, 128]);
   });
 }
+
+test('DDP resume: 2 steps, save on rank 0, load on every rank of fresh processes, 2 more steps = 4 steps straight (bit for bit)', { skip, timeout: 240_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fg-ddp-'));
+  try {
+    const ckpt = path.join(dir, 'ddp.fgck');
+    const params = (runs: RankRun[]) => {
+      for (const r of runs) assert.equal(r.code, 0, `rank ${r.rank} exited with ${r.code ?? r.signal}: ${r.stderr}`);
+      return runs.map((r) => new Uint32Array(fromB64(String(r.result?.params)).buffer));
+    };
+    const straight = params(await runRanks({ worldSize: 2, scenario: 'ddp', deadlineMs: 150_000 }));
+    params(await runRanks({ worldSize: 2, scenario: 'ddp', deadlineMs: 150_000, env: { FG_TEST_TO: '2', FG_TEST_SAVE: ckpt } }));
+    assert.ok(fs.existsSync(ckpt), 'rank 0 saved the checkpoint');
+    const resumed = params(await runRanks({ worldSize: 2, scenario: 'ddp', deadlineMs: 150_000, env: { FG_TEST_FROM: '2', FG_TEST_LOAD: ckpt } }));
+    for (let r = 0; r < 2; r++) assert.deepEqual(resumed[r], straight[r], `rank ${r}: resumed parameters differ from the straight run`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test('DistributedDataParallel needs a process group and checks its options', () => {
   assert.throws(() => new fg.nn.DistributedDataParallel(ddpModel(1)), /not initialized/);

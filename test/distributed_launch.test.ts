@@ -56,11 +56,14 @@ function alive(pid: number): boolean {
 
 test('fastgrad run -n 2: the ranks get the torchrun environment and the launcher exits 0', { skip, timeout: 180_000 }, async () => {
   const port = await freePort();
-  const r = await fastgradRun(['-n', '2', '--master-port', String(port), WORKER, 'collectives']);
+  const r = await fastgradRun(['-n', '2', '--master-port', String(port), WORKER, 'env']);
   assert.equal(r.code, 0, r.stderr);
   const results = r.stdout.split('\n').filter((l) => l.startsWith('RESULT ')).map((l) => JSON.parse(l.slice(7)));
   assert.deepEqual(results.map((x) => x.rank).sort(), [0, 1]);
-  for (const x of results) assert.equal(x.worldSize, 2);
+  for (const x of results) {
+    assert.equal(x.sum, 1);
+    assert.deepEqual(x.env, { RANK: String(x.rank), WORLD_SIZE: '2', LOCAL_RANK: String(x.rank), LOCAL_WORLD_SIZE: '2', GROUP_RANK: '0', MASTER_ADDR: '127.0.0.1' });
+  }
 });
 
 test('a crashed rank stops the group: the launcher names the rank and no rank is left running', { skip, timeout: 180_000 }, async () => {

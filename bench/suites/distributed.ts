@@ -151,9 +151,17 @@ export const suite: BenchSuite = {
       const iters = n >= 1e7 ? 4 : 20;
       const cpp: number[] = [];
       const node: number[] = [];
+      const runCpp = async () => cpp.push(...parseTimes(await group(P, (rank, port) => [CPP, [String(rank), String(P), '127.0.0.1', String(port), String(n), String(iters)]])));
+      const runNode = async () => node.push(...parseTimes(await group(P, () => nodeArgs('allreduce', String(n), String(iters)))));
       for (let r = 0; r < reps; r++) {
-        cpp.push(...parseTimes(await group(P, (rank, port) => [CPP, [String(rank), String(P), '127.0.0.1', String(port), String(n), String(iters)]])));
-        node.push(...parseTimes(await group(P, () => nodeArgs('allreduce', String(n), String(iters)))));
+        // Which side goes first alternates too.
+        if (r % 2 === 0) {
+          await runCpp();
+          await runNode();
+        } else {
+          await runNode();
+          await runCpp();
+        }
       }
       const cppMs = median(cpp) * 1e3;
       const nodeMs = median(node) * 1e3;

@@ -53,6 +53,15 @@ async function main(): Promise<void> {
     out(r);
     return;
   }
+  if (scenario === 'env') {
+    // Under `fastgrad run`: the torchrun environment, and one collective over it.
+    const sum = new Float32Array([rank]);
+    await d.allReduce(sum);
+    const e = process.env;
+    out({ rank, worldSize: P, sum: sum[0], env: { RANK: e.RANK, WORLD_SIZE: e.WORLD_SIZE, LOCAL_RANK: e.LOCAL_RANK, LOCAL_WORLD_SIZE: e.LOCAL_WORLD_SIZE, GROUP_RANK: e.GROUP_RANK, MASTER_ADDR: e.MASTER_ADDR } });
+    await d.destroyProcessGroup();
+    return;
+  }
   if (scenario === 'crash' || scenario === 'hold') {
     // Under `fastgrad run`: every rank reports its pid; in 'crash' rank 1 exits with code 3, the others
     // all-reduce until they fail or are stopped.
@@ -77,13 +86,18 @@ async function main(): Promise<void> {
     }
   }
   if (scenario === 'ddp') {
+    // Steps [FG_TEST_FROM, FG_TEST_TO) (default all); FG_TEST_LOAD: a checkpoint every rank loads first;
+    // FG_TEST_SAVE: rank 0 saves model and optimizer at the end.
+    const from = Number(process.env.FG_TEST_FROM ?? 0);
+    const to = Number(process.env.FG_TEST_TO ?? DDP.steps);
     const model = ddpModel(100 + rank); // different on each rank until DDP broadcasts rank 0's
+    const opt = new fg.optim.SGD(model.parameters(), { lr: DDP.lr, momentum: DDP.momentum });
+    if (process.env.FG_TEST_LOAD) fg.load(process.env.FG_TEST_LOAD, { model, optimizer: opt });
     const ddp = new fg.nn.DistributedDataParallel(model, { bucketCapMb: Number(process.env.FG_TEST_BUCKET_MB ?? 25) });
     await ddp.ready;
     const x = ddpData();
     const loss = new fg.nn.MSELoss();
-    const opt = new fg.optim.SGD(ddp.parameters(), { lr: DDP.lr });
-    for (let step = 0; step < DDP.steps; step++) {
+    for (let step = from; step < to; step++) {
       ddp.zeroGrad();
       const batch = rowsOf(x, ddpRows(P, step)[rank]);
       loss.forward(ddp.forward(batch), batch);
@@ -91,6 +105,7 @@ async function main(): Promise<void> {
       await ddp.synchronize();
       opt.step();
     }
+    if (process.env.FG_TEST_SAVE && rank === 0) fg.save(process.env.FG_TEST_SAVE, { model, optimizer: opt });
     out({ rank, params: toB64(flatParams(model)), buckets: ddp.bucketSizes() });
     await d.destroyProcessGroup();
     return;

@@ -114,7 +114,7 @@ export async function runRanks(o: RunOptions): Promise<RankRun[]> {
 // ---- the DDP scenario, shared by the worker (N ranks) and the test (1 process, whole batch) ------------
 import * as fg from '../../lib/index.js';
 
-export const DDP = { samples: 64, features: 16, hidden: 8, perRank: 8, steps: 4, lr: 0.1 };
+export const DDP = { samples: 64, features: 16, hidden: 8, perRank: 8, steps: 4, lr: 0.1, momentum: 0.9 };
 
 export function ddpData(): fg.Tensor {
   return new fg.Tensor(new Generator(7).uniform(new Float32Array(DDP.samples * DDP.features), 0, 1), [DDP.samples, DDP.features]);
