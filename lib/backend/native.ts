@@ -7,6 +7,7 @@ import type { Kernels } from './kernels.js';
 import { nativeElementwise } from './native/elementwise.js';
 import { nativeReduce } from './native/reduce.js';
 import { nativeBatchnorm } from './native/batchnorm.js';
+import { nativeConv } from './native/conv.js';
 import { nativeRng } from './native/rng.js';
 import { nativeOptim } from './native/optim.js';
 import { nativeUnary } from './native/unary.js';
@@ -145,6 +146,7 @@ export function nativeKernels(addon: NativeAddon): Kernels {
     elementwise: nativeElementwise(addon),
     reduce: nativeReduce(addon),
     batchnorm: nativeBatchnorm(addon),
+    conv: nativeConv(addon),
     rng: nativeRng(addon),
     optim: nativeOptim(addon),
     unary: nativeUnary(addon),

@@ -11,6 +11,7 @@
 #include "kernels/probe_api.h"
 #include "kernels/unary_api.h"
 #include "kernels/gemm_api.h"
+#include "kernels/conv_api.h"
 
 namespace fg {
 

@@ -8,6 +8,7 @@ import { jsOptim } from './optim.js';
 import { jsUnary } from './unary.js';
 import { jsGemm } from './gemm.js';
 import { jsAsync } from './async.js';
+import { jsConv } from './conv.js';
 
 export const jsKernels: Kernels = {
   name: 'js',
@@ -19,4 +20,5 @@ export const jsKernels: Kernels = {
   unary: jsUnary,
   gemm: jsGemm,
   async: jsAsync,
+  conv: jsConv,
 };
