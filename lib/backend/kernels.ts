@@ -30,6 +30,7 @@ export interface Kernels {
   readonly gemm: GemmKernels;
   readonly async: AsyncKernels;
   readonly conv: ConvKernels;
+  readonly layernorm: LayerNormKernels;
 }
 
 /** Reductions (spec: native/kernels/reduce_api.h, docs/numerics.md "Reduction family"). */
@@ -184,4 +185,13 @@ export interface ConvKernels {
   im2col(x: Float32Array, g: ConvGeometry, col: Float32Array): void;
   /** dx = +0, then every col entry added at its tap, taps of an element in increasing (i, j) order. */
   col2im(col: Float32Array, g: ConvGeometry, dx: Float32Array): void;
+}
+
+/** Layer normalization over the last D values of R rows (spec: native/kernels/layernorm_api.h, docs/numerics.md). */
+export interface LayerNormKernels {
+  /** y, and each row's mean and rstd; gamma and beta both or neither. eps is binary32. */
+  forward(x: Float32Array, R: number, D: number, eps: number, gamma: Float32Array | null, beta: Float32Array | null, y: Float32Array, mean: Float32Array, rstd: Float32Array): void;
+  /** dx, and (when given) dgamma, dbeta: canonical column sums over the rows. */
+  backward(dy: Float32Array, x: Float32Array, R: number, D: number, mean: Float32Array, rstd: Float32Array, gamma: Float32Array | null,
+    dx: Float32Array, dgamma: Float32Array | null, dbeta: Float32Array | null): void;
 }

@@ -8,6 +8,7 @@ import { nativeElementwise } from './native/elementwise.js';
 import { nativeReduce } from './native/reduce.js';
 import { nativeBatchnorm } from './native/batchnorm.js';
 import { nativeConv } from './native/conv.js';
+import { nativeLayerNorm } from './native/layernorm.js';
 import { nativeRng } from './native/rng.js';
 import { nativeOptim } from './native/optim.js';
 import { nativeUnary } from './native/unary.js';
@@ -147,6 +148,7 @@ export function nativeKernels(addon: NativeAddon): Kernels {
     reduce: nativeReduce(addon),
     batchnorm: nativeBatchnorm(addon),
     conv: nativeConv(addon),
+    layernorm: nativeLayerNorm(addon),
     rng: nativeRng(addon),
     optim: nativeOptim(addon),
     unary: nativeUnary(addon),

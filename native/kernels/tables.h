@@ -12,6 +12,7 @@
 #include "kernels/unary_api.h"
 #include "kernels/gemm_api.h"
 #include "kernels/conv_api.h"
+#include "kernels/layernorm_api.h"
 
 namespace fg {
 

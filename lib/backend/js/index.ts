@@ -9,6 +9,7 @@ import { jsUnary } from './unary.js';
 import { jsGemm } from './gemm.js';
 import { jsAsync } from './async.js';
 import { jsConv } from './conv.js';
+import { jsLayerNorm } from './layernorm.js';
 
 export const jsKernels: Kernels = {
   name: 'js',
@@ -21,4 +22,5 @@ export const jsKernels: Kernels = {
   gemm: jsGemm,
   async: jsAsync,
   conv: jsConv,
+  layernorm: jsLayerNorm,
 };
