@@ -200,12 +200,16 @@ export function conv2dBackwardSpec(dy: Float32Array, x: Float32Array, weight: Fl
   return { dx, dw, db };
 }
 
-/** torch.nn.functional.conv2d: x (N, C, H, W), weight (O, C/groups, kh, kw), bias (O) or null. */
+/** torch.nn.functional.conv2d: x (N, C, H, W), weight (O, C/groups, kh, kw), bias (O) or null; one tape node when a gradient is needed. */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, opts?: Conv2dFnOptions): Tensor {
   const s = conv2dSpec(x, weight, bias, opts);
   const y = Tensor.zeros([s.N, s.O, s.OH, s.OW]);
   conv2dForwardSpec(x.data, weight.data, bias?.data ?? null, s, y.data);
-  return y;
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  return recordLayer(y, 'convolution', inputs, [x, weight], (g) => {
+    const r = conv2dBackwardSpec(g.data, x.data, weight.data, s, x.requiresGrad, bias !== null && bias.requiresGrad);
+    return [gradOf(r.dx, x.shape), gradOf(r.dw, weight.shape, weight.requiresGrad), ...(bias ? [gradOf(r.db, bias.shape)] : [])];
+  });
 }
 
 /** Gradients of conv2d(x, weight, bias, opts) for upstream dy (N, O, OH, OW): dx, dweight and (with hasBias) dbias. */
