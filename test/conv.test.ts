@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as fg from '../lib/index.js';
 import { conv2d, conv2dBackward } from '../lib/nn/conv.js';
-import { assertClose, assertRejects, randomF32 } from './support/harness.js';
+import { assertClose, assertRejects, assertSameBits, forEachNativeConfig, jsKernels, randomF32, requireNative } from './support/harness.js';
 import { checkGradients, f64, sameBitsEverywhere } from './support/layers.js';
 
 const { Conv2d, Conv1d } = fg.nn;
@@ -178,4 +178,53 @@ test('bad arguments and shapes name the layer, the argument and the rule; nothin
   const c1 = new Conv1d(2, 3, 3);
   assertRejects(() => c1.forward(fg.Tensor.zeros([1, 2, 2])), RangeError, /Conv1d\(2, 3, kernelSize=3\): output size/);
   assertRejects(() => c1.forward(fg.Tensor.zeros([1, 3, 8])), RangeError, /Expected x of shape \[N, 2, L\] for Conv1d\(2, 3, kernelSize=3\) \(channels = inChannels\) but received shape \[1, 3, 8\]/);
+});
+
+test('im2col / col2im kernels: native at every SIMD level and thread count gives the TypeScript bits', () => {
+  const js = jsKernels();
+  const geos = [
+    { C: 3, H: 9, W: 11, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1 },
+    { C: 2, H: 13, W: 7, kh: 3, kw: 2, sh: 2, sw: 3, ph: 2, pw: 0, dh: 2, dw: 1 },
+    { C: 5, H: 1, W: 40, kh: 1, kw: 5, sh: 1, sw: 2, ph: 0, pw: 3, dh: 1, dw: 2 },
+    { C: 4, H: 6, W: 6, kh: 5, kw: 5, sh: 1, sw: 1, ph: 4, pw: 4, dh: 1, dw: 1 },
+  ];
+  let compared = 0;
+  for (const g0 of geos) {
+    const g = { ...g0, OH: Math.floor((g0.H + 2 * g0.ph - g0.dh * (g0.kh - 1) - 1) / g0.sh) + 1, OW: Math.floor((g0.W + 2 * g0.pw - g0.dw * (g0.kw - 1) - 1) / g0.sw) + 1 };
+    const K = g.C * g.kh * g.kw, P = g.OH * g.OW;
+    const x = randomF32(g.C * g.H * g.W, 1, { specials: 0.05 }), d = randomF32(K * P, 2, { specials: 0.05 });
+    const wantCol = new Float32Array(K * P).fill(7), wantDx = new Float32Array(x.length).fill(7);
+    js.conv.im2col(x, g, wantCol);
+    js.conv.col2im(d, g, wantDx);
+    forEachNativeConfig((level, threads, N) => {
+      const col = new Float32Array(K * P).fill(7), dx = new Float32Array(x.length).fill(7);
+      N.conv.im2col(x, g, col);
+      N.conv.col2im(d, g, dx);
+      assertSameBits(col, wantCol, { kernel: 'im2col', level, threads, size: K * P });
+      assertSameBits(dx, wantDx, { kernel: 'col2im', level, threads, size: x.length });
+      compared += 2;
+    });
+  }
+  assert.ok(compared > 0 || process.env.FASTGRAD_ALLOW_NO_NATIVE === '1');
+});
+
+test('convolution bindings reject bad geometry, lengths and overlap without crashing', () => {
+  requireNative();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const addon = require('../lib/backend/select.js').nativeAddon() as Record<string, (...a: unknown[]) => unknown>;
+  const geo = [1, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 2, 2];
+  const x = new Float32Array(9), col = new Float32Array(16);
+  addon.convIm2col(x, geo, col);
+  assertRejects(() => addon.convIm2col(x, geo.slice(0, 12), col), RangeError, /Expected an array of 13 sizes for geo but received length 12/, [col]);
+  assertRejects(() => addon.convIm2col(x, 'geo', col), TypeError, /Expected an array of 13 sizes for geo/, [col]);
+  assertRejects(() => addon.convIm2col(x, [...geo.slice(0, 12), -1], col), RangeError, /geo.OW/, [col]);
+  assertRejects(() => addon.convIm2col(x, [...geo.slice(0, 12), 'a'], col), TypeError, /Expected a size for geo.OW/, [col]);
+  assertRejects(() => addon.convIm2col(x, [1, 3, 3, 2, 2, 0, 1, 0, 0, 1, 1, 2, 2], col), RangeError, /strides and dilations >= 1/, [col]);
+  assertRejects(() => addon.convIm2col(x, [1, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 3, 3], col), RangeError, /length 36 for col but received length 16/, [col]);
+  assertRejects(() => addon.convIm2col(new Float32Array(8), geo, col), RangeError, /length 9 for x/, [col]);
+  assertRejects(() => addon.convIm2col(col.subarray(0, 9), geo, col), RangeError, /col.*x|overlap/, []);
+  assertRejects(() => addon.convCol2im(col, geo, new Float64Array(9)), TypeError, /Float32Array for dx/, [col]);
+  assertRejects(() => addon.convCol2im(col, [1, 2 ** 31, 2 ** 31, 2, 2, 1, 1, 0, 0, 1, 1, 2, 2], x), RangeError, /geo.H/, [x]);
+  // huge output geometry with tiny arrays: a length error, not a wild write
+  assertRejects(() => addon.convCol2im(col, [1, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 100000, 100000], x), RangeError, /for col/, [x]);
 });

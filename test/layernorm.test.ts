@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as fg from '../lib/index.js';
-import { assertClose, assertRejects, randomF32 } from './support/harness.js';
+import { assertClose, assertRejects, randomF32, requireNative } from './support/harness.js';
 import { checkGradients, f64, sameBitsEverywhere } from './support/layers.js';
 
 const { LayerNorm } = fg.nn;
@@ -92,4 +92,20 @@ test('LayerNorm errors name the layer, the argument and the shape rule', () => {
   assertRejects(() => m.backward(fg.Tensor.zeros([2, 3])), RangeError, /Expected dy of shape \[1, 2, 3\] \(the last output of LayerNorm\)/);
   assert.equal(m.weight!.grad, null);
   assert.deepEqual(Object.keys(m.stateDict()), ['weight', 'bias']);
+});
+
+test('layer-norm bindings reject bad lengths, half-given affine arrays and overlap without crashing', () => {
+  requireNative();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const addon = require('../lib/backend/select.js').nativeAddon() as Record<string, (...a: unknown[]) => unknown>;
+  const x = new Float32Array(6), y = new Float32Array(6), m = new Float32Array(2), r = new Float32Array(2), g = new Float32Array(3);
+  addon.layerNormForward(x, 2, 3, 1e-5, g, g.slice(), y, m, r);
+  assertRejects(() => addon.layerNormForward(x, 2, 3, 1e-5, g, null, y, m, r), RangeError, /gamma and beta both given or both null/, [y]);
+  assertRejects(() => addon.layerNormForward(x, 3, 3, 1e-5, null, null, y, m, r), RangeError, /length 9 for x/, [y]);
+  assertRejects(() => addon.layerNormForward(x, 2, 0, 1e-5, null, null, y, m, r), RangeError, /at least 1 for D/, [y]);
+  assertRejects(() => addon.layerNormForward(x, 2, 3, 1e-5, new Float32Array(2), g, y, m, r), RangeError, /length 3 for gamma/, [y]);
+  assertRejects(() => addon.layerNormForward(x, 2, 3, 1e-5, null, null, y, m, m), RangeError, /rstd/, [y]);
+  assertRejects(() => addon.layerNormBackward(y, x, 2, 3, m, r, null, y, null, null), RangeError, /dx/, [x]);
+  assertRejects(() => addon.layerNormBackward(y, x, 2, 3, m, r, null, new Float32Array(6), g, null), RangeError, /dgamma and dbeta both given or both null/, [x]);
+  assertRejects(() => addon.layerNormBackward(y, x, 2, 3, m, r, null, new Float32Array(6), x.subarray(0, 3), new Float32Array(3)), RangeError, /dgamma/, []);
 });

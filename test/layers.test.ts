@@ -235,6 +235,18 @@ test('every layer is one tape node: loss.backward() gives the same gradient bits
   e.forward(idx);
   e.backward(r);
   assert.deepEqual(tape, e.weight.grad!.data);
+  // the functional form is the same node
+  const xf = new fg.Tensor(randomF32(2 * 4 * 6 * 5, 46), [2, 4, 6, 5]).requiresGrad_();
+  const wf = new fg.Tensor(randomF32(6 * 2 * 3 * 3, 47), [6, 2, 3, 3]).requiresGrad_();
+  const bf = new fg.Tensor(randomF32(6, 48), [6]).requiresGrad_();
+  const yf = fg.nn.functional.conv2d(xf, wf, bf, { groups: 2, padding: 1 });
+  assert.equal(yf.gradFn?.name, 'convolution');
+  const rf = new fg.Tensor(randomF32(yf.size, 49), yf.shape);
+  yf.mul(rf).sum().backward();
+  const gf = fg.nn.functional.conv2dBackward(rf, xf, wf, { groups: 2, padding: 1 });
+  assert.deepEqual(xf.grad!.data, gf.dx!.data);
+  assert.deepEqual(wf.grad!.data, gf.dweight.data);
+  assert.deepEqual(bf.grad!.data, gf.dbias!.data);
   // nothing requires grad: no node
   const frozen = new fg.nn.Conv2d(1, 1, 1);
   for (const p of frozen.parameters()) p.requiresGrad = false;

@@ -29,6 +29,8 @@ export interface Kernels {
   readonly unary: UnaryKernels;
   readonly gemm: GemmKernels;
   readonly async: AsyncKernels;
+  readonly conv: ConvKernels;
+  readonly layernorm: LayerNormKernels;
 }
 
 /** Reductions (spec: native/kernels/reduce_api.h, docs/numerics.md "Reduction family"). */
@@ -156,4 +158,40 @@ export interface AsyncKernels {
   readonly batchnorm: Asyncified<BatchNormKernels>;
   readonly optim: Asyncified<OptimKernels>;
   readonly gemm: Asyncified<Pick<GemmKernels, 'gemm'>>;
+}
+
+/** A 2-D convolution's geometry for one group of one sample (Conv1d: H = kh = 1); spec native/kernels/conv_api.h. */
+export interface ConvGeometry {
+  /** Channels of the group, input height and width. */
+  readonly C: number;
+  readonly H: number;
+  readonly W: number;
+  readonly kh: number;
+  readonly kw: number;
+  readonly sh: number;
+  readonly sw: number;
+  /** Padding before the first row / column (the padding after is implied by OH, OW). */
+  readonly ph: number;
+  readonly pw: number;
+  readonly dh: number;
+  readonly dw: number;
+  readonly OH: number;
+  readonly OW: number;
+}
+
+/** Convolution data movement (docs/numerics.md "Convolution"). x / dx hold C·H·W values, col C·kh·kw × OH·OW. */
+export interface ConvKernels {
+  /** col = the patches of x, +0 where a tap falls in the padding (exact copies). */
+  im2col(x: Float32Array, g: ConvGeometry, col: Float32Array): void;
+  /** dx = +0, then every col entry added at its tap, taps of an element in increasing (i, j) order. */
+  col2im(col: Float32Array, g: ConvGeometry, dx: Float32Array): void;
+}
+
+/** Layer normalization over the last D values of R rows (spec: native/kernels/layernorm_api.h, docs/numerics.md). */
+export interface LayerNormKernels {
+  /** y, and each row's mean and rstd; gamma and beta both or neither. eps is binary32. */
+  forward(x: Float32Array, R: number, D: number, eps: number, gamma: Float32Array | null, beta: Float32Array | null, y: Float32Array, mean: Float32Array, rstd: Float32Array): void;
+  /** dx, and (when given) dgamma, dbeta: canonical column sums over the rows. */
+  backward(dy: Float32Array, x: Float32Array, R: number, D: number, mean: Float32Array, rstd: Float32Array, gamma: Float32Array | null,
+    dx: Float32Array, dgamma: Float32Array | null, dbeta: Float32Array | null): void;
 }

@@ -9,6 +9,8 @@ import type { Kernels } from './kernels.js';
 import { nativeElementwise } from './native/elementwise.js';
 import { nativeReduce } from './native/reduce.js';
 import { nativeBatchnorm } from './native/batchnorm.js';
+import { nativeConv } from './native/conv.js';
+import { nativeLayerNorm } from './native/layernorm.js';
 import { nativeRng } from './native/rng.js';
 import { nativeOptim } from './native/optim.js';
 import { nativeUnary } from './native/unary.js';
@@ -215,6 +217,8 @@ export function nativeKernels(addon: NativeAddon): Kernels {
     elementwise: nativeElementwise(addon),
     reduce: nativeReduce(addon),
     batchnorm: nativeBatchnorm(addon),
+    conv: nativeConv(addon),
+    layernorm: nativeLayerNorm(addon),
     rng: nativeRng(addon),
     optim: nativeOptim(addon),
     unary: nativeUnary(addon),

@@ -14,7 +14,7 @@
 // Every step is a kernel with its own bit-exact spec, so both backends, every SIMD level and every thread
 // count give the same bits (test/conv.test.ts).
 import { kernels } from '../backend/select.js';
-import { col2im, im2col, type ConvGeometry } from '../backend/js/conv.js';
+import type { ConvGeometry } from '../backend/kernels.js';
 import { kaimingUniform, uniform } from '../init/index.js';
 import { generatorOf, type Generator } from '../random.js';
 import { checkTensor, formatShape, Parameter, Tensor } from '../tensor.js';
@@ -141,7 +141,7 @@ export function conv2dForwardSpec(x: Float32Array, weight: Float32Array, bias: F
       const xOff = (n * s.C + g * Cg) * HW;
       let src: Float32Array;
       if (col) {
-        im2col(x, xOff, geo, col);
+        K.conv.im2col(x.subarray(xOff, xOff + Cg * HW), geo, col);
         src = col;
       } else {
         src = x.subarray(xOff, xOff + Kc * P);
@@ -175,7 +175,7 @@ export function conv2dBackwardSpec(dy: Float32Array, x: Float32Array, weight: Fl
       const xOff = (n * s.C + g * Cg) * HW;
       let src: Float32Array;
       if (col) {
-        im2col(x, xOff, geo, col);
+        K.conv.im2col(x.subarray(xOff, xOff + Cg * HW), geo, col);
         src = col;
       } else {
         src = x.subarray(xOff, xOff + Kc * P);
@@ -186,7 +186,7 @@ export function conv2dBackwardSpec(dy: Float32Array, x: Float32Array, weight: Fl
       if (dx) {
         if (dcol) {
           K.gemm.gemm(wg, dyg, dcol, Kc, P, Og, true, false, 1, 0, null, 'none');
-          col2im(dcol, geo, dx, xOff);
+          K.conv.col2im(dcol, geo, dx.subarray(xOff, xOff + Cg * HW));
         } else {
           K.gemm.gemm(wg, dyg, dx.subarray(xOff, xOff + Kc * P), Kc, P, Og, true, false, 1, 0, null, 'none');
         }
@@ -200,12 +200,16 @@ export function conv2dBackwardSpec(dy: Float32Array, x: Float32Array, weight: Fl
   return { dx, dw, db };
 }
 
-/** torch.nn.functional.conv2d: x (N, C, H, W), weight (O, C/groups, kh, kw), bias (O) or null. */
+/** torch.nn.functional.conv2d: x (N, C, H, W), weight (O, C/groups, kh, kw), bias (O) or null; one tape node when a gradient is needed. */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, opts?: Conv2dFnOptions): Tensor {
   const s = conv2dSpec(x, weight, bias, opts);
   const y = Tensor.zeros([s.N, s.O, s.OH, s.OW]);
   conv2dForwardSpec(x.data, weight.data, bias?.data ?? null, s, y.data);
-  return y;
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  return recordLayer(y, 'convolution', inputs, [x, weight], (g) => {
+    const r = conv2dBackwardSpec(g.data, x.data, weight.data, s, x.requiresGrad, bias !== null && bias.requiresGrad);
+    return [gradOf(r.dx, x.shape), gradOf(r.dw, weight.shape, weight.requiresGrad), ...(bias ? [gradOf(r.db, bias.shape)] : [])];
+  });
 }
 
 /** Gradients of conv2d(x, weight, bias, opts) for upstream dy (N, O, OH, OW): dx, dweight and (with hasBias) dbias. */

@@ -340,3 +340,6 @@ export function updateRunningStats(runningMean: Tensor, runningVar: Tensor, mean
     runningVar.data[c] = fr(fr(a * runningVar.data[c]) + fr(b * varUnbiased.data[c]));
   }
 }
+
+export { conv2d, conv2dBackward } from './conv.js';
+export type { Conv2dFnOptions, Conv2dGrads } from './conv.js';

@@ -2,7 +2,7 @@
 // D values) with its own mean and biased variance; γ and β have shape normalizedShape. One fused pass
 // forward and one backward; their exact binary32 sequence is in lib/backend/js/layernorm.ts and
 // docs/numerics.md "Layer normalization".
-import { layerNormBackward, layerNormForward } from '../backend/js/layernorm.js';
+import { kernels } from '../backend/select.js';
 import { checkTensor, formatShape, Parameter, Tensor } from '../tensor.js';
 import { checkBoolean, checkInteger, checkOptions, typeError } from '../validate.js';
 import { checkEps } from './functional.js';
@@ -55,13 +55,13 @@ export class LayerNorm extends Module {
     const D = this.normalizedShape.reduce((a, d) => a * d, 1), R = x.size / D;
     const y = Tensor.zeros(x.shape);
     const mean = new Float32Array(R), rstd = new Float32Array(R);
-    layerNormForward(x.data, R, D, Math.fround(this.eps), this.weight?.data ?? null, this.bias?.data ?? null, y.data, mean, rstd);
+    kernels().layernorm.forward(x.data, R, D, Math.fround(this.eps), this.weight?.data ?? null, this.bias?.data ?? null, y.data, mean, rstd);
     this.#saved = { x, R, D, mean, rstd };
     const w = this.weight, b = this.bias;
     const inputs = w && b ? [x, w, b] : [x];
     return recordLayer(y, 'layerNorm', inputs, inputs, (g) => {
       const dx = new Float32Array(x.size), dg = w ? new Float32Array(D) : null, db = b ? new Float32Array(D) : null;
-      layerNormBackward(g.data, x.data, R, D, mean, rstd, w?.data ?? null, dx, dg, db);
+      kernels().layernorm.backward(g.data, x.data, R, D, mean, rstd, w?.data ?? null, dx, dg, db);
       return [gradOf(dx, x.shape, x.requiresGrad), ...(w && b ? [gradOf(dg, w.shape, w.requiresGrad), gradOf(db, b.shape, b.requiresGrad)] : [])];
     });
   }
@@ -75,7 +75,7 @@ export class LayerNorm extends Module {
     checkGradShape(dy, x.shape, this);
     const dx = Tensor.zeros(x.shape);
     const dg = this.weight ? new Float32Array(D) : null, db = this.bias ? new Float32Array(D) : null;
-    layerNormBackward(dy.data, x.data, R, D, mean, rstd, this.weight?.data ?? null, dx.data, dg, db);
+    kernels().layernorm.backward(dy.data, x.data, R, D, mean, rstd, this.weight?.data ?? null, dx.data, dg, db);
     if (this.weight && dg) accumulateGrad(this.weight, new Tensor(dg, this.normalizedShape));
     if (this.bias && db) accumulateGrad(this.bias, new Tensor(db, this.normalizedShape));
     return dx;

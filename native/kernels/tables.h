@@ -11,6 +11,8 @@
 #include "kernels/probe_api.h"
 #include "kernels/unary_api.h"
 #include "kernels/gemm_api.h"
+#include "kernels/conv_api.h"
+#include "kernels/layernorm_api.h"
 
 namespace fg {
 

@@ -8,27 +8,11 @@
 // which gives each element exactly that sequence (a given (i, j) reaches a given (h, w) from at most one
 // (oh, ow)).
 
-/** A 2-D convolution's geometry for one group of one sample (Conv1d is H = kh = 1). */
-export interface ConvGeometry {
-  /** Channels of the group, input height and width. */
-  readonly C: number;
-  readonly H: number;
-  readonly W: number;
-  readonly kh: number;
-  readonly kw: number;
-  readonly sh: number;
-  readonly sw: number;
-  /** Padding before the first row / column (the padding after is implied by OH, OW). */
-  readonly ph: number;
-  readonly pw: number;
-  readonly dh: number;
-  readonly dw: number;
-  readonly OH: number;
-  readonly OW: number;
-}
+import type { ConvGeometry, ConvKernels } from '../kernels.js';
 
-/** col (C·kh·kw × OH·OW) = the patches of x[xOff ..] (C × H × W); +0 where a tap falls in the padding. */
-export function im2col(x: Float32Array, xOff: number, g: ConvGeometry, col: Float32Array): void {
+/** col (C·kh·kw × OH·OW) = the patches of x (C × H × W); +0 where a tap falls in the padding. */
+function im2col(x: Float32Array, g: ConvGeometry, col: Float32Array): void {
+  const xOff = 0;
   const { C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW } = g;
   const P = OH * OW;
   let r = 0;
@@ -53,8 +37,9 @@ export function im2col(x: Float32Array, xOff: number, g: ConvGeometry, col: Floa
   }
 }
 
-/** dx[dxOff ..] (C × H × W) = +0, then every col entry added at its tap, in the order of the file comment. */
-export function col2im(col: Float32Array, g: ConvGeometry, dx: Float32Array, dxOff: number): void {
+/** dx (C × H × W) = +0, then every col entry added at its tap, in the order of the file comment. */
+function col2im(col: Float32Array, g: ConvGeometry, dx: Float32Array): void {
+  const dxOff = 0;
   const { C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW } = g;
   const P = OH * OW;
   dx.fill(0, dxOff, dxOff + C * H * W);
@@ -78,3 +63,5 @@ export function col2im(col: Float32Array, g: ConvGeometry, dx: Float32Array, dxO
     }
   }
 }
+
+export const jsConv: ConvKernels = { im2col, col2im };

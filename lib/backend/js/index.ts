@@ -8,6 +8,8 @@ import { jsOptim } from './optim.js';
 import { jsUnary } from './unary.js';
 import { jsGemm } from './gemm.js';
 import { jsAsync } from './async.js';
+import { jsConv } from './conv.js';
+import { jsLayerNorm } from './layernorm.js';
 
 export const jsKernels: Kernels = {
   name: 'js',
@@ -19,4 +21,6 @@ export const jsKernels: Kernels = {
   unary: jsUnary,
   gemm: jsGemm,
   async: jsAsync,
+  conv: jsConv,
+  layernorm: jsLayerNorm,
 };

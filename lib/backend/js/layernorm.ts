@@ -8,6 +8,7 @@
 //             dx = rstd·((g − c1) − (h·c2))
 //             dγ[j] = Σ over rows r of dy·h, dβ[j] = Σ over rows of dy: canonical sums over r = 0 … R−1
 //             (row r of a 4096-row block into partial r mod 16, as the reduce family's axis 0)
+import type { LayerNormKernels } from '../kernels.js';
 import { BLOCK } from './canonical.js';
 
 const fr = Math.fround;
@@ -104,3 +105,5 @@ export function layerNormBackward(dy: Float32Array, x: Float32Array, R: number, 
     dbeta.fill(0);
   }
 }
+
+export const jsLayerNorm: LayerNormKernels = { forward: layerNormForward, backward: layerNormBackward };
