@@ -10,6 +10,7 @@ import type { ActivationBackward, GemmActivation, UnaryOp } from '../backend/ker
 import { kernels } from '../backend/select.js';
 import { checkTensor, formatShape, Tensor } from '../tensor.js';
 import { checkGradShape, Module, savedOrThrow } from './module.js';
+import * as ops from '../ops/unary.js';
 
 /** ReLU, Sigmoid, Tanh: the activations a GEMM epilogue can apply (Sequential fuses them into a preceding Linear). */
 export abstract class Pointwise extends Module {
@@ -25,8 +26,7 @@ export abstract class Pointwise extends Module {
 
   forward(x: Tensor): Tensor {
     checkTensor(x, 'x');
-    const y = Tensor.zeros(x.shape);
-    kernels().unary.map(this.op, x.data, y.data);
+    const y = ops[this.op](x);
     this.#y = y;
     return y;
   }
@@ -61,9 +61,7 @@ export class Softmax extends Module {
   forward(x: Tensor): Tensor {
     checkTensor(x, 'x');
     if (x.ndim < 1) throw new RangeError(`Expected an input with at least one dimension for x of Softmax but received shape ${formatShape(x.shape)}`);
-    const { rows, cols } = rowsCols(x.shape);
-    const y = Tensor.zeros(x.shape);
-    kernels().unary.softmax(x.data, y.data, rows, cols);
+    const y = ops.softmax(x, -1);
     this.#y = y;
     return y;
   }

@@ -14,3 +14,6 @@ export type { LinearOptions } from './linear.js';
 export { ReLU, Sigmoid, Tanh, Softmax } from './activation.js';
 export { MSELoss, BCEWithLogitsLoss, CrossEntropyLoss } from './loss.js';
 export type { Reduction, LossOptions, ClassTarget, CrossEntropyLossOptions, BCEWithLogitsLossOptions } from './loss.js';
+export { L1Loss, SmoothL1Loss, HuberLoss, NLLLoss } from './loss_extra.js';
+export type { SmoothL1LossOptions, HuberLossOptions, NLLLossOptions } from './loss_extra.js';
+export { layerwiseBackward } from './module.js';

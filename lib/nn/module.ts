@@ -3,8 +3,11 @@
 // numBatchesTracked) and child modules, all registered by name in a fixed order. Names of nested
 // entries are dotted paths, as in torch ('0.weight', 'encoder.2.bias').
 //
-// Gradients are layer-wise (no tape): forward(x) caches what backward needs; backward(dy) returns dx
-// and adds the parameter gradients into param.grad ("grad = grad + new", or grad = new when null).
+// Gradients come from the tape (docs/autograd.md): forward records its ops (fused layers as single
+// nodes), and loss.backward() adds every parameter's gradient into param.grad ("grad = grad + new",
+// or grad = new when null). Custom modules compose ops in forward (any number of inputs) and write no
+// backward. The built-in layers also keep a layer-wise backward(dy) (forward caches what it needs;
+// backward returns dx and accumulates the parameter gradients the same way), used by the main job.
 import { kernels } from '../backend/select.js';
 import { checkTensor, formatShape, Parameter, sameShape, Tensor } from '../tensor.js';
 import { checkBoolean, checkOptions, describe, typeError } from '../validate.js';
@@ -30,11 +33,10 @@ export abstract class Module {
   readonly #counters = new Map<string, Counter>();
   readonly #children = new Map<string, Module>();
 
-  /** The output for input x (caches what backward needs). */
-  abstract forward(x: Tensor): Tensor;
+  /** The output for the inputs (any number), from ops: recorded on the tape when anything requires grad. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  abstract forward(...inputs: any[]): any;
 
-  /** Gradient of the last forward: returns dLoss/dx and adds parameter gradients into param.grad. */
-  abstract backward(dy: Tensor): Tensor;
 
   /**
    * Only the parameter gradients of the last forward, for a module whose input needs no gradient (the
@@ -42,7 +44,7 @@ export abstract class Module {
    * saves one GEMM).
    */
   backwardParameters(dy: Tensor): void {
-    this.backward(dy);
+    layerwiseBackward(this, dy);
   }
 
   #checkName(name: string, where: string): void {
@@ -248,6 +250,16 @@ export function accumulateGrad(p: Parameter, d: Tensor): void {
     return;
   }
   kernels().elementwise.binary('add', p.grad.data, d.data, p.grad.data, 1, d.size, 'full');
+}
+
+/**
+ * The layer-wise gradient of m's last forward: m.backward(dy) for the built-in layers (they keep one);
+ * modules written from ops have none, and their gradients come from the tape (loss.backward()).
+ */
+export function layerwiseBackward(m: Module, dy: Tensor): Tensor {
+  const b = (m as unknown as { backward?: (dy: Tensor) => Tensor }).backward;
+  if (typeof b !== 'function') throw new Error(`${m.constructor.name} has no layer-wise backward(dy): its gradients come from the tape (call loss.backward())`);
+  return b.call(m, dy);
 }
 
 /** The cache of a layer's last forward, or a clear error when backward comes first. */
