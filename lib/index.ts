@@ -24,4 +24,7 @@ export * as init from './init/index.js';
 export * as data from './data/index.js';
 export { save, load, read as readCheckpoint } from './checkpoint.js';
 export type { SaveContent, Checkpoint, LoadInto } from './checkpoint.js';
+export { loadSafetensors, saveSafetensors, IntTensor } from './io/safetensors.js';
+export type { SafetensorsContent, SafetensorsDtype } from './io/safetensors.js';
 export * as optim from './optim/index.js';
+export * as train from './train/index.js';

@@ -17,3 +17,12 @@ export type { Reduction, LossOptions, ClassTarget, CrossEntropyLossOptions, BCEW
 export { L1Loss, SmoothL1Loss, HuberLoss, NLLLoss } from './loss_extra.js';
 export type { SmoothL1LossOptions, HuberLossOptions, NLLLossOptions } from './loss_extra.js';
 export { layerwiseBackward } from './module.js';
+export { Conv2d, Conv1d } from './conv.js';
+export type { Conv2dOptions, Conv1dOptions } from './conv.js';
+export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten } from './pool.js';
+export type { MaxPool2dOptions, AvgPool2dOptions } from './pool.js';
+export { LayerNorm } from './layernorm.js';
+export type { LayerNormOptions } from './layernorm.js';
+export { Embedding } from './embedding.js';
+export type { EmbeddingOptions, Indices } from './embedding.js';
+export { GELU, SiLU, LeakyReLU, ELU } from './activations.js';

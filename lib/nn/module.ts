@@ -275,3 +275,4 @@ export function checkGradShape(dy: unknown, shape: readonly number[], m: Module)
     throw new RangeError(`Expected dy of shape ${formatShape(shape)} (the last output of ${m.constructor.name}) but received shape ${formatShape(dy.shape)}`);
   }
 }
+
