@@ -164,3 +164,21 @@ test('an MLP written from ops (matmul, relu, logSoftmax, gather) trains with los
   }
   assert.ok(last < first * 0.7, `loss falls: ${first} -> ${last}`);
 });
+
+test('inside Sequential, a layer not on the tape yet (Conv2d, pooling, LayerNorm) joins it through its layer-wise backward', () => {
+  eachBackend((b) => {
+    const build = () => {
+      fg.manualSeed(4);
+      return new fg.nn.Sequential(new fg.nn.Conv2d(2, 3, 3, { padding: 1 }), new fg.nn.ReLU(), new fg.nn.MaxPool2d(2), new fg.nn.Flatten(), new fg.nn.LayerNorm(12), new fg.nn.Linear(12, 3));
+    };
+    const x = T(31, [4, 2, 4, 4]), labels = new Int32Array([0, 1, 2, 1]);
+    const a = build(), c = build();
+    new fg.nn.CrossEntropyLoss().forward(a.forward(x), labels).backward();
+    const lf = new fg.nn.CrossEntropyLoss();
+    lf.forward(c.forward(x), labels);
+    c.backwardParameters(lf.backward());
+    const pa = a.parameters(), pc = c.parameters();
+    assert.equal(pa.length, pc.length);
+    pa.forEach((p, i) => assertSameBits(p.grad!.data, pc[i].grad!.data, { kernel: `${b} grad of parameter ${i}` }));
+  });
+});

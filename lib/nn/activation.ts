@@ -9,7 +9,7 @@
 import type { ActivationBackward, GemmActivation, UnaryOp } from '../backend/kernels.js';
 import { kernels } from '../backend/select.js';
 import { checkTensor, formatShape, Tensor } from '../tensor.js';
-import { checkGradShape, Module, savedOrThrow } from './module.js';
+import { checkGradShape, Module, savedOrThrow, ON_TAPE } from './module.js';
 import * as ops from '../ops/unary.js';
 
 /** ReLU, Sigmoid, Tanh: the activations a GEMM epilogue can apply (Sequential fuses them into a preceding Linear). */
@@ -85,3 +85,6 @@ export class Softmax extends Module {
 function rowsCols(shape: readonly number[]): { rows: number; cols: number } {
   return { rows: shape.slice(0, -1).reduce((a, d) => a * d, 1), cols: shape[shape.length - 1] };
 }
+
+ON_TAPE.add(Pointwise);
+ON_TAPE.add(Softmax);

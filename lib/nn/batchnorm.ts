@@ -11,7 +11,7 @@
 import { checkTensor, formatShape, Parameter, Tensor } from '../tensor.js';
 import { checkBoolean, checkInteger, checkOptions, overlaps } from '../validate.js';
 import type { BatchNormLayout } from '../backend/kernels.js';
-import { Module } from './module.js';
+import { Module, ON_TAPE } from './module.js';
 import { record } from '../autograd/engine.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import {
@@ -210,3 +210,6 @@ export class BatchNorm2d extends BatchNormBase {
     }
   }
 }
+
+ON_TAPE.add(BatchNorm1d);
+ON_TAPE.add(BatchNorm2d);

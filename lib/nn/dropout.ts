@@ -10,7 +10,7 @@ import { isGradEnabled } from '../autograd/grad_mode.js';
 import { Generator, generatorOf } from '../random.js';
 import { checkTensor, Tensor } from '../tensor.js';
 import { checkFinite, checkOptions, rangeError } from '../validate.js';
-import { checkGradShape, Module, savedOrThrow } from './module.js';
+import { checkGradShape, Module, savedOrThrow, ON_TAPE } from './module.js';
 
 export interface DropoutOptions {
   /** Where the mask comes from (default: the global generator, see fg.manualSeed). */
@@ -71,3 +71,5 @@ export class Dropout extends Module {
     return dx;
   }
 }
+
+ON_TAPE.add(Dropout);

@@ -20,7 +20,7 @@ import { generatorOf, type Generator } from '../random.js';
 import { checkTensor, formatShape, Parameter, Tensor } from '../tensor.js';
 import { checkBoolean, checkInteger, checkOptions, rangeError } from '../validate.js';
 import { kaimingUniform, uniform } from '../init/index.js';
-import { accumulateGrad, checkGradShape, Module, savedOrThrow } from './module.js';
+import { accumulateGrad, checkGradShape, Module, savedOrThrow, ON_TAPE } from './module.js';
 import { record } from '../autograd/engine.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 
@@ -152,3 +152,5 @@ export class Linear extends Module {
 function rowsOf(x: Tensor, inF: number): number {
   return inF > 0 ? x.size / inF : x.shape.slice(0, -1).reduce((a, d) => a * d, 1);
 }
+
+ON_TAPE.add(Linear);

@@ -58,10 +58,18 @@ export abstract class Loss {
    * shape); backward scales it as forward reduced ('mean': one division by n) and multiplies by the
    * upstream gradient g (for 'none': g per element, or per row of a [rows, cols] input).
    */
-  protected tape(out: Tensor, input: Tensor, gradSum: () => Float32Array, n: number, rows = 0, after?: (G: Float32Array) => void): Tensor {
-    if (!isGradEnabled() || !input.requiresGrad) return out;
+  protected tape(out: Tensor, input: Tensor, gradSum: () => Float32Array, n: number, rows = 0, after?: (G: Float32Array) => void, target?: Tensor): Tensor {
+    const tg = target !== undefined && target.requiresGrad;
+    if (!isGradEnabled() || !(input.requiresGrad || tg)) return out;
     const reduction = this.reduction, shape = input.shape;
-    record(out, this.constructor.name, [input], (g: Tensor) => {
+    // a target that requires grad (the losses of d = input − target) gets −(the input's gradient)
+    const withTarget = (G: Float32Array): Tensor[] => {
+      if (!tg) return [new Tensor(G, shape)];
+      const N = new Float32Array(G.length);
+      kernels().unary.map('neg', G, N);
+      return [new Tensor(G, shape), new Tensor(N, shape)];
+    };
+    record(out, this.constructor.name, tg ? [input, target] : [input], (g: Tensor) => {
       const G = gradSum(), E = kernels().elementwise;
       if (reduction === 'mean') E.scalar('div', G, fr(n), G);
       after?.(G);
@@ -71,7 +79,7 @@ export abstract class Loss {
       } else {
         E.scalar('mul', G, g.data[0], G);
       }
-      return [new Tensor(G, shape)];
+      return withTarget(G);
     }, [input]);
     return out;
   }
@@ -177,10 +185,10 @@ export class MSELoss extends Loss {
     if (this.reduction === 'none') {
       const l = new Float32Array(d.length);
       K.unary.map('square', d, l);
-      return this.tape(new Tensor(l, input.shape), input, gradSum, d.length);
+      return this.tape(new Tensor(l, input.shape), input, gradSum, d.length, 0, undefined, target);
     }
     const S = K.reduce.all('sumSquares', d, 0);
-    return this.tape(this.reduce(S, d.length), input, gradSum, d.length);
+    return this.tape(this.reduce(S, d.length), input, gradSum, d.length, 0, undefined, target);
   }
 
   backward(): Tensor {

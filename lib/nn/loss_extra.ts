@@ -2,6 +2,7 @@
 //   NLLLoss        input: log-probabilities (N, C); targets t (N); s_i = w[t_i] (1 without weight, 0 for
 //                  t_i = ignoreIndex):  S = Σ_i s_i × x[i, t_i];  loss = −S (sum) or −(S / D) (mean,
 //                  D = Σ_i s_i);  'none': −s_i × x[i, t_i] per row.  grad[i, t_i] = −s_i [/ D]
+// (The elementwise losses also give a target that requires grad −(the input's gradient).)
 //   L1Loss         d = x − y;  l = |d|;                                  grad = sign(d) (0 at 0)
 //   SmoothL1Loss   l = |d| < β ? ((0.5 × d) × d) / β : |d| − 0.5 × β;   grad = |d| < β ? d / β : sign(d)
 //   HuberLoss      l = |d| <= δ ? (0.5 × d) × d : δ × (|d| − 0.5 × δ);  grad = |d| <= δ ? d : δ × sign(d)
@@ -30,8 +31,8 @@ abstract class ElementwiseLoss extends Loss {
     this.#g = gd;
     this.#shape = input.shape;
     const gradSum = (): Float32Array => gd.slice();
-    if (this.reduction === 'none') return this.tape(new Tensor(l, input.shape), input, gradSum, n);
-    return this.tape(this.reduce(kernels().reduce.all('sum', l, 0), n), input, gradSum, n);
+    if (this.reduction === 'none') return this.tape(new Tensor(l, input.shape), input, gradSum, n, 0, undefined, target);
+    return this.tape(this.reduce(kernels().reduce.all('sum', l, 0), n), input, gradSum, n, 0, undefined, target);
   }
 
   #g: Float32Array | null = null;

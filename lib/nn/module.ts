@@ -9,6 +9,8 @@
 // backward. The built-in layers also keep a layer-wise backward(dy) (forward caches what it needs;
 // backward returns dx and accumulates the parameter gradients the same way), used by the main job.
 import { kernels } from '../backend/select.js';
+import { record } from '../autograd/engine.js';
+import { isGradEnabled } from '../autograd/grad_mode.js';
 import { checkTensor, formatShape, Parameter, sameShape, Tensor } from '../tensor.js';
 import { checkBoolean, checkOptions, describe, typeError } from '../validate.js';
 
@@ -260,6 +262,37 @@ export function layerwiseBackward(m: Module, dy: Tensor): Tensor {
   const b = (m as unknown as { backward?: (dy: Tensor) => Tensor }).backward;
   if (typeof b !== 'function') throw new Error(`${m.constructor.name} has no layer-wise backward(dy): its gradients come from the tape (call loss.backward())`);
   return b.call(m, dy);
+}
+
+/** Module classes whose forward records its own tape nodes (the others go through tapeLayerwise in Sequential). */
+export const ON_TAPE = new WeakSet<object>();
+
+/** Whether m's class (or a base class) records its own tape nodes. */
+export function onTape(m: Module): boolean {
+  for (let c: unknown = m.constructor; c; c = Object.getPrototypeOf(c)) if (ON_TAPE.has(c as object)) return true;
+  return false;
+}
+
+const forwards = new WeakMap<Module, number>();
+
+/**
+ * For a layer with only a layer-wise backward (not on the tape itself), called by Sequential after its
+ * forward: records one node whose backward runs m.backward(g) (which adds m's parameter gradients into
+ * their .grad and returns dx). The node throws if m ran another forward in between (its cache is gone).
+ */
+export function tapeLayerwise(m: Module, x: Tensor, y: Tensor): Tensor {
+  const count = (forwards.get(m) ?? 0) + 1;
+  forwards.set(m, count);
+  if (y.gradFn !== null || !isGradEnabled()) return y;
+  const b = (m as unknown as { backward?: (dy: Tensor) => Tensor }).backward;
+  if (typeof b !== 'function' || !(x.requiresGrad || m.parameters().some((p) => p.requiresGrad))) return y;
+  if (y === x) return y;
+  record(y, `${m.constructor.name}(layer-wise)`, [x], (g) => {
+    if (forwards.get(m) !== count) throw new Error(`${m.constructor.name} ran another forward before this backward: it is not on the tape yet, so it cannot be used twice in one graph`);
+    const dx = b.call(m, g);
+    return [x.requiresGrad ? dx : null];
+  });
+  return y;
 }
 
 /** The cache of a layer's last forward, or a clear error when backward comes first. */

@@ -5,7 +5,7 @@
 import type { Tensor } from '../tensor.js';
 import { Pointwise } from './activation.js';
 import { Linear } from './linear.js';
-import { layerwiseBackward, Module } from './module.js';
+import { layerwiseBackward, Module, ON_TAPE, onTape, tapeLayerwise } from './module.js';
 
 export class Sequential extends Module {
   readonly modules: readonly Module[];
@@ -42,7 +42,9 @@ export class Sequential extends Module {
         h = next.adoptOutput(m.forwardWith(h, next.op));
         i++;
       } else {
+        const x0 = h;
         h = m.forward(h);
+        if (!onTape(m)) h = tapeLayerwise(m, x0, h);
       }
     }
     return h;
@@ -63,3 +65,5 @@ export class Sequential extends Module {
     this.modules[0]?.backwardParameters(g);
   }
 }
+
+ON_TAPE.add(Sequential);
