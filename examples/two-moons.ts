@@ -1,5 +1,5 @@
-// A small MLP learns the two-moons problem: Linear -> BatchNorm1d -> ReLU -> Linear, cross-entropy, NAG
-// with the momentum schedule of Sutskever et al. Run: node --import tsx examples/two-moons.ts
+// A small MLP learns the two-moons problem: Linear -> BatchNorm1d -> ReLU -> a residual block written
+// from ops -> Linear, cross-entropy, loss.backward(), NAG with the momentum schedule of Sutskever et al. Run: node --import tsx examples/two-moons.ts
 import * as fg from '../lib/index.js';
 
 const gen = new fg.Generator(7);
@@ -15,26 +15,42 @@ for (let i = 0; i < n; i++) {
 }
 const x = new fg.Tensor(xs, [n, 2]);
 
+/** A residual block written from ops: x + W2·relu(W1·x) — no backward to write. */
+class Residual extends fg.nn.Module {
+  readonly inner: fg.nn.Linear;
+  readonly outer: fg.nn.Linear;
+
+  constructor(width: number) {
+    super();
+    this.inner = this.registerModule('inner', new fg.nn.Linear(width, width, { generator: gen }));
+    this.outer = this.registerModule('outer', new fg.nn.Linear(width, width, { generator: gen }));
+  }
+
+  forward(x: fg.Tensor): fg.Tensor {
+    return x.add(this.outer.forward(this.inner.forward(x).relu()));
+  }
+}
+
 const model = new fg.nn.Sequential(
   new fg.nn.Linear(2, 32, { generator: gen }),
   new fg.nn.BatchNorm1d(32),
   new fg.nn.ReLU(),
+  new Residual(32),
   new fg.nn.Linear(32, 2, { generator: gen }),
 );
-const loss = new fg.nn.CrossEntropyLoss();
+const lossFn = new fg.nn.CrossEntropyLoss();
 const opt = new fg.optim.NAG(model.parameters(), { lr: 0.1, momentum: fg.optim.sutskever({ muMax: 0.9 }) });
 
 for (let step = 0; step <= 300; step++) {
   model.zeroGrad();
-  const logits = model.forward(x);
-  const l = loss.forward(logits, labels);
-  model.backward(loss.backward());
+  const loss = lossFn.forward(model.forward(x), labels);
+  loss.backward(); // the tape: every parameter's .grad
   opt.step();
-  if (step % 100 === 0) console.log(`step ${step}: loss ${l.data[0].toFixed(4)}`);
+  if (step % 100 === 0) console.log(`step ${step}: loss ${loss.item().toFixed(4)}`);
 }
 opt.useTheta(); // NAG keeps the look-ahead point in the parameters; evaluate at theta
 model.eval();
-const pred = fg.ops.argmax(model.forward(x), { axis: 1 }).data;
+const pred = fg.noGrad(() => model.forward(x).argmax(1)).data;
 let correct = 0;
 for (let i = 0; i < n; i++) correct += pred[i] === labels[i] ? 1 : 0;
 const info = fg.backendInfo();

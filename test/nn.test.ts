@@ -67,7 +67,7 @@ const assertClose = (actual: ArrayLike<number>, expected: ArrayLike<number>, wha
   closeTo(actual, expected, what, atol, rtol);
 
 /** A layer's dx against the float64 finite differences of f(x) = Σ r·ref(x), with dy = r. */
-function checkInputGrad(m: Module, x: Tensor, ref: (x: F64) => F64, seed: number, what: string): void {
+function checkInputGrad(m: Module & { backward(dy: Tensor): Tensor }, x: Tensor, ref: (x: F64) => F64, seed: number, what: string): void {
   const y = m.forward(x);
   assertClose(y.data, ref(f64(x.data)), `${what} forward`, 1e-5, 1e-5);
   const r = randomF32(y.size, seed);
@@ -454,7 +454,7 @@ test('bad input: clear errors naming the argument, nothing changed', () => {
   assert.throws(() => new Linear(2, 2, { generator: 3 as never }), /Expected a fastgrad Generator for generator/);
   assert.throws(() => new Linear(2, 2, { bais: true } as never), /Unknown option 'bais'/);
   assert.throws(() => new Dropout(1.5), /Expected a probability in \[0, 1\] for p but received number 1.5/);
-  assert.throws(() => new MSELoss({ reduction: 'none' as never }), /Expected 'mean' or 'sum' for reduction/);
+  assert.throws(() => new MSELoss({ reduction: 'avg' as never }), /Expected 'mean', 'sum' or 'none' for reduction/);
   assert.throws(() => new MSELoss().backward(), /MSELoss\.backward\(\) needs a forward\(\) first/);
   assert.throws(() => new MSELoss().forward(T([1, 2], [2]), T([1], [1])), /Expected target of shape \[2\]/);
   const ce = new CrossEntropyLoss();

@@ -65,7 +65,7 @@ test('MaxPool2d and AvgPool2d match float64 references and float64 finite differ
       assertClose(y.data, want, `${name}: y`, 1e-6, 1e-6);
       if (kind === 'max') assert.deepEqual(y.data, Float32Array.from(want), `${name}: max is exact`);
       const r = randomF32(y.size, 9);
-      const dx = m.backward(new fg.Tensor(r, y.shape));
+      const dx = fg.nn.layerwiseBackward(m, new fg.Tensor(r, y.shape));
       assert.deepEqual(dx.shape, x.shape);
       checkGradients(name, (v) => pool64(v[0], planes, H, W, c.g, kind, cip), [f64(x.data)], f64(r), [dx.data]);
     }
@@ -88,7 +88,7 @@ test('AdaptiveAvgPool2d matches float64 references and finite differences (divis
     assert.deepEqual(y.shape, [...shape.slice(0, -2), OH, OW]);
     assertClose(y.data, adaptive64(f64(x.data), planes, H, W, OH, OW), `adaptive ${shape} -> ${out}: y`, 1e-6, 1e-6);
     const r = randomF32(y.size, 5);
-    const dx = m.backward(new fg.Tensor(r, y.shape));
+    const dx = fg.nn.layerwiseBackward(m, new fg.Tensor(r, y.shape));
     checkGradients(`adaptive ${shape} -> ${out}`, (v) => adaptive64(v[0], planes, H, W, OH, OW), [f64(x.data)], f64(r), [dx.data]);
   }
 });
@@ -111,7 +111,7 @@ test('pools give the same bits on both backends, every SIMD level and thread cou
   for (const m of layers) {
     sameBitsEverywhere(m.constructor.name, () => {
       const y = m.forward(x);
-      const dx = m.backward(new fg.Tensor(randomF32(y.size, 12), y.shape));
+      const dx = fg.nn.layerwiseBackward(m, new fg.Tensor(randomF32(y.size, 12), y.shape));
       return [y.data, dx.data];
     });
   }

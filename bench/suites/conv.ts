@@ -99,7 +99,7 @@ function run(ctx: BenchContext): BenchRow[] {
       const dy = new fg.Tensor(new Float32Array(y0.size).fill(1), y0.shape);
       const ms = timeMedian(() => {
         m.forward(x);
-        m.backward(dy);
+        fg.nn.layerwiseBackward(m, dy);
       }, { reps, warmup: 1 });
       const f = flops(c);
       const row: BenchRow = { suite: 'conv', case: c.name, backend: ctx.native ? 'native' : 'js', size: `[${c.x.join(', ')}]`, medianMs: ms };

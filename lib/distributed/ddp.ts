@@ -6,7 +6,7 @@
 // early layers' gradients. Buckets are launched in bucket order on every rank (a fixed sequence of
 // collectives); `await ddp.synchronize()` after backward waits for the last one and leaves the averaged
 // gradients in param.grad, bit-identical on every rank.
-import { Module } from '../nn/module.js';
+import { layerwiseBackward, Module } from '../nn/module.js';
 import type { Parameter, Tensor } from '../tensor.js';
 import { Tensor as TensorClass } from '../tensor.js';
 import { checkBoolean, checkFinite, checkOptions, rangeError } from '../validate.js';
@@ -85,9 +85,10 @@ export class DistributedDataParallel extends Module {
       const ps = m.parameters();
       if (ps.length === 0) continue;
       this.#owned.set(m, ps);
-      const backward = m.backward;
+      const lw = m as Module & { backward: (dy: Tensor) => Tensor };
+      const backward = lw.backward;
       const backwardParameters = m.backwardParameters;
-      m.backward = (dy: Tensor): Tensor => {
+      lw.backward = (dy: Tensor): Tensor => {
         const dx = backward.call(m, dy);
         this.#finished(m);
         return dx;
@@ -134,7 +135,7 @@ export class DistributedDataParallel extends Module {
   backward(dy: Tensor): Tensor {
     this.#begin();
     try {
-      return this.module.backward(dy);
+      return layerwiseBackward(this.module, dy);
     } finally {
       this.#end();
     }

@@ -9,7 +9,8 @@
 import type { ActivationBackward, GemmActivation, UnaryOp } from '../backend/kernels.js';
 import { kernels } from '../backend/select.js';
 import { checkTensor, formatShape, Tensor } from '../tensor.js';
-import { checkGradShape, Module, savedOrThrow } from './module.js';
+import { checkGradShape, Module, savedOrThrow, ON_TAPE } from './module.js';
+import * as ops from '../ops/unary.js';
 
 /** ReLU, Sigmoid, Tanh: the activations a GEMM epilogue can apply (Sequential fuses them into a preceding Linear). */
 export abstract class Pointwise extends Module {
@@ -25,8 +26,7 @@ export abstract class Pointwise extends Module {
 
   forward(x: Tensor): Tensor {
     checkTensor(x, 'x');
-    const y = Tensor.zeros(x.shape);
-    kernels().unary.map(this.op, x.data, y.data);
+    const y = ops[this.op](x);
     this.#y = y;
     return y;
   }
@@ -61,9 +61,7 @@ export class Softmax extends Module {
   forward(x: Tensor): Tensor {
     checkTensor(x, 'x');
     if (x.ndim < 1) throw new RangeError(`Expected an input with at least one dimension for x of Softmax but received shape ${formatShape(x.shape)}`);
-    const { rows, cols } = rowsCols(x.shape);
-    const y = Tensor.zeros(x.shape);
-    kernels().unary.softmax(x.data, y.data, rows, cols);
+    const y = ops.softmax(x, -1);
     this.#y = y;
     return y;
   }
@@ -87,3 +85,6 @@ export class Softmax extends Module {
 function rowsCols(shape: readonly number[]): { rows: number; cols: number } {
   return { rows: shape.slice(0, -1).reduce((a, d) => a * d, 1), cols: shape[shape.length - 1] };
 }
+
+ON_TAPE.add(Pointwise);
+ON_TAPE.add(Softmax);

@@ -11,7 +11,9 @@
 import { checkTensor, formatShape, Parameter, Tensor } from '../tensor.js';
 import { checkBoolean, checkInteger, checkOptions, overlaps } from '../validate.js';
 import type { BatchNormLayout } from '../backend/kernels.js';
-import { Module } from './module.js';
+import { Module, ON_TAPE } from './module.js';
+import { record } from '../autograd/engine.js';
+import { isGradEnabled } from '../autograd/grad_mode.js';
 import {
   batchNormBackward,
   batchNormEval,
@@ -129,7 +131,7 @@ abstract class BatchNormBase extends Module {
     if (!this.training && this.runningMean && this.runningVar) {
       const y = batchNormEval(x, this.runningMean, this.runningVar, this.weight, this.bias, opts2);
       this.saved = { x, L, mean: null, invstd: null };
-      return y;
+      return this.tape(y, this.saved, out);
     }
     const r = batchNormTrain(x, this.weight, this.bias, opts2); // throws before any state changes
     if (this.training && this.runningMean && this.runningVar) {
@@ -138,7 +140,24 @@ abstract class BatchNormBase extends Module {
       this.numBatchesTracked = k;
     }
     this.saved = { x, L, mean: r.mean, invstd: r.invstd };
-    return r.y;
+    return this.tape(r.y, this.saved, out);
+  }
+
+  /** Records y as ONE tape node whose backward is the fused batch-norm backward (dx, dγ, dβ). */
+  private tape(y: Tensor, s: Saved, out: Tensor | undefined): Tensor {
+    const w = this.weight, b = this.bias, x = s.x;
+    // a forward into a given `out` is the layer-wise path (backward(dy)): not recorded
+    if (out !== undefined || !isGradEnabled() || !(x.requiresGrad || (w !== null && w.requiresGrad) || (b !== null && b.requiresGrad))) return y;
+    const rm = this.runningMean, rv = this.runningVar, eps = this.eps, cl = this.channelsLast;
+    const running = s.mean === null ? [rm!.clone(), rv!.clone()] : null;
+    const inputs = w && b ? [x, w, b] : [x];
+    record(y, 'batchNorm', inputs, (g) => {
+      const r = s.mean && s.invstd
+        ? batchNormBackward(g, x, s.mean, s.invstd, w, { channelsLast: cl })
+        : batchNormEvalBackward(g, x, running![0], running![1], w, { channelsLast: cl, eps });
+      return w && b ? [r.dx, r.dweight, r.dbias] : [r.dx];
+    }, [x]);
+    return y;
   }
 
   /** Gradient of the last forward: returns dx and adds dγ, dβ into weight.grad, bias.grad (created when null). */
@@ -191,3 +210,6 @@ export class BatchNorm2d extends BatchNormBase {
     }
   }
 }
+
+ON_TAPE.add(BatchNorm1d);
+ON_TAPE.add(BatchNorm2d);

@@ -5,10 +5,12 @@
 // whole input, keep element i iff u_i >= p; m_i = keep ? s : 0 with s = fround(1 / (1 − p)); y = x × m_i
 // (one binary32 multiply). p = 1 drops everything (y = x × 0), p = 0 keeps everything (y = x × 1 = x).
 import { kernels } from '../backend/select.js';
+import { record } from '../autograd/engine.js';
+import { isGradEnabled } from '../autograd/grad_mode.js';
 import { Generator, generatorOf } from '../random.js';
 import { checkTensor, Tensor } from '../tensor.js';
 import { checkFinite, checkOptions, rangeError } from '../validate.js';
-import { checkGradShape, Module, savedOrThrow } from './module.js';
+import { checkGradShape, Module, savedOrThrow, ON_TAPE } from './module.js';
 
 export interface DropoutOptions {
   /** Where the mask comes from (default: the global generator, see fg.manualSeed). */
@@ -48,6 +50,13 @@ export class Dropout extends Module {
     kernels().elementwise.binary('mul', x.data, m, y.data, 1, x.size, 'full');
     this.#mask = m;
     this.#shape = x.shape;
+    if (isGradEnabled() && x.requiresGrad) {
+      record(y, 'dropout', [x], (g) => {
+        const dx = Tensor.zeros(x.shape);
+        kernels().elementwise.binary('mul', g.data, m, dx.data, 1, m.length, 'full');
+        return [dx];
+      });
+    }
     return y;
   }
 
@@ -62,3 +71,5 @@ export class Dropout extends Module {
     return dx;
   }
 }
+
+ON_TAPE.add(Dropout);

@@ -3,7 +3,8 @@
 // the same bits at any SIMD level and thread count.
 //
 //   forward   y  = gemm(x, W, transB)           with the bias row fused in the epilogue: y = (x·Wᵀ) + b
-//                                               (and, through Sequential, a following ReLU/Sigmoid/Tanh)
+//                                               (and, through Sequential, a following ReLU/Sigmoid/Tanh);
+//                                               on the tape, ONE node (d = the activation's backward of g)
 //   backward  dx = gemm(dy, W)                  (N × out)·(out × in)
 //             dW = gemm(dy, x, transA)          (out × N)·(N × in), accumulated into W.grad
 //             db = column sums of dy            canonical axis-0 sum (reduce family), accumulated into b.grad
@@ -19,7 +20,9 @@ import { generatorOf, type Generator } from '../random.js';
 import { checkTensor, formatShape, Parameter, Tensor } from '../tensor.js';
 import { checkBoolean, checkInteger, checkOptions, rangeError } from '../validate.js';
 import { kaimingUniform, uniform } from '../init/index.js';
-import { accumulateGrad, checkGradShape, Module, savedOrThrow } from './module.js';
+import { accumulateGrad, checkGradShape, Module, savedOrThrow, ON_TAPE } from './module.js';
+import { record } from '../autograd/engine.js';
+import { isGradEnabled } from '../autograd/grad_mode.js';
 
 
 const ACTIVATIONS: readonly GemmActivation[] = ['none', 'relu', 'sigmoid', 'tanh'];
@@ -79,6 +82,33 @@ export class Linear extends Module {
     const y = Tensor.zeros([...x.shape.slice(0, -1), this.outFeatures]);
     kernels().gemm.gemm(x.data, this.weight.data, y.data, n, this.outFeatures, this.inFeatures, false, true, 1, 0, this.bias?.data ?? null, activation);
     this.#x = x;
+    const w = this.weight, b = this.bias;
+    if (isGradEnabled() && (x.requiresGrad || w.requiresGrad || (b !== null && b.requiresGrad))) {
+      // one tape node for the GEMM, its bias and activation (see the file comment for backward)
+      const inF = this.inFeatures, outF = this.outFeatures;
+      record(y, activation === 'none' ? 'linear' : `linear+${activation}`, b ? [x, w, b] : [x, w], (g) => {
+        const K = kernels();
+        let d = g;
+        if (activation !== 'none') {
+          d = Tensor.zeros(y.shape);
+          K.unary.backward(activation, y.data, g.data, d.data);
+        }
+        let dx: Tensor | null = null, dw: Tensor | null = null, db: Tensor | null = null;
+        if (x.requiresGrad) {
+          dx = Tensor.zeros(x.shape);
+          K.gemm.gemm(d.data, w.data, dx.data, n, inF, outF, false, false, 1, 0, null, 'none');
+        }
+        if (w.requiresGrad) {
+          dw = Tensor.zeros([outF, inF]);
+          K.gemm.gemm(d.data, x.data, dw.data, outF, inF, n, true, false, 1, 0, null, 'none');
+        }
+        if (b !== null && b.requiresGrad) {
+          db = Tensor.zeros([outF]);
+          K.reduce.axis('sum', d.data, n, outF, 0, 0, db.data);
+        }
+        return b ? [dx, dw, db] : [dx, dw];
+      }, activation === 'none' ? [x, w] : [x, w, y]);
+    }
     return y;
   }
 
@@ -122,3 +152,5 @@ export class Linear extends Module {
 function rowsOf(x: Tensor, inF: number): number {
   return inF > 0 ? x.size / inF : x.shape.slice(0, -1).reduce((a, d) => a * d, 1);
 }
+
+ON_TAPE.add(Linear);

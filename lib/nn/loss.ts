@@ -27,27 +27,61 @@
 // reduction 'sum': loss = S; 'mean': loss = S / n (one binary32 division; n = 0 gives NaN, as torch).
 // The gradient of a 'mean' loss is divided by n (one binary32 division by fround(n)) as the last step.
 import { kernels } from '../backend/select.js';
+import { record } from '../autograd/engine.js';
+import { isGradEnabled } from '../autograd/grad_mode.js';
 import { checkTensor, formatShape, sameShape, Tensor } from '../tensor.js';
 import { checkOptions, describe, rangeError, typeError } from '../validate.js';
 
 const fr = Math.fround;
 
-export type Reduction = 'mean' | 'sum';
+export type Reduction = 'mean' | 'sum' | 'none';
 
 export interface LossOptions {
-  /** 'mean' (default) or 'sum'. */
+  /** 'mean' (default), 'sum', or 'none' (one loss per element, or per row for the class losses). */
   reduction?: Reduction;
 }
 
-abstract class Loss {
+export abstract class Loss {
   readonly reduction: Reduction;
 
   constructor(options?: LossOptions) {
     checkOptions(options, `${this.constructor.name} options`, this.optionNames());
     const r = (options as LossOptions | undefined)?.reduction ?? 'mean';
-    if (typeof r !== 'string') throw typeError("'mean' or 'sum'", 'reduction', r);
-    if (r !== 'mean' && r !== 'sum') throw rangeError("'mean' or 'sum'", 'reduction', r);
+    if (typeof r !== 'string') throw typeError("'mean', 'sum' or 'none'", 'reduction', r);
+    if (r !== 'mean' && r !== 'sum' && r !== 'none') throw rangeError("'mean', 'sum' or 'none'", 'reduction', r);
     this.reduction = r;
+  }
+
+  /**
+   * Makes out (the loss: shape [], or the per-term losses for 'none') ONE tape node over input, when
+   * input requires grad. gradSum() gives dΣ/dinput (the gradient of the sum of the terms, the input's
+   * shape); backward scales it as forward reduced ('mean': one division by n) and multiplies by the
+   * upstream gradient g (for 'none': g per element, or per row of a [rows, cols] input).
+   */
+  protected tape(out: Tensor, input: Tensor, gradSum: () => Float32Array, n: number, rows = 0, after?: (G: Float32Array) => void, target?: Tensor): Tensor {
+    const tg = target !== undefined && target.requiresGrad;
+    if (!isGradEnabled() || !(input.requiresGrad || tg)) return out;
+    const reduction = this.reduction, shape = input.shape;
+    // a target that requires grad (the losses of d = input − target) gets −(the input's gradient)
+    const withTarget = (G: Float32Array): Tensor[] => {
+      if (!tg) return [new Tensor(G, shape)];
+      const N = new Float32Array(G.length);
+      kernels().unary.map('neg', G, N);
+      return [new Tensor(G, shape), new Tensor(N, shape)];
+    };
+    record(out, this.constructor.name, tg ? [input, target] : [input], (g: Tensor) => {
+      const G = gradSum(), E = kernels().elementwise;
+      if (reduction === 'mean') E.scalar('div', G, fr(n), G);
+      after?.(G);
+      if (reduction === 'none') {
+        if (rows > 0) E.binary('mul', G, g.data, G, rows, G.length / rows, 'col');
+        else E.binary('mul', G, g.data, G, 1, G.length, 'full');
+      } else {
+        E.scalar('mul', G, g.data[0], G);
+      }
+      return withTarget(G);
+    }, [input]);
+    return out;
   }
 
   /** The option names this loss accepts (called from the base constructor: no instance fields). */
@@ -60,7 +94,7 @@ abstract class Loss {
   /** dLoss/dInput of the last forward. */
   abstract backward(): Tensor;
 
-  /** The loss tensor (shape []) from the sum S of n terms; negate: −S or −(S / n). */
+  /** The loss tensor (shape []) from the sum S of n terms; negate: −S or −(S / n) ('none' is handled by each loss). */
   protected reduce(S: number, n: number, negate = false): Tensor {
     let v = this.reduction === 'mean' ? fr(S / fr(n)) : S;
     if (negate) v = -v;
@@ -78,7 +112,7 @@ abstract class Loss {
   }
 }
 
-function checkPair(input: unknown, target: unknown, loss: string): asserts input is Tensor {
+export function checkPair(input: unknown, target: unknown, loss: string): asserts input is Tensor {
   checkTensor(input, 'input');
   checkTensor(target, 'target');
   if (!sameShape(input.shape, (target as Tensor).shape)) {
@@ -87,7 +121,7 @@ function checkPair(input: unknown, target: unknown, loss: string): asserts input
 }
 
 /** An optional Tensor option: null/undefined → null, a Tensor → itself, anything else a TypeError. */
-function optionalTensor(v: unknown, what: string, name: string): Tensor | null {
+export function optionalTensor(v: unknown, what: string, name: string): Tensor | null {
   if (v === undefined || v === null) return null;
   if (!(v instanceof Tensor)) throw typeError(what, name, v);
   return v;
@@ -141,10 +175,20 @@ export class MSELoss extends Loss {
     const K = kernels();
     const d = new Float32Array(input.size);
     K.elementwise.binary('sub', input.data, target.data, d, 1, d.length, 'full');
-    const S = K.reduce.all('sumSquares', d, 0);
     this.#d = d;
     this.#shape = input.shape;
-    return this.reduce(S, d.length);
+    const gradSum = (): Float32Array => {
+      const g = new Float32Array(d.length);
+      kernels().elementwise.scalar('mul', d, 2, g);
+      return g;
+    };
+    if (this.reduction === 'none') {
+      const l = new Float32Array(d.length);
+      K.unary.map('square', d, l);
+      return this.tape(new Tensor(l, input.shape), input, gradSum, d.length, 0, undefined, target);
+    }
+    const S = K.reduce.all('sumSquares', d, 0);
+    return this.tape(this.reduce(S, d.length), input, gradSum, d.length, 0, undefined, target);
   }
 
   backward(): Tensor {
@@ -220,13 +264,22 @@ export class BCEWithLogitsLoss extends Loss {
     this.#y = target;
     this.#w = w;
     this.#p = p;
-    return this.reduce(K.reduce.all('sum', l, 0), n);
+    const gradSum = (): Float32Array => BCEWithLogitsLoss.#gradSum(input, target, w, p);
+    if (this.reduction === 'none') return this.tape(new Tensor(l, input.shape), input, gradSum, n);
+    return this.tape(this.reduce(K.reduce.all('sum', l, 0), n), input, gradSum, n);
   }
 
   backward(): Tensor {
-    const x = this.saved(this.#x), y = this.#y as Tensor, w = this.#w, p = this.#p;
+    const x = this.saved(this.#x);
+    const g = BCEWithLogitsLoss.#gradSum(x, this.#y as Tensor, this.#w, this.#p);
+    this.scale(g, x.size);
+    return new Tensor(g, x.shape);
+  }
+
+  /** d(Σ terms)/dx: (σ(x) − y) [× w] (with posWeight: ((p·y + 1) − y)·σ(x) − p·y). */
+  static #gradSum(x: Tensor, y: Tensor, w: Float32Array | null, p: Float32Array | null): Float32Array {
     const E = kernels().elementwise, n = x.size;
-    const g = Tensor.zeros(x.shape);
+    const g = { data: new Float32Array(n) };
     kernels().unary.map('sigmoid', x.data, g.data);
     if (p === null) {
       E.binary('sub', g.data, y.data, g.data, 1, n, 'full');
@@ -240,8 +293,7 @@ export class BCEWithLogitsLoss extends Loss {
       E.binary('sub', g.data, t, g.data, 1, n, 'full');
     }
     if (w !== null) E.binary('mul', g.data, w, g.data, 1, n, 'full');
-    this.scale(g.data, n);
-    return g;
+    return g.data;
   }
 }
 
@@ -249,7 +301,7 @@ export class BCEWithLogitsLoss extends Loss {
  * Class indices (an Int32Array, an array of integers, or a 1-D Tensor holding integer values), or class
  * probabilities: a Tensor of the shape of input, [N, C].
  */
-export type ClassTarget = Int32Array | readonly number[] | Tensor;
+export type ClassTarget = Int32Array | Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | readonly number[] | Tensor | Tensor<'int32'>;
 
 export interface CrossEntropyLossOptions extends LossOptions {
   /** A 1-D Tensor of C class weights (torch's `weight`); 'mean' divides by the sum of the weights of the targets. */
@@ -316,7 +368,7 @@ export class CrossEntropyLoss extends Loss {
     if (this.weight !== null && this.weight.size !== C) {
       throw new RangeError(`Expected ${C} class weights (one per column of input) for weight but received shape ${formatShape(this.weight.shape)}`);
     }
-    if (target instanceof Tensor && target.ndim === 2) return this.#forwardProb(input, target);
+    if (target instanceof Tensor && target.ndim === 2 && target.dtype === 'float32') return this.#forwardProb(input, target as Tensor);
     const t = classIndices(target, N, C, this.ignoreIndex);
     const K = kernels(), E = K.elementwise, R = K.reduce;
     const lp = Tensor.zeros(input.shape);
@@ -338,10 +390,19 @@ export class CrossEntropyLoss extends Loss {
       E.binary('mul', picked, s as Float32Array, picked, 1, N, 'full');
       D = R.all('sum', s as Float32Array, 0);
     }
-    const S = R.all('sum', picked, 0);
-    this.#saved = { kind: 'index', lp, t, s, ignored, w, D };
+    const sv: IndexSaved = { kind: 'index', lp, t, s, ignored, w, D };
+    this.#saved = sv;
     const eps = this.labelSmoothing;
-    if (eps === 0) return this.reduce(S, D, true);
+    const gradSum = (): Float32Array => CrossEntropyLoss.#gradSum(sv, eps);
+    const zeroIgnored = (G: Float32Array): void => {
+      for (const i of ignored) G.fill(0, i * C, (i + 1) * C);
+    };
+    if (eps === 0 && this.reduction === 'none') {
+      for (let i = 0; i < N; i++) picked[i] = -picked[i];
+      return this.tape(new Tensor(picked, [N]), input, gradSum, D, N, zeroIgnored);
+    }
+    const S = R.all('sum', picked, 0);
+    if (eps === 0) return this.tape(this.reduce(S, D, true), input, gradSum, D, 0, zeroIgnored);
     // label smoothing: Z = Σ over kept rows of Σ_c w_c·lp[i, c]
     const rows = new Float32Array(N);
     if (w === null) {
@@ -352,11 +413,16 @@ export class CrossEntropyLoss extends Loss {
       R.axis('sum', wl, N, C, 1, 0, rows);
     }
     for (const i of ignored) rows[i] = 0;
+    if (this.reduction === 'none') {
+      const l = new Float32Array(N);
+      for (let i = 0; i < N; i++) l[i] = -fr(fr(fr(1 - eps) * picked[i]) + fr(rows[i] * fr(eps / C)));
+      return this.tape(new Tensor(l, [N]), input, gradSum, D, N, zeroIgnored);
+    }
     const Z = R.all('sum', rows, 0);
     const mean = this.reduction === 'mean';
     const a = mean ? fr(S / fr(D)) : S, z = mean ? fr(Z / fr(D)) : Z;
     const v = fr(fr(fr(1 - eps) * a) + fr(z * fr(eps / C)));
-    return new Tensor(Float32Array.of(-v), []);
+    return this.tape(new Tensor(Float32Array.of(-v), []), input, gradSum, D, 0, zeroIgnored);
   }
 
   #forwardProb(input: Tensor, target: Tensor): Tensor {
@@ -383,26 +449,46 @@ export class CrossEntropyLoss extends Loss {
       E.binary('mul', l, w, l, N, C, 'row');
       E.binary('mul', q, w, q, N, C, 'row');
     }
-    this.#saved = { kind: 'prob', lp, r: q };
-    if (this.reduction === 'mean' && n === 0) return new Tensor(Float32Array.of(NaN), []);
-    return this.reduce(K.reduce.all('sum', l, 0), N, true);
+    const sv: ProbSaved = { kind: 'prob', lp, r: q };
+    this.#saved = sv;
+    const gradSum = (): Float32Array => CrossEntropyLoss.#gradSum(sv, this.labelSmoothing);
+    if (this.reduction === 'none') {
+      const rl = new Float32Array(N);
+      K.reduce.axis('sum', l, N, C, 1, 0, rl);
+      K.unary.map('neg', rl, rl);
+      return this.tape(new Tensor(rl, [N]), input, gradSum, N, N);
+    }
+    if (this.reduction === 'mean' && n === 0) return this.tape(new Tensor(Float32Array.of(NaN), []), input, gradSum, N);
+    return this.tape(this.reduce(K.reduce.all('sum', l, 0), N, true), input, gradSum, N);
   }
 
   backward(): Tensor {
     const sv = this.saved(this.#saved);
+    const G = CrossEntropyLoss.#gradSum(sv, this.labelSmoothing);
+    if (sv.kind === 'prob') {
+      this.scale(G, sv.lp.shape[0]);
+      return new Tensor(G, sv.lp.shape);
+    }
+    this.scale(G, sv.D);
+    // ignored rows: exactly 0, also when every row is ignored (D = 0), as torch
+    for (const i of sv.ignored) G.fill(0, i * sv.lp.shape[1], (i + 1) * sv.lp.shape[1]);
+    return new Tensor(G, sv.lp.shape);
+  }
+
+  /** d(Σ terms)/dinput before the 'mean' division (see the file comment). */
+  static #gradSum(sv: IndexSaved | ProbSaved, eps: number): Float32Array {
     const lp = sv.lp, [N, C] = lp.shape;
     const K = kernels(), E = K.elementwise;
-    const g = Tensor.zeros(lp.shape), G = g.data;
+    const G = new Float32Array(N * C);
     K.unary.map('exp', lp.data, G);
     if (sv.kind === 'prob') {
       const rs = new Float32Array(N);
       K.reduce.axis('sum', sv.r, N, C, 1, 0, rs);
       E.binary('mul', G, rs, G, N, C, 'col');
       E.binary('sub', G, sv.r, G, 1, N * C, 'full');
-      this.scale(G, N);
-      return g;
+      return G;
     }
-    const { t, s, ignored, w } = sv, eps = this.labelSmoothing;
+    const { t, s, w } = sv;
     if (eps === 0) {
       if (s !== null) E.binary('mul', G, s, G, N, C, 'col');
       for (let i = 0; i < N; i++) {
@@ -431,21 +517,19 @@ export class CrossEntropyLoss extends Loss {
         if (t[i] >= 0) G[k] = fr(G[k] - r[i]);
       }
     }
-    this.scale(G, sv.D);
-    // ignored rows: exactly 0, also when every row is ignored (D = 0), as torch
-    for (const i of ignored) G.fill(0, i * C, (i + 1) * C);
-    return g;
+    return G;
   }
 }
 
 /** Validated class indices (N integers in [0, C), or equal to ignoreIndex) as an Int32Array (a copy; −1 marks an ignored row). */
-function classIndices(target: unknown, N: number, C: number, ignoreIndex: number): Int32Array {
+export function classIndices(target: unknown, N: number, C: number, ignoreIndex: number): Int32Array {
   let values: ArrayLike<number>;
   if (target instanceof Tensor) {
     if (target.ndim !== 1) throw new RangeError(`Expected a 1-D tensor of ${N} class indices (or class probabilities of shape [${N}, ${C}]) for target but received shape ${formatShape(target.shape)}`);
     values = target.data;
-  } else if (target instanceof Int32Array || Array.isArray(target)) {
-    values = target;
+  } else if (target instanceof Int32Array || target instanceof Uint8Array || target instanceof Int8Array || target instanceof Uint16Array ||
+    target instanceof Int16Array || target instanceof Uint32Array || target instanceof Uint8ClampedArray || Array.isArray(target)) {
+    values = target as ArrayLike<number>;
   } else {
     throw typeError('class indices (an Int32Array, an array of integers or a 1-D Tensor) or class probabilities (a Tensor of the shape of input)', 'target', target);
   }

@@ -3,9 +3,14 @@
 // numBatchesTracked) and child modules, all registered by name in a fixed order. Names of nested
 // entries are dotted paths, as in torch ('0.weight', 'encoder.2.bias').
 //
-// Gradients are layer-wise (no tape): forward(x) caches what backward needs; backward(dy) returns dx
-// and adds the parameter gradients into param.grad ("grad = grad + new", or grad = new when null).
+// Gradients come from the tape (docs/autograd.md): forward records its ops (fused layers as single
+// nodes), and loss.backward() adds every parameter's gradient into param.grad ("grad = grad + new",
+// or grad = new when null). Custom modules compose ops in forward (any number of inputs) and write no
+// backward. The built-in layers also keep a layer-wise backward(dy) (forward caches what it needs;
+// backward returns dx and accumulates the parameter gradients the same way), used by the main job.
 import { kernels } from '../backend/select.js';
+import { record } from '../autograd/engine.js';
+import { isGradEnabled } from '../autograd/grad_mode.js';
 import { checkTensor, formatShape, Parameter, sameShape, Tensor } from '../tensor.js';
 import { checkBoolean, checkOptions, describe, typeError } from '../validate.js';
 
@@ -30,11 +35,10 @@ export abstract class Module {
   readonly #counters = new Map<string, Counter>();
   readonly #children = new Map<string, Module>();
 
-  /** The output for input x (caches what backward needs). */
-  abstract forward(x: Tensor): Tensor;
+  /** The output for the inputs (any number), from ops: recorded on the tape when anything requires grad. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  abstract forward(...inputs: any[]): any;
 
-  /** Gradient of the last forward: returns dLoss/dx and adds parameter gradients into param.grad. */
-  abstract backward(dy: Tensor): Tensor;
 
   /**
    * Only the parameter gradients of the last forward, for a module whose input needs no gradient (the
@@ -42,7 +46,7 @@ export abstract class Module {
    * saves one GEMM).
    */
   backwardParameters(dy: Tensor): void {
-    this.backward(dy);
+    layerwiseBackward(this, dy);
   }
 
   #checkName(name: string, where: string): void {
@@ -250,6 +254,47 @@ export function accumulateGrad(p: Parameter, d: Tensor): void {
   kernels().elementwise.binary('add', p.grad.data, d.data, p.grad.data, 1, d.size, 'full');
 }
 
+/**
+ * The layer-wise gradient of m's last forward: m.backward(dy) for the built-in layers (they keep one);
+ * modules written from ops have none, and their gradients come from the tape (loss.backward()).
+ */
+export function layerwiseBackward(m: Module, dy: Tensor): Tensor {
+  const b = (m as unknown as { backward?: (dy: Tensor) => Tensor }).backward;
+  if (typeof b !== 'function') throw new Error(`${m.constructor.name} has no layer-wise backward(dy): its gradients come from the tape (call loss.backward())`);
+  return b.call(m, dy);
+}
+
+/** Module classes whose forward records its own tape nodes (the others go through tapeLayerwise in Sequential). */
+export const ON_TAPE = new WeakSet<object>();
+
+/** Whether m's class (or a base class) records its own tape nodes. */
+export function onTape(m: Module): boolean {
+  for (let c: unknown = m.constructor; c; c = Object.getPrototypeOf(c)) if (ON_TAPE.has(c as object)) return true;
+  return false;
+}
+
+const forwards = new WeakMap<Module, number>();
+
+/**
+ * For a layer with only a layer-wise backward (not on the tape itself), called by Sequential after its
+ * forward: records one node whose backward runs m.backward(g) (which adds m's parameter gradients into
+ * their .grad and returns dx). The node throws if m ran another forward in between (its cache is gone).
+ */
+export function tapeLayerwise(m: Module, x: Tensor, y: Tensor): Tensor {
+  const count = (forwards.get(m) ?? 0) + 1;
+  forwards.set(m, count);
+  if (y.gradFn !== null || !isGradEnabled()) return y;
+  const b = (m as unknown as { backward?: (dy: Tensor) => Tensor }).backward;
+  if (typeof b !== 'function' || !(x.requiresGrad || m.parameters().some((p) => p.requiresGrad))) return y;
+  if (y === x) return y;
+  record(y, `${m.constructor.name}(layer-wise)`, [x], (g) => {
+    if (forwards.get(m) !== count) throw new Error(`${m.constructor.name} ran another forward before this backward: it is not on the tape yet, so it cannot be used twice in one graph`);
+    const dx = b.call(m, g);
+    return [x.requiresGrad ? dx : null];
+  });
+  return y;
+}
+
 /** The cache of a layer's last forward, or a clear error when backward comes first. */
 export function savedOrThrow<T>(saved: T | null, m: Module): T {
   if (saved === null) throw new Error(`${m.constructor.name}.backward() needs a forward() first`);
@@ -263,3 +308,4 @@ export function checkGradShape(dy: unknown, shape: readonly number[], m: Module)
     throw new RangeError(`Expected dy of shape ${formatShape(shape)} (the last output of ${m.constructor.name}) but received shape ${formatShape(dy.shape)}`);
   }
 }
+

@@ -1,10 +1,11 @@
-// Sequential: modules applied in order. forward runs the chain (Linear + activation fused into one GEMM); backward(dLoss) runs each module's
-// backward in reverse order, so every parameter gradient of the chain is accumulated and dLoss/dx of
+// Sequential: modules applied in order. forward runs the chain (Linear + activation fused into one GEMM,
+// one tape node); loss.backward() gives every gradient, also when one module appears twice. The
+// layer-wise backward(dLoss) runs each module's backward in reverse order (a module may appear once), so every parameter gradient of the chain is accumulated and dLoss/dx of
 // the chain's input is returned. Children are registered as '0', '1', ... (torch's names).
 import type { Tensor } from '../tensor.js';
 import { Pointwise } from './activation.js';
 import { Linear } from './linear.js';
-import { Module } from './module.js';
+import { layerwiseBackward, Module, ON_TAPE, onTape, tapeLayerwise } from './module.js';
 
 export class Sequential extends Module {
   readonly modules: readonly Module[];
@@ -13,6 +14,15 @@ export class Sequential extends Module {
     super();
     modules.forEach((m, i) => this.registerModule(String(i), m));
     this.modules = Object.freeze(modules.slice());
+  }
+
+  /** A layer-wise backward caches one forward per module: a module used twice would get wrong gradients. */
+  #checkLayerwise(): void {
+    const seen = new Set<Module>();
+    this.modules.forEach((m, i) => {
+      if (seen.has(m)) throw new Error(`Sequential.backward(dy): module ${i} (${m.constructor.name}) appears more than once; the layer-wise backward cannot reuse a module — call loss.backward() (the tape) instead`);
+      seen.add(m);
+    });
   }
 
   get length(): number {
@@ -32,22 +42,28 @@ export class Sequential extends Module {
         h = next.adoptOutput(m.forwardWith(h, next.op));
         i++;
       } else {
+        const x0 = h;
         h = m.forward(h);
+        if (!onTape(m)) h = tapeLayerwise(m, x0, h);
       }
     }
     return h;
   }
 
   backward(dy: Tensor): Tensor {
+    this.#checkLayerwise();
     let g = dy;
-    for (let i = this.modules.length - 1; i >= 0; i--) g = this.modules[i].backward(g);
+    for (let i = this.modules.length - 1; i >= 0; i--) g = layerwiseBackward(this.modules[i], g);
     return g;
   }
 
   /** backward(dy) without the gradient of the chain's input (the first module's backwardParameters). */
   override backwardParameters(dy: Tensor): void {
+    this.#checkLayerwise();
     let g = dy;
-    for (let i = this.modules.length - 1; i >= 1; i--) g = this.modules[i].backward(g);
+    for (let i = this.modules.length - 1; i >= 1; i--) g = layerwiseBackward(this.modules[i], g);
     this.modules[0]?.backwardParameters(g);
   }
 }
+
+ON_TAPE.add(Sequential);

@@ -14,7 +14,8 @@ export const SMALL = 256;
 
 /** The kernels for an op on n elements (dispatch by size: same bits either way). */
 export function kfor(n: number): Kernels {
-  return n < SMALL ? jsKernels : kernels();
+  const k = kernels(); // always asked: the backend's first use is what prints the loader's fallback notice
+  return n < SMALL ? jsKernels : k;
 }
 
 /** A fresh float32 tensor of this shape (zeros). */

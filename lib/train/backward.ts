@@ -2,7 +2,7 @@
 // tape (loss.gradFn is set: the model and the loss are built from tape ops), it is loss.backward();
 // otherwise the layer-wise API, model.backward(lossFn.backward()), which fg.nn's layers and losses
 // use today. Nothing else in lib/train depends on which one runs.
-import type { Module } from '../nn/module.js';
+import { layerwiseBackward, type Module } from '../nn/module.js';
 import type { Tensor } from '../tensor.js';
 
 /** What fit needs of a loss: torch's loss modules (forward(input, target) -> a 0-d Tensor). */
@@ -15,5 +15,5 @@ export interface LossFunction {
 export function backward(model: Module, lossFn: LossFunction, loss: Tensor): void {
   const taped = loss as Tensor & { gradFn?: unknown; backward?: () => void };
   if (taped.gradFn != null && typeof taped.backward === 'function') taped.backward();
-  else model.backward(lossFn.backward());
+  else layerwiseBackward(model, lossFn.backward());
 }
