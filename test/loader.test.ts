@@ -118,3 +118,20 @@ test('the fallback notice: once, on the first kernel call, on stderr; not when J
   assert.equal(ok.out, 'native');
   assert.equal(ok.err, 'MARK\n');
 });
+
+test('fastgrad doctor --json: the backend, the addon and where it came from, and a speed check of both backends', () => {
+  requireNative();
+  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'fastgrad.cjs'), 'doctor', '--json'], { cwd: root, encoding: 'utf8', env: { ...process.env, FASTGRAD_BACKEND: '', FASTGRAD_ADDON_PATH: '' } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  const rep = JSON.parse(r.stdout);
+  assert.equal(rep.info.backend, 'native');
+  assert.equal(rep.info.addonPath, built);
+  assert.equal(rep.info.addonSource, 'built from source');
+  assert.ok(rep.cpuSimd.includes(rep.info.simd), `${rep.info.simd} in ${rep.cpuSimd}`);
+  assert.deepEqual(rep.speed.map((s: { backend: string }) => s.backend), ['native', 'js']);
+  for (const s of rep.speed) assert.ok(s.reps >= 3 && s.ms > 0 && s.gflops > 0, JSON.stringify(s));
+  const text = spawnSync(process.execPath, [path.join(root, 'bin', 'fastgrad.cjs'), 'doctor', '--nope'], { cwd: root, encoding: 'utf8' });
+  assert.equal(text.status, 2);
+  assert.match(text.stderr, /unknown argument '--nope'/);
+});
