@@ -95,9 +95,9 @@ test('prebuilt binaries: the OpenMP one loads first; when it cannot load, the on
   }
 });
 
-/** stderr of a child that loads fastgrad, prints a marker, then runs two ops. */
+/** stderr of a child that loads fastgrad, prints a marker, then runs two ops (large enough to reach the backend's kernels). */
 function stderrOf(env: Record<string, string>): { out: string; err: string } {
-  const code = "const fg=require('./lib/index.ts'); process.stderr.write('MARK\\n'); const t=fg.Tensor.from([1,2]); fg.ops.add(t,t); fg.ops.add(t,t); console.log(fg.getBackend())";
+  const code = "const fg=require('./lib/index.ts'); process.stderr.write('MARK\\n'); const t=fg.Tensor.from(new Array(4096).fill(1)); fg.ops.add(t,t); fg.ops.add(t,t); console.log(fg.getBackend())";
   const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { cwd: root, encoding: 'utf8', env: { ...process.env, FASTGRAD_QUIET: '', FASTGRAD_BACKEND: '', ...env } });
   assert.equal(r.status, 0, r.stderr);
   return { out: r.stdout.trim(), err: r.stderr };
