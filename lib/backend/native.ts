@@ -58,7 +58,7 @@ export interface AddonCandidate {
 /** The command that builds the addon in the user's project (docs/build.md). */
 export const BUILD_FROM_SOURCE_COMMAND = 'FASTGRAD_BUILD_FROM_SOURCE=1 npm rebuild fastgrad';
 
-function packageRoot(): string {
+export function packageRoot(): string {
   let dir = __dirname;
   for (let i = 0; i < 6; i++) {
     const pj = path.join(dir, 'package.json');
