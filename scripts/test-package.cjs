@@ -102,7 +102,7 @@ test('the tarball holds the prebuilt binaries, the built library and the sources
   console.log(`test-package: ${info.filename}: ${info.size} bytes packed, ${info.unpackedSize} unpacked, ${info.entryCount} files`);
   for (const f of [`prebuilds/${target}/fastgrad.glibc.node`, `prebuilds/${target}/fastgrad.glibc.serial.node`, `prebuilds/${target}/build.json`,
     'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/esm/index.mjs', 'dist/esm/index.d.mts', 'dist/cjs/cli/doctor.js', 'bin/fastgrad.cjs',
-    'binding.gyp', 'native/addon.cc', 'native/sources.json', 'scripts/build-addon.cjs', 'scripts/has-openmp.cjs', 'package.json', 'README.md']) {
+    'binding.gyp', 'native/addon.cc', 'native/sources.json', 'scripts/build-addon.cjs', 'scripts/has-openmp.cjs', 'scripts/has-gloo.cjs', 'package.json', 'README.md']) {
     assert.ok(files.includes(f), `${f} is missing from the tarball`);
   }
   const unwanted = files.filter((f) => /^(test|lib|bench|docs|examples|build|build-[^/]*|native\/test|\.ci)\//.test(f) || /\.(ts|tsbuildinfo|log)$/.test(f) && !f.endsWith('.d.ts') || f === 'tsconfig.json');
