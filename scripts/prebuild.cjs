@@ -133,7 +133,7 @@ function buildLinux(name, target, cxx, force) {
     const args = [
       '-S', root, '-B', bdir, '-DCMAKE_BUILD_TYPE=Release', `-DCMAKE_CXX_COMPILER=${cxx}`,
       `-DCMAKE_JS_INC=${napiInclude()}`, `-DNODE_ADDON_API_DIR=${require('node-addon-api').include_dir}`,
-      `-DFASTGRAD_OPENMP=${variant.openmp ? 'ON' : 'OFF'}`, '-DCMAKE_SHARED_LINKER_FLAGS=-s',
+      `-DFASTGRAD_OPENMP=${variant.openmp ? 'ON' : 'OFF'}`, '-DFASTGRAD_GLOO=OFF', '-DCMAKE_SHARED_LINKER_FLAGS=-s',
     ];
     if (target.arch !== process.arch) args.push('-DCMAKE_SYSTEM_NAME=Linux', `-DCMAKE_SYSTEM_PROCESSOR=${target.processor}`);
     run('cmake', args, { stdio: ['ignore', 'ignore', 'inherit'] });

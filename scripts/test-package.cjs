@@ -102,7 +102,7 @@ test('the tarball holds the prebuilt binaries, the built library and the sources
   console.log(`test-package: ${info.filename}: ${info.size} bytes packed, ${info.unpackedSize} unpacked, ${info.entryCount} files`);
   for (const f of [`prebuilds/${target}/fastgrad.glibc.node`, `prebuilds/${target}/fastgrad.glibc.serial.node`, `prebuilds/${target}/build.json`,
     'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/esm/index.mjs', 'dist/esm/index.d.mts', 'dist/cjs/cli/doctor.js', 'bin/fastgrad.cjs',
-    'binding.gyp', 'native/addon.cc', 'native/sources.json', 'scripts/build-addon.cjs', 'scripts/has-openmp.cjs', 'package.json', 'README.md']) {
+    'binding.gyp', 'native/addon.cc', 'native/sources.json', 'scripts/build-addon.cjs', 'scripts/has-openmp.cjs', 'scripts/has-gloo.cjs', 'package.json', 'README.md']) {
     assert.ok(files.includes(f), `${f} is missing from the tarball`);
   }
   const unwanted = files.filter((f) => /^(test|lib|bench|docs|examples|build|build-[^/]*|native\/test|\.ci)\//.test(f) || /\.(ts|tsbuildinfo|log)$/.test(f) && !f.endsWith('.d.ts') || f === 'tsconfig.json');
@@ -177,9 +177,10 @@ if (info.backend !== 'native' || fg.ops.add(t, t).data[2] !== 6) throw new Error
 console.log(info.backend);
 `;
   const cases = [
-    { name: 'ts-node16-esm', type: 'module', module: 'node16', resolution: 'node16', file: 'main.ts', src: `import * as fg from 'fastgrad';\n${body}`, out: 'main.js' },
-    { name: 'ts-node16-cjs', type: 'commonjs', module: 'node16', resolution: 'node16', file: 'main.cts', src: `import fg = require('fastgrad');\n${body}`, out: 'main.cjs' },
-    { name: 'ts-bundler', type: 'module', module: 'esnext', resolution: 'bundler', file: 'main.ts', src: `import * as fg from 'fastgrad';\n${body}`, out: 'main.js' },
+    // The first checks the package's declaration files too (skipLibCheck off); the others only their use.
+    { name: 'ts-node16-esm', type: 'module', module: 'node16', resolution: 'node16', file: 'main.ts', src: `import * as fg from 'fastgrad';\n${body}`, out: 'main.js', skipLibCheck: false },
+    { name: 'ts-node16-cjs', type: 'commonjs', module: 'node16', resolution: 'node16', file: 'main.cts', src: `import fg = require('fastgrad');\n${body}`, out: 'main.cjs', skipLibCheck: true },
+    { name: 'ts-bundler', type: 'module', module: 'esnext', resolution: 'bundler', file: 'main.ts', src: `import * as fg from 'fastgrad';\n${body}`, out: 'main.js', skipLibCheck: true },
   ];
   const dirs = cases.map((c) => {
     const dir = path.join(base, c.name);
@@ -187,7 +188,7 @@ console.log(info.backend);
     fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: c.name, private: true, type: c.type }));
     fs.writeFileSync(path.join(dir, c.file), c.src);
     fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: { target: 'ES2022', module: c.module, moduleResolution: c.resolution, strict: true, outDir: 'out', typeRoots, types: ['node'] },
+      compilerOptions: { target: 'ES2022', module: c.module, moduleResolution: c.resolution, strict: true, skipLibCheck: c.skipLibCheck, outDir: 'out', typeRoots, types: ['node'] },
       files: [c.file],
     }));
     return dir;

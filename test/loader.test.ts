@@ -95,9 +95,9 @@ test('prebuilt binaries: the OpenMP one loads first; when it cannot load, the on
   }
 });
 
-/** stderr of a child that loads fastgrad, prints a marker, then runs two ops. */
+/** stderr of a child that loads fastgrad, prints a marker, then runs two ops (large enough to reach the backend's kernels). */
 function stderrOf(env: Record<string, string>): { out: string; err: string } {
-  const code = "const fg=require('./lib/index.ts'); process.stderr.write('MARK\\n'); const t=fg.Tensor.from([1,2]); fg.ops.add(t,t); fg.ops.add(t,t); console.log(fg.getBackend())";
+  const code = "const fg=require('./lib/index.ts'); process.stderr.write('MARK\\n'); const t=fg.Tensor.from(new Array(4096).fill(1)); fg.ops.add(t,t); fg.ops.add(t,t); console.log(fg.getBackend())";
   const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { cwd: root, encoding: 'utf8', env: { ...process.env, FASTGRAD_QUIET: '', FASTGRAD_BACKEND: '', ...env } });
   assert.equal(r.status, 0, r.stderr);
   return { out: r.stdout.trim(), err: r.stderr };
@@ -117,4 +117,21 @@ test('the fallback notice: once, on the first kernel call, on stderr; not when J
   const ok = stderrOf({});
   assert.equal(ok.out, 'native');
   assert.equal(ok.err, 'MARK\n');
+});
+
+test('fastgrad doctor --json: the backend, the addon and where it came from, and a speed check of both backends', () => {
+  requireNative();
+  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'fastgrad.cjs'), 'doctor', '--json'], { cwd: root, encoding: 'utf8', env: { ...process.env, FASTGRAD_BACKEND: '', FASTGRAD_ADDON_PATH: '' } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  const rep = JSON.parse(r.stdout);
+  assert.equal(rep.info.backend, 'native');
+  assert.equal(rep.info.addonPath, built);
+  assert.equal(rep.info.addonSource, 'built from source');
+  assert.ok(rep.cpuSimd.includes(rep.info.simd), `${rep.info.simd} in ${rep.cpuSimd}`);
+  assert.deepEqual(rep.speed.map((s: { backend: string }) => s.backend), ['native', 'js']);
+  for (const s of rep.speed) assert.ok(s.reps >= 3 && s.ms > 0 && s.gflops > 0, JSON.stringify(s));
+  const text = spawnSync(process.execPath, [path.join(root, 'bin', 'fastgrad.cjs'), 'doctor', '--nope'], { cwd: root, encoding: 'utf8' });
+  assert.equal(text.status, 2);
+  assert.match(text.stderr, /unknown argument '--nope'/);
 });
