@@ -81,9 +81,9 @@ inline unsigned optim_state_mask(int code, unsigned flags) {
 
 // ---- unary: neg, abs, sqrt, square, exp, log, relu, sigmoid, tanh; activation backward; softmax, log-softmax ----
 // Unary maps (same shape in and out).
-enum UnaryOp : int { UN_NEG = 0, UN_ABS = 1, UN_SQRT = 2, UN_SQUARE = 3, UN_EXP = 4, UN_LOG = 5, UN_RELU = 6, UN_SIGMOID = 7, UN_TANH = 8, UN_COUNT = 9 };
+enum UnaryOp : int { UN_NEG = 0, UN_ABS = 1, UN_SQRT = 2, UN_SQUARE = 3, UN_EXP = 4, UN_LOG = 5, UN_RELU = 6, UN_SIGMOID = 7, UN_TANH = 8, UN_RECIPROCAL = 9, UN_COUNT = 10 };
 // The TypeScript name of each code (messages).
-inline constexpr const char* UnaryOp_names[9] = {"neg", "abs", "sqrt", "square", "exp", "log", "relu", "sigmoid", "tanh"};
+inline constexpr const char* UnaryOp_names[10] = {"neg", "abs", "sqrt", "square", "exp", "log", "relu", "sigmoid", "tanh", "reciprocal"};
 // Activation backward given the forward output y.
 enum ActBackward : int { ACT_RELU = 0, ACT_SIGMOID = 1, ACT_TANH = 2, ACT_COUNT = 3 };
 // The TypeScript name of each code (messages).

@@ -264,3 +264,10 @@ test('binding second line of checks: wrong types, lengths, overlap, detached nev
   structuredClone(d.buffer, { transfer: [d.buffer] });
   assertRejects(() => addon.unaryMap(4, d, d), TypeError, /detached/);
 });
+
+test('reciprocal: 1 / x with one rounding on both backends (±0 -> ±Infinity, ±Infinity -> ±0, NaN, subnormal and huge x)', () => {
+  const x = Float32Array.from([2, -4, 3, 0, -0, Infinity, -Infinity, NaN, 1e-40, 3e38, 0.1]);
+  const want = x.map((v) => 1 / v); // Float32Array.map rounds each double quotient once to binary32
+  assert.deepEqual([...want.slice(0, 4)], [0.5, -0.25, Math.fround(1 / 3), Infinity]);
+  for (const K of [jsKernels(), requireNative()]) assertSameBits(mapWith(K, 'reciprocal', x), want, { kernel: `unary.reciprocal (${K.name})` });
+});

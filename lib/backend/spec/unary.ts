@@ -5,7 +5,7 @@ import { arg, codes, defineFamily } from '../contract.js';
 export const UNARY_OP = codes(
   'Unary maps (same shape in and out).',
   'UnaryOp',
-  { neg: 'UN_NEG', abs: 'UN_ABS', sqrt: 'UN_SQRT', square: 'UN_SQUARE', exp: 'UN_EXP', log: 'UN_LOG', relu: 'UN_RELU', sigmoid: 'UN_SIGMOID', tanh: 'UN_TANH' },
+  { neg: 'UN_NEG', abs: 'UN_ABS', sqrt: 'UN_SQRT', square: 'UN_SQUARE', exp: 'UN_EXP', log: 'UN_LOG', relu: 'UN_RELU', sigmoid: 'UN_SIGMOID', tanh: 'UN_TANH', reciprocal: 'UN_RECIPROCAL' },
   'UN_COUNT',
 );
 export type UnaryOp = (typeof UNARY_OP.names)[number];
