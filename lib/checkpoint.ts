@@ -282,16 +282,23 @@ export function save(path: string, c: SaveContent): void {
   header.writeUInt32LE(crc32(manifest), 24);
   header.writeUInt32LE(payloadCrc, 28);
 
+  writeFileAtomic(path, [header, manifest, new Uint8Array(pad8(HEADER_BYTES + manifest.length)), ...enc.parts]);
+}
+
+/**
+ * Writes the concatenation of parts to path atomically: a temporary file in the target's directory is
+ * written, fsync'ed, closed and renamed over the target, then the directory is fsync'ed where the
+ * platform allows. A crash leaves the old file or the new one, never half of one; on an error the
+ * temporary file is removed and the target is untouched.
+ */
+export function writeFileAtomic(path: string, parts: readonly Uint8Array[]): void {
   const target = pathLib.resolve(path);
   const dir = pathLib.dirname(target);
   const tmp = pathLib.join(dir, `.${pathLib.basename(target)}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`);
   const fd = fs.openSync(tmp, 'wx', 0o644);
   let ok = false;
   try {
-    writeAll(fd, header);
-    writeAll(fd, manifest);
-    writeAll(fd, new Uint8Array(pad8(HEADER_BYTES + manifest.length)));
-    for (const p of enc.parts) writeAll(fd, p);
+    for (const p of parts) writeAll(fd, p);
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     ok = true;

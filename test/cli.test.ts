@@ -1,5 +1,6 @@
 // The fastgrad CLI end to end, in child processes, on the tiny preset (seconds): every experiment
-// writes a report that parses and shows learning; the same seed gives the same bits on both backends,
+// writes a report that parses and shows learning, and its verdicts are what results.json's numbers
+// give when recomputed; the same seed gives the same bits on both backends,
 // at 1 and 2 threads and at every SIMD level; Ctrl-C writes a checkpoint and --resume ends with the
 // numbers of an uninterrupted run; bad flags give one line and exit code 2.
 import { test } from 'node:test';
@@ -11,6 +12,9 @@ import * as path from 'node:path';
 import { requireNative, simdLevels } from './support/harness.js';
 import { lineChart, logTicks, niceTicks } from '../lib/cli/svg.js';
 import { parseArgs, UsageError } from '../lib/cli/args.js';
+import { verdicts, verdictWord, type Verdict } from '../lib/cli/verdict.js';
+import { verdictSettings, type SessionConfig } from '../lib/cli/main.js';
+import type { RunResult } from '../lib/cli/run.js';
 
 const ROOT = path.resolve(__dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'fastgrad.cjs');
@@ -36,7 +40,9 @@ function cli(args: string[], env: Record<string, string> = {}, out = path.join(T
 
 interface Results {
   environment: { backend: string; simd: string; threads: number };
-  experiments: { name: string; runs: { id: string; loss: number[]; evals: Record<string, number>[]; final: Record<string, number> }[] }[];
+  config: SessionConfig;
+  verdicts: Verdict[];
+  experiments: { name: 'autoencoder' | 'batchnorm' | 'rnn' | 'quadratic'; runs: RunResult[] }[];
 }
 
 function results(r: Run): Results {
@@ -94,34 +100,58 @@ test('svg: ticks and a well-formed chart with a legend and a log axis', () => {
   assert.match(svg, /<\/svg>\n$/);
 });
 
-test('each experiment runs on the tiny preset, writes a parseable report and learns', () => {
+test('each experiment runs on the tiny preset, writes a parseable report and learns; the verdicts follow from results.json', () => {
   requireNative();
   const r = cli(['all', '--preset', 'tiny']);
   const res = results(r);
-  for (const f of ['report.md', 'curves.csv', 'autoencoder-error.svg', 'autoencoder-loss.svg', 'batchnorm-accuracy.svg', 'batchnorm-percentiles.svg', 'rnn-mse.svg', 'rnn-loss.svg']) {
-    assert.ok(fs.existsSync(path.join(r.out, f)), f);
-  }
+  const svgs = ['autoencoder-error.svg', 'autoencoder-loss.svg', 'batchnorm-accuracy.svg', 'batchnorm-percentiles.svg', 'batchnorm-loss.svg', 'rnn-mse.svg', 'rnn-loss.svg', 'quadratic-top.svg', 'quadratic-large.svg', 'quadratic-small.svg'];
+  for (const f of ['report.md', 'index.html', 'curves.csv', ...svgs]) assert.ok(fs.existsSync(path.join(r.out, f)), f);
   for (const f of fs.readdirSync(r.out).filter((f) => f.endsWith('.svg'))) {
     const s = fs.readFileSync(path.join(r.out, f), 'utf8');
     assert.match(s, /^<svg[\s\S]*<\/svg>\n$/, f);
     assert.match(s, /<polyline /, f);
+    assert.match(s, /<polygon /, `${f}: a band over the seeds`);
   }
   const md = fs.readFileSync(path.join(r.out, 'report.md'), 'utf8');
   assert.match(md, /Backend \*\*native\*\*, SIMD level \*\*\w+\*\*/);
-  assert.match(md, /\| AE curves sgd \| 6 \| 10 \|/);
+  assert.match(md, /\| SGD \| 6 \| 10 \|/);
+  assert.match(md, /\| μmax \| SGD \| CM \| NAG \|/, "the autoencoder's Table 1 layout");
   const csv = fs.readFileSync(path.join(r.out, 'curves.csv'), 'utf8').trimEnd().split('\n');
   assert.equal(csv[0], 'experiment,run,kind,update,metric,value');
   assert.ok(csv.slice(1).every((l) => l.split(',').length === 6 && Number.isFinite(Number(l.split(',')[5]))));
-  assert.deepEqual(res.experiments.map((e) => e.name), ['autoencoder', 'batchnorm', 'rnn']);
-  const [ae, bn, rnn] = res.experiments;
+  assert.deepEqual(res.experiments.map((e) => e.name), ['autoencoder', 'batchnorm', 'rnn', 'quadratic']);
+  assert.deepEqual(res.config.seeds, [1, 11, 21]);
+  const [ae, bn, rnn, quad] = res.experiments;
+  assert.deepEqual([...new Set(ae.runs.map((x) => x.group))], ['SGD', 'CM μmax=0.99', 'NAG μmax=0.99']);
+  assert.deepEqual([...new Set(bn.runs.map((x) => x.group))], ['baseline', 'BN', 'BN-x5', 'BN-x30', 'BN-x5-Sigmoid', 'baseline-x30 (control)']);
+  for (const e of res.experiments) for (const g of new Set(e.runs.map((x) => x.group))) assert.deepEqual(e.runs.filter((x) => x.group === g).map((x) => x.seed), [1, 11, 21], `${e.name} ${g}`);
   for (const run of ae.runs) assert.ok(run.final.squaredError < 0.5 * run.evals[0].squaredError, `${run.id}: ${JSON.stringify(run.evals)}`);
-  for (const run of bn.runs) {
+  for (const run of bn.runs.filter((x) => !x.group.includes('control'))) {
     assert.equal(run.loss.length, 10);
     assert.ok(mean(run.loss.slice(-3)) < mean(run.loss.slice(0, 3)), `${run.id}: ${run.loss}`);
     assert.ok(run.final.accuracy > run.evals[0].accuracy, run.id);
     assert.ok(run.final.p15 <= run.final.p50 && run.final.p50 <= run.final.p85);
   }
   for (const run of rnn.runs) assert.ok(run.final.mse < run.evals[0].mse, `${run.id}: ${JSON.stringify(run.evals)}`);
+  for (const run of quad.runs) assert.ok(run.final.gap < run.evals[0].gap, run.id);
+  // The verdicts: recomputed from results.json's numbers, they are the stored ones, and the report and
+  // the terminal say each of them.
+  const again = verdicts(res.experiments, verdictSettings(res.config));
+  assert.deepEqual(again, res.verdicts);
+  assert.ok(again.length >= 6, `${again.length} verdicts`);
+  assert.deepEqual([...new Set(again.map((v) => v.experiment))], ['autoencoder', 'batchnorm', 'rnn', 'quadratic']);
+  for (const v of again) {
+    assert.ok(md.includes(`**Verdict: ${verdictWord(v)}.** ${v.claim}`), v.claim);
+    assert.ok(md.includes(`Measured: ${v.measured}.`), v.measured);
+    assert.ok(r.stdout.includes(`verdict (${v.experiment}): ${verdictWord(v)}: ${v.claim}`), r.stdout);
+  }
+  // The quadratic's effective momenta are an identity: they hold at any budget, the tiny one included.
+  assert.equal(again.find((v) => v.experiment === 'quadratic')?.held, true);
+  // Nudging the recorded iterates changes the verdict: the verdicts read the numbers.
+  const swapped = structuredClone(res.experiments);
+  const q = swapped[3].runs;
+  for (const run of q.filter((x) => x.group.startsWith("NAG"))) for (const p of run.evals) p.z3 += p.update % 2 ? 1e-3 : 0;
+  assert.equal(verdicts(swapped, verdictSettings(res.config)).find((v) => v.experiment === 'quadratic')?.held, false);
   assert.ok(r.stdout.includes('report: '), r.stdout);
   assert.equal(fs.existsSync(path.join(r.out, 'checkpoint.fgck')), false);
 });

@@ -39,8 +39,8 @@ function runAll(make: (n: number, seed: number) => Float32Array): Record<string,
   for (const op of ['neg', 'abs', 'sqrt', 'square', 'exp', 'log', 'relu', 'sigmoid', 'tanh', 'softmax', 'logSoftmax'] as const) o[op] = fg.ops[op](x()).data;
   for (const op of ['reluBackward', 'sigmoidBackward', 'tanhBackward'] as const) o[op] = fg.ops[op](x(), y()).data;
   for (const op of ['sum', 'mean', 'sumSquares', 'norm', 'max', 'argmax', 'variance'] as const) {
-    o[op] = fg.ops[op](x()).data;
-    o[`${op}Axis1`] = fg.ops[op](x(), { axis: 1 } as never).data;
+    o[op] = (fg.ops[op] as (x: fg.Tensor) => fg.Tensor)(x()).data;
+    o[`${op}Axis1`] = (fg.ops[op] as (x: fg.Tensor, o: never) => fg.Tensor)(x(), { axis: 1 } as never).data;
   }
   o.matmul = fg.ops.matmul(x(), y(), { transB: true }).data;
   o.gemm = fg.ops.gemm(x(), y(), T(make(R * R, 4), [R, R]), { transB: true, alpha: 2, beta: 0.5, bias: T(make(R, 5), [R]), activation: 'sigmoid' }).data;

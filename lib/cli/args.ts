@@ -2,11 +2,13 @@
 // Every flag is declared once (FLAGS) with its type and which subcommands take it; a bad flag is a
 // UsageError whose message is the one line the CLI prints (exit code 2).
 
+import { SUBCOMMANDS } from './commands.js';
+
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export const COMMANDS = ['autoencoder', 'batchnorm', 'rnn', 'all'] as const;
+export const COMMANDS = ['autoencoder', 'batchnorm', 'rnn', 'quadratic', 'all'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const OPTIMIZERS = ['sgd', 'momentum', 'nag', 'adam', 'adamw', 'adagrad', 'rmsprop', 'nadam', 'radam', 'adamax'] as const;
@@ -31,24 +33,27 @@ interface FlagSpec {
 const ALL: readonly Command[] = COMMANDS;
 const AE: readonly Command[] = ['autoencoder'];
 const TRAIN: readonly Command[] = ['autoencoder', 'batchnorm', 'rnn'];
+const RUNS: readonly Command[] = ['autoencoder', 'batchnorm', 'rnn', 'quadratic'];
 
 export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   dataset: { kind: { type: 'enum', values: ['mnist', 'curves'] }, on: AE, help: 'mnist (784-1000-500-250-30) or curves (784-400-200-100-50-25-6)' },
   optimizer: { kind: { type: 'list-enum', values: OPTIMIZERS }, on: AE, help: `comma-separated list of ${OPTIMIZERS.join('|')}` },
   lr: { kind: { type: 'number', min: 0, exclusive: true }, on: TRAIN, help: 'learning rate (> 0)' },
-  'mu-max': { kind: { type: 'list-number', min: 0, max: 1 }, on: ['autoencoder', 'rnn'], help: 'comma-separated μmax values in [0, 1] for momentum/nag' },
-  schedule: { kind: { type: 'enum', values: ['sutskever', 'constant'] }, on: ['autoencoder', 'rnn'], help: 'momentum schedule: sutskever (μ_t = min(1 − 2^(−1−log2(⌊t/250⌋+1)), μmax)) or constant μmax' },
+  'mu-max': { kind: { type: 'list-number', min: 0, max: 1 }, on: ['autoencoder', 'rnn', 'quadratic'], help: 'comma-separated μmax values in [0, 1] for momentum/nag (quadratic: the constant μ)' },
+  schedule: { kind: { type: 'enum', values: ['sutskever', 'constant'] }, on: ['autoencoder', 'rnn'], help: 'momentum schedule: sutskever (μ_t = min(1 − 2^(−1−log2(⌊t/period⌋+1)), μmax)) or constant μmax' },
+  period: { kind: { type: 'int', min: 1 }, on: AE, help: 'updates per step of the sutskever schedule (the paper: 250)' },
   'final-phase': { kind: { type: 'int', min: 0 }, on: AE, help: 'updates at the end with μ = min(0.9, μmax) (the paper: 1000)' },
   batch: { kind: { type: 'int', min: 1 }, on: TRAIN, help: 'mini-batch size' },
-  updates: { kind: { type: 'int', min: 1 }, on: TRAIN, help: 'number of parameter updates per run' },
+  updates: { kind: { type: 'int', min: 1 }, on: RUNS, help: 'number of parameter updates per run' },
   'eval-every': { kind: { type: 'int', min: 1 }, on: TRAIN, help: 'evaluate every this many updates' },
   'train-size': { kind: { type: 'int', min: 1 }, on: ['autoencoder', 'batchnorm'], help: 'training images used' },
   'eval-size': { kind: { type: 'int', min: 1 }, on: ['autoencoder', 'batchnorm', 'rnn'], help: 'images (sequences) in the evaluation set' },
   'seq-len': { kind: { type: 'int', min: 2 }, on: ['rnn'], help: 'sequence length of the addition problem' },
   hidden: { kind: { type: 'int', min: 1 }, on: ['rnn'], help: 'RNN hidden units' },
   clip: { kind: { type: 'number', min: 0 }, on: ['rnn'], help: 'gradient-norm clipping threshold (0: off)' },
-  preset: { kind: { type: 'enum', values: ['tiny', 'short', 'long'] }, on: ALL, help: 'budget: tiny (seconds, CI), short (npm start), long' },
-  seed: { kind: { type: 'int', min: 0 }, on: ALL, help: 'seed of every generator (data, init, batches)' },
+  preset: { kind: { type: 'enum', values: ['tiny', 'short', 'full'] }, on: ALL, help: "budget: tiny (seconds, CI), short (npm start, under 2 minutes), full (the paper's scale: days)" },
+  seed: { kind: { type: 'int', min: 0 }, on: ALL, help: 'first seed: the runs use seed, seed + 10, seed + 20, ... (data split: seed)' },
+  seeds: { kind: { type: 'int', min: 1 }, on: ALL, help: 'seeds per configuration (verdicts need 3; default 3)' },
   threads: { kind: { type: 'int', min: 1 }, on: ALL, help: 'native threads (fg.setNumThreads)' },
   backend: { kind: { type: 'enum', values: ['native', 'js'] }, on: ALL, help: 'kernel backend' },
   out: { kind: { type: 'string' }, on: ALL, help: 'report folder (default ./report)' },
@@ -109,7 +114,7 @@ function value(name: string, kind: Kind, raw: string): FlagValue {
 export function parseArgs(argv: readonly string[]): Parsed {
   const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') return { command: 'all', flags: { help: true } };
-  if (!(COMMANDS as readonly string[]).includes(cmd)) throw new UsageError(`unknown command '${cmd}': expected one of ${COMMANDS.join('|')}`);
+  if (!(COMMANDS as readonly string[]).includes(cmd)) throw new UsageError(`unknown command '${cmd}': expected one of ${[...COMMANDS, ...Object.keys(SUBCOMMANDS)].join('|')}`);
   const command = cmd as Command;
   const flags: Record<string, FlagValue> = {};
   for (let i = 0; i < rest.length; i++) {
@@ -142,12 +147,14 @@ export function parseArgs(argv: readonly string[]): Parsed {
 
 export function usage(): string {
   const lines = [
-    'Usage: fastgrad <autoencoder|batchnorm|rnn|all> [flags]',
+    `Usage: fastgrad <${[...COMMANDS, ...Object.keys(SUBCOMMANDS)].join('|')}> [flags]`,
     '',
-    '  autoencoder  deep autoencoders of Sutskever et al. 2013 (SGD, momentum, NAG, Adam, ...)',
-    '  batchnorm    the MNIST experiment of Ioffe & Szegedy 2015 (no BN, BN, BN at 5x lr)',
+    '  autoencoder  deep autoencoders of Sutskever et al. 2013 (Table 1: SGD, CM, NAG by μmax; also Adam, ...)',
+    '  batchnorm    Ioffe & Szegedy 2015 on MNIST: baseline, BN, BN-x5, BN-x30, BN-x5-Sigmoid (+ baseline-x30)',
     '  rnn          echo-state vs naive initialization of a tanh RNN on the addition problem (NAG)',
-    '  all          all three at the chosen --preset (npm start: short)',
+    '  quadratic    classical momentum vs NAG on a quadratic: effective momentum per eigendirection',
+    '  all          all four at the chosen --preset (npm start: short), each ending in a verdict',
+    ...Object.entries(SUBCOMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`),
     '',
     'Flags:',
   ];

@@ -27,6 +27,8 @@ export interface AutoencoderConfig {
   lr: number | null;
   muMax: number[];
   schedule: 'sutskever' | 'constant';
+  /** Updates per step of the sutskever schedule (the paper: 250). */
+  period: number;
   finalPhase: number;
   batch: number;
   updates: number;
@@ -88,13 +90,13 @@ class AutoencoderRun implements Trainable {
   readonly #sampler: Sampler;
   readonly #loss = new BCEWithLogitsLoss({ reduction: 'sum' });
 
-  constructor(c: AutoencoderConfig, x: Tensor, opt: OptimizerName, lr: number, m: MomentumChoice) {
-    this.model = buildAutoencoder(LAYERS[c.dataset], new Generator(c.seed));
+  constructor(c: AutoencoderConfig, seed: number, x: Tensor, opt: OptimizerName, lr: number, m: MomentumChoice) {
+    this.model = buildAutoencoder(LAYERS[c.dataset], new Generator(seed));
     this.optimizer = makeOptimizer(opt, this.model.parameters(), lr, m);
     this.batch = c.batch;
     this.#x = x;
     this.#eval = head(x, Math.min(c.evalSize, x.shape[0]));
-    this.#sampler = new Sampler(x.shape[0], c.batch, c.seed + 1);
+    this.#sampler = new Sampler(x.shape[0], c.batch, seed + 1);
   }
 
   step(): number {
@@ -123,23 +125,34 @@ class AutoencoderRun implements Trainable {
   }
 }
 
-/** One run per optimizer, and per μmax for momentum and NAG. */
-export function autoencoderRuns(c: AutoencoderConfig, lrOf: (o: OptimizerName) => number): RunDef[] {
+/** The name of an optimizer's column in the paper's Table 1. */
+export const OPTIMIZER_TITLES: Readonly<Record<string, string>> = { sgd: 'SGD', momentum: 'CM', nag: 'NAG' };
+
+/**
+ * One run per optimizer, per μmax for momentum and NAG, and per seed. The data (MNIST split or CURVES
+ * set) comes from c.seed; a run's seed s sets its initialization (Generator(s)) and its batch order
+ * (Generator(s + 1)). Run ids: autoencoder/<optimizer>[-<μmax>]/s<seed>.
+ */
+export function autoencoderRuns(c: AutoencoderConfig, lrOf: (o: OptimizerName) => number, seeds: readonly number[] = [c.seed]): RunDef[] {
   let images: Tensor | null = null;
   const x = () => (images ??= loadImages(c));
   const defs: RunDef[] = [];
   for (const o of c.optimizers) {
-    const mus = o === 'momentum' || o === 'nag' ? c.muMax : [0];
-    for (const mu of mus) {
-      const name = mus.length > 1 || o === 'momentum' || o === 'nag' ? `${o} μmax=${mu}` : o;
-      const m: MomentumChoice = { muMax: mu, schedule: c.schedule, finalPhase: c.finalPhase, totalSteps: c.updates };
-      defs.push({
-        id: `autoencoder/${o}${o === 'momentum' || o === 'nag' ? `-${mu}` : ''}`,
-        label: `AE ${c.dataset} ${name}`,
-        updates: c.updates,
-        evalEvery: c.evalEvery,
-        create: () => new AutoencoderRun(c, x(), o, lrOf(o), m),
-      });
+    const withMu = o === 'momentum' || o === 'nag';
+    for (const mu of withMu ? c.muMax : [0]) {
+      const group = withMu ? `${OPTIMIZER_TITLES[o]} μmax=${mu}` : (OPTIMIZER_TITLES[o] ?? o);
+      const m: MomentumChoice = { muMax: mu, schedule: c.schedule, period: c.period, finalPhase: c.finalPhase, totalSteps: c.updates };
+      for (const seed of seeds) {
+        defs.push({
+          id: `autoencoder/${o}${withMu ? `-${mu}` : ''}/s${seed}`,
+          group,
+          seed,
+          label: `AE ${c.dataset} ${group} seed ${seed}`,
+          updates: c.updates,
+          evalEvery: c.evalEvery,
+          create: () => new AutoencoderRun(c, seed, x(), o, lrOf(o), m),
+        });
+      }
     }
   }
   return defs;

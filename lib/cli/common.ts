@@ -63,6 +63,8 @@ export function head(t: Tensor, n: number): Tensor {
 export interface MomentumChoice {
   muMax: number;
   schedule: 'sutskever' | 'constant';
+  /** Updates per step of the sutskever schedule (the paper: 250); a shorter period reaches μmax sooner. */
+  period?: number;
   /** Updates at the end with mu = min(0.9, muMax); 0: none. */
   finalPhase: number;
   totalSteps: number;
@@ -72,8 +74,14 @@ export const DEFAULT_LR: Readonly<Record<OptimizerName, number>> = {
   sgd: 0.01, momentum: 0.01, nag: 0.01, adam: 1e-3, adamw: 1e-3, adagrad: 0.01, rmsprop: 1e-3, nadam: 2e-3, radam: 1e-3, adamax: 2e-3,
 };
 
+/** The paper's schedule μ_t = min(1 − 2^(−1−log2(⌊t/period⌋+1)), μmax) (fg.optim.sutskever is period 250). */
+export function sutskeverPeriod(muMax: number, period: number): optim.Schedule {
+  if (period === 250) return optim.sutskever({ muMax });
+  return (t) => Math.min(1 - 2 ** (-1 - Math.log2(Math.floor(t / period) + 1)), muMax);
+}
+
 export function momentumSchedule(m: MomentumChoice): optim.Schedule {
-  const base = m.schedule === 'sutskever' ? optim.sutskever({ muMax: m.muMax }) : optim.constant(m.muMax);
+  const base = m.schedule === 'sutskever' ? sutskeverPeriod(m.muMax, m.period ?? 250) : optim.constant(m.muMax);
   if (m.finalPhase <= 0) return base;
   return optim.finalPhase(base, { totalSteps: m.totalSteps, lastSteps: Math.min(m.finalPhase, m.totalSteps), value: Math.min(0.9, m.muMax) });
 }

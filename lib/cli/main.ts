@@ -1,19 +1,23 @@
-// fastgrad CLI: `fastgrad <autoencoder|batchnorm|rnn|all> [flags]` (bin/fastgrad.cjs calls main()).
+// fastgrad CLI: `fastgrad <autoencoder|batchnorm|rnn|quadratic|all> [flags]` and the subcommands of
+// commands.ts (bin/fastgrad.cjs calls main()).
 // Exit codes: 0 done, 1 runtime error (one line on stderr), 2 bad command line (one line on stderr),
 // 130 interrupted by Ctrl-C after writing <out>/checkpoint.fgck (continue with --resume).
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { backendInfo, setBackend, setNumThreads } from '../backend/select.js';
 import { parseArgs, usage, UsageError, type Command, type FlagValue, type OptimizerName } from './args.js';
+import { SUBCOMMANDS } from './commands.js';
+import { quadraticRuns, type QuadraticConfig } from './quadratic.js';
 import { autoencoderRuns, type AutoencoderConfig } from './autoencoder.js';
 import { batchnormRuns, type BatchnormConfig } from './batchnorm.js';
 import { DEFAULT_LR } from './common.js';
 import { makeProgress } from './progress.js';
 import { writeReport, type ExperimentReport } from './report.js';
+import { verdictWord, type VerdictSettings } from './verdict.js';
 import { rnnRuns, type RnnConfig } from './rnn.js';
 import { Interrupted, Session, type RunDef, type RunResult } from './run.js';
 
-export type Preset = 'tiny' | 'short' | 'long';
+export type Preset = 'tiny' | 'short' | 'full';
 
 /** Everything that determines the numbers of a session (saved in checkpoints; --resume reuses it). */
 export interface SessionConfig {
@@ -22,23 +26,34 @@ export interface SessionConfig {
   autoencoder?: AutoencoderConfig & { lrs: Partial<Record<OptimizerName, number>> };
   batchnorm?: BatchnormConfig;
   rnn?: RnnConfig;
+  quadratic?: QuadraticConfig;
+  /** The seeds every configuration runs with. */
+  seeds: number[];
 }
 
+/** Seeds per configuration unless --seeds says otherwise. */
+const SEEDS = 3;
+
+// The short preset's budgets were chosen by measurement (docs/results.md, "npm start: the short preset"):
+// the smallest budgets at which each paper's claim shows in every seed, within npm start's 2 minutes.
 const AE_PRESETS: Record<Preset, Omit<AutoencoderConfig, 'seed'>> = {
-  tiny: { dataset: 'curves', optimizers: ['sgd', 'nag'], lr: 0.05, muMax: [0.99], schedule: 'constant', finalPhase: 0, batch: 10, updates: 6, evalEvery: 3, trainSize: 100, evalSize: 50 },
-  short: { dataset: 'mnist', optimizers: ['sgd', 'momentum', 'nag'], lr: null, muMax: [0.99], schedule: 'sutskever', finalPhase: 0, batch: 100, updates: 300, evalEvery: 25, trainSize: 8000, evalSize: 500 },
-  long: { dataset: 'mnist', optimizers: ['sgd', 'momentum', 'nag', 'adam'], lr: null, muMax: [0.9, 0.99, 0.995, 0.999], schedule: 'sutskever', finalPhase: 500, batch: 200, updates: 5000, evalEvery: 100, trainSize: 8000, evalSize: 2000 },
+  tiny: { dataset: 'curves', optimizers: ['sgd', 'momentum', 'nag'], lr: 0.05, muMax: [0.99], schedule: 'sutskever', period: 2, finalPhase: 0, batch: 10, updates: 6, evalEvery: 3, trainSize: 100, evalSize: 50 },
+  short: { dataset: 'mnist', optimizers: ['sgd', 'momentum', 'nag'], lr: null, muMax: [0.99], schedule: 'sutskever', period: 50, finalPhase: 0, batch: 100, updates: 1000, evalEvery: 100, trainSize: 8000, evalSize: 500 },
+  full: { dataset: 'mnist', optimizers: ['sgd', 'momentum', 'nag'], lr: null, muMax: [0.9, 0.99, 0.995, 0.999], schedule: 'sutskever', period: 250, finalPhase: 1000, batch: 200, updates: 750000, evalEvery: 5000, trainSize: 8000, evalSize: 2000 },
 };
 const BN_PRESETS: Record<Preset, Omit<BatchnormConfig, 'seed'>> = {
-  tiny: { lr: 0.5, batch: 20, updates: 10, evalEvery: 5, trainSize: 200, evalSize: 100 },
-  short: { lr: 0.5, batch: 60, updates: 600, evalEvery: 50, trainSize: 8000, evalSize: 2000 },
-  long: { lr: 0.5, batch: 60, updates: 20000, evalEvery: 500, trainSize: 8000, evalSize: 2000 },
+  tiny: { lr: 0.05, batch: 20, updates: 10, evalEvery: 5, trainSize: 200, evalSize: 100 },
+  short: { lr: 0.05, batch: 60, updates: 600, evalEvery: 50, trainSize: 8000, evalSize: 2000 },
+  full: { lr: 0.05, batch: 60, updates: 50000, evalEvery: 1000, trainSize: 8000, evalSize: 2000 },
 };
 const RNN_PRESETS: Record<Preset, Omit<RnnConfig, 'seed'>> = {
   tiny: { seqLen: 8, hidden: 16, lr: 0.05, muMax: 0.9, schedule: 'constant', clip: 1, batch: 10, updates: 10, evalEvery: 5, evalSize: 50 },
-  short: { seqLen: 20, hidden: 100, lr: 0.05, muMax: 0.9, schedule: 'constant', clip: 1, batch: 50, updates: 1000, evalEvery: 50, evalSize: 500 },
-  long: { seqLen: 50, hidden: 100, lr: 0.05, muMax: 0.9, schedule: 'constant', clip: 1, batch: 100, updates: 5000, evalEvery: 100, evalSize: 1000 },
+  short: { seqLen: 10, hidden: 100, lr: 0.05, muMax: 0.9, schedule: 'constant', clip: 1, batch: 50, updates: 1000, evalEvery: 50, evalSize: 500 },
+  full: { seqLen: 50, hidden: 100, lr: 0.05, muMax: 0.9, schedule: 'constant', clip: 1, batch: 100, updates: 5000, evalEvery: 100, evalSize: 1000 },
 };
+/** λ from 1 to 100; large ε puts the steepest direction at λε = 0.9 (NAG's μ(1 − λε) = 0.09 against μ = 0.9), small ε at 0.01. */
+const QUADRATIC: Omit<QuadraticConfig, 'seed'> = { eigenvalues: [1, 5, 25, 100], mu: 0.9, lrs: [0.0001, 0.009], updates: 100 };
+const Q_PRESETS: Record<Preset, Omit<QuadraticConfig, 'seed'>> = { tiny: { ...QUADRATIC, updates: 30 }, short: QUADRATIC, full: { ...QUADRATIC, updates: 300 } };
 
 type Flags = Record<string, FlagValue>;
 
@@ -53,7 +68,8 @@ function common(flags: Flags, p: { batch: number; updates: number; evalEvery: nu
 export function resolveConfig(command: Command, flags: Flags): SessionConfig {
   const preset = pick<Preset>(flags, 'preset', 'short');
   const seed = pick(flags, 'seed', 1);
-  const cfg: SessionConfig = { command, preset };
+  const seeds = Array.from({ length: pick(flags, 'seeds', SEEDS) }, (_, k) => seed + 10 * k);
+  const cfg: SessionConfig = { command, preset, seeds };
   if (command === 'autoencoder' || command === 'all') {
     const p = AE_PRESETS[preset];
     const c: AutoencoderConfig = {
@@ -64,6 +80,7 @@ export function resolveConfig(command: Command, flags: Flags): SessionConfig {
       lr: pick<number | null>(flags, 'lr', p.lr),
       muMax: pick(flags, 'mu-max', p.muMax).slice() as number[],
       schedule: pick(flags, 'schedule', p.schedule),
+      period: pick(flags, 'period', p.period),
       finalPhase: pick(flags, 'final-phase', p.finalPhase),
       trainSize: pick(flags, 'train-size', p.trainSize),
       evalSize: pick(flags, 'eval-size', p.evalSize),
@@ -95,22 +112,29 @@ export function resolveConfig(command: Command, flags: Flags): SessionConfig {
       seed,
     };
   }
+  if (command === 'quadratic' || command === 'all') {
+    const p = Q_PRESETS[preset];
+    cfg.quadratic = { ...p, updates: pick(flags, 'updates', p.updates), mu: (pick<readonly number[]>(flags, 'mu-max', [p.mu]))[0], seed };
+  }
   return cfg;
 }
 
 function describeSetup(cfg: SessionConfig): Record<ExperimentReport['name'], string> {
-  const a = cfg.autoencoder, b = cfg.batchnorm, r = cfg.rnn;
+  const a = cfg.autoencoder, b = cfg.batchnorm, r = cfg.rnn, q = cfg.quadratic;
   return {
     autoencoder: a
       ? `${a.dataset === 'mnist' ? 'MNIST 784-1000-500-250-30-250-500-1000-784' : 'CURVES-like 784-400-200-100-50-25-6-25-50-100-200-400-784'}, sigmoid units (linear code layer), sparse init (15 per unit), logistic outputs with cross-entropy; ` +
-        `${a.updates} updates of batch ${a.batch} on ${a.trainSize} training images; learning rates ${JSON.stringify(a.lrs)}; μ schedule ${a.schedule} (μmax ${a.muMax.join(', ')})${a.finalPhase ? `, last ${a.finalPhase} updates at μ = min(0.9, μmax)` : ''}. ` +
-        `Error = training squared error (per-image sum over pixels, mean over the first ${a.evalSize} training images; NAG at theta). Seed ${a.seed}.`
+        `${a.updates} updates of batch ${a.batch} on ${a.trainSize} training images; learning rates ${JSON.stringify(a.lrs)}; μ schedule ${a.schedule === 'sutskever' ? `μ_t = min(1 − 2^(−1−log2(⌊t/${a.period}⌋+1)), μmax) (the paper's period: 250)` : 'constant'} (μmax ${a.muMax.join(', ')})${a.finalPhase ? `, last ${a.finalPhase} updates at μ = min(0.9, μmax)` : ''}. ` +
+        `Error = training squared error (per-image sum over pixels, mean over the first ${a.evalSize} training images; NAG at θ). Seeds ${cfg.seeds.join(', ')} (data split: seed ${a.seed}).`
       : '',
     batchnorm: b
-      ? `784-100-100-100-10 sigmoid MLP, N(0, 1) weights, SGD lr ${b.lr} (BN-x5: ${5 * b.lr}), batch ${b.batch}, ${b.updates} updates on ${b.trainSize} training images; accuracy on ${b.evalSize} test images; percentiles of the input of unit 0 of the last hidden layer over those images. Seed ${b.seed}.`
+      ? `784-100-100-100-10 MLP, ReLU units (BN-x5-Sigmoid: sigmoid), He-normal weights, batch norm before each hidden nonlinearity (BN runs), SGD lr ${b.lr} (BN-x5: ${5 * b.lr}, BN-x30 and the control baseline-x30: ${30 * b.lr}), batch ${b.batch}, ${b.updates} updates on ${b.trainSize} training images; test accuracy on ${b.evalSize} test images (eval mode: running statistics; update 0 with the evaluation images' batch statistics); percentiles of the input of unit 0 of the last hidden layer over those images. Seeds ${cfg.seeds.join(', ')} (data split: seed ${b.seed}).`
       : '',
     rnn: r
-      ? `Addition problem, T = ${r.seqLen}, tanh RNN with ${r.hidden} units + linear read-out, NAG lr ${r.lr}, μ ${r.schedule} (μmax ${r.muMax}), gradient-norm clip ${r.clip}, batch ${r.batch}, ${r.updates} updates; MSE on ${r.evalSize} held-out sequences (predicting 1 gives ≈ 0.167). Seed ${r.seed}.`
+      ? `Addition problem, T = ${r.seqLen}, tanh RNN with ${r.hidden} units + linear read-out, NAG lr ${r.lr}, μ ${r.schedule} (μmax ${r.muMax}), gradient-norm clip ${r.clip}, batch ${r.batch}, ${r.updates} updates; MSE on ${r.evalSize} held-out sequences (predicting 1 gives ≈ 0.167). Seeds ${cfg.seeds.join(', ')}.`
+      : '',
+    quadratic: q
+      ? `q(x) = xᵀAx/2 + bᵀx in ${q.eigenvalues.length} dimensions, A = Q diag(${q.eigenvalues.join(', ')}) Qᵀ with a random rotation Q, b and the start x₀ ~ N(0, 1) (drawn from each seed); fg.optim.Momentum and fg.optim.NAG with constant μ = ${q.mu} at ε = ${q.lrs.join(' and ')}, ${q.updates} updates; every iterate θ (NAG: θ, not the look-ahead point) is recorded in eigencoordinates z = Qᵀ(θ − x*). Seeds ${cfg.seeds.join(', ')}.`
       : '',
   };
 }
@@ -118,9 +142,10 @@ function describeSetup(cfg: SessionConfig): Record<ExperimentReport['name'], str
 function runDefs(cfg: SessionConfig): { name: ExperimentReport['name']; defs: RunDef[] }[] {
   const out: { name: ExperimentReport['name']; defs: RunDef[] }[] = [];
   const a = cfg.autoencoder;
-  if (a) out.push({ name: 'autoencoder', defs: autoencoderRuns(a, (o) => a.lrs[o] as number) });
-  if (cfg.batchnorm) out.push({ name: 'batchnorm', defs: batchnormRuns(cfg.batchnorm) });
-  if (cfg.rnn) out.push({ name: 'rnn', defs: rnnRuns(cfg.rnn) });
+  if (a) out.push({ name: 'autoencoder', defs: autoencoderRuns(a, (o) => a.lrs[o] as number, cfg.seeds) });
+  if (cfg.batchnorm) out.push({ name: 'batchnorm', defs: batchnormRuns(cfg.batchnorm, cfg.seeds) });
+  if (cfg.rnn) out.push({ name: 'rnn', defs: rnnRuns(cfg.rnn, cfg.seeds) });
+  if (cfg.quadratic) out.push({ name: 'quadratic', defs: quadraticRuns(cfg.quadratic, cfg.seeds) });
   return out;
 }
 
@@ -128,7 +153,13 @@ const TITLES: Record<ExperimentReport['name'], string> = {
   autoencoder: 'Deep autoencoder (Sutskever et al. 2013)',
   batchnorm: 'Batch normalization on MNIST (Ioffe & Szegedy 2015)',
   rnn: 'Echo-state vs naive initialization of a tanh RNN (addition problem)',
+  quadratic: 'Classical momentum vs NAG on a quadratic (Sutskever et al. 2013, section 2.1)',
 };
+
+/** What the verdicts need of the configuration (the test that recomputes them from results.json uses it too). */
+export function verdictSettings(cfg: Pick<SessionConfig, 'quadratic'>): VerdictSettings {
+  return { aeMuMax: 0.99, quadratic: cfg.quadratic };
+}
 
 /** Flags that do not change the numbers, so they may differ when resuming. */
 const RESUME_FLAGS = ['resume', 'out', 'backend', 'threads', 'no-progress'];
@@ -138,6 +169,8 @@ function line(s: string): string {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  const sub = argv.length && Object.prototype.hasOwnProperty.call(SUBCOMMANDS, argv[0]) ? SUBCOMMANDS[argv[0]] : undefined;
+  if (sub) return sub.main(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs(argv);
@@ -179,15 +212,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     const setup = describeSetup(cfg);
     const reports: ExperimentReport[] = groups.map((g) => ({ name: g.name, title: TITLES[g.name], setup: setup[g.name], runs: g.defs.map((d) => byId.get(d.id) as RunResult) }));
     const info = backendInfo();
-    const file = writeReport(out, {
+    const { file, verdicts } = writeReport(out, {
       backend: info.backend,
       simd: info.backend === 'native' ? info.simd : 'none (TypeScript)',
       threads: info.threads,
       node: process.version,
-      cpu: `${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}`,
+      cpu: `${os.cpus()[0]?.model.trim() ?? 'unknown CPU'} × ${os.cpus().length}`,
+      loadAverage: os.loadavg()[0],
       date: new Date().toISOString(),
-    }, cfg, reports);
-    process.stdout.write(`report: ${file}\n`);
+    }, cfg, reports, verdictSettings(cfg));
+    for (const v of verdicts) process.stdout.write(`verdict (${v.experiment}): ${verdictWord(v)}: ${v.claim}\n  measured: ${v.measured}\n`);
+    process.stdout.write(`report: ${file} (and ${path.join(out, 'index.html')})\n`);
     return 0;
   } catch (e) {
     if (e instanceof Interrupted) {

@@ -89,8 +89,8 @@ class RnnRun implements Trainable {
   readonly #eval: { x: Tensor; y: Tensor };
   readonly #loss = new MSELoss();
 
-  constructor(c: RnnConfig, esn: boolean) {
-    const gen = new Generator(c.seed);
+  constructor(c: RnnConfig, seed: number, esn: boolean) {
+    const gen = new Generator(seed);
     this.model = new AdditionNet(c.hidden, gen);
     if (esn) {
       const r = this.model.rnn;
@@ -102,8 +102,8 @@ class RnnRun implements Trainable {
     this.optimizer = makeOptimizer('nag', this.model.parameters(), c.lr, { muMax: c.muMax, schedule: c.schedule, finalPhase: 0, totalSteps: c.updates });
     this.batch = c.batch;
     this.#c = c;
-    this.#data = new Generator(c.seed + 1);
-    this.#eval = additionProblem(new Generator(c.seed + 2), c.evalSize, c.seqLen);
+    this.#data = new Generator(seed + 1);
+    this.#eval = additionProblem(new Generator(seed + 2), c.evalSize, c.seqLen);
   }
 
   step(): number {
@@ -134,13 +134,15 @@ class RnnRun implements Trainable {
   }
 }
 
-export function rnnRuns(c: RnnConfig): RunDef[] {
-  const run = (esn: boolean): RunDef => ({
-    id: `rnn/${esn ? 'esn' : 'naive'}`,
-    label: `RNN ${esn ? 'echo-state init' : 'naive init'}`,
+/** Echo-state and naive runs per seed s: weights from Generator(s), training sequences Generator(s + 1), evaluation set Generator(s + 2). */
+export function rnnRuns(c: RnnConfig, seeds: readonly number[] = [c.seed]): RunDef[] {
+  return [true, false].flatMap((esn) => seeds.map((seed): RunDef => ({
+    id: `rnn/${esn ? 'esn' : 'naive'}/s${seed}`,
+    group: esn ? 'echo-state init' : 'naive init',
+    seed,
+    label: `RNN ${esn ? 'echo-state init' : 'naive init'} seed ${seed}`,
     updates: c.updates,
     evalEvery: c.evalEvery,
-    create: () => new RnnRun(c, esn),
-  });
-  return [run(true), run(false)];
+    create: () => new RnnRun(c, seed, esn),
+  })));
 }

@@ -32,8 +32,11 @@ export interface Trainable {
 }
 
 export interface RunDef {
-  /** Unique within the session, e.g. 'autoencoder/nag-0.99'. */
+  /** Unique within the session, e.g. 'autoencoder/nag-0.99/s1'. */
   id: string;
+  /** The configuration without the seed, e.g. 'NAG μmax=0.99': the runs of a group differ only in their seed. */
+  group: string;
+  seed: number;
   label: string;
   updates: number;
   evalEvery: number;
@@ -47,11 +50,15 @@ export interface EvalPoint {
 
 export interface RunResult {
   id: string;
+  group: string;
+  seed: number;
   label: string;
   updates: number;
   batch: number;
   /** Seconds spent in updates (evaluation excluded), summed over resumed sessions. */
   seconds: number;
+  /** CPU seconds of the process (every thread) spent in those updates. */
+  cpuSeconds: number;
   msPerUpdate: number;
   samplesPerSec: number;
   /** Batch training loss after each update (index i: update i + 1). */
@@ -136,13 +143,13 @@ export class Session {
 
   async #run(def: RunDef, saved: ReturnType<typeof Session.readCheckpoint> | null): Promise<RunResult> {
     const tr = def.create();
-    const r: PartialResult = { id: def.id, label: def.label, updates: def.updates, batch: tr.batch, seconds: 0, loss: [], evals: [] };
+    const r: PartialResult = { id: def.id, group: def.group, seed: def.seed, label: def.label, updates: def.updates, batch: tr.batch, seconds: 0, cpuSeconds: 0, loss: [], evals: [] };
     if (saved?.state.current) {
       const c = saved.state.current;
       tr.model.loadStateDict(saved.model as never);
       tr.optimizer.loadStateDict(saved.optimizer as never);
       tr.loadExtraState(c.extra);
-      Object.assign(r, { seconds: c.partial.seconds, loss: c.partial.loss.slice(), evals: c.partial.evals.slice() });
+      Object.assign(r, { seconds: c.partial.seconds, cpuSeconds: c.partial.cpuSeconds, loss: c.partial.loss.slice(), evals: c.partial.evals.slice() });
     } else {
       r.evals.push({ update: 0, ...tr.evaluate() });
     }
@@ -159,8 +166,11 @@ export class Session {
           throw new Interrupted(this.#ckPath);
         }
         const s = process.hrtime.bigint();
+        const cpu = process.cpuUsage();
         const loss = tr.step();
         r.seconds += Number(process.hrtime.bigint() - s) / 1e9;
+        const dc = process.cpuUsage(cpu);
+        r.cpuSeconds += (dc.user + dc.system) / 1e6;
         r.loss.push(loss);
         this.#updatesThisProcess++;
         sessionUpdates++;

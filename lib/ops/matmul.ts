@@ -2,7 +2,11 @@
 // activation), so a Linear layer's forward pass is one call. Spec: docs/numerics.md "GEMM".
 import { kernels } from '../backend/select.js';
 import type { GemmActivation, GemmKernels } from '../backend/kernels.js';
-import { checkTensor, formatShape, sameShape, Tensor } from '../tensor.js';
+import { record } from '../autograd/engine.js';
+import { checkTensor, formatShape, makeTensor, sameShape, Tensor } from '../tensor.js';
+import { fresh, needs2 } from './core.js';
+import { broadcastShapes, broadcastStrides } from './elementwise.js';
+import { sumToShape } from './reduce.js';
 import { checkBoolean, checkFinite, checkOptions, overlaps, rangeError, typeError } from '../validate.js';
 
 export interface MatmulOptions {
@@ -71,11 +75,117 @@ interface GemmCall {
   args: Parameters<GemmKernels['gemm']>;
 }
 
-/** op(a)·op(b) for 2-D tensors: (M × K)·(K × N) → M × N. */
+/**
+ * torch.matmul: 1-D · 1-D a dot product (shape []), 2-D · 2-D a matrix product, a 1-D operand
+ * promoted to a row (left) or column (right) and the dim removed after, N-D operands batched with
+ * broadcast batch dims. A lazy transpose of the last two dims (x.t(), x.transpose(-1, -2)) is read as
+ * a GEMM transpose flag on its source, not a copy; backward is two GEMMs per batch with flags.
+ * matmul(a, b, { transA, transB, out }): the option form, 2-D only (op(a)·op(b)).
+ */
 export function matmul(a: Tensor, b: Tensor, opts?: MatmulOptions): Tensor {
+  if (opts === undefined) return matmulT(a, b);
+  if (needs2(a, b)) throw new Error("matmul(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad");
   const call = planMatmul(a, b, opts, 'matmul');
   kernels().gemm.gemm(...call.args);
   return call.out;
+}
+
+/** A stored operand: the source data and whether op() transposes its last two dims. */
+interface Operand {
+  t: Tensor;
+  trans: boolean;
+  /** The logical shape (a 1-D operand promoted to 2-D). */
+  shape: number[];
+}
+
+function operand(x: Tensor, left: boolean): Operand {
+  const shape = x.ndim === 1 ? (left ? [1, x.shape[0]] : [x.shape[0], 1]) : x.shape.slice();
+  if (x._tOf !== null) return { t: x._tOf, trans: true, shape };
+  return { t: x, trans: false, shape };
+}
+
+function matmulT(a: Tensor, b: Tensor): Tensor {
+  checkTensor(a, 'a');
+  checkTensor(b, 'b');
+  if (a.ndim === 0 || b.ndim === 0) throw new RangeError(`both arguments to matmul need to be at least 1D, but they are ${a.ndim}D and ${b.ndim}D`);
+  const A = operand(a, true), B = operand(b, false);
+  const ra = A.shape.length, rb = B.shape.length;
+  const m = A.shape[ra - 2], k = A.shape[ra - 1], k2 = B.shape[rb - 2], n = B.shape[rb - 1];
+  if (k !== k2) {
+    throw new RangeError(
+      `Expected the inner dimensions of matmul to agree: op(a) is ${m} x ${k} (a ${formatShape(a.shape)}${A.trans ? ', a lazy transpose' : ''}) ` +
+        `but op(b) is ${k2} x ${n} (b ${formatShape(b.shape)}${B.trans ? ', a lazy transpose' : ''}): mat1 and mat2 shapes cannot be multiplied (${m}x${k} and ${k2}x${n})`,
+    );
+  }
+  const batchA = A.shape.slice(0, -2), batchB = B.shape.slice(0, -2);
+  const batch = broadcastShapes(batchA, batchB, 'matmul (batch dims)');
+  const outShape: number[] = [...batch];
+  if (a.ndim > 1) outShape.push(m);
+  if (b.ndim > 1) outShape.push(n);
+  const out = fresh(outShape);
+  // N-D · 2-D with a plain left operand: fold the batch into rows (one GEMM)
+  const fold = batchB.length === 0 && !A.trans;
+  const nb = fold ? 1 : batch.reduce((x, y) => x * y, 1);
+  const M = fold ? batchA.reduce((x, y) => x * y, m) : m;
+  const offA = batchOffsets(batchA, batch, m * k), offB = batchOffsets(batchB, batch, k * n);
+  const K = kernels().gemm, ad = A.t.data, bd = B.t.data, od = out.data;
+  const mk = M * k, kn = k * n, mn = M * n;
+  for (let i = 0; i < nb; i++) {
+    const ao = fold ? 0 : offA[i], bo = fold ? 0 : offB[i];
+    K.gemm(ad.subarray(ao, ao + mk), bd.subarray(bo, bo + kn), od.subarray(i * mn, (i + 1) * mn), M, n, k, A.trans, B.trans, 1, 0, null, 'none');
+  }
+  if (needs2(A.t, B.t)) {
+    const ta = A.t, tb = B.t, ashape = ta.shape, bshape = tb.shape;
+    record(out, 'matmul', [ta, tb], (g) => {
+      const gd = g.data;
+      let ga: Tensor | null = null, gb: Tensor | null = null;
+      if (ta._req) {
+        // per batch: dA = G·op(B)ᵀ (m × k), or for a transposed source dAs = op(B)·Gᵀ (k × m)
+        const full = fresh(fold ? [M, k] : [...batch, ...(A.trans ? [k, M] : [M, k])]);
+        for (let i = 0; i < nb; i++) {
+          const bo = fold ? 0 : offB[i], go = gd.subarray(i * mn, (i + 1) * mn), dst = full.data.subarray(i * mk, (i + 1) * mk);
+          if (A.trans) K.gemm(bd.subarray(bo, bo + kn), go, dst, k, M, n, B.trans, true, 1, 0, null, 'none');
+          else K.gemm(go, bd.subarray(bo, bo + kn), dst, M, k, n, false, !B.trans, 1, 0, null, 'none');
+        }
+        ga = fold ? makeTensor(full.data, ashape) : reshapeGrad(sumToShape(full, A.trans ? [...batchA, k, m] : [...batchA, m, k]), ashape);
+      }
+      if (tb._req) {
+        // per batch: dB = op(A)ᵀ·G (k × n), or for a transposed source dBs = Gᵀ·op(A) (n × k); summed over broadcast batches
+        const full = fresh([...(fold ? [] : batch), ...(B.trans ? [n, k] : [k, n])]);
+        for (let i = 0; i < nb; i++) {
+          const ao = fold ? 0 : offA[i], go = gd.subarray(i * mn, (i + 1) * mn), dst = full.data.subarray(i * kn, (i + 1) * kn);
+          if (B.trans) K.gemm(go, ad.subarray(ao, ao + mk), dst, n, k, M, true, A.trans, 1, 0, null, 'none');
+          else K.gemm(ad.subarray(ao, ao + mk), go, dst, k, n, M, !A.trans, false, 1, 0, null, 'none');
+        }
+        gb = reshapeGrad(fold ? full : sumToShape(full, B.trans ? [...batchB, n, k] : [...batchB, k, n]), bshape);
+      }
+      return [ga, gb];
+    }, [ta, tb]);
+  }
+  return out;
+}
+
+function reshapeGrad(g: Tensor, shape: readonly number[]): Tensor {
+  return sameShape(g.shape, shape) ? g : makeTensor(g.data, shape);
+}
+
+/** Element offset of each output batch's matrix in an operand with batch dims `own` (broadcast to `batch`). */
+function batchOffsets(own: readonly number[], batch: readonly number[], mat: number): number[] {
+  const nb = batch.reduce((x, y) => x * y, 1);
+  const st = broadcastStrides(own, batch);
+  const out = new Array<number>(nb);
+  const r = batch.length, idx = new Array<number>(r).fill(0);
+  let off = 0;
+  for (let i = 0; i < nb; i++) {
+    out[i] = off * mat;
+    for (let d = r - 1; d >= 0; d--) {
+      off += st[d];
+      if (++idx[d] < batch[d]) break;
+      off -= st[d] * batch[d];
+      idx[d] = 0;
+    }
+  }
+  return out;
 }
 
 /**

@@ -1,17 +1,88 @@
 // Unary tensor ops: neg, abs, sqrt, square, exp, log, relu, sigmoid, tanh; softmax and logSoftmax
 // along the last axis; the activation backward functions (from the forward output). Exact op order
 // of each: native/kernels/unary_api.h and docs/numerics.md ("Unary family").
+// Every op records its tape node when x requires grad (backward from the saved input or output):
+//   neg -g · abs g·sign(x) · sqrt g/(2y) · square 2x·g · exp g·y · log g/x · relu/sigmoid/tanh the
+//   activation backward from y · softmax y·(g − Σ g·y) · logSoftmax g − exp(y)·Σ g.
 import { kernels } from '../backend/select.js';
 import type { ActivationBackward, UnaryOp } from '../backend/kernels.js';
-import { checkTensor, formatShape, sameShape, Tensor } from '../tensor.js';
+import { stridedCopy } from '../backend/js/broadcast.js';
+import { record } from '../autograd/engine.js';
+import { checkTensor, formatShape, makeTensor, sameShape, Tensor } from '../tensor.js';
 import { checkOptions, describe } from '../validate.js';
+import { fresh, kfor, needs1, normDim, stridesOf } from './core.js';
 import { outputFor, type OutOptions } from './util.js';
+import { expandData, reduceData } from './reduce.js';
+
+/** out = op(x) (dispatch by size). */
+export function unaryData(op: UnaryOp, x: Float32Array, out: Float32Array): void {
+  kfor(x.length).unary.map(op, x, out);
+}
+
+function mapT(op: UnaryOp, x: Tensor): Tensor {
+  const out = fresh(x.shape, x.size);
+  kfor(x.size).unary.map(op, x.data, out.data);
+  return out;
+}
+
+function binT(op: 'add' | 'sub' | 'mul' | 'div', a: Tensor, b: Tensor): Tensor {
+  const out = fresh(a.shape, a.size);
+  kfor(a.size).elementwise.binary(op, a.data, b.data, out.data, 1, a.size, 'full');
+  return out;
+}
 
 function unary(op: UnaryOp, x: Tensor, opts: OutOptions | undefined): Tensor {
   checkTensor(x, 'x');
-  const out = outputFor(x.shape, opts, op, [x]);
-  kernels().unary.map(op, x.data, out.data);
+  const rec = needs1(x);
+  if (rec && opts !== undefined) throw new Error(`${op}(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad`);
+  const out = opts === undefined ? fresh(x.shape, x.size) : outputFor(x.shape, opts, op, [x]);
+  kfor(x.size).unary.map(op, x.data, out.data);
+  if (rec) recordUnary(op, x, out);
   return out;
+}
+
+function recordUnary(op: UnaryOp, x: Tensor, y: Tensor): void {
+  switch (op) {
+    case 'neg':
+      record(y, op, [x], (g) => [mapT('neg', g)]);
+      return;
+    case 'abs':
+      record(y, op, [x], (g) => {
+        const o = fresh(g.shape, g.size), xd = x.data, gd = g.data;
+        for (let i = 0; i < xd.length; i++) o.data[i] = xd[i] > 0 ? gd[i] : xd[i] < 0 ? -gd[i] : 0;
+        return [o];
+      }, [x]);
+      return;
+    case 'sqrt':
+      record(y, op, [x], (g) => {
+        const t = fresh(y.shape, y.size);
+        kfor(y.size).elementwise.scalar('mul', y.data, 2, t.data);
+        return [binT('div', g, t)];
+      }, [y]);
+      return;
+    case 'square':
+      record(y, op, [x], (g) => {
+        const t = fresh(x.shape, x.size);
+        kfor(x.size).elementwise.scalar('mul', x.data, 2, t.data);
+        return [binT('mul', g, t)];
+      }, [x]);
+      return;
+    case 'exp':
+      record(y, op, [x], (g) => [binT('mul', g, y)], [y]);
+      return;
+    case 'log':
+      record(y, op, [x], (g) => [binT('div', g, x)], [x]);
+      return;
+    case 'relu':
+    case 'sigmoid':
+    case 'tanh':
+      record(y, op, [x], (g) => {
+        const o = fresh(y.shape, y.size);
+        kfor(y.size).unary.backward(op, y.data, g.data, o.data);
+        return [o];
+      }, [y]);
+      return;
+  }
 }
 
 /** -x (sign bit flipped, so neg(0) = -0). */
@@ -34,33 +105,85 @@ export const sigmoid = (x: Tensor, opts?: OutOptions): Tensor => unary('sigmoid'
 export const tanh = (x: Tensor, opts?: OutOptions): Tensor => unary('tanh', x, opts);
 
 export interface SoftmaxOptions extends OutOptions {
-  /** The axis to normalize: only the last axis is supported (-1 or ndim - 1, the default). */
+  /** The dim to normalize (default: the last). */
   dim?: number;
 }
 
-function rowSoftmax(name: 'softmax' | 'logSoftmax', x: Tensor, opts: SoftmaxOptions | undefined): Tensor {
-  checkTensor(x, 'x');
-  checkOptions(opts, `${name} options`, ['out', 'dim']);
-  if (x.ndim !== 1 && x.ndim !== 2) {
-    throw new RangeError(`Expected a 1-D or 2-D tensor for x of ${name} but received shape ${formatShape(x.shape)}`);
-  }
-  const { dim, out: given } = (opts ?? {}) as SoftmaxOptions;
-  if (dim !== undefined && dim !== -1 && dim !== x.ndim - 1) {
-    const what = `the last axis (-1 or ${x.ndim - 1})`;
-    if (typeof dim !== 'number') throw new TypeError(`Expected ${what} for dim but received ${describe(dim)}`);
-    throw new RangeError(`Expected ${what} for dim but received ${describe(dim)}`);
-  }
-  const out = outputFor(x.shape, given === undefined ? undefined : { out: given }, name, [x]);
-  const cols = x.shape[x.ndim - 1];
-  const rows = x.ndim === 2 ? x.shape[0] : 1;
-  kernels().unary[name](x.data, out.data, rows, cols);
+/** x moved so that dim is last (a copy unless dim is already last), as rows × cols. */
+function lastDim(x: Float32Array, shape: readonly number[], d: number): { data: Float32Array; perm: number[] | null } {
+  const r = shape.length;
+  if (d === r - 1 || r <= 1) return { data: x, perm: null };
+  const perm = [...shape.keys()].filter((i) => i !== d).concat([d]);
+  const st = stridesOf(shape), t = new Float32Array(x.length);
+  stridedCopy(x, perm.map((i) => st[i]), t, perm.map((i) => shape[i]));
+  return { data: t, perm };
+}
+
+/** The inverse of lastDim: data laid out with dim last, back to shape. */
+function fromLastDim(t: Float32Array, shape: readonly number[], perm: number[] | null): Float32Array {
+  if (perm === null) return t;
+  const pshape = perm.map((i) => shape[i]), pst = stridesOf(pshape);
+  const inv = new Array<number>(perm.length);
+  perm.forEach((p, i) => (inv[p] = i));
+  const out = new Float32Array(t.length);
+  stridedCopy(t, inv.map((i) => pst[i]), out, shape);
   return out;
 }
 
-/** softmax along the last axis of a 1-D or 2-D tensor: e^(x - max) / sum (canonical sum order). */
-export const softmax = (x: Tensor, opts?: SoftmaxOptions): Tensor => rowSoftmax('softmax', x, opts);
-/** log-softmax along the last axis of a 1-D or 2-D tensor: (x - max) - log(sum e^(x - max)). */
-export const logSoftmax = (x: Tensor, opts?: SoftmaxOptions): Tensor => rowSoftmax('logSoftmax', x, opts);
+function softmaxData(name: 'softmax' | 'logSoftmax', x: Float32Array, shape: readonly number[], d: number, out: Float32Array): void {
+  const r = shape.length, cols = r === 0 ? 1 : shape[d];
+  const rows = cols === 0 ? 0 : x.length / cols;
+  const { data, perm } = lastDim(x, shape, d);
+  if (perm === null) {
+    kfor(x.length).unary[name](data, out, rows, cols);
+    return;
+  }
+  kfor(x.length).unary[name](data, data, rows, cols);
+  out.set(fromLastDim(data, shape, perm));
+}
+
+function rowSoftmax(name: 'softmax' | 'logSoftmax', x: Tensor, dimOrOpts: number | SoftmaxOptions | undefined): Tensor {
+  checkTensor(x, 'x');
+  let dim: unknown = -1, given: Tensor | undefined;
+  if (typeof dimOrOpts === 'number') dim = dimOrOpts;
+  else if (dimOrOpts !== undefined) {
+    checkOptions(dimOrOpts, `${name} options`, ['out', 'dim']);
+    const o = dimOrOpts as SoftmaxOptions;
+    dim = o.dim ?? -1;
+    given = o.out;
+  }
+  if (typeof dim !== 'number') throw new TypeError(`Expected an integer for dim but received ${describe(dim)}`);
+  const d = normDim(dim, x.ndim, 'dim', name);
+  const rec = needs1(x);
+  if (rec && given !== undefined) throw new Error(`${name}(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad`);
+  const out = given === undefined ? fresh(x.shape, x.size) : outputFor(x.shape, { out: given }, name, [x]);
+  softmaxData(name, x.data, x.shape, Math.min(d, Math.max(0, x.ndim - 1)), out.data);
+  if (rec) {
+    const shape = x.shape, dims = x.ndim === 0 ? [] : [d];
+    const keep = shape.map((s, i) => (i === d ? 1 : s));
+    record(out, name, [x], (g) => {
+      if (name === 'softmax') {
+        // y · (g − Σ g·y)
+        const gy = binT('mul', g, out);
+        const s = expandData(reduceData('sum', gy.data, shape, dims, 0), keep, shape);
+        const u = fresh(shape, g.size);
+        kfor(g.size).elementwise.binary('sub', g.data, s, u.data, 1, g.size, 'full');
+        return [binT('mul', out, u)];
+      }
+      // g − exp(y) · Σ g
+      const s = expandData(reduceData('sum', g.data, shape, dims, 0), keep, shape);
+      const e = mapT('exp', out);
+      kfor(g.size).elementwise.binary('mul', e.data, s, e.data, 1, g.size, 'full');
+      return [binT('sub', g, e)];
+    }, [out]);
+  }
+  return out;
+}
+
+/** softmax along dim (default the last): e^(x - max) / sum (canonical sum order); softmax(x, dim) or softmax(x, { dim, out }). */
+export const softmax = (x: Tensor, dim?: number | SoftmaxOptions): Tensor => rowSoftmax('softmax', x, dim);
+/** log-softmax along dim (default the last): (x - max) - log(sum e^(x - max)). */
+export const logSoftmax = (x: Tensor, dim?: number | SoftmaxOptions): Tensor => rowSoftmax('logSoftmax', x, dim);
 
 function activationBackward(op: ActivationBackward, y: Tensor, dy: Tensor, opts: OutOptions | undefined): Tensor {
   const name = `${op}Backward`;

@@ -1,0 +1,165 @@
+// The tape's backward pass (docs/autograd.md). backward(root) collects the nodes reachable from
+// root.gradFn, checks them all (none freed, no saved tensor changed in place), then runs them in
+// decreasing sequence number. Each node's output gradient is the sum of its consumers' contributions
+// added in the order the consumers run (decreasing sequence number): g = ((c1 + c2) + c3) ..., one
+// binary32 add per element each, so the result has the same bits on both backends, every SIMD level
+// and thread count. A leaf's contributions are summed the same way, then added into leaf.grad
+// (grad = grad + total, or grad = total when grad is null). Without retainGraph, every node that
+// saved tensors drops them (and its backward) afterwards.
+import { kernels } from '../backend/select.js';
+import { checkTensor, formatShape, makeTensor, sameShape, type Tensor } from '../tensor.js';
+import { setGradEnabled } from './grad_mode.js';
+import { Node, type BackwardFn } from './node.js';
+
+/** The edge an op records for input t: its node, the leaf itself if it requires grad, or null. */
+export function edge(t: Tensor): Node | Tensor | null {
+  return t.gradFn ?? (t._req ? t : null);
+}
+
+/** Makes `out` the result of a new node over `inputs` (callers check that recording is on and needed). */
+export function record<T extends Tensor>(out: T, name: string, inputs: readonly Tensor[], fn: BackwardFn, saved: readonly Tensor[] | null = null): T {
+  const next = new Array<Node | Tensor | null>(inputs.length);
+  for (let i = 0; i < inputs.length; i++) next[i] = edge(inputs[i]);
+  out.gradFn = new Node(name, next, fn, saved);
+  out._req = true;
+  return out;
+}
+
+export interface BackwardOptions {
+  /** Keep the graph (saved tensors) for another backward through it (torch's retain_graph). Default false. */
+  retainGraph?: boolean;
+}
+
+let epoch = 0;
+
+const FREED =
+  'Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). ' +
+  'Saved intermediate values of the graph are freed when you call .backward(); pass { retainGraph: true } to the first backward ' +
+  'if you need to backward through the graph a second time';
+
+/** Index i's gradient shares storage with no other entry of grads. */
+function alone(grads: readonly (Tensor | null)[], d: unknown, i: number): boolean {
+  for (let j = 0; j < grads.length; j++) if (j !== i && grads[j] && grads[j]!._d === d) return false;
+  return true;
+}
+
+function sum(cur: Tensor, curOwned: boolean, g: Tensor): Tensor {
+  const n = cur.size;
+  if (curOwned) {
+    kernels().elementwise.binary('add', cur.data, g.data, cur.data, 1, n, 'full');
+    return cur;
+  }
+  const out = makeTensor(new Float32Array(n), cur.shape);
+  kernels().elementwise.binary('add', cur.data, g.data, out.data, 1, n, 'full');
+  return out;
+}
+
+/** root.backward(grad?, options?): see the file comment. */
+export function backward(root: Tensor, grad?: Tensor | null, options?: BackwardOptions): void {
+  if (!(root._req)) throw new Error('element 0 of tensors does not require grad and does not have a gradFn (backward needs a result of ops on tensors that require grad)');
+  const retain = options?.retainGraph ?? false;
+  if (typeof retain !== 'boolean') throw new TypeError(`Expected a boolean for retainGraph but received ${typeof retain}`);
+  let g: Tensor, owned: boolean;
+  if (grad === undefined || grad === null) {
+    if (root.size !== 1) throw new Error(`grad can be implicitly created only for scalar outputs (backward() on a tensor of shape ${formatShape(root.shape)}: pass its gradient, a tensor of that shape)`);
+    g = makeTensor(Float32Array.of(1), root.shape);
+    owned = true;
+  } else {
+    checkTensor(grad, 'grad');
+    if (!sameShape(grad.shape, root.shape)) throw new RangeError(`Expected grad of shape ${formatShape(root.shape)} (the shape of the tensor) for backward but received shape ${formatShape(grad.shape)}`);
+    g = grad;
+    owned = false;
+  }
+  const top = root.gradFn;
+  if (top === null) {
+    accumulate(root, g, owned);
+    return;
+  }
+  const mark = ++epoch;
+  const nodes: Node[] = [];
+  const stack: Node[] = [top];
+  top.mark = mark;
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    nodes.push(n);
+    const next = n.next;
+    for (let i = 0; i < next.length; i++) {
+      const e = next[i];
+      if (e instanceof Node && e.mark !== mark) {
+        e.mark = mark;
+        stack.push(e);
+      }
+    }
+  }
+  nodes.sort((a, b) => b.seq - a.seq);
+  for (const n of nodes) {
+    if (n.fn === null) throw new Error(FREED);
+    const s = n.saved;
+    if (s !== null) {
+      for (let i = 0; i < s.length; i++) {
+        if (s[i]._ver.v !== n.versions![i]) {
+          throw new Error(
+            `one of the variables needed for gradient computation has been modified by an inplace operation: [Tensor of shape ${formatShape(s[i].shape)}], ` +
+              `saved by ${n.name}, is at version ${s[i]._ver.v}; expected version ${n.versions![i]} instead`,
+          );
+        }
+      }
+    }
+  }
+  const leaves = new Map<Tensor, { g: Tensor; owned: boolean }>();
+  const prev = setGradEnabled(false);
+  top.pending = g;
+  top.owned = owned;
+  try {
+    for (const n of nodes) {
+      const gn = n.pending, own = n.owned;
+      n.pending = null;
+      if (gn === null) continue;
+      const grads = n.fn!(gn);
+      const next = n.next;
+      for (let i = 0; i < next.length; i++) {
+        const e = next[i], gi = grads[i];
+        if (e === null || gi === null || gi === undefined) continue;
+        const o = (gi._d !== gn._d || own) && alone(grads, gi._d, i);
+        if (e instanceof Node) {
+          if (e.pending === null) {
+            e.pending = gi;
+            e.owned = o;
+          } else {
+            e.pending = sum(e.pending, e.owned, gi);
+            e.owned = true;
+          }
+        } else {
+          const cur = leaves.get(e);
+          if (cur === undefined) leaves.set(e, { g: gi, owned: o });
+          else leaves.set(e, { g: sum(cur.g, cur.owned, gi), owned: true });
+        }
+      }
+    }
+  } finally {
+    setGradEnabled(prev);
+    for (const n of nodes) n.pending = null;
+  }
+  if (!retain) {
+    for (const n of nodes) {
+      if (n.saved !== null) {
+        n.fn = null;
+        n.saved = null;
+        n.freed = true;
+      }
+    }
+  }
+  for (const [leaf, { g: lg, owned: lo }] of leaves) accumulate(leaf, lg, lo);
+}
+
+/** leaf.grad = leaf.grad + g (in place), or g itself (a copy when the engine does not own it). */
+function accumulate(leaf: Tensor, g: Tensor, owned: boolean): void {
+  if (leaf.grad === null) {
+    leaf.grad = owned && sameShape(g.shape, leaf.shape) ? g : makeTensor(g.data.slice(), leaf.shape);
+    return;
+  }
+  const d = leaf.grad.data;
+  kernels().elementwise.binary('add', d, g.data, d, 1, d.length, 'full');
+}
+
+export type { BackwardFn };

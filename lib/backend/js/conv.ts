@@ -1,0 +1,80 @@
+// The convolution's data movement (docs/numerics.md "Convolution"): im2col gathers one sample's input
+// patches for one group into a K × P column matrix (K = channels·kh·kw rows, P = OH·OW columns) that the
+// GEMM multiplies; col2im scatters a K × P matrix of patch gradients back onto the input, adding them
+// in the canonical order. im2col only copies (exact), so only col2im has an order to agree on:
+//   dx[c][h][w] = +0, then dx[c][h][w] = dx[c][h][w] + col[(c·kh + i)·kw + j][oh·OW + ow] for every
+//   (i, j) in increasing row-major order whose patch (oh, ow) covers (h, w) — one binary32 add each.
+// Rows r = (c, i, j) are visited in increasing order and inside a row the columns in increasing order,
+// which gives each element exactly that sequence (a given (i, j) reaches a given (h, w) from at most one
+// (oh, ow)).
+
+/** A 2-D convolution's geometry for one group of one sample (Conv1d is H = kh = 1). */
+export interface ConvGeometry {
+  /** Channels of the group, input height and width. */
+  readonly C: number;
+  readonly H: number;
+  readonly W: number;
+  readonly kh: number;
+  readonly kw: number;
+  readonly sh: number;
+  readonly sw: number;
+  /** Padding before the first row / column (the padding after is implied by OH, OW). */
+  readonly ph: number;
+  readonly pw: number;
+  readonly dh: number;
+  readonly dw: number;
+  readonly OH: number;
+  readonly OW: number;
+}
+
+/** col (C·kh·kw × OH·OW) = the patches of x[xOff ..] (C × H × W); +0 where a tap falls in the padding. */
+export function im2col(x: Float32Array, xOff: number, g: ConvGeometry, col: Float32Array): void {
+  const { C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW } = g;
+  const P = OH * OW;
+  let r = 0;
+  for (let c = 0; c < C; c++) {
+    const plane = xOff + c * H * W;
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++, r++) {
+        let o = r * P;
+        for (let oh = 0; oh < OH; oh++) {
+          const h = oh * sh - ph + i * dh;
+          if (h < 0 || h >= H) {
+            col.fill(0, o, o + OW);
+            o += OW;
+            continue;
+          }
+          const row = plane + h * W;
+          let w = j * dw - pw;
+          for (let ow = 0; ow < OW; ow++, o++, w += sw) col[o] = w >= 0 && w < W ? x[row + w] : 0;
+        }
+      }
+    }
+  }
+}
+
+/** dx[dxOff ..] (C × H × W) = +0, then every col entry added at its tap, in the order of the file comment. */
+export function col2im(col: Float32Array, g: ConvGeometry, dx: Float32Array, dxOff: number): void {
+  const { C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW } = g;
+  const P = OH * OW;
+  dx.fill(0, dxOff, dxOff + C * H * W);
+  let r = 0;
+  for (let c = 0; c < C; c++) {
+    const plane = dxOff + c * H * W;
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++, r++) {
+        let o = r * P;
+        for (let oh = 0; oh < OH; oh++) {
+          const h = oh * sh - ph + i * dh;
+          if (h < 0 || h >= H) {
+            o += OW;
+            continue;
+          }
+          const row = plane + h * W;
+          let w = j * dw - pw;
+          for (let ow = 0; ow < OW; ow++, o++, w += sw) if (w >= 0 && w < W) dx[row + w] += col[o];
+        }
+      }
+    }
+  }
+}

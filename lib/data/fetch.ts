@@ -1,0 +1,83 @@
+// One batch from a map-style dataset: the same code on the main thread (numWorkers 0) and in every
+// worker, so a batch's bits do not depend on where it was made.
+import { Generator, RNG_ALGORITHM } from '../random.js';
+import { defaultCollate } from './collate.js';
+import type { MapDataset, SampleContext } from './dataset.js';
+
+/**
+ * Blocks of the loader's epoch stream reserved for each sample: sample position p's generator starts
+ * at counter p × 2^20 (4 Mi words each; positions up to 2^33 per epoch).
+ */
+export const SAMPLE_BLOCKS = 2 ** 20;
+
+/** What an epoch of the loader shares with every batch: the two key words drawn from the loader's generator. */
+export type EpochSeed = readonly [number, number];
+
+class Context implements SampleContext {
+  #gen: Generator | null = null;
+
+  constructor(readonly seed: EpochSeed, readonly position: number) {}
+
+  get generator(): Generator {
+    this.#gen ??= new Generator(0).setState({ algorithm: RNG_ALGORITHM, key: [this.seed[0], this.seed[1]], counter: this.position * SAMPLE_BLOCKS });
+    return this.#gen;
+  }
+}
+
+/** The sample's generator as a dataset would get it (for tests and for code that draws outside get()). */
+export function sampleContext(seed: EpochSeed, position: number): SampleContext {
+  return new Context(seed, position);
+}
+
+/** An error thrown by the dataset, with the index whose get() (or getItems()) threw. */
+export class SampleError extends Error {
+  constructor(readonly index: number | readonly number[], readonly original: unknown) {
+    super(original instanceof Error ? original.message : String(original));
+    this.name = 'SampleError';
+  }
+}
+
+/** How a batch is put together: the default collate (getItems when the dataset has it), or the samples as a list. */
+export type CollateMode = 'default' | 'list';
+
+function getOne(dataset: MapDataset, index: number, seed: EpochSeed, position: number): unknown {
+  try {
+    const v = dataset.get(index, new Context(seed, position));
+    if (v !== null && typeof (v as PromiseLike<unknown>)?.then === 'function') {
+      return Promise.resolve(v).catch((e) => {
+        throw new SampleError(index, e);
+      });
+    }
+    return v;
+  } catch (e) {
+    throw new SampleError(index, e);
+  }
+}
+
+/**
+ * The batch of `indices` (their positions in the epoch start at `position`): samples from get(), or
+ * the batch from getItems() when mode is 'default' and the dataset has it; then defaultCollate in mode
+ * 'default'. A Promise when some get() returned one and `allowAsync`; otherwise a TypeError.
+ */
+export function fetchBatch(dataset: MapDataset, indices: ArrayLike<number>, position: number, seed: EpochSeed, mode: CollateMode, allowAsync: boolean): unknown {
+  if (mode === 'default' && typeof dataset.getItems === 'function') {
+    try {
+      return dataset.getItems(indices);
+    } catch (e) {
+      throw new SampleError(Array.from(indices), e);
+    }
+  }
+  const samples: unknown[] = new Array(indices.length);
+  let pending = false;
+  for (let j = 0; j < indices.length; j++) {
+    samples[j] = getOne(dataset, indices[j], seed, position + j);
+    if (samples[j] instanceof Promise) pending = true;
+  }
+  const finish = (s: unknown[]) => (mode === 'default' ? defaultCollate(s) : s);
+  if (!pending) return finish(samples);
+  if (!allowAsync) {
+    for (const s of samples) if (s instanceof Promise) s.catch(() => {});
+    throw new TypeError('Expected dataset.get() to return a sample for synchronous iteration but it returned a Promise; iterate with for await');
+  }
+  return Promise.all(samples).then(finish);
+}

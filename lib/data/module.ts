@@ -1,0 +1,102 @@
+// Worker datasets: a dataset named by a module, `{ module: url | path, args }`, whose default export
+// `(args) => Dataset` builds the dataset. Functions cannot cross threads, so each worker imports the
+// module and calls the factory itself; the main thread does too (for the length and numWorkers 0).
+import { createRequire } from 'node:module';
+import * as pathLib from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { workerData } from 'node:worker_threads';
+import { describe, typeError } from '../validate.js';
+import type { CollateMode } from './fetch.js';
+import { isMapDataset, type MapDataset } from './dataset.js';
+
+export interface WorkerDatasetSpec {
+  /** A file path (absolute, or relative to the working directory), a file: URL, or a package name. */
+  module: string | URL;
+  /** Passed to the factory; must be structured-cloneable (it is sent to each worker). */
+  args?: unknown;
+}
+
+/** The spec as it travels to a worker. */
+export interface ResolvedSpec {
+  /** An absolute file path or a package name. */
+  specifier: string;
+  args: unknown;
+}
+
+export function isWorkerSpec(d: unknown): d is WorkerDatasetSpec {
+  return d !== null && typeof d === 'object' && !isMapDataset(d) && 'module' in d;
+}
+
+export function resolveSpec(spec: WorkerDatasetSpec): ResolvedSpec {
+  const m = spec.module;
+  let specifier: string;
+  if (m instanceof URL || (typeof m === 'string' && m.startsWith('file:'))) specifier = fileURLToPath(m);
+  else if (typeof m === 'string' && m !== '') {
+    specifier = m.startsWith('.') || pathLib.isAbsolute(m) ? pathLib.resolve(m) : m;
+  } else throw typeError('a module path or file: URL', 'dataset.module', m);
+  return { specifier, args: spec.args };
+}
+
+// TypeScript compiles import() to require() under CommonJS; this keeps a real dynamic import.
+const importModule = new Function('u', 'return import(u)') as (u: string) => Promise<Record<string, unknown>>;
+
+function factoryOf(mod: unknown, spec: ResolvedSpec): (args: unknown) => unknown {
+  const m = mod as { default?: unknown } | null;
+  const f = typeof m === 'function' ? m : m?.default;
+  const g = typeof f === 'function' ? f : (f as { default?: unknown } | undefined)?.default; // CommonJS built from ES syntax
+  if (typeof g !== 'function') throw typeError('a module whose default export is a function (args) => Dataset', `dataset module ${spec.specifier}`, f ?? mod);
+  return g as (args: unknown) => unknown;
+}
+
+function checkDataset(d: unknown, spec: ResolvedSpec): MapDataset {
+  if (!isMapDataset(d)) {
+    throw new TypeError(`Expected the default export of ${spec.specifier} to return a map-style dataset (with length and get) but it returned ${describe(d)}`);
+  }
+  return d;
+}
+
+const requireFrom = () => createRequire(pathLib.join(process.cwd(), 'index.js'));
+
+/** Builds the dataset synchronously (require); throws for an ES module (use loadDataset). */
+export function loadDatasetSync(spec: ResolvedSpec): MapDataset {
+  let mod: unknown;
+  try {
+    mod = requireFrom()(spec.specifier);
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_REQUIRE_ESM') {
+      throw new TypeError(`Expected a CommonJS dataset module for synchronous use but ${spec.specifier} is an ES module; iterate the loader with for await`);
+    }
+    throw e;
+  }
+  const d = factoryOf(mod, spec)(spec.args);
+  if (d !== null && typeof (d as PromiseLike<unknown>)?.then === 'function') {
+    throw new TypeError(`Expected the default export of ${spec.specifier} to return a dataset synchronously for synchronous use but it returned a Promise; iterate the loader with for await`);
+  }
+  return checkDataset(d, spec);
+}
+
+/** Builds the dataset: require(), or import() for an ES module; the factory may return a Promise. */
+export async function loadDataset(spec: ResolvedSpec): Promise<MapDataset> {
+  let mod: unknown;
+  try {
+    mod = requireFrom()(spec.specifier);
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ERR_REQUIRE_ESM') throw e;
+    mod = await importModule(pathLib.isAbsolute(spec.specifier) ? pathToFileURL(spec.specifier).href : spec.specifier);
+  }
+  return checkDataset(await factoryOf(mod, spec)(spec.args), spec);
+}
+
+/** What a DataLoader worker receives as workerData.fastgradDataLoader. */
+export interface WorkerInit {
+  spec: ResolvedSpec;
+  workerId: number;
+  numWorkers: number;
+  mode: CollateMode;
+}
+
+/** torch's get_worker_info(): inside a DataLoader worker, { id, numWorkers }; null elsewhere. */
+export function getWorkerInfo(): { id: number; numWorkers: number } | null {
+  const d = workerData as { fastgradDataLoader?: WorkerInit } | null;
+  return d?.fastgradDataLoader ? { id: d.fastgradDataLoader.workerId, numWorkers: d.fastgradDataLoader.numWorkers } : null;
+}

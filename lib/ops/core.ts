@@ -1,0 +1,77 @@
+// What every op shares: dispatch by size, fresh outputs, dims, and whether to record a tape node.
+import { jsKernels } from '../backend/js/index.js';
+import type { Kernels } from '../backend/kernels.js';
+import { kernels } from '../backend/select.js';
+import { isGradEnabled } from '../autograd/grad_mode.js';
+import { makeTensor, type Tensor } from '../tensor.js';
+import { rangeError, typeError } from '../validate.js';
+
+/**
+ * Below this many elements an op runs on the TypeScript kernels whatever the backend: both give the
+ * same bits (docs/numerics.md), and a native call's fixed cost (~0.5-1 µs) exceeds the math.
+ */
+export const SMALL = 256;
+
+/** The kernels for an op on n elements (dispatch by size: same bits either way). */
+export function kfor(n: number): Kernels {
+  return n < SMALL ? jsKernels : kernels();
+}
+
+/** A fresh float32 tensor of this shape (zeros). */
+export function fresh(shape: readonly number[], n?: number): Tensor {
+  let size = n;
+  if (size === undefined) {
+    size = 1;
+    for (let i = 0; i < shape.length; i++) size *= shape[i];
+  }
+  return makeTensor(new Float32Array(size), shape);
+}
+
+/** Whether an op over these inputs records a node: grad mode on and some input requires grad. */
+export function needs1(a: Tensor): boolean {
+  return a._req && isGradEnabled();
+}
+
+export function needs2(a: Tensor, b: Tensor | null | undefined): boolean {
+  return (a._req || (b != null && b._req)) && isGradEnabled();
+}
+
+export function needsAny(ts: readonly Tensor[]): boolean {
+  if (!isGradEnabled()) return false;
+  for (const t of ts) if (t._req) return true;
+  return false;
+}
+
+/** A dim in [-ndim, ndim - 1] as a non-negative index (torch's message names the valid range). */
+export function normDim(d: unknown, ndim: number, name = 'dim', op = ''): number {
+  if (typeof d !== 'number') throw typeError('an integer', name, d);
+  const lo = -Math.max(ndim, 1), hi = Math.max(ndim, 1) - 1;
+  if (!Number.isInteger(d) || d < lo || d > hi) {
+    throw new RangeError(`Dimension out of range${op ? ` for ${op}` : ''} (expected ${name} to be in range of [${lo}, ${hi}], but got ${d})`);
+  }
+  return d < 0 ? d + Math.max(ndim, 1) : d;
+}
+
+/** Sorted, distinct, non-negative dims from a dim or a list of dims. */
+export function normDims(dims: unknown, ndim: number, op: string): number[] {
+  const list = Array.isArray(dims) ? dims : [dims];
+  const out: number[] = [];
+  for (const d of list) {
+    const k = ndim === 0 ? (normDim(d, 0, 'dim', op), 0) : normDim(d, ndim, 'dim', op);
+    if (ndim === 0) continue;
+    if (out.includes(k)) throw rangeError(`distinct dims for ${op}`, 'dim', dims);
+    out.push(k);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+/** Row-major strides of a shape. */
+export function stridesOf(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i];
+  }
+  return s;
+}

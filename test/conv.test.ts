@@ -1,0 +1,181 @@
+// Conv2d / Conv1d: forward against a float64 direct convolution, float64 finite-difference gradients for
+// input, weight and bias over every option (stride, padding incl. 'same' / 'valid', dilation, groups,
+// 1×1, no bias, odd sizes, unbatched input), the same bits on both backends at every SIMD level and
+// thread count, gradient accumulation, torch's initialization bounds, and errors that name the layer,
+// the argument and the shape rule.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as fg from '../lib/index.js';
+import { conv2d, conv2dBackward } from '../lib/nn/conv.js';
+import { assertClose, assertRejects, randomF32 } from './support/harness.js';
+import { checkGradients, f64, sameBitsEverywhere } from './support/layers.js';
+
+const { Conv2d, Conv1d } = fg.nn;
+
+interface Geo { N: number; C: number; H: number; W: number; O: number; G: number; kh: number; kw: number; sh: number; sw: number; pt: number; pb: number; pl: number; pr: number; dh: number; dw: number }
+
+const outSize = (L: number, k: number, s: number, a: number, b: number, d: number) => Math.floor((L + a + b - d * (k - 1) - 1) / s) + 1;
+
+/** Direct float64 convolution: the definition, no im2col. */
+function conv64(x: Float64Array, w: Float64Array, b: Float64Array | null, g: Geo): Float64Array {
+  const OH = outSize(g.H, g.kh, g.sh, g.pt, g.pb, g.dh), OW = outSize(g.W, g.kw, g.sw, g.pl, g.pr, g.dw);
+  const Cg = g.C / g.G, Og = g.O / g.G;
+  const y = new Float64Array(g.N * g.O * OH * OW);
+  for (let n = 0; n < g.N; n++) for (let o = 0; o < g.O; o++) {
+    const grp = Math.floor(o / Og);
+    for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) {
+      let s = b ? b[o] : 0;
+      for (let c = 0; c < Cg; c++) for (let i = 0; i < g.kh; i++) for (let j = 0; j < g.kw; j++) {
+        const h = oh * g.sh - g.pt + i * g.dh, ww = ow * g.sw - g.pl + j * g.dw;
+        if (h < 0 || h >= g.H || ww < 0 || ww >= g.W) continue;
+        s += x[((n * g.C + grp * Cg + c) * g.H + h) * g.W + ww] * w[((o * Cg + c) * g.kh + i) * g.kw + j];
+      }
+      y[((n * g.O + o) * OH + oh) * OW + ow] = s;
+    }
+  }
+  return y;
+}
+
+interface Case {
+  name: string;
+  N: number; C: number; H: number; W: number; O: number;
+  k: number | number[];
+  opts: Record<string, unknown>;
+  /** Padding [top, bottom, left, right] the options mean. */
+  pads: [number, number, number, number];
+  oneD?: boolean;
+  unbatched?: boolean;
+}
+
+const CASES: Case[] = [
+  { name: 'basic 3x3 pad 1', N: 2, C: 3, H: 5, W: 6, O: 4, k: 3, opts: { padding: 1 }, pads: [1, 1, 1, 1] },
+  { name: 'stride 2, padding [1, 0], odd sizes', N: 2, C: 2, H: 7, W: 5, O: 3, k: 3, opts: { stride: 2, padding: [1, 0] }, pads: [1, 1, 0, 0] },
+  { name: 'stride [2, 1], kernel [3, 2], dilation [2, 1]', N: 1, C: 2, H: 9, W: 6, O: 3, k: [3, 2], opts: { stride: [2, 1], dilation: [2, 1], padding: [2, 1] }, pads: [2, 2, 1, 1] },
+  { name: 'dilation 2', N: 2, C: 2, H: 7, W: 7, O: 2, k: 3, opts: { dilation: 2, padding: 1 }, pads: [1, 1, 1, 1] },
+  { name: 'groups 2', N: 2, C: 4, H: 5, W: 5, O: 6, k: 3, opts: { groups: 2, padding: 1 }, pads: [1, 1, 1, 1] },
+  { name: 'depthwise (groups = channels), stride 2', N: 1, C: 3, H: 6, W: 7, O: 3, k: 3, opts: { groups: 3, stride: 2 }, pads: [0, 0, 0, 0] },
+  { name: '1x1 (x is the column matrix)', N: 2, C: 3, H: 4, W: 5, O: 5, k: 1, opts: {}, pads: [0, 0, 0, 0] },
+  { name: '1x1 stride 2', N: 2, C: 3, H: 5, W: 5, O: 2, k: 1, opts: { stride: 2 }, pads: [0, 0, 0, 0] },
+  { name: "padding 'same', even kernel (asymmetric)", N: 1, C: 2, H: 5, W: 6, O: 3, k: [4, 2], opts: { padding: 'same' }, pads: [1, 2, 0, 1] },
+  { name: "padding 'same' with dilation 2", N: 1, C: 2, H: 6, W: 5, O: 2, k: 3, opts: { padding: 'same', dilation: 2 }, pads: [2, 2, 2, 2] },
+  { name: "padding 'valid', no bias", N: 2, C: 2, H: 5, W: 4, O: 3, k: 2, opts: { padding: 'valid', bias: false }, pads: [0, 0, 0, 0] },
+  { name: 'unbatched (C, H, W)', N: 1, C: 2, H: 4, W: 4, O: 2, k: 3, opts: { padding: 1 }, pads: [1, 1, 1, 1], unbatched: true },
+  { name: 'Conv1d stride 2, padding 1, dilation 2', N: 2, C: 3, H: 1, W: 11, O: 4, k: 3, opts: { stride: 2, padding: 1, dilation: 2 }, pads: [0, 0, 1, 1], oneD: true },
+  { name: "Conv1d padding 'same', groups 2, no bias", N: 2, C: 4, H: 1, W: 7, O: 2, k: 4, opts: { padding: 'same', groups: 2, bias: false }, pads: [0, 0, 1, 2], oneD: true },
+  { name: 'Conv1d unbatched', N: 1, C: 2, H: 1, W: 6, O: 3, k: 2, opts: {}, pads: [0, 0, 0, 0], oneD: true, unbatched: true },
+];
+
+function build(c: Case, seed: number) {
+  const gen = new fg.Generator(seed);
+  const m = c.oneD ? new Conv1d(c.C, c.O, c.k as number, { ...c.opts, generator: gen }) : new Conv2d(c.C, c.O, c.k, { ...c.opts, generator: gen });
+  const shape = c.oneD ? (c.unbatched ? [c.C, c.W] : [c.N, c.C, c.W]) : c.unbatched ? [c.C, c.H, c.W] : [c.N, c.C, c.H, c.W];
+  const x = new fg.Tensor(randomF32(c.N * c.C * c.H * c.W, seed + 1), shape);
+  return { m, x };
+}
+
+function geoOf(c: Case): Geo {
+  const [kh, kw] = c.oneD ? [1, c.k as number] : typeof c.k === 'number' ? [c.k, c.k] : c.k;
+  const pick = (v: unknown, i: number) => (v === undefined ? 1 : typeof v === 'number' ? v : (v as number[])[c.oneD ? 0 : i]);
+  const sh = c.oneD ? 1 : pick(c.opts.stride, 0), sw = pick(c.opts.stride, 1);
+  const dh = c.oneD ? 1 : pick(c.opts.dilation, 0), dw = pick(c.opts.dilation, 1);
+  const [pt, pb, pl, pr] = c.pads;
+  return { N: c.N, C: c.C, H: c.H, W: c.W, O: c.O, G: (c.opts.groups as number) ?? 1, kh, kw, sh, sw, pt, pb, pl, pr, dh, dw };
+}
+
+test('Conv2d / Conv1d forward matches a float64 direct convolution and gradients match float64 finite differences', () => {
+  for (const c of CASES) {
+    const { m, x } = build(c, 7);
+    const g = geoOf(c);
+    const y = m.forward(x);
+    const bias = m.bias ? f64(m.bias.data) : null;
+    const want = conv64(f64(x.data), f64(m.weight.data), bias, g);
+    assert.equal(y.size, want.length, c.name);
+    assertClose(y.data, want, `${c.name}: y`, 1e-5, 1e-5);
+    const OH = outSize(g.H, g.kh, g.sh, g.pt, g.pb, g.dh), OW = outSize(g.W, g.kw, g.sw, g.pl, g.pr, g.dw);
+    const expectShape = c.oneD ? [c.N, c.O, OW] : [c.N, c.O, OH, OW];
+    assert.deepEqual(y.shape, c.unbatched ? expectShape.slice(1) : expectShape, `${c.name}: output shape`);
+    const r = randomF32(y.size, 99);
+    const dx = m.backward(new fg.Tensor(r, y.shape));
+    assert.deepEqual(dx.shape, x.shape, `${c.name}: dx shape`);
+    const inputs = [f64(x.data), f64(m.weight.data), ...(bias ? [bias] : [])];
+    checkGradients(c.name, (v) => conv64(v[0], v[1], v[2] ?? null, g), inputs, f64(r), [dx.data, m.weight.grad!.data, m.bias?.grad?.data ?? null]);
+  }
+});
+
+test('conv2d gives the same bits on both backends, every SIMD level and thread count (forward, dx, dW, db)', () => {
+  const configs: [string, number[], number, number | number[], Record<string, unknown>][] = [
+    ['3x3 pad 1, P > 256 (several GEMM k blocks per sample)', [3, 8, 20, 21], 16, 3, { padding: 1 }],
+    ['groups 2, stride 2, dilation 2', [2, 6, 13, 11], 4, 3, { groups: 2, stride: 2, dilation: 2, padding: 2 }],
+    ['1x1', [2, 16, 9, 9], 24, 1, {}],
+    ['5x3 same', [1, 3, 10, 12], 5, [5, 3], { padding: 'same' }],
+  ];
+  for (const [name, xs, O, k, opts] of configs) {
+    const x = new fg.Tensor(randomF32(xs.reduce((a, d) => a * d), 5, { specials: 0.01 }), xs);
+    const conv = new Conv2d(xs[1], O, k, { ...opts, generator: new fg.Generator(3) });
+    const w = conv.weight.clone(), b = conv.bias!.clone();
+    const { groups, padding, stride, dilation } = opts as never;
+    const fnOpts = { groups, padding, stride, dilation };
+    const outs = sameBitsEverywhere(`conv2d ${name}`, () => {
+      const y = conv2d(x, w, b, fnOpts);
+      const dy = new fg.Tensor(randomF32(y.size, 11), y.shape);
+      const gr = conv2dBackward(dy, x, w, fnOpts);
+      return [y.data, gr.dx!.data, gr.dweight.data, gr.dbias!.data];
+    });
+    assert.ok(outs[0].some((v) => v !== 0) && outs[2].some((v) => v !== 0), `${name}: nontrivial output`);
+  }
+});
+
+test('Conv2d accumulates gradients (grad = grad + new) and backwardParameters gives the same parameter gradients', () => {
+  const { m, x } = build(CASES[0], 3);
+  const dy = new fg.Tensor(randomF32(2 * 4 * 5 * 6, 4), [2, 4, 5, 6]);
+  m.forward(x);
+  m.backward(dy);
+  const g1 = m.weight.grad!.data.slice(), b1 = m.bias!.grad!.data.slice();
+  m.backward(dy);
+  const twice = Float32Array.from(g1, (v) => Math.fround(v + v));
+  assert.deepEqual(m.weight.grad!.data, twice);
+  assert.deepEqual(m.bias!.grad!.data, Float32Array.from(b1, (v) => Math.fround(v + v)));
+  m.zeroGrad(true);
+  m.backwardParameters(dy);
+  assert.deepEqual(m.weight.grad!.data, g1);
+});
+
+test('Conv2d initialization is torch\'s (kaiming-uniform a = √5: bound 1/√fanIn for weight and bias), seeded', () => {
+  const a = new Conv2d(6, 8, [3, 2], { groups: 2, generator: new fg.Generator(1) });
+  const b = new Conv2d(6, 8, [3, 2], { groups: 2, generator: new fg.Generator(1) });
+  assert.deepEqual(a.weight.shape, [8, 3, 3, 2]);
+  assert.deepEqual(a.weight.data, b.weight.data);
+  const bound = 1 / Math.sqrt(3 * 3 * 2);
+  for (const v of [...a.weight.data, ...a.bias!.data]) assert.ok(Math.abs(v) <= bound + 1e-7, `${v} within ±${bound}`);
+  assert.ok(Math.max(...a.weight.data.map(Math.abs)) > 0.8 * bound);
+  assert.deepEqual(Object.keys(a.stateDict()), ['weight', 'bias']);
+  assert.deepEqual(Object.keys(new Conv1d(2, 3, 3, { bias: false }).stateDict()), ['weight']);
+  assert.deepEqual(new Conv1d(2, 3, 3).weight.shape, [3, 2, 3]);
+});
+
+test('bad arguments and shapes name the layer, the argument and the rule; nothing changes', () => {
+  assertRejects(() => new Conv2d(3, 4, 3, { groups: 2 }), RangeError, /Expected inChannels divisible by groups for Conv2d\(3, 4, 3\) but received inChannels 3 and groups 2/);
+  assertRejects(() => new Conv2d(4, 3, 3, { groups: 2 }), RangeError, /Expected outChannels divisible by groups/);
+  assertRejects(() => new Conv2d(3, 4, [3, 0]), RangeError, /Expected integers ≥ 1 for kernelSize\[1\] of Conv2d\(3, 4, \[3, 0\]\) but received number 0/);
+  assertRejects(() => new Conv2d(3, 4, [3, 3, 3]), TypeError, /Expected an integer or an array of 2 integers for kernelSize of Conv2d/);
+  assertRejects(() => new Conv2d(3, 4, 3, { stride: 2, padding: 'same' }), RangeError, /Expected stride 1 for padding 'same' of Conv2d\(3, 4, 3\)/);
+  assertRejects(() => new Conv2d(3, 4, 3, { padding: 'full' as never }), RangeError, /padding of Conv2d/);
+  assertRejects(() => new Conv2d(3, 4, 3, { paddingMode: 'reflect' as never }), RangeError, /Expected 'zeros' .* for paddingMode of Conv2d/);
+  assertRejects(() => new Conv2d(3, 4, 3, { strides: 2 } as never), TypeError, /Unknown option 'strides' for Conv2d\(3, 4, 3\) options/);
+  assertRejects(() => new Conv2d(0, 4, 3), RangeError, /inChannels of Conv2d/);
+  const m = new Conv2d(3, 4, 3);
+  assertRejects(() => m.forward(fg.Tensor.zeros([2, 4, 5, 5])), RangeError, /Expected x of shape \[N, 3, H, W\] for Conv2d\(3, 4, kernelSize=\[3, 3\]\) \(channels = inChannels\) but received shape \[2, 4, 5, 5\]/);
+  assertRejects(() => m.forward(fg.Tensor.zeros([3, 5])), RangeError, /Expected x of shape \[N, 3, H, W\] or \[3, H, W\]/);
+  assertRejects(() => m.forward(fg.Tensor.zeros([1, 3, 2, 5])), RangeError, /output size floor\(\(L \+ padding before \+ after − dilation·\(kernel − 1\) − 1\) \/ stride\) \+ 1 is 0 × 3 .* \(must be ≥ 1\)/);
+  const w = m.weight.data.slice();
+  m.forward(fg.Tensor.zeros([1, 3, 4, 4]));
+  assertRejects(() => m.backward(fg.Tensor.zeros([1, 4, 3, 3])), RangeError, /Expected dy of shape \[1, 4, 2, 2\] \(the last output of Conv2d\)/, [m.weight.data]);
+  assert.deepEqual(m.weight.data, w);
+  assert.equal(m.weight.grad, null);
+  assertRejects(() => new Conv2d(3, 4, 3).backward(fg.Tensor.zeros([1])), Error, /Conv2d.backward\(\) needs a forward\(\) first/);
+  assertRejects(() => conv2d(fg.Tensor.zeros([1, 4, 5, 5]), fg.Tensor.zeros([6, 2, 3, 3]), null, { groups: 3 }), RangeError, /Expected outChannels divisible by groups for conv2d but received outChannels 6 \(weight.shape\[0\]\) and groups 3|Expected x of shape \[N, 6, H, W\]/);
+  assertRejects(() => conv2d(fg.Tensor.zeros([1, 4, 5, 5]), fg.Tensor.zeros([6, 2, 3, 3]), fg.Tensor.zeros([5]), { groups: 2 }), RangeError, /Expected bias of shape \[6\] \(outChannels\) for conv2d but received shape \[5\]/);
+  const c1 = new Conv1d(2, 3, 3);
+  assertRejects(() => c1.forward(fg.Tensor.zeros([1, 2, 2])), RangeError, /Conv1d\(2, 3, kernelSize=3\): output size/);
+  assertRejects(() => c1.forward(fg.Tensor.zeros([1, 3, 8])), RangeError, /Expected x of shape \[N, 2, L\] for Conv1d\(2, 3, kernelSize=3\) \(channels = inChannels\) but received shape \[1, 3, 8\]/);
+});

@@ -1,0 +1,342 @@
+// fg.data datasets, samplers, collate and the DataLoader: seeded orders against fixed expected values,
+// the same batches bit for bit with 0, 1 and 4 workers (a hash of every batch), worker errors, crashes
+// and early breaks, iterable (stream) datasets, and bad arguments.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import * as fg from '../lib/index.js';
+import { assertSameBits } from './support/harness.js';
+
+const FIXTURE = path.join(__dirname, 'support', 'dataloader-datasets.ts');
+type XY = [fg.Tensor, Int32Array];
+
+function hashBatch(b: unknown): string {
+  const h = createHash('sha256');
+  const walk = (v: unknown): void => {
+    if (v instanceof fg.Tensor) {
+      h.update(`T${v.shape.join('x')}`);
+      h.update(new Uint8Array(v.data.buffer, v.data.byteOffset, v.data.byteLength));
+    } else if (ArrayBuffer.isView(v)) {
+      h.update(v.constructor.name);
+      h.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+    } else if (Array.isArray(v)) {
+      h.update('[');
+      v.forEach(walk);
+      h.update(']');
+    } else h.update(JSON.stringify(v));
+  };
+  walk(b);
+  return h.digest('hex');
+}
+
+async function collectHashes(loader: AsyncIterable<unknown>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const b of loader) out.push(hashBatch(b));
+  return out;
+}
+
+function onBothBackends(f: () => void): void {
+  const before = fg.getBackend();
+  try {
+    for (const b of ['js', 'native'] as const) {
+      if (b === 'native' && !fg.backendInfo().nativeAvailable) continue;
+      fg.setBackend(b);
+      f();
+    }
+  } finally {
+    fg.setBackend(before);
+  }
+}
+
+// ------------------------------------------------------------------------------------------ samplers
+test('RandomSampler: a fixed expected order from a seeded Philox generator, on both backends, a new order each epoch', () => {
+  onBothBackends(() => {
+    const s = new fg.data.RandomSampler(10, { generator: new fg.Generator(0) });
+    assert.equal(s.length, 10);
+    assert.deepEqual([...s], [0, 2, 6, 3, 5, 7, 9, 4, 8, 1]);
+    assert.deepEqual([...s], [3, 8, 2, 4, 9, 0, 1, 7, 6, 5]);
+    assert.deepEqual([...new fg.data.RandomSampler(4, { generator: new fg.Generator(1), replacement: true, numSamples: 10 })], [0, 0, 0, 3, 3, 2, 3, 3, 0, 1]);
+    // numSamples > n without replacement: whole permutations, then the head of one more
+    const g = new fg.Generator(2), want = [...g.permutation(3), ...g.permutation(3), g.permutation(3)[0]];
+    assert.deepEqual([...new fg.data.RandomSampler(3, { generator: new fg.Generator(2), numSamples: 7 })], want);
+  });
+});
+
+test('RandomSampler draws its order when iteration starts, from the generator it was given', () => {
+  const g = new fg.Generator(9);
+  const s = new fg.data.RandomSampler(6, { generator: g });
+  const it = s[Symbol.iterator]();
+  g.uint32(8); // drawing after the iterator started does not change its order
+  const got = [];
+  for (let r = it.next(); !r.done; r = it.next()) got.push(r.value);
+  assert.deepEqual(got, [...new fg.Generator(9).permutation(6)]);
+});
+
+test('SequentialSampler and BatchSampler (dropLast), and their errors', () => {
+  assert.deepEqual([...new fg.data.SequentialSampler(4)], [0, 1, 2, 3]);
+  const seq = new fg.data.SequentialSampler({ length: 5, get: () => 0 });
+  assert.deepEqual([...new fg.data.BatchSampler(seq, 2)], [[0, 1], [2, 3], [4]]);
+  assert.equal(new fg.data.BatchSampler(seq, 2).length, 3);
+  assert.deepEqual([...new fg.data.BatchSampler(seq, 2, true)], [[0, 1], [2, 3]]);
+  assert.equal(new fg.data.BatchSampler(seq, 2, true).length, 2);
+  assert.deepEqual([...new fg.data.BatchSampler(new fg.data.SequentialSampler(0), 3)], []);
+  assert.throws(() => new fg.data.BatchSampler(seq, 0), /Expected an integer >= 1 for batchSize but received number 0/);
+  assert.throws(() => new fg.data.BatchSampler({ length: 2 } as never, 2), /Expected a sampler \(an iterable of indices with a length\) for sampler but received an object/);
+  assert.throws(() => new fg.data.RandomSampler(3, { numSamples: 0 }), RangeError);
+  assert.throws(() => new fg.data.RandomSampler(3, { seed: 1 } as never), /Unknown option 'seed'/);
+  assert.throws(() => [...new fg.data.RandomSampler(0, { numSamples: 2 })], /non-empty dataset/);
+});
+
+// ------------------------------------------------------------------------------------------ datasets
+test('TensorDataset: samples are rows (labels as numbers), getItems gathers a collated batch', () => {
+  const x = fg.Tensor.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], [4, 3]);
+  const labels = Uint8Array.of(3, 1, 4, 1);
+  const ds = new fg.data.TensorDataset(x, labels);
+  assert.equal(ds.length, 4);
+  const [xi, yi] = ds.get(2) as [fg.Tensor, number];
+  assert.deepEqual(xi.shape, [3]);
+  assert.deepEqual(Array.from(xi.data), [6, 7, 8]);
+  assert.equal(yi, 4);
+  const [xb, yb] = ds.getItems([3, 0]) as XY;
+  assert.deepEqual(xb.shape, [2, 3]);
+  assert.deepEqual(Array.from(xb.data), [9, 10, 11, 0, 1, 2]);
+  assert.ok(yb instanceof Int32Array);
+  assert.deepEqual(Array.from(yb), [1, 3]);
+  // the batch path and the per-sample path (defaultCollate) agree
+  assert.equal(hashBatch(fg.data.defaultCollate([ds.get(3), ds.get(0)])), hashBatch([xb, yb]));
+  assert.throws(() => ds.get(4), /Expected an integer index in \[0, 3\] for index but received number 4/);
+  assert.throws(() => new fg.data.TensorDataset(x, Uint8Array.of(1, 2)), /Expected 4 rows \(as tensors\[0\]\) for tensors\[1\]/);
+  assert.throws(() => new fg.data.TensorDataset(x, [1, 2, 3, 4] as never), TypeError);
+  assert.throws(() => new fg.data.TensorDataset(), TypeError);
+});
+
+test('Subset and randomSplit (lengths or fractions; seeded; disjoint and complete)', () => {
+  const x = fg.Tensor.from(Array.from({ length: 10 }, (_, i) => i), [10, 1]);
+  const ds = new fg.data.TensorDataset(x);
+  const sub = new fg.data.Subset(ds, [7, 2]);
+  assert.equal(sub.length, 2);
+  assert.deepEqual(Array.from((sub.get(0) as fg.Tensor[])[0].data), [7]);
+  assert.deepEqual(Array.from((sub.getItems!([1, 0]) as fg.Tensor[])[0].data), [2, 7]);
+  assert.throws(() => new fg.data.Subset(ds, [10]), RangeError);
+
+  const [a, b] = fg.data.randomSplit(ds, [7, 3], { generator: new fg.Generator(4) });
+  const perm = new fg.Generator(4).permutation(10);
+  assert.deepEqual(Array.from(a.indices), Array.from(perm.subarray(0, 7)));
+  assert.deepEqual(Array.from(b.indices), Array.from(perm.subarray(7)));
+  const parts = fg.data.randomSplit(ds, [0.5, 0.25, 0.25], { generator: new fg.Generator(4) });
+  assert.deepEqual(parts.map((p) => p.length), [6, 2, 2]); // floor: 5, 2, 2; the remainder goes to the first subsets (torch)
+  assert.deepEqual(parts.flatMap((p) => Array.from(p.indices)).sort((p, q) => p - q), Array.from({ length: 10 }, (_, i) => i));
+  assert.throws(() => fg.data.randomSplit(ds, [5, 4]), /Expected lengths summing to the dataset's length 10/);
+  assert.throws(() => fg.data.randomSplit(ds, [5, 5], { seed: 1 } as never), /Unknown option 'seed'/);
+});
+
+test('defaultCollate: tensors stack, float arrays become tensors, numbers and integer arrays become Int32Arrays, tuples and objects recurse', () => {
+  const s = (i: number) => ({ img: fg.Tensor.from([i, i + 1], [1, 2]), feat: Float64Array.of(i / 3), label: i, tags: Uint8Array.of(i, 1), name: `s${i}` });
+  const b = fg.data.defaultCollate([s(1), s(2)]) as Record<string, unknown>;
+  assert.deepEqual((b.img as fg.Tensor).shape, [2, 1, 2]);
+  assert.deepEqual(Array.from((b.img as fg.Tensor).data), [1, 2, 2, 3]);
+  assert.deepEqual((b.feat as fg.Tensor).shape, [2, 1]);
+  assert.deepEqual(Array.from((b.feat as fg.Tensor).data), [Math.fround(1 / 3), Math.fround(2 / 3)]);
+  assert.ok(b.label instanceof Int32Array);
+  assert.deepEqual(Array.from(b.label as Int32Array), [1, 2]);
+  assert.deepEqual(Array.from(b.tags as Int32Array), [1, 1, 2, 1]);
+  assert.deepEqual(b.name, ['s1', 's2']);
+  const [x, y] = fg.data.defaultCollate([[Float32Array.of(1, 2), 0], [Float32Array.of(3, 4), 9]]) as XY;
+  assert.deepEqual(x.shape, [2, 2]);
+  assert.deepEqual(Array.from(y), [0, 9]);
+  const ints = fg.data.defaultCollate([new fg.Tensor<'int32'>(Int32Array.of(1, 2), [2]), new fg.Tensor<'int32'>(Int32Array.of(3, 4), [2])]) as fg.Tensor;
+  assert.equal(ints.dtype, 'int32');
+  assert.deepEqual(ints.shape, [2, 2]);
+  assert.deepEqual(Array.from(ints.data), [1, 2, 3, 4]);
+  assert.throws(() => fg.data.defaultCollate([ints, fg.Tensor.zeros([2, 2])]), /Expected every sample's value to match sample 0's/);
+  const intCol = new fg.data.TensorDataset(new fg.Tensor<'int32'>(Int32Array.of(5, 6, 7), [3, 1])).getItems([2, 0]) as fg.Tensor[];
+  assert.equal(intCol[0].dtype, 'int32');
+  assert.deepEqual(Array.from(intCol[0].data), [7, 5]);
+  assert.throws(() => fg.data.defaultCollate([0.5]), /Expected an int32 class label \(a number\) for sample 0's value but received number 0.5/);
+  assert.throws(() => fg.data.defaultCollate([fg.Tensor.zeros([2]), fg.Tensor.zeros([3])]), /sample 1's has shape \[3\]/);
+  assert.throws(() => fg.data.defaultCollate([[1, 2], [1]]), RangeError);
+  assert.throws(() => fg.data.defaultCollate([new Map()]), TypeError);
+  assert.throws(() => fg.data.defaultCollate([]), TypeError);
+});
+
+// ------------------------------------------------------------------------------- DataLoader, 0 workers
+test('DataLoader (numWorkers 0): sync and async iteration give the same batches; seed then order from the generator', async () => {
+  const n = 11;
+  const x = fg.Tensor.from(Array.from({ length: n * 2 }, (_, i) => i), [n, 2]);
+  const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
+  const ds = new fg.data.TensorDataset(x, labels);
+  const opts = () => ({ batchSize: 4, shuffle: true, generator: new fg.Generator(3) });
+  const sync = [...new fg.data.DataLoader<XY>(ds, opts())];
+  assert.equal(sync.length, 3);
+  const g = new fg.Generator(3);
+  g.uint32(2); // the epoch seed comes first
+  const order = Array.from(g.permutation(n));
+  sync.forEach(([xb, yb], k) => {
+    const idx = order.slice(4 * k, 4 * k + 4);
+    assert.deepEqual(Array.from(xb.data), idx.flatMap((i) => [2 * i, 2 * i + 1]));
+    assert.deepEqual(Array.from(yb), idx.map((i) => i % 3));
+  });
+  const asyncHashes = await collectHashes(new fg.data.DataLoader(ds, opts()));
+  assert.deepEqual(asyncHashes, sync.map(hashBatch));
+  // a dataset without getItems goes through get + defaultCollate: the same batches
+  const plain = { length: n, get: (i: number) => ds.get(i) };
+  assert.deepEqual([...new fg.data.DataLoader(plain, opts())].map(hashBatch), sync.map(hashBatch));
+  // dropLast, no shuffle, length
+  const dl = new fg.data.DataLoader<XY>(ds, { batchSize: 4, dropLast: true });
+  assert.equal(dl.length, 2);
+  assert.deepEqual([...dl].map(([, y]) => Array.from(y)), [[0, 1, 2, 0], [1, 2, 0, 1]]);
+  // batchSize 1 default
+  assert.equal(new fg.data.DataLoader(ds).length, n);
+});
+
+test('DataLoader: iterate({ skip }) gives the tail of the same epoch; a custom collate and batchSampler', async () => {
+  const ds = new fg.data.TensorDataset(fg.Tensor.from(Array.from({ length: 20 }, (_, i) => i), [20, 1]));
+  const mk = () => new fg.data.DataLoader(ds, { batchSize: 3, shuffle: true, generator: new fg.Generator(11) });
+  const all = await collectHashes(mk());
+  const tail: string[] = [];
+  for await (const b of mk().iterate({ skip: 4 })) tail.push(hashBatch(b));
+  assert.deepEqual(tail, all.slice(4));
+
+  const sums = [...new fg.data.DataLoader(ds, { batchSize: 5, collate: (s) => s.length })];
+  assert.deepEqual(sums, [5, 5, 5, 5]);
+  const bs = { length: 2, *[Symbol.iterator]() { yield [0, 19]; yield [5]; } };
+  const got = [...new fg.data.DataLoader<fg.Tensor[]>(ds, { batchSampler: bs })].map((b) => Array.from(b[0].data));
+  assert.deepEqual(got, [[0, 19], [5]]);
+});
+
+test('DataLoader: a pluggable sampler (iterable of indices with length and setEpoch)', () => {
+  const seen: number[] = [];
+  const sampler = {
+    epoch: 0,
+    get length() {
+      return 3;
+    },
+    setEpoch(e: number) {
+      this.epoch = e;
+      seen.push(e);
+    },
+    *[Symbol.iterator]() {
+      yield* [2, 0, 1].map((i) => (i + this.epoch) % 3);
+    },
+  };
+  const ds = new fg.data.TensorDataset(fg.Tensor.from([10, 11, 12], [3, 1]));
+  const loader = new fg.data.DataLoader<fg.Tensor[]>(ds, { sampler, batchSize: 2 });
+  assert.equal(loader.length, 2);
+  assert.deepEqual([...loader].map((b) => Array.from(b[0].data)), [[12, 10], [11]]);
+  loader.setEpoch(1);
+  assert.deepEqual(seen, [1]);
+  assert.deepEqual([...loader].map((b) => Array.from(b[0].data)), [[10, 11], [12]]);
+  assert.equal(loader.sampler, sampler);
+});
+
+test('DataLoader: an iterable (stream) dataset, sync and async, with dropLast', async () => {
+  async function* stream() {
+    for (let i = 0; i < 7; i++) yield [Float32Array.of(i, -i), i % 2];
+  }
+  const got: [number[], number[]][] = [];
+  for await (const [x, y] of new fg.data.DataLoader<XY>(stream(), { batchSize: 3 })) got.push([Array.from(x.data), Array.from(y)]);
+  assert.deepEqual(got.map((g) => g[1]), [[0, 1, 0], [1, 0, 1], [0]]);
+  assert.deepEqual(got[2][0], [6, -6]);
+  const arr = Array.from({ length: 7 }, (_, i) => [Float32Array.of(i), i]);
+  assert.equal([...new fg.data.DataLoader(arr, { batchSize: 3, dropLast: true })].length, 2);
+  class Stream extends fg.data.IterableDataset<number> {
+    *[Symbol.iterator]() {
+      yield* [1, 2, 3];
+    }
+  }
+  assert.deepEqual([...new fg.data.DataLoader<Int32Array>(new Stream(), { batchSize: 2 })].map((b) => Array.from(b)), [[1, 2], [3]]);
+  assert.throws(() => new fg.data.DataLoader(stream(), { shuffle: true }), /no shuffle, sampler or batchSampler with an iterable dataset/);
+  assert.throws(() => new fg.data.DataLoader(new Stream()).length, /no length/);
+});
+
+test('DataLoader: bad options are TypeErrors / RangeErrors naming the option', () => {
+  const ds = new fg.data.TensorDataset(fg.Tensor.zeros([4, 1]));
+  assert.throws(() => new fg.data.DataLoader(ds, { batchSize: 0 }), /Expected an integer >= 1 for batchSize but received number 0/);
+  assert.throws(() => new fg.data.DataLoader(ds, { numWorkers: -1 }), /for numWorkers but received number -1/);
+  assert.throws(() => new fg.data.DataLoader(ds, { prefetchFactor: 0 }), /prefetchFactor/);
+  assert.throws(() => new fg.data.DataLoader(ds, { shufle: true } as never), /Unknown option 'shufle'/);
+  assert.throws(() => new fg.data.DataLoader(ds, { shuffle: 1 } as never), /Expected a boolean for shuffle but received number 1/);
+  assert.throws(() => new fg.data.DataLoader(ds, { sampler: new fg.data.SequentialSampler(4), shuffle: true }), /either sampler or shuffle/);
+  assert.throws(() => new fg.data.DataLoader(ds, { numWorkers: 2 }), /a dataset named by a module/);
+  assert.throws(() => new fg.data.DataLoader(42 as never), /Expected a map-style dataset/);
+  assert.throws(() => new fg.data.DataLoader(ds, { collate: 3 } as never), /for collate/);
+  assert.throws(() => [...new fg.data.DataLoader({ module: FIXTURE, args: { n: 4 } }, { numWorkers: 1 })], /numWorkers 0 for synchronous iteration/);
+  assert.throws(() => [...new fg.data.DataLoader({ length: 2, get: async () => 1 })], /returned a Promise; iterate with for await/);
+});
+
+test('sampleContext: each position has its own stream, the same wherever it is built', () => {
+  const a = fg.data.sampleContext([1, 2], 5).generator.uniform(new Float32Array(6));
+  const b = fg.data.sampleContext([1, 2], 5).generator.uniform(new Float32Array(6));
+  const c = fg.data.sampleContext([1, 2], 6).generator.uniform(new Float32Array(6));
+  assertSameBits(b, a, { kernel: 'sampleContext' });
+  assert.notDeepEqual(Array.from(c), Array.from(a));
+});
+
+// ---------------------------------------------------------------------------------------- workers
+test('workers: the same batches bit for bit with 0, 1 and 4 workers (random augmentation included), for two epochs', async () => {
+  const spec = { module: FIXTURE, args: { n: 37, dim: 7, augment: true } };
+  const run = async (numWorkers: number) => {
+    const loader = new fg.data.DataLoader(spec, { batchSize: 5, shuffle: true, generator: new fg.Generator(21), numWorkers, persistentWorkers: true });
+    const epochs = [await collectHashes(loader), await collectHashes(loader)];
+    await loader.close();
+    return epochs;
+  };
+  const ref = await run(0);
+  assert.equal(ref[0].length, 8);
+  assert.notDeepEqual(ref[0], ref[1]);
+  assert.deepEqual(await run(1), ref, '1 worker');
+  assert.deepEqual(await run(4), ref, '4 workers');
+  // a module given as a file: URL, and a custom collate (run on this thread over the transferred samples)
+  const sizes: number[] = [];
+  const loader = new fg.data.DataLoader(
+    { module: new URL(`file://${FIXTURE}`), args: { n: 9 } },
+    { batchSize: 4, numWorkers: 2, collate: (s) => s.map((v) => (v as [Float32Array, number])[1]) },
+  );
+  for await (const b of loader) sizes.push(...(b as number[]));
+  assert.deepEqual(sizes, [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+});
+
+test('workers: a throwing get() rejects the iteration naming the worker and the index', async () => {
+  const loader = new fg.data.DataLoader({ module: FIXTURE, args: { n: 40, throwAt: 13 } }, { batchSize: 4, numWorkers: 2 });
+  let batches = 0;
+  await assert.rejects(
+    async () => {
+      for await (const _ of loader) batches++;
+    },
+    (e: Error) => /^DataLoader worker 1: dataset\.get\(13\) threw RangeError: fixture: sample 13 is unreadable$/.test(e.message) && (e as unknown as { index: number }).index === 13,
+  );
+  assert.equal(batches, 3); // batches 0..2 arrive in order before batch 3 (worker 3 mod 2 = 1) fails
+  // the same dataset on this thread: the original error
+  await assert.rejects(async () => {
+    for await (const _ of new fg.data.DataLoader({ module: FIXTURE, args: { n: 40, throwAt: 13 } }, { batchSize: 4 }));
+  }, /^RangeError: fixture: sample 13 is unreadable$/);
+});
+
+test('workers: a crashed worker (exit, uncaught error, failing module) is an error, not a hang', async () => {
+  const drain = async (args: object, numWorkers = 2) => {
+    for await (const _ of new fg.data.DataLoader({ module: FIXTURE, args }, { batchSize: 4, numWorkers }));
+  };
+  await assert.rejects(drain({ n: 40, exitAt: 9 }), /^Error: DataLoader worker 0 exited unexpectedly \(exit code 7\)$/);
+  await assert.rejects(drain({ n: 40, uncaughtAt: 1 }, 1), /DataLoader worker 0 crashed: fixture: uncaught in the worker/);
+  await assert.rejects(
+    async () => {
+      for await (const _ of new fg.data.DataLoader({ module: path.join(__dirname, 'support', 'no-such-dataset.ts') }, { numWorkers: 1 }));
+    },
+    /Cannot find module/,
+  );
+});
+
+test('workers: breaking out of the loop stops the workers', async () => {
+  const heartbeat = new Int32Array(new SharedArrayBuffer(4));
+  const loader = new fg.data.DataLoader({ module: FIXTURE, args: { n: 400, heartbeat } }, { batchSize: 4, numWorkers: 2 });
+  let k = 0;
+  for await (const _ of loader) if (++k === 3) break;
+  assert.equal(k, 3);
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  await sleep(50);
+  const a = Atomics.load(heartbeat, 0);
+  assert.ok(a > 0, 'the workers ran');
+  await sleep(150);
+  assert.equal(Atomics.load(heartbeat, 0), a, 'no worker is still running');
+});

@@ -1,0 +1,54 @@
+// Datasets for the DataLoader tests, named by this module so that workers can build them:
+// the default export (args) => Dataset. Sample i is [x: Float32Array(dim), label i mod 10]; with
+// augment, x gets noise from the sample's own generator (ctx.generator).
+import { getWorkerInfo, type SampleContext } from '../../lib/data/index.js';
+
+export interface FixtureArgs {
+  n: number;
+  dim?: number;
+  augment?: boolean;
+  /** get(throwAt) throws a RangeError. */
+  throwAt?: number;
+  /** get(crashAt) ends the worker thread with process.exit(7). */
+  exitAt?: number;
+  /** get(uncaughtAt) queues a microtask that throws: an uncaught error in the thread. */
+  uncaughtAt?: number;
+  /** Each get() busy-waits this long. */
+  spinMs?: number;
+  /** Inside a worker: Atomics.add(heartbeat, 0, 1) every 2 ms while the thread lives. */
+  heartbeat?: Int32Array;
+  /** The factory throws. */
+  failInit?: boolean;
+}
+
+export default function makeDataset(args: FixtureArgs) {
+  if (args.failInit) throw new Error('fixture: no data here');
+  const dim = args.dim ?? 5;
+  const beat = args.heartbeat;
+  if (beat && getWorkerInfo()) setInterval(() => Atomics.add(beat, 0, 1), 2);
+  return {
+    length: args.n,
+    get(i: number, ctx?: SampleContext): [Float32Array, number] {
+      if (i === args.throwAt) throw new RangeError(`fixture: sample ${i} is unreadable`);
+      if (i === args.exitAt) process.exit(7);
+      if (i === args.uncaughtAt) {
+        queueMicrotask(() => {
+          throw new Error('fixture: uncaught in the worker');
+        });
+      }
+      if (args.spinMs) {
+        const end = Date.now() + args.spinMs;
+        while (Date.now() < end) {
+          /* busy */
+        }
+      }
+      const x = new Float32Array(dim);
+      for (let k = 0; k < dim; k++) x[k] = i + k / 10;
+      if (args.augment && ctx) {
+        const noise = ctx.generator.uniform(new Float32Array(dim), -0.5, 0.5);
+        for (let k = 0; k < dim; k++) x[k] += noise[k];
+      }
+      return [x, i % 10];
+    },
+  };
+}
