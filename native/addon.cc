@@ -6,8 +6,9 @@
 #include "parallel.h"
 
 namespace fg {
+// One register_<f>(env, exports) per family with a binding file (native/contract.h, generated).
 #define FG_BINDING(f) void register_##f(Napi::Env env, Napi::Object exports);
-#include "binding/families.inc"
+FG_BINDING_FAMILIES(FG_BINDING)
 #undef FG_BINDING
 }  // namespace fg
 
@@ -22,7 +23,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   }
   env.SetInstanceData<fg::AddonData>(d);  // deleted by N-API when the instance is torn down
 #define FG_BINDING(f) fg::register_##f(env, exports);
-#include "binding/families.inc"
+  FG_BINDING_FAMILIES(FG_BINDING)
 #undef FG_BINDING
   return exports;
 }

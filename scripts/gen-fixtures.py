@@ -5,6 +5,7 @@ Run with the PyTorch 1.13 of Debian's python3-torch (`apt-get install python3-to
 
     /usr/bin/python3 scripts/gen-fixtures.py            # writes test/fixtures/*.json
     /usr/bin/python3 scripts/gen-fixtures.py --check    # compares with the files instead (exit 1 on a difference)
+    /usr/bin/python3 scripts/gen-fixtures.py --out DIR  # writes DIR/*.json
 
 float32, CPU, one thread, optimizers with foreach=False; everything random comes from one
 torch.Generator seeded with SEED, drawn in the order written here, so a run on the same PyTorch gives
@@ -140,17 +141,18 @@ def bn_fixture(gen):
 
 
 def main():
-    check = '--check' in sys.argv[1:]
+    argv = sys.argv[1:]
+    check = '--check' in argv
+    out_dir = argv[argv.index('--out') + 1] if '--out' in argv else FIXTURES
     torch.set_num_threads(1)
     torch.set_default_dtype(torch.float32)
     out = {}
-    gen = torch.Generator().manual_seed(SEED)
-    out['optim.json'] = optim_fixture(gen)
-    gen = torch.Generator().manual_seed(SEED)
-    out['batchnorm.json'] = bn_fixture(gen)
+    # The default generator, seeded once per file (optim's first p0 is torch.manual_seed(1234); randn(67) * 2).
+    out['optim.json'] = optim_fixture(torch.manual_seed(SEED))
+    out['batchnorm.json'] = bn_fixture(torch.manual_seed(SEED))
     failed = False
     for file, data in out.items():
-        path = os.path.join(FIXTURES, file)
+        path = os.path.join(out_dir, file)
         text = json.dumps(data)
         if check:
             with open(path) as f:

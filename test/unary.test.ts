@@ -3,12 +3,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as fg from '../lib/index.js';
-import type { ActivationBackward, Kernels, UnaryOp } from '../lib/backend/kernels.js';
+import type { Kernels, UnaryOp } from '../lib/backend/kernels.js';
+import { ACT_BACKWARD, UNARY_OP } from '../lib/backend/spec/unary.js';
 import { nativeAddon } from '../lib/backend/select.js';
 import { assertRejects, assertSameBits, conform, jsKernels, randomF32, requireNative, rng, SPECIALS } from './support/harness.js';
 
-const OPS: UnaryOp[] = ['neg', 'abs', 'sqrt', 'square', 'exp', 'log', 'relu', 'sigmoid', 'tanh'];
-const BACKWARD: ActivationBackward[] = ['relu', 'sigmoid', 'tanh'];
+// Every op the contract declares (lib/backend/spec/unary.ts): a new op is in the conformance tests the day it exists.
+const OPS = UNARY_OP.names;
+const BACKWARD = ACT_BACKWARD.names;
 const SPECIAL_RATE = 0.05;
 
 /** Uniformly random bit patterns: every exponent, both signs, NaNs, infinities and subnormals. */
@@ -245,11 +247,11 @@ test('binding second line of checks: wrong types, lengths, overlap, detached nev
   const addon = nativeAddon() as unknown as Record<string, (...a: unknown[]) => unknown>;
   assert.ok(addon);
   const x = new Float32Array(8), y = new Float32Array(8);
-  assertRejects(() => addon.unaryMap(9, x, y), RangeError, /op/, [y]);
+  assertRejects(() => addon.unaryMap(OPS.length, x, y), RangeError, /op/, [y]);
   assertRejects(() => addon.unaryMap(4, new Float64Array(8), y), TypeError, /Expected Float32Array for x but received Float64Array/, [y]);
   assertRejects(() => addon.unaryMap(4, x, new Float32Array(7)), RangeError, /length 8 for out but received length 7/);
   assertRejects(() => addon.unaryMap(4, x.subarray(0, 4), x.subarray(2, 6)), RangeError, /overlap/, [x]);
-  assertRejects(() => addon.unaryBackward(3, x, x, y), RangeError, /op/, [y]);
+  assertRejects(() => addon.unaryBackward(BACKWARD.length, x, x, y), RangeError, /op/, [y]);
   assertRejects(() => addon.unaryBackward(0, x, new Float32Array(4), y), RangeError, /length 8 for dy/, [y]);
   assertRejects(() => addon.unaryBackward(0, x, 'dy', y), TypeError, /Expected Float32Array for dy but received a string/, [y]);
   assertRejects(() => addon.softmax(x, y, 3, 3), RangeError, /length 9 for x/, [y]);
@@ -260,4 +262,11 @@ test('binding second line of checks: wrong types, lengths, overlap, detached nev
   const d = new Float32Array(4);
   structuredClone(d.buffer, { transfer: [d.buffer] });
   assertRejects(() => addon.unaryMap(4, d, d), TypeError, /detached/);
+});
+
+test('reciprocal: 1 / x with one rounding on both backends (±0 -> ±Infinity, ±Infinity -> ±0, NaN, subnormal and huge x)', () => {
+  const x = Float32Array.from([2, -4, 3, 0, -0, Infinity, -Infinity, NaN, 1e-40, 3e38, 0.1]);
+  const want = x.map((v) => 1 / v); // Float32Array.map rounds each double quotient once to binary32
+  assert.deepEqual([...want.slice(0, 4)], [0.5, -0.25, Math.fround(1 / 3), Infinity]);
+  for (const K of [jsKernels(), requireNative()]) assertSameBits(mapWith(K, 'reciprocal', x), want, { kernel: `unary.reciprocal (${K.name})` });
 });

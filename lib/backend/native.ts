@@ -6,16 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import type { Kernels } from './kernels.js';
-import { nativeElementwise } from './native/elementwise.js';
-import { nativeReduce } from './native/reduce.js';
-import { nativeBatchnorm } from './native/batchnorm.js';
-import { nativeConv } from './native/conv.js';
-import { nativeLayerNorm } from './native/layernorm.js';
-import { nativeRng } from './native/rng.js';
-import { nativeOptim } from './native/optim.js';
-import { nativeUnary } from './native/unary.js';
-import { nativeGemm } from './native/gemm.js';
-import { nativeAsync } from './native/async.js';
+import { makeNativeKernels } from './families.js';
 
 /** Functions every addon build has; each family's adapter declares the ones it calls. */
 export interface NativeAddon {
@@ -212,17 +203,5 @@ export function loadAddon(root: string = packageRoot(), envPath: string | undefi
 }
 
 export function nativeKernels(addon: NativeAddon): Kernels {
-  return {
-    name: 'native',
-    elementwise: nativeElementwise(addon),
-    reduce: nativeReduce(addon),
-    batchnorm: nativeBatchnorm(addon),
-    conv: nativeConv(addon),
-    layernorm: nativeLayerNorm(addon),
-    rng: nativeRng(addon),
-    optim: nativeOptim(addon),
-    unary: nativeUnary(addon),
-    gemm: nativeGemm(addon),
-    async: nativeAsync(addon),
-  };
+  return makeNativeKernels(addon);
 }

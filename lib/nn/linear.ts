@@ -10,11 +10,12 @@
 //             db = column sums of dy            canonical axis-0 sum (reduce family), accumulated into b.grad
 //
 // Accumulation is "grad = grad + new" elementwise, one binary32 add, with `new` the full GEMM result
-// (grad = new when grad is null). For N <= GEMM_KC (one k block) the GEMM's own beta = 1 fold computes
-// exactly grad + new (c = c + p_0), so it is used directly; for larger N the GEMM would add the k blocks
+// (grad = new when grad is null). When N is one k block (gemmAccumulatesExactly) the GEMM's own beta = 1
+// fold computes exactly grad + new (c = c + p_0), so it is used directly; for larger N the GEMM would add the k blocks
 // into grad one by one ((grad + p_0) + p_1 ...), which is not the same rounding, so new is computed into
 // a scratch matrix and added after.
-import { GEMM_KC, type GemmActivation } from '../backend/kernels.js';
+import type { GemmActivation } from '../backend/kernels.js';
+import { gemmAccumulatesExactly } from '../backend/spec/gemm.js';
 import { kernels } from '../backend/select.js';
 import { generatorOf, type Generator } from '../random.js';
 import { checkTensor, formatShape, Parameter, Tensor } from '../tensor.js';
@@ -133,7 +134,7 @@ export class Linear extends Module {
   private accumulateGrads(dy: Tensor, x: Tensor): void {
     const K = kernels(), inF = this.inFeatures, n = rowsOf(x, inF), out = this.outFeatures;
     const w = this.weight;
-    if (w.grad && n >= 1 && n <= GEMM_KC) {
+    if (w.grad && gemmAccumulatesExactly(n)) {
       K.gemm.gemm(dy.data, x.data, w.grad.data, out, inF, n, true, false, 1, 1, null, 'none');
     } else {
       const dw = Tensor.zeros([out, inF]);

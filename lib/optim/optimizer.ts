@@ -7,68 +7,10 @@ import { OPTIM_H, type OptimAlgo } from '../backend/optim_spec.js';
 import { Parameter, Tensor } from '../tensor.js';
 import { rangeError, typeError } from '../validate.js';
 import { OPTION_CHECKS, schedulable, type HyperValue, type Schedule } from './options.js';
+import type { AlgoDef, Hyper, ParamGroup, ParamGroupInput, Params, ParamState, StateDict, StepContext, StepResult } from './algo.js';
+import { checkAllDisjoint, findNonFinite } from './step_checks.js';
 
-export type Hyper = Record<string, HyperValue>;
-
-/** Per-parameter state: the step count, the state buffers, and scalar state (NAdam's mu product). */
-export interface ParamState {
-  step: number;
-  buffers: Record<string, Float32Array>;
-  scalars: Record<string, number>;
-}
-
-/** What an algorithm computes for one tensor before the kernel runs. */
-export interface Prepared {
-  flags: number;
-  /** Scalar state after this step (committed only if the step runs). */
-  scalars?: Record<string, number>;
-}
-
-export interface StepContext {
-  /** The optimizer's step count before this step (what schedules see). */
-  t: number;
-  /** The value an option will have at the next step (its schedule at t + 1, else its value now). */
-  next(key: string): HyperValue;
-}
-
-/** The definition of one algorithm: what the class and the functional API share. */
-export interface AlgoDef<O extends Hyper> {
-  readonly name: string;
-  readonly algo: OptimAlgo;
-  readonly defaults: Readonly<O>;
-  /** True if prepare() depends only on the options and the step (not on the parameter's state). */
-  readonly stepOnly?: boolean;
-  /** Options without a default (SGD's lr). */
-  readonly required?: readonly string[];
-  /** Extra per-option checks replacing OPTION_CHECKS (e.g. the papers' momentum in [0, 1]). */
-  readonly checks?: Readonly<Record<string, (v: unknown, name: string) => void>>;
-  /** Checks across options (nesterov needs momentum > 0 and dampening 0); `at(k)` names option k. */
-  crossCheck?(o: O, at: (k: string) => string): void;
-  /** State buffer names for slots s0..s2 under these options (null: slot unused). */
-  slots(o: O): readonly (string | null)[];
-  /** Initial contents of a new state buffer: a number to fill with, or 'param' for a copy of the parameter. */
-  init?(name: string, o: O): number | 'param';
-  /** Fills h[off .. off + OPTIM_H) for a tensor at step `step` (1 for its first) and returns its flags. */
-  prepare(o: O, step: number, prev: ParamState | undefined, h: Float32Array, off: number, ctx: StepContext): Prepared;
-}
-
-export type ParamGroup<O extends Hyper> = { params: Parameter[] } & O;
-
-/** A group as passed in: params plus any options (numbers may be Schedules). */
-export type ParamGroupInput<I> = { params: Parameter[] } & I;
-
-export interface StepResult {
-  /** True if the step was skipped because a gradient held NaN or ±Infinity (skipNonFinite). */
-  skipped: boolean;
-  /** Why it was skipped, naming the gradient and the index. */
-  reason?: string;
-}
-
-export interface StateDict {
-  state: Record<string, Record<string, number | Float32Array | number[]>>;
-  paramGroups: Record<string, HyperValue | number[]>[];
-  stepCount: number;
-}
+export type { AlgoDef, Hyper, ParamGroup, ParamGroupInput, Params, ParamState, Prepared, StateDict, StepContext, StepResult } from './algo.js';
 
 /** One group's multi-tensor kernel call. */
 interface GroupCall {
@@ -442,51 +384,7 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
   }
 }
 
-/**
- * Throws unless every parameter and gradient of the step is disjoint from every other (the kernels
- * read and write each once per element). Arrays are grouped by ArrayBuffer, so the usual case (one
- * buffer each) costs O(n); within a buffer, sorted by offset, only neighbours need comparing.
- */
-function checkAllDisjoint(work: readonly { p: Parameter; g: Float32Array; name: string }[][]): void {
-  const byBuffer = new Map<ArrayBufferLike, [Float32Array, string][]>();
-  const add = (a: Float32Array, name: string) => {
-    if (a.length === 0) return;
-    const list = byBuffer.get(a.buffer);
-    if (list) list.push([a, name]);
-    else byBuffer.set(a.buffer, [[a, name]]);
-  };
-  for (const items of work) {
-    for (const { p, g, name } of items) {
-      add(p.data, name.slice(0, -'.grad'.length));
-      add(g, name);
-    }
-  }
-  for (const list of byBuffer.values()) {
-    if (list.length < 2) continue;
-    list.sort((x, y) => x[0].byteOffset - y[0].byteOffset);
-    for (let k = 1; k < list.length; k++) {
-      const [a, an] = list[k - 1], [b, bn] = list[k];
-      if (b.byteOffset < a.byteOffset + a.byteLength) throw new RangeError(`Expected ${bn} not to share memory with ${an} but received overlapping arrays`);
-    }
-  }
-}
-
-/** The first non-finite gradient element, described, or '' if all are finite. */
-function findNonFinite(work: readonly { g: Float32Array; name: string }[][]): string {
-  for (const items of work) {
-    for (const { g, name } of items) {
-      for (let i = 0, n = g.length; i < n; i++) {
-        const x = g[i];
-        if (x - x !== 0) return `${name}[${i}] is ${x}`;
-      }
-    }
-  }
-  return '';
-}
-
 function copyValue<V extends HyperValue>(v: V): V {
   return (Array.isArray(v) ? [v[0], v[1]] : v) as V;
 }
 
-/** What an optimizer's constructor takes: Parameters, or groups { params, ...options }. */
-export type Params<O> = readonly Parameter[] | readonly ParamGroupInput<Partial<O>>[];

@@ -1,5 +1,5 @@
-// Convolution data-movement bindings. JS names: convIm2col(x, geo, col), convCol2im(col, geo, dx), with
-// geo = [C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW] (spec in kernels/conv_api.h). x and dx are one
+// Convolution data-movement bindings (argument lists: lib/backend/spec/conv.ts; kernel spec: kernels/conv_api.h):
+// convIm2col(x, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW, col) and convCol2im(col, <the same 13>, dx). x and dx are one
 // group of one sample (C·H·W values), col K·P values; every length is checked, and the taps are
 // bounds-checked by the kernels, so no index leaves the arrays.
 #include "binding/common.h"
@@ -7,34 +7,28 @@
 
 namespace fg {
 
+// The 13 sizes of the geometry, read from arguments i .. i + 12 (names as in lib/backend/spec/conv.ts).
 static ConvGeo arg_geo(const Napi::CallbackInfo& info, size_t i) {
   Napi::Env env = info.Env();
-  if (info.Length() <= i || !info[i].IsArray()) throw_type(env, "an array of 13 sizes", "geo", info[i]);
-  Napi::Array a = info[i].As<Napi::Array>();
-  if (a.Length() != 13) throw_range(env, "Expected an array of 13 sizes for geo but received length " + std::to_string(a.Length()));
-  size_t v[13];
   static const char* names[13] = {"C", "H", "W", "kh", "kw", "sh", "sw", "ph", "pw", "dh", "dw", "OH", "OW"};
-  for (uint32_t k = 0; k < 13; ++k) {
-    Napi::Value e = a.Get(k);
-    if (!e.IsNumber()) throw_type(env, "a size", (std::string("geo.") + names[k]).c_str(), e);
-    const double d = e.As<Napi::Number>().DoubleValue();
-    if (!(d >= 0 && d <= 2147483647.0) || d != (double)(int64_t)d)
-      throw_range(env, std::string("Expected an integer in [0, 2^31) for geo.") + names[k] + " but received " + describe(e));
-    v[k] = (size_t)d;
+  size_t v[13];
+  for (size_t k = 0; k < 13; ++k) {
+    v[k] = arg_size(info, i + k, names[k]);
+    if (v[k] > 2147483647u) throw_range(env, std::string("Expected an integer in [0, 2^31) for ") + names[k] + " but received " + describe(info[i + k]));
   }
   ConvGeo g{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12]};
-  if (g.sh == 0 || g.sw == 0 || g.dh == 0 || g.dw == 0) throw_range(env, "Expected strides and dilations >= 1 in geo");
+  if (g.sh == 0 || g.sw == 0 || g.dh == 0 || g.dw == 0) throw_range(env, "Expected strides and dilations >= 1 (sh, sw, dh, dw)");
   const double K = (double)g.C * g.kh * g.kw, P = (double)g.OH * g.OW, X = (double)g.C * g.H * g.W;
   if (K * P > 9.0e15 || X > 9.0e15) throw_range(env, "Expected the column matrix and the input to fit in memory");
   return g;
 }
 
-// convIm2col(x, geo, col)
+// convIm2col(x, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW, col)
 static Napi::Value conv_im2col_fn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   F32 x = arg_f32(info, 0, "x");
   const ConvGeo g = arg_geo(info, 1);
-  F32 col = arg_f32(info, 2, "col");
+  F32 col = arg_f32(info, 14, "col");
   const size_t K = g.C * g.kh * g.kw, P = g.OH * g.OW;
   check_len(env, x, g.C * g.H * g.W, "x");
   check_len(env, col, K * P, "col");
@@ -45,12 +39,12 @@ static Napi::Value conv_im2col_fn(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// convCol2im(col, geo, dx)
+// convCol2im(col, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW, dx)
 static Napi::Value conv_col2im_fn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   F32 col = arg_f32(info, 0, "col");
   const ConvGeo g = arg_geo(info, 1);
-  F32 dx = arg_f32(info, 2, "dx");
+  F32 dx = arg_f32(info, 14, "dx");
   const size_t K = g.C * g.kh * g.kw, P = g.OH * g.OW;
   check_len(env, col, K * P, "col");
   check_len(env, dx, g.C * g.H * g.W, "dx");

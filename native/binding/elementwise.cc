@@ -4,15 +4,13 @@
 
 namespace fg {
 
-enum BroadcastMode : int { BC_FULL = 0, BC_SCALAR = 1, BC_ROW = 2, BC_COL = 3 };
-
 // ewBinary(op, a, b, y, rows, cols, mode): y = a op b with b full (rows*cols), scalar (1), row (cols) or col (rows).
 static Napi::Value ew_binary(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const int op = arg_int(info, 0, "op", 0, OP_COUNT - 1);
   F32 a = arg_f32(info, 1, "a"), b = arg_f32(info, 2, "b"), y = arg_f32(info, 3, "out");
   const size_t rows = arg_size(info, 4, "rows"), cols = arg_size(info, 5, "cols");
-  const int mode = arg_int(info, 6, "mode", 0, 3);
+  const int mode = arg_int(info, 6, "mode", 0, BC_COUNT - 1);
   if (cols && rows > SIZE_MAX / 4 / cols) throw_range(env, "Expected rows * cols to fit in memory");
   const size_t n = rows * cols;
   check_len(env, a, n, "a");

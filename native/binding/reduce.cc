@@ -61,10 +61,7 @@ double reduce_full(const AddonData& d, int op, const float* x, size_t n, float d
   }
 }
 
-const char* op_name(int op) {
-  static const char* names[RED_OP_COUNT] = {"sum", "mean", "sumSquares", "norm", "max", "argmax", "variance"};
-  return names[op];
-}
+const char* op_name(int op) { return ReduceOp_names[op]; }
 
 bool needs_nonempty(int op) { return op == RED_MAX || op == RED_ARGMAX; }
 

@@ -1,10 +1,9 @@
 // Canonical reduction order (DESIGN §2): the ISA-independent part, see kernels/canonical.h.
 #pragma once
 #include <cstddef>
+#include "contract.h"  // FG_BLOCK
 
 namespace fg {
-
-constexpr size_t FG_BLOCK = 4096;
 
 inline size_t num_blocks(size_t n) { return (n + FG_BLOCK - 1) / FG_BLOCK; }
 

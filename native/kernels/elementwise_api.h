@@ -6,10 +6,9 @@
 // Ranges are [begin, end) of elements (vv, vs, axpy, fill, copy, clamp) or of rows (row, col).
 #pragma once
 #include <cstddef>
+#include "contract.h"  // BinaryOp, BroadcastMode
 
 namespace fg {
-
-enum BinaryOp : int { OP_ADD = 0, OP_SUB = 1, OP_MUL = 2, OP_DIV = 3, OP_COUNT = 4 };
 
 struct elementwise_table {
   void (*vv[OP_COUNT])(const float* a, const float* b, float* y, size_t begin, size_t end);

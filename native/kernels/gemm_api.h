@@ -16,13 +16,9 @@
 // Threads split rows and columns of C, never k, so nothing depends on how the work is cut.
 #pragma once
 #include <cstddef>
+#include "contract.h"  // GEMM_KC, GemmActivation
 
 namespace fg {
-
-// The k block of the spec. Every ISA and the TypeScript twin use this value.
-constexpr size_t GEMM_KC = 256;
-
-enum GemmActivation : int { GEMM_ACT_NONE = 0, GEMM_ACT_RELU = 1, GEMM_ACT_SIGMOID = 2, GEMM_ACT_TANH = 3, GEMM_ACT_COUNT = 4 };
 
 // One row-range activation y[begin, end) = act(x[begin, end)) (the unary family's signature).
 using gemm_row_fn = void (*)(const float* x, float* y, size_t begin, size_t end);

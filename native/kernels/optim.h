@@ -26,6 +26,25 @@ static inline typename W::R opt_ema_sq(typename W::R x, float b, float c, typena
   return W::add(W::mul(x, W::set1(b)), W::mul(W::mul(W::set1(c), y), y));
 }
 
+// The Adam family's moments (Adam/AdamW, NAdam, RAdam: their B1, OMB1, B2, OMB2 slots coincide):
+//   m = (m * b1) + ((1 - b1) * g);  v = (v * b2) + (((1 - b2) * g) * g);  both stored (s0, s1).
+static_assert(NADAM_B1 == ADAM_B1 && NADAM_OMB1 == ADAM_OMB1 && NADAM_B2 == ADAM_B2 && NADAM_OMB2 == ADAM_OMB2 &&
+                  RADAM_B1 == ADAM_B1 && RADAM_OMB1 == ADAM_OMB1 && RADAM_B2 == ADAM_B2 && RADAM_OMB2 == ADAM_OMB2,
+              "the Adam family shares its moment slots (lib/backend/spec/optim.ts ADAM_MOMENT_SLOTS)");
+template <class W>
+struct opt_mv {
+  typename W::R m, v;
+};
+template <class W>
+static inline opt_mv<W> opt_moments(const optim_args& a, size_t i, typename W::R g) {
+  const float* h = a.h;
+  const typename W::R m = opt_ema<W>(W::load(a.s[0] + i), h[ADAM_B1], h[ADAM_OMB1], g);
+  const typename W::R v = opt_ema_sq<W>(W::load(a.s[1] + i), h[ADAM_B2], h[ADAM_OMB2], g);
+  W::store(a.s[0] + i, m);
+  W::store(a.s[1] + i, v);
+  return {m, v};
+}
+
 template <class V>
 static void opt_sgd(const optim_args& a, size_t b, size_t e) {
   const float* h = a.h;
@@ -51,10 +70,8 @@ static void opt_adam(const optim_args& a, size_t b, size_t e) {
     R p = W::load(a.p + i);
     const R g = opt_grad<W>(a, i, p, h[ADAM_WD]);
     if (a.flags & OF_DECOUPLED) p = W::mul(p, W::set1(h[ADAM_DECAY]));
-    const R m = opt_ema<W>(W::load(a.s[0] + i), h[ADAM_B1], h[ADAM_OMB1], g);
-    const R v = opt_ema_sq<W>(W::load(a.s[1] + i), h[ADAM_B2], h[ADAM_OMB2], g);
-    W::store(a.s[0] + i, m);
-    W::store(a.s[1] + i, v);
+    const auto mv = opt_moments<W>(a, i, g);
+    const R m = mv.m, v = mv.v;
     R u = v;
     if (a.flags & OF_AMSGRAD) {
       u = W::max(W::load(a.s[2] + i), v);
@@ -170,10 +187,8 @@ static void opt_nadam(const optim_args& a, size_t b, size_t e) {
     FG_OPT_LANE;
     const R p = W::load(a.p + i);
     const R g = opt_grad<W>(a, i, p, h[NADAM_WD]);
-    const R m = opt_ema<W>(W::load(a.s[0] + i), h[NADAM_B1], h[NADAM_OMB1], g);
-    const R v = opt_ema_sq<W>(W::load(a.s[1] + i), h[NADAM_B2], h[NADAM_OMB2], g);
-    W::store(a.s[0] + i, m);
-    W::store(a.s[1] + i, v);
+    const auto mv = opt_moments<W>(a, i, g);
+    const R m = mv.m, v = mv.v;
     const R den = W::add(W::sqrt(W::div(v, W::set1(h[NADAM_BC2]))), W::set1(h[NADAM_EPS]));
     const R p1 = W::sub(p, W::mul(W::set1(h[NADAM_C1]), W::div(g, den)));
     W::store(a.p + i, W::sub(p1, W::mul(W::set1(h[NADAM_C2]), W::div(m, den))));
@@ -187,10 +202,8 @@ static void opt_radam(const optim_args& a, size_t b, size_t e) {
     FG_OPT_LANE;
     const R p = W::load(a.p + i);
     const R g = opt_grad<W>(a, i, p, h[RADAM_WD]);
-    const R m = opt_ema<W>(W::load(a.s[0] + i), h[RADAM_B1], h[RADAM_OMB1], g);
-    const R v = opt_ema_sq<W>(W::load(a.s[1] + i), h[RADAM_B2], h[RADAM_OMB2], g);
-    W::store(a.s[0] + i, m);
-    W::store(a.s[1] + i, v);
+    const auto mv = opt_moments<W>(a, i, g);
+    const R m = mv.m, v = mv.v;
     const R mlr = W::mul(W::div(m, W::set1(h[RADAM_BC1])), W::set1(h[RADAM_LR]));
     R u = mlr;
     if (a.flags & OF_RECTIFY) {

@@ -50,33 +50,9 @@
 // Ranges are [begin, end) of elements.
 #pragma once
 #include <cstddef>
+#include "contract.h"  // OptimAlgo, OptimFlag, OPT_H, the scalar slots, optim_state_mask
 
 namespace fg {
-
-enum OptimAlgo : int {
-  OPT_SGD = 0, OPT_ADAM = 1, OPT_ADAGRAD = 2, OPT_RMSPROP = 3, OPT_RPROP = 4, OPT_ADADELTA = 5,
-  OPT_ADAMAX = 6, OPT_NADAM = 7, OPT_RADAM = 8, OPT_MOMENTUM = 9, OPT_COUNT = 10
-};
-
-// Flags (one bit each, meaning as in the spec above).
-enum OptimFlag : unsigned {
-  OF_MAXIMIZE = 1u, OF_WD = 2u, OF_MOMENTUM = 4u, OF_NESTEROV = 8u, OF_FIRST = 16u, OF_AMSGRAD = 32u,
-  OF_DECOUPLED = 64u, OF_CENTERED = 128u, OF_RECTIFY = 256u, OF_LOOKAHEAD = 512u, OF_ALL = 1023u
-};
-
-constexpr int OPT_H = 10;  // scalars per tensor
-
-// Scalar slots.
-enum : int { SGD_LR = 0, SGD_MOM = 1, SGD_DAMP1 = 2, SGD_WD = 3 };
-enum : int { ADAM_B1 = 0, ADAM_OMB1 = 1, ADAM_B2 = 2, ADAM_OMB2 = 3, ADAM_WD = 4, ADAM_DECAY = 5, ADAM_SS = 6, ADAM_BC2S = 7, ADAM_EPS = 8 };
-enum : int { ADAGRAD_WD = 0, ADAGRAD_CLR = 1, ADAGRAD_EPS = 2 };
-enum : int { RMS_ALPHA = 0, RMS_OMA = 1, RMS_EPS = 2, RMS_MOM = 3, RMS_LR = 4, RMS_WD = 5 };
-enum : int { RPROP_ETAM = 0, RPROP_ETAP = 1, RPROP_MIN = 2, RPROP_MAX = 3 };
-enum : int { ADADELTA_RHO = 0, ADADELTA_OMR = 1, ADADELTA_EPS = 2, ADADELTA_LR = 3, ADADELTA_WD = 4 };
-enum : int { ADAMAX_B1 = 0, ADAMAX_OMB1 = 1, ADAMAX_B2 = 2, ADAMAX_EPS = 3, ADAMAX_CLR = 4, ADAMAX_WD = 5 };
-enum : int { NADAM_B1 = 0, NADAM_OMB1 = 1, NADAM_B2 = 2, NADAM_OMB2 = 3, NADAM_BC2 = 4, NADAM_EPS = 5, NADAM_C1 = 6, NADAM_C2 = 7, NADAM_WD = 8 };
-enum : int { RADAM_B1 = 0, RADAM_OMB1 = 1, RADAM_B2 = 2, RADAM_OMB2 = 3, RADAM_BC1 = 4, RADAM_LR = 5, RADAM_BC2S = 6, RADAM_EPS = 7, RADAM_RECT = 8, RADAM_WD = 9 };
-enum : int { MOM_MU = 0, MOM_LR = 1, MOM_MUNEXT = 2, MOM_WD = 3 };
 
 // One tensor's step: pointers are at element 0; the kernel touches [begin, end).
 struct optim_args {
@@ -92,17 +68,5 @@ using optim_fn = void (*)(const optim_args& a, size_t begin, size_t end);
 struct optim_table {
   optim_fn step[OPT_COUNT];
 };
-
-// Which state buffers (bit k = s[k]) an algorithm reads or writes under these flags.
-inline unsigned optim_state_mask(int algo, unsigned flags) {
-  switch (algo) {
-    case OPT_SGD: return (flags & OF_MOMENTUM) ? 1u : 0u;
-    case OPT_ADAM: return (flags & OF_AMSGRAD) ? 7u : 3u;
-    case OPT_ADAGRAD: return 1u;
-    case OPT_RMSPROP: return 1u | ((flags & OF_CENTERED) ? 2u : 0u) | ((flags & OF_MOMENTUM) ? 4u : 0u);
-    case OPT_MOMENTUM: return (flags & OF_LOOKAHEAD) ? 3u : 1u;
-    default: return 3u;  // Rprop, Adadelta, Adamax, NAdam, RAdam
-  }
-}
 
 }  // namespace fg

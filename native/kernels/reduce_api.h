@@ -21,11 +21,9 @@
 // index rounded to binary32.
 #pragma once
 #include <cstddef>
+#include "contract.h"  // ReduceOp
 
 namespace fg {
-
-// Full reductions and axis reductions, as seen from JavaScript.
-enum ReduceOp : int { RED_SUM = 0, RED_MEAN = 1, RED_SUMSQ = 2, RED_NORM = 3, RED_MAX = 4, RED_ARGMAX = 5, RED_VAR = 6, RED_OP_COUNT = 7 };
 
 // What a pass over canonical blocks accumulates.
 enum ReduceKind : int { RK_SUM = 0, RK_SUMSQ = 1, RK_SQDEV = 2, RK_MAX = 3 };

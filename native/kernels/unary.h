@@ -118,7 +118,8 @@ static inline typename W::R un_apply(typename W::R x) {
   else if constexpr (Op == UN_LOG) return un_log<W>(x);
   else if constexpr (Op == UN_RELU) return un_relu<W>(x);
   else if constexpr (Op == UN_SIGMOID) return un_sigmoid<W>(x);
-  else return un_tanh<W>(x);
+  else if constexpr (Op == UN_TANH) return un_tanh<W>(x);
+  else return W::div(W::set1(1.0f), x);  // reciprocal: 1 / x, one rounding
 }
 
 template <int Op, class W>
@@ -226,6 +227,7 @@ static void fill_unary(unary_table& t) {
   t.map[UN_RELU] = un_map<V, UN_RELU>;
   t.map[UN_SIGMOID] = un_map<V, UN_SIGMOID>;
   t.map[UN_TANH] = un_map<V, UN_TANH>;
+  t.map[UN_RECIPROCAL] = un_map<V, UN_RECIPROCAL>;
   t.backward[ACT_RELU] = un_map_backward<V, ACT_RELU>;
   t.backward[ACT_SIGMOID] = un_map_backward<V, ACT_SIGMOID>;
   t.backward[ACT_TANH] = un_map_backward<V, ACT_TANH>;

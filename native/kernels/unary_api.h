@@ -30,15 +30,9 @@
 // Ranges are [begin, end) of elements (map, backward) or of rows (softmax).
 #pragma once
 #include <cstddef>
+#include "contract.h"  // UnaryOp, ActBackward
 
 namespace fg {
-
-// Codes shared with lib/backend/kernels.ts (UNARY_OP_CODE, ACT_BACKWARD_CODE).
-enum UnaryOp : int {
-  UN_NEG = 0, UN_ABS = 1, UN_SQRT = 2, UN_SQUARE = 3, UN_EXP = 4, UN_LOG = 5,
-  UN_RELU = 6, UN_SIGMOID = 7, UN_TANH = 8, UN_COUNT = 9
-};
-enum ActBackward : int { ACT_RELU = 0, ACT_SIGMOID = 1, ACT_TANH = 2, ACT_COUNT = 3 };
 
 struct unary_table {
   // y[i] = op(x[i]) for i in [begin, end); x == y allowed. map[UN_RELU], map[UN_SIGMOID], map[UN_TANH]

@@ -3,7 +3,9 @@
 // combined by the tree s = 8, 4, 2, 1; block sums added in index order (empty sum = +0).
 // Partials live in a Float32Array, so every += is a binary32 add.
 
-export const BLOCK = 4096;
+import { CANONICAL_BLOCK } from '../spec/canonical.js';
+
+export const BLOCK = CANONICAL_BLOCK.value;
 const P = new Float32Array(16);
 
 function tree(): number {

@@ -1,6 +1,6 @@
 // GEMM family, TypeScript twin of native/kernels/gemm.h: the same spec (native/kernels/gemm_api.h,
 // docs/numerics.md "GEMM"), element by element, with the exact binary32 fma of ./fma.ts.
-import { GEMM_KC, type GemmActivation, type GemmKernels } from '../kernels.js';
+import { GEMM_KC, type GemmActivation, type GemmKernels } from '../spec/gemm.js';
 import { fmafArray, fmafSlow } from './fma.js';
 import { reluf, sigmoidf, tanhf } from './unary.js';
 

@@ -1,8 +1,7 @@
 // TypeScript twin of native/kernels/optim.h: the same binary32 operations in the same order
 // (spec in native/kernels/optim_api.h). Every intermediate goes through Math.fround (or a store into
 // a Float32Array); one + − × ÷ or sqrt of binary32 values rounded from double is exact.
-import type { OptimKernels } from '../kernels.js';
-import { H, OF, OPTIM_H, type OptimAlgo } from '../optim_spec.js';
+import { H, OF, OPTIM_H, type OptimAlgo, type OptimKernels } from '../spec/optim.js';
 
 const fr = Math.fround;
 
@@ -13,6 +12,15 @@ function grad(g: number, p: number, flags: number, wd: number): number {
   if (flags & OF.MAXIMIZE) g = -g;
   if (flags & OF.WD) g = fr(g + fr(wd * p));
   return g;
+}
+
+/**
+ * The Adam family's moments (Adam/AdamW, NAdam, RAdam), stored at i:
+ * m = (m * b1) + ((1 - b1) * g);  v = (v * b2) + (((1 - b2) * g) * g). Callers read them back from M[i], V[i].
+ */
+function moments(M: Float32Array, V: Float32Array, i: number, g: number, b1: number, omb1: number, b2: number, omb2: number): void {
+  M[i] = fr(fr(M[i] * b1) + fr(omb1 * g));
+  V[i] = fr(fr(V[i] * b2) + fr(fr(omb2 * g) * g));
 }
 
 const sgd: Step = (P, G, S, h, o, flags) => {
@@ -42,10 +50,8 @@ const adam: Step = (P, G, S, h, o, flags) => {
     let p = P[i];
     const g = grad(G[i], p, flags, wd);
     if (dec) p = fr(p * decay);
-    const m = fr(fr(M[i] * b1) + fr(omb1 * g));
-    const v = fr(fr(V[i] * b2) + fr(fr(omb2 * g) * g));
-    M[i] = m;
-    V[i] = v;
+    moments(M, V, i, g, b1, omb1, b2, omb2);
+    const m = M[i], v = V[i];
     let u = v;
     if (ams) {
       const x = (VM as Float32Array)[i];
@@ -156,10 +162,8 @@ const nadam: Step = (P, G, S, h, o, flags) => {
   for (let i = 0, n = P.length; i < n; i++) {
     const p = P[i];
     const g = grad(G[i], p, flags, wd);
-    const m = fr(fr(M[i] * b1) + fr(omb1 * g));
-    const v = fr(fr(V[i] * b2) + fr(fr(omb2 * g) * g));
-    M[i] = m;
-    V[i] = v;
+    moments(M, V, i, g, b1, omb1, b2, omb2);
+    const m = M[i], v = V[i];
     const den = fr(fr(Math.sqrt(fr(v / bc2))) + eps);
     const p1 = fr(p - fr(c1 * fr(g / den)));
     P[i] = p1 - fr(c2 * fr(m / den));
@@ -175,10 +179,8 @@ const radam: Step = (P, G, S, h, o, flags) => {
   for (let i = 0, n = P.length; i < n; i++) {
     const p = P[i];
     const g = grad(G[i], p, flags, wd);
-    const m = fr(fr(M[i] * b1) + fr(omb1 * g));
-    const v = fr(fr(V[i] * b2) + fr(fr(omb2 * g) * g));
-    M[i] = m;
-    V[i] = v;
+    moments(M, V, i, g, b1, omb1, b2, omb2);
+    const m = M[i], v = V[i];
     const mlr = fr(fr(m / bc1) * lr);
     const u = rectify ? fr(fr(mlr * fr(bc2s / fr(fr(Math.sqrt(v)) + eps))) * rect) : mlr;
     P[i] = p - u;

@@ -155,6 +155,7 @@ function map(op: UnaryOp, x: Float32Array, out: Float32Array): void {
     case 'log': for (let i = 0; i < n; i++) out[i] = logf(x[i]); break;
     case 'sigmoid': for (let i = 0; i < n; i++) out[i] = sigmoidf(x[i]); break;
     case 'tanh': for (let i = 0; i < n; i++) out[i] = tanhf(x[i]); break;
+    case 'reciprocal': for (let i = 0; i < n; i++) out[i] = 1 / x[i]; break;
   }
 }
 
