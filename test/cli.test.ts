@@ -120,11 +120,11 @@ test('each experiment runs on the tiny preset, writes a parseable report and lea
   assert.equal(csv[0], 'experiment,run,kind,update,metric,value');
   assert.ok(csv.slice(1).every((l) => l.split(',').length === 6 && Number.isFinite(Number(l.split(',')[5]))));
   assert.deepEqual(res.experiments.map((e) => e.name), ['autoencoder', 'batchnorm', 'rnn', 'quadratic']);
-  assert.deepEqual(res.config.seeds, [1, 11, 21]);
+  assert.deepEqual(res.config.seeds, [1, 11]);
   const [ae, bn, rnn, quad] = res.experiments;
   assert.deepEqual([...new Set(ae.runs.map((x) => x.group))], ['SGD', 'CM μmax=0.99', 'NAG μmax=0.99']);
   assert.deepEqual([...new Set(bn.runs.map((x) => x.group))], ['baseline', 'BN', 'BN-x5', 'BN-x30', 'BN-x5-Sigmoid', 'baseline-x30 (control)']);
-  for (const e of res.experiments) for (const g of new Set(e.runs.map((x) => x.group))) assert.deepEqual(e.runs.filter((x) => x.group === g).map((x) => x.seed), [1, 11, 21], `${e.name} ${g}`);
+  for (const e of res.experiments) for (const g of new Set(e.runs.map((x) => x.group))) assert.deepEqual(e.runs.filter((x) => x.group === g).map((x) => x.seed), [1, 11], `${e.name} ${g}`);
   for (const run of ae.runs) assert.ok(run.final.squaredError < 0.5 * run.evals[0].squaredError, `${run.id}: ${JSON.stringify(run.evals)}`);
   for (const run of bn.runs.filter((x) => !x.group.includes('control'))) {
     assert.equal(run.loss.length, 10);
