@@ -15,6 +15,8 @@ import { parseArgs, UsageError } from '../lib/cli/args.js';
 import { verdicts, verdictWord, type Verdict } from '../lib/cli/verdict.js';
 import { verdictSettings, type SessionConfig } from '../lib/cli/main.js';
 import type { RunResult } from '../lib/cli/run.js';
+import { sutskeverPeriod } from '../lib/cli/common.js';
+import { sutskever } from '../lib/optim/index.js';
 
 const ROOT = path.resolve(__dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'fastgrad.cjs');
@@ -87,6 +89,13 @@ test('parseArgs: values, lists and errors', () => {
   assert.throws(() => parseArgs(['rnn', '--updates']), UsageError);
   assert.throws(() => parseArgs(['rnn', '--updates', '3', '--updates', '4']), /given twice/);
   assert.throws(() => parseArgs(['rnn', '--mu-max', '1.5']), /\[0, 1\]/);
+});
+
+test('the μ schedule with a shorter period: the paper\'s steps, period times faster', () => {
+  const paper = sutskever({ muMax: 0.99 }), fast = sutskeverPeriod(0.99, 50);
+  for (const t of [0, 49, 50, 99, 100, 249, 250, 999, 1000, 2449, 2450, 5000]) assert.equal(fast(t), paper(5 * t), `t = ${t}`);
+  assert.ok(Math.abs(fast(1000) - (1 - 1 / 42)) < 1e-12, String(fast(1000)));
+  assert.equal(sutskeverPeriod(0.99, 250)(1000), paper(1000));
 });
 
 test('svg: ticks and a well-formed chart with a legend and a log axis', () => {
