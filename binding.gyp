@@ -1,6 +1,29 @@
 # Builds build/Release/fastgrad.node. The source list lives in native/sources.json (read by CMakeLists.txt too).
 # Only the per-ISA static libraries get ISA flags; everything else is built for the baseline CPU.
+# When Gloo is found (scripts/has-gloo.cjs), also the optional process-group binding
+# build/Release/fastgrad_gloo.node and its C++ bench program (native/distributed); fastgrad.node never
+# depends on them.
 {
+  "variables": { "fg_gloo%": "<!(node scripts/has-gloo.cjs)" },
+  "conditions": [
+    ["fg_gloo==1", {
+      "targets": [
+        {
+          "target_name": "fastgrad_gloo",
+          "sources": ["native/distributed/binding.cc", "native/distributed/process_group.cc", "native/distributed/store.cc"],
+          "cflags_cc": ["-frtti"], "cflags_cc!": ["-fno-rtti"],
+          "libraries": ["-lgloo", "-pthread"]
+        },
+        {
+          "target_name": "fastgrad_gloo_bench",
+          "type": "executable",
+          "sources": ["native/distributed/bench_allreduce.cc", "native/distributed/process_group.cc", "native/distributed/store.cc"],
+          "cflags_cc": ["-frtti"], "cflags_cc!": ["-fno-rtti"],
+          "libraries": ["-lgloo", "-pthread"]
+        }
+      ]
+    }]
+  ],
   "target_defaults": {
     "cflags": ["-O3", "-ffp-contract=off", "-fno-math-errno", "-fno-trapping-math", "-fvisibility=hidden", "-Wall", "-Wextra", "-Wno-unused-parameter", "<!@(node scripts/has-openmp.cjs --cflags)"],
     "ldflags": ["<!@(node scripts/has-openmp.cjs --ldflags)"],

@@ -28,3 +28,4 @@ export { loadSafetensors, saveSafetensors, IntTensor } from './io/safetensors.js
 export type { SafetensorsContent, SafetensorsDtype } from './io/safetensors.js';
 export * as optim from './optim/index.js';
 export * as train from './train/index.js';
+export * as distributed from './distributed/index.js';

@@ -42,13 +42,22 @@ test('an unloadable addon falls back to the TypeScript backend with the reason',
 
 test('FASTGRAD_BACKEND=js and FASTGRAD_NUM_THREADS and FASTGRAD_SIMD are honoured', () => {
   requireNative();
-  const out = JSON.parse(runChild("const fg=require('./lib/index.ts'); const i=fg.backendInfo(); console.log(JSON.stringify({b:fg.getBackend(), r:i.reason, t:fg.getNumThreads(), s:fg.simdLevel(), note:i.simdNote}))",
-    { FASTGRAD_BACKEND: 'js', FASTGRAD_NUM_THREADS: '3', FASTGRAD_SIMD: 'scalar' }));
+  const code = "const fg=require('./lib/index.ts'); const i=fg.backendInfo(); console.log(JSON.stringify({b:fg.getBackend(), r:i.reason, t:fg.getNumThreads(), s:fg.simdLevel(), note:i.simdNote, is:i.simd, it:i.threads, io:i.openmp, n:i.nativeAvailable}))";
+  const out = JSON.parse(runChild(code, { FASTGRAD_BACKEND: 'js', FASTGRAD_NUM_THREADS: '3', FASTGRAD_SIMD: 'scalar' }));
   assert.equal(out.b, 'js');
   assert.match(out.r, /FASTGRAD_BACKEND=js/);
-  assert.equal(out.t, 3);
+  assert.equal(out.t, 3); // the addon's settings still apply to it (fg.getNumThreads, fg.simdLevel)...
   assert.equal(out.s, 'scalar');
-  assert.match(out.note, /forced scalar/);
+  // ...but backendInfo() describes the kernels in use: the TypeScript ones, one thread, no SIMD.
+  assert.equal(out.n, true);
+  assert.equal(out.is, 'none');
+  assert.equal(out.it, 1);
+  assert.equal(out.io, false);
+  assert.match(out.note, /TypeScript backend/);
+  const nat = JSON.parse(runChild(code, { FASTGRAD_BACKEND: 'native', FASTGRAD_NUM_THREADS: '3', FASTGRAD_SIMD: 'scalar' }));
+  assert.equal(nat.is, 'scalar');
+  assert.equal(nat.it, 3);
+  assert.match(nat.note, /forced scalar/);
   const bogus = JSON.parse(runChild("const fg=require('./lib/index.ts'); console.log(JSON.stringify({s:fg.simdLevel(), note:fg.backendInfo().simdNote}))", { FASTGRAD_SIMD: 'sse9' }));
   assert.match(bogus.note, /FASTGRAD_SIMD=sse9 is not one of/);
 });
@@ -71,6 +80,8 @@ test('setBackend, setNumThreads, setSimdLevel validate their arguments', () => {
   fg.setBackend('js');
   assert.equal(fg.getBackend(), 'js');
   assert.match(fg.backendInfo().reason, /setBackend\("js"\)/);
+  assert.equal(fg.backendInfo().simd, 'none');
+  assert.equal(fg.backendInfo().threads, 1);
   fg.setBackend('native');
   assert.equal(fg.getBackend(), 'native');
 });

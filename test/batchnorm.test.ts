@@ -46,7 +46,7 @@ interface GoldenCase {
   eval: { x: number[]; y: number[] };
 }
 
-const golden = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../shared/golden/batchnorm.json'), 'utf8')) as { cases: GoldenCase[] };
+const golden = JSON.parse(fs.readFileSync(path.resolve(__dirname, 'fixtures/batchnorm.json'), 'utf8')) as { cases: GoldenCase[] };
 
 test('golden: every PyTorch case, training batches (y, running stats, dx, dweight, dbias) then eval, on both backends', () => {
   assert.ok(golden.cases.length >= 6);

@@ -145,6 +145,14 @@ test('defaultCollate: tensors stack, float arrays become tensors, numbers and in
   const [x, y] = fg.data.defaultCollate([[Float32Array.of(1, 2), 0], [Float32Array.of(3, 4), 9]]) as XY;
   assert.deepEqual(x.shape, [2, 2]);
   assert.deepEqual(Array.from(y), [0, 9]);
+  const ints = fg.data.defaultCollate([new fg.Tensor<'int32'>(Int32Array.of(1, 2), [2]), new fg.Tensor<'int32'>(Int32Array.of(3, 4), [2])]) as fg.Tensor;
+  assert.equal(ints.dtype, 'int32');
+  assert.deepEqual(ints.shape, [2, 2]);
+  assert.deepEqual(Array.from(ints.data), [1, 2, 3, 4]);
+  assert.throws(() => fg.data.defaultCollate([ints, fg.Tensor.zeros([2, 2])]), /Expected every sample's value to match sample 0's/);
+  const intCol = new fg.data.TensorDataset(new fg.Tensor<'int32'>(Int32Array.of(5, 6, 7), [3, 1])).getItems([2, 0]) as fg.Tensor[];
+  assert.equal(intCol[0].dtype, 'int32');
+  assert.deepEqual(Array.from(intCol[0].data), [7, 5]);
   assert.throws(() => fg.data.defaultCollate([0.5]), /Expected an int32 class label \(a number\) for sample 0's value but received number 0.5/);
   assert.throws(() => fg.data.defaultCollate([fg.Tensor.zeros([2]), fg.Tensor.zeros([3])]), /sample 1's has shape \[3\]/);
   assert.throws(() => fg.data.defaultCollate([[1, 2], [1]]), RangeError);

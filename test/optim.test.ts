@@ -18,7 +18,7 @@ interface GoldenCase {
   p0: number[];
   steps: { grad: number[]; param: number[] }[];
 }
-const GOLDEN: GoldenCase[] = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../shared/golden/optim.json'), 'utf8')).cases;
+const GOLDEN: GoldenCase[] = JSON.parse(fs.readFileSync(path.resolve(__dirname, 'fixtures/optim.json'), 'utf8')).cases;
 
 /** torch.testing-style tolerance: |a - b| <= ATOL + RTOL * |b| (PyTorch's kernels use fma and other op orders). */
 const ATOL = 1e-5, RTOL = 1e-5;

@@ -1,5 +1,7 @@
-// The one loader of the native addon: finds build/Release/fastgrad.node (or FASTGRAD_ADDON_PATH),
-// explains what failed, and adapts the addon to the Kernels interface.
+// The one loader of the native addon: FASTGRAD_ADDON_PATH when set, else the first of
+// build/Release/fastgrad.node (built from source) and the prebuilt binaries of this platform
+// (prebuilds/<platform>-<arch>/, see docs/build.md) that loads; explains what failed, and adapts the
+// addon to the Kernels interface.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
@@ -33,12 +35,30 @@ export interface NativeAddon {
 
 export interface AddonLoad {
   addon: NativeAddon | null;
+  /** The file that loaded, else the first one tried. */
   path: string;
   /** Empty when the addon loaded; otherwise why it did not. */
   reason: string;
+  /** Where the file came from: 'FASTGRAD_ADDON_PATH', 'built from source', 'prebuilt', or '' when none loaded. */
+  source: AddonSource | '';
+  /** Every file tried before the one that loaded (or all of them), with why it failed. */
+  tried: { path: string; error: string }[];
 }
 
-function packageRoot(): string {
+export type AddonSource = 'FASTGRAD_ADDON_PATH' | 'built from source' | 'prebuilt';
+
+/** A file the loader tries, in order. */
+export interface AddonCandidate {
+  path: string;
+  source: AddonSource;
+  /** Set for a prebuilt binary without OpenMP (tried after the OpenMP one: it runs on one thread). */
+  serial?: boolean;
+}
+
+/** The command that builds the addon in the user's project (docs/build.md). */
+export const BUILD_FROM_SOURCE_COMMAND = 'FASTGRAD_BUILD_FROM_SOURCE=1 npm rebuild fastgrad';
+
+export function packageRoot(): string {
   let dir = __dirname;
   for (let i = 0; i < 6; i++) {
     const pj = path.join(dir, 'package.json');
@@ -57,11 +77,51 @@ function packageRoot(): string {
 function buildStatusReason(root: string): string {
   try {
     const s = JSON.parse(fs.readFileSync(path.join(root, 'build', 'build-status.json'), 'utf8'));
-    if (s && s.ok === false && typeof s.reason === 'string') return `the install-time build failed: ${s.reason}`;
+    if (s && s.ok === false && typeof s.reason === 'string') return `the build from source failed: ${s.reason}`;
   } catch {
     /* no status file */
   }
   return '';
+}
+
+/** 'glibc' or 'musl' on Linux ('' elsewhere): which C library this Node runs on. */
+export function libcFamily(): string {
+  if (process.platform !== 'linux') return '';
+  const report = process.report as unknown as { excludeNetwork?: boolean; getReport(): { header?: { glibcVersionRuntime?: string } } } | undefined;
+  if (!report) return 'glibc';
+  const prev = report.excludeNetwork;
+  try {
+    report.excludeNetwork = true; // Node >= 20.13: skips resolving sockets' host names
+    return report.getReport().header?.glibcVersionRuntime ? 'glibc' : 'musl';
+  } finally {
+    report.excludeNetwork = prev;
+  }
+}
+
+/** The prebuilt binaries' folder for a platform and architecture, e.g. prebuilds/linux-x64. */
+export function prebuildDir(root: string, platform: string = process.platform, arch: string = process.arch): string {
+  return path.join(root, 'prebuilds', `${platform}-${arch}`);
+}
+
+/**
+ * The files the loader tries, in order (the first that loads wins): FASTGRAD_ADDON_PATH alone when set;
+ * else build/Release/fastgrad.node when it exists (a build from source wins over the prebuilt binary),
+ * then the prebuilt binaries of this platform: on Linux fastgrad.<libc>.node (OpenMP) and then
+ * fastgrad.<libc>.serial.node (no OpenMP, for systems without libgomp.so.1); elsewhere fastgrad.node.
+ */
+export function addonCandidates(root: string, envPath: string | undefined, platform: string = process.platform, arch: string = process.arch, libc: () => string = libcFamily): AddonCandidate[] {
+  if (envPath) return [{ path: path.resolve(envPath), source: 'FASTGRAD_ADDON_PATH' }];
+  const out: AddonCandidate[] = [];
+  const built = path.join(root, 'build', 'Release', 'fastgrad.node');
+  if (fs.existsSync(built)) out.push({ path: built, source: 'built from source' });
+  const dir = prebuildDir(root, platform, arch);
+  if (platform === 'linux') {
+    const c = libc();
+    out.push({ path: path.join(dir, `fastgrad.${c}.node`), source: 'prebuilt' }, { path: path.join(dir, `fastgrad.${c}.serial.node`), source: 'prebuilt', serial: true });
+  } else {
+    out.push({ path: path.join(dir, 'fastgrad.node'), source: 'prebuilt' });
+  }
+  return out;
 }
 
 /**
@@ -106,37 +166,47 @@ export function elfProblem(bytes: Uint8Array): string {
   return end > bytes.length ? `it is truncated (${bytes.length} bytes; its headers describe ${end})` : '';
 }
 
-export function loadAddon(): AddonLoad {
-  const root = packageRoot();
-  const envPath = process.env.FASTGRAD_ADDON_PATH;
-  const file = envPath ? path.resolve(envPath) : path.join(root, 'build', 'Release', 'fastgrad.node');
-  if (!fs.existsSync(file)) {
-    const why = buildStatusReason(root) || 'it was never built (run `npm run build:native`)';
-    return { addon: null, path: file, reason: `no addon at ${file}: ${why}` };
+/** Loads one file; throws with the reason when it is not a loadable fastgrad addon. */
+function loadFile(file: string): NativeAddon {
+  const problem = elfProblem(fs.readFileSync(file));
+  if (problem) throw new Error(problem);
+  // libgomp spins idle team threads for a long while (300,000 pause loops) after every parallel
+  // region. On a busy machine a spinning thread steals the core the caller needs: measured here at
+  // load 5 on 2 cores, an add of 1e5 floats took 3-6 ms with the default and 21 us with sleeping
+  // threads (17 us on one thread). Sleeping at once costs ~75 us per region on this VM, though, so
+  // threads spin briefly (30,000 loops: back-to-back kernel calls find them awake, at the speed of
+  // the default) and then sleep. Either variable set by the user wins; libgomp reads them when the
+  // addon loads it. Measurements: docs/bench.md "OpenMP wait policy".
+  if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined) {
+    process.env.OMP_WAIT_POLICY = 'passive';
+    process.env.GOMP_SPINCOUNT = '30000';
   }
-  try {
-    const problem = elfProblem(fs.readFileSync(file));
-    if (problem) return { addon: null, path: file, reason: `loading ${file} failed: ${problem}` };
-    // libgomp spins idle team threads for a long while (300,000 pause loops) after every parallel
-    // region. On a busy machine a spinning thread steals the core the caller needs: measured here at
-    // load 5 on 2 cores, an add of 1e5 floats took 3-6 ms with the default and 21 us with sleeping
-    // threads (17 us on one thread). Sleeping at once costs ~75 us per region on this VM, though, so
-    // threads spin briefly (30,000 loops: back-to-back kernel calls find them awake, at the speed of
-    // the default) and then sleep. Either variable set by the user wins; libgomp reads them when the
-    // addon loads it. Measurements: docs/bench.md "OpenMP wait policy".
-    if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined) {
-      process.env.OMP_WAIT_POLICY = 'passive';
-      process.env.GOMP_SPINCOUNT = '30000';
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const addon = require(file) as NativeAddon;
+  if (typeof addon.buildInfo !== 'function') throw new Error('it is not a fastgrad addon');
+  if (!isMainThread) addon.setNumThreads(workerThreads(process.env.FASTGRAD_NUM_THREADS));
+  return addon;
+}
+
+export function loadAddon(root: string = packageRoot(), envPath: string | undefined = process.env.FASTGRAD_ADDON_PATH): AddonLoad {
+  const candidates = addonCandidates(root, envPath);
+  const tried: AddonLoad['tried'] = [];
+  for (const c of candidates) {
+    if (!fs.existsSync(c.path)) continue;
+    try {
+      return { addon: loadFile(c.path), path: c.path, reason: '', source: c.source, tried };
+    } catch (e) {
+      tried.push({ path: c.path, error: e instanceof Error ? e.message.split('\n')[0] : String(e) });
     }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const addon = require(file) as NativeAddon;
-    if (typeof addon.buildInfo !== 'function') return { addon: null, path: file, reason: `${file} is not a fastgrad addon` };
-    if (!isMainThread) addon.setNumThreads(workerThreads(process.env.FASTGRAD_NUM_THREADS));
-    return { addon, path: file, reason: '' };
-  } catch (e) {
-    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    return { addon: null, path: file, reason: `loading ${file} failed: ${msg}` };
   }
+  const first = candidates[0].path;
+  if (tried.length) {
+    const reason = tried.map((t) => (t.error.includes(t.path) ? `loading failed: ${t.error}` : `loading ${t.path} failed: ${t.error}`)).join('; ');
+    return { addon: null, path: tried[0].path, reason, source: '', tried };
+  }
+  if (envPath) return { addon: null, path: first, reason: `no addon at ${first}`, source: '', tried };
+  const why = buildStatusReason(root) || `this package has no prebuilt binary for ${process.platform}-${process.arch}${process.platform === 'linux' ? ` (${libcFamily()})` : ''} and the addon was not built from source`;
+  return { addon: null, path: first, reason: `no addon at ${prebuildDir(root)}: ${why}`, source: '', tried };
 }
 
 export function nativeKernels(addon: NativeAddon): Kernels {

@@ -1,8 +1,12 @@
 // Which backend runs, and why. FASTGRAD_BACKEND=js|native picks at start; fg.setBackend() switches.
+// When the native backend is not in use (and the user did not choose the TypeScript one), the first
+// kernel call prints one line on stderr saying why and how to fix it; FASTGRAD_QUIET=1 silences it.
+import * as path from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { checkInteger, typeError, rangeError } from '../validate.js';
 import { jsKernels } from './js/index.js';
 import type { Kernels } from './kernels.js';
-import { loadAddon, nativeKernels, type AddonLoad } from './native.js';
+import { BUILD_FROM_SOURCE_COMMAND, loadAddon, nativeKernels, type AddonLoad, type AddonSource } from './native.js';
 
 export type BackendName = 'js' | 'native';
 
@@ -13,13 +17,19 @@ export interface BackendInfo {
   nativeAvailable: boolean;
   /** Why native is not in use ('' when it is). */
   reason: string;
+  /** The addon file that loaded, else the first one tried. */
   addonPath: string;
-  /** SIMD level of the native kernels ('none' without the addon). */
+  /** Where that file came from: 'FASTGRAD_ADDON_PATH', 'built from source' or 'prebuilt' ('' when none loaded). */
+  addonSource: AddonSource | '';
+  /** SIMD level the kernels in use run at: the native level, or 'none' on the TypeScript backend. */
   simd: string;
   simdNote: string;
+  /** Levels the native addon can run at ([] without the addon). */
   simdLevels: string[];
+  /** Threads the kernels in use run on (1 on the TypeScript backend). */
   threads: number;
   hardwareThreads: number;
+  /** Whether the kernels in use run with OpenMP (false on the TypeScript backend). */
   openmp: boolean;
   /** Work (elements) below which native kernels stay on the calling thread. */
   parallelMinWork: number;
@@ -30,6 +40,43 @@ let native: Kernels | null = null;
 let active: Kernels = jsKernels;
 let why = '';
 let jsThreads = 1;
+/** The one-line notice the first kernel call prints ('' for none). */
+let notice = '';
+
+function quiet(): boolean {
+  const q = process.env.FASTGRAD_QUIET;
+  return q !== undefined && q !== '' && q !== '0';
+}
+
+/** The line printed when the TypeScript backend runs because the addon did not load. */
+export function fallbackNotice(reason: string): string {
+  return `fastgrad: the native backend is not in use (${oneLine(reason)}); running the TypeScript kernels, typically 30-100x slower. Fix, from your project: ${BUILD_FROM_SOURCE_COMMAND} (needs a C++17 compiler, make and python3); details: npx fastgrad doctor. Silence: FASTGRAD_BACKEND=js or FASTGRAD_QUIET=1`;
+}
+
+/** The line printed when the prebuilt binary without OpenMP runs because the OpenMP one did not load. */
+export function serialNotice(error: string): string {
+  return `fastgrad: the native backend runs on one thread: the OpenMP build did not load (${oneLine(error)}); for every core install the OpenMP runtime libgomp.so.1 (Debian/Ubuntu: apt-get install libgomp1, Fedora: dnf install libgomp) or run ${BUILD_FROM_SOURCE_COMMAND}; details: npx fastgrad doctor. Silence: FASTGRAD_QUIET=1`;
+}
+
+/**
+ * The notice for an addon load ('' for none): the TypeScript fallback when no addon loaded; one
+ * thread when the prebuilt binary without OpenMP loaded because the OpenMP one did not.
+ */
+export function noticeFor(l: AddonLoad): string {
+  if (!l.addon) return fallbackNotice(l.reason);
+  const omp = l.tried.find((t) => t.path.includes(`${path.sep}prebuilds${path.sep}`) && !/\.serial\.node$/.test(t.path));
+  return l.source === 'prebuilt' && /\.serial\.node$/.test(l.path) && omp ? serialNotice(omp.error) : '';
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ');
+}
+
+function printNotice(): void {
+  const line = notice;
+  notice = '';
+  if (isMainThread && !quiet()) process.stderr.write(`${line}\n`);
+}
 
 function ensureLoaded(): AddonLoad {
   if (!load) {
@@ -41,7 +88,13 @@ function ensureLoaded(): AddonLoad {
 
 /** The kernels of the backend in use. */
 export function kernels(): Kernels {
+  if (notice) printNotice();
   return active;
+}
+
+/** The addon load: which file loaded and from where, or why none did (fastgrad doctor prints it). */
+export function addonLoad(): AddonLoad {
+  return ensureLoaded();
 }
 
 /** The JavaScript kernels and, when the addon loaded, the native ones (for tests and benches). */
@@ -55,6 +108,7 @@ export function setBackend(name: BackendName): void {
   if (name === 'js') {
     active = jsKernels;
     why = 'setBackend("js") was called';
+    notice = '';
     return;
   }
   if (name !== 'native') throw rangeError("'native' or 'js'", 'backend', name);
@@ -100,18 +154,22 @@ export function setSimdLevel(level: string): string {
 export function backendInfo(): BackendInfo {
   const l = ensureLoaded();
   const b = l.addon?.buildInfo();
+  // simd, threads and openmp describe the kernels in use: on the TypeScript backend (chosen, or because
+  // the addon did not load) that is one thread without SIMD, whatever the addon could do.
+  const onNative = active.name === 'native' && !!b;
   return {
     backend: active.name,
     nativeAvailable: !!l.addon,
     reason: active.name === 'native' ? '' : why || l.reason,
     addonPath: l.path,
-    simd: b ? b.simd : 'none',
-    simdNote: b ? b.simdNote : '',
+    addonSource: l.source,
+    simd: onNative ? b.simd : 'none',
+    simdNote: onNative ? b.simdNote : 'the TypeScript backend runs without SIMD',
     simdLevels: l.addon ? l.addon.availableSimdLevels() : [],
-    threads: b ? b.threads : jsThreads,
+    threads: onNative ? b.threads : 1,
     hardwareThreads: b ? b.hardwareThreads : 1,
-    openmp: b ? b.openmp : false,
-    parallelMinWork: b ? b.parallelMinWork : 0,
+    openmp: onNative ? b.openmp : false,
+    parallelMinWork: onNative ? b.parallelMinWork : 0,
   };
 }
 
@@ -135,6 +193,7 @@ function init(): void {
     active = jsKernels;
     why = l.reason;
   }
+  notice = noticeFor(l);
 }
 
 init();

@@ -10,4 +10,12 @@ export interface Subcommand {
 }
 
 export const SUBCOMMANDS: Record<string, Subcommand> = {
+  doctor: {
+    summary: 'which backend and binary run, the SIMD level, threads, and a 1-second speed check (docs/build.md)',
+    main: (argv) => (require('./doctor.js') as typeof import('./doctor.js')).doctor(argv),
+  },
+  run: {
+    summary: 'launch N processes of a distributed training script (docs/distributed.md)',
+    main: (argv) => (require('../distributed/launch.js') as typeof import('../distributed/launch.js')).launchMain(argv),
+  },
 };

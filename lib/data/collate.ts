@@ -2,7 +2,7 @@
 // batch into transferable buffers for a worker's postMessage.
 //
 // defaultCollate(samples), by the type of the first sample:
-//   Tensor of shape S                 -> Tensor [B, ...S] (all samples of shape S)
+//   Tensor of shape S                 -> Tensor [B, ...S] of the same dtype (all samples of shape S)
 //   Float32Array / Float64Array (L)   -> Tensor [B, L] (float64 rounded to binary32)
 //   integer typed array (L)           -> Int32Array of B × L (labels; B × 1 -> B)
 //   number                            -> Int32Array [B]: a number is a class label; real-valued targets
@@ -29,15 +29,16 @@ function mismatch(at: string, first: unknown, b: number, other: unknown): TypeEr
 function collateAt(samples: unknown[], at: string): unknown {
   const first = samples[0], B = samples.length;
   if (first instanceof Tensor) {
-    const per = first.size, out = new Float32Array(B * per);
+    const per = first.size, int = first.dtype === 'int32';
+    const out = int ? new Int32Array(B * per) : new Float32Array(B * per);
     samples.forEach((s, b) => {
-      if (!(s instanceof Tensor) || s.size !== per || s.ndim !== first.ndim || s.shape.some((d, k) => d !== first.shape[k])) {
-        if (s instanceof Tensor) throw new RangeError(`Expected every sample's ${at} to have shape ${formatShape(first.shape)} (as sample 0's) for collate but sample ${b}'s has shape ${formatShape(s.shape)}`);
-        throw mismatch(at, first, b, s);
+      if (!(s instanceof Tensor) || s.dtype !== first.dtype) throw mismatch(at, first, b, s);
+      if (s.size !== per || s.ndim !== first.ndim || s.shape.some((d, k) => d !== first.shape[k])) {
+        throw new RangeError(`Expected every sample's ${at} to have shape ${formatShape(first.shape)} (as sample 0's) for collate but sample ${b}'s has shape ${formatShape(s.shape)}`);
       }
       out.set(s.data, b * per);
     });
-    return new Tensor(out, [B, ...first.shape]);
+    return new Tensor(out as Float32Array, [B, ...first.shape]);
   }
   if (first instanceof Float32Array || first instanceof Float64Array) {
     const L = first.length, out = new Float32Array(B * L);
@@ -137,7 +138,7 @@ export function pack(v: unknown, transfer: Set<ArrayBuffer> = new Set()): { mess
 export function unpack(m: unknown): unknown {
   if (Array.isArray(m)) return m.map(unpack);
   if (isPlainObject(m)) {
-    if (TENSOR in m && Object.keys(m).length === 2) return new Tensor(m.data as Float32Array, m[TENSOR] as number[]);
+    if (TENSOR in m && Object.keys(m).length === 2) return new Tensor(m.data as Float32Array, m[TENSOR] as number[]); // or an Int32Array: an int32 tensor
     const o: Record<string, unknown> = {};
     for (const [k, e] of Object.entries(m)) o[k] = unpack(e);
     return o;

@@ -4,7 +4,7 @@
 // A sample is a Tensor, a typed array, a number, a string, or an array / plain object of those
 // (collate.ts stacks a list of them into a batch). `ctx` carries a Generator private to this draw of
 // the sample (see SampleContext), so random augmentation gives the same bits whichever thread runs it.
-import { Tensor, formatShape } from '../tensor.js';
+import { Tensor, formatShape, type DType } from '../tensor.js';
 import { Generator, generatorOf } from '../random.js';
 import { checkInteger, checkOptions, rangeError, typeError } from '../validate.js';
 
@@ -69,7 +69,7 @@ export function checkIndex(i: number, n: number, name: string): void {
 }
 
 // ------------------------------------------------------------------------------------ TensorDataset
-type Column = Tensor | Int32Array | Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array;
+type Column = Tensor<DType> | Int32Array | Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array;
 const INTEGER_ARRAYS = [Int32Array, Uint8Array, Int8Array, Uint16Array, Int16Array, Uint32Array] as const;
 
 /** An integer typed array (the label columns a TensorDataset and the default collate accept). */
@@ -81,11 +81,11 @@ function rows(c: Column): number {
   return c instanceof Tensor ? c.shape[0] : c.length;
 }
 
-function gatherRows(t: Tensor, idx: ArrayLike<number>): Tensor {
+function gatherRows(t: Tensor<DType>, idx: ArrayLike<number>): Tensor<DType> {
   const per = t.shape[0] === 0 ? 0 : t.size / t.shape[0];
-  const out = new Float32Array(idx.length * per);
-  for (let b = 0; b < idx.length; b++) out.set(t.data.subarray(idx[b] * per, (idx[b] + 1) * per), b * per);
-  return new Tensor(out, [idx.length, ...t.shape.slice(1)]);
+  const src = t.data, out = new (src.constructor as Float32ArrayConstructor)(idx.length * per);
+  for (let b = 0; b < idx.length; b++) out.set(src.subarray(idx[b] * per, (idx[b] + 1) * per), b * per);
+  return new Tensor<DType>(out, [idx.length, ...t.shape.slice(1)]); // the dtype of t
 }
 
 /**

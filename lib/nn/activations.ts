@@ -20,13 +20,14 @@ import { kernels } from '../backend/select.js';
 import { checkTensor, Tensor } from '../tensor.js';
 import { checkOptions, checkFinite, rangeError } from '../validate.js';
 import { checkGradShape, Module, savedOrThrow } from './module.js';
+import { gradOf, recordLayer } from './tape.js';
 
 const fr = Math.fround;
 const TWO_OVER_SQRT_PI = 1.1283791670955126;
 
 /** erf of a binary32 value, as the file comment specifies. */
 export function erf32(a: number): number {
-  if (a !== a) return a;
+  if (a !== a || a === 0) return a;
   if (a >= 4) return 1;
   if (a <= -4) return -1;
   const a2 = -(a * a);
@@ -55,8 +56,13 @@ abstract class Elementwise<S> extends Module {
   forward(x: Tensor): Tensor {
     checkTensor(x, `x of ${this.constructor.name}`);
     const y = Tensor.zeros(x.shape);
-    this.#saved = { x, s: this.fwd(x.data, y.data) };
-    return y;
+    const s = this.fwd(x.data, y.data);
+    this.#saved = { x, s };
+    return recordLayer(y, this.constructor.name.toLowerCase(), [x], [x], (g) => {
+      const dx = new Float32Array(x.size);
+      this.bwd(x.data, s, g.data, dx);
+      return [gradOf(dx, x.shape)];
+    });
   }
 
   backward(dy: Tensor): Tensor {

@@ -20,6 +20,7 @@ import { generatorOf, type Generator } from '../random.js';
 import { checkTensor, formatShape, Parameter, Tensor } from '../tensor.js';
 import { checkBoolean, checkInteger, checkOptions, describe, rangeError, typeError } from '../validate.js';
 import { accumulateGrad, checkGradShape, Module, savedOrThrow } from './module.js';
+import { gradOf, recordLayer } from './tape.js';
 
 /** The full description of one 2-D convolution (Conv1d: H = kh = 1). */
 export interface ConvSpec {
@@ -295,7 +296,12 @@ abstract class ConvNd extends Module {
     const y = Tensor.zeros(this.outShape(s, saved.unbatched));
     conv2dForwardSpec(saved.x.data, this.weight.data, this.bias?.data ?? null, s, y.data);
     this.#saved = saved;
-    return y;
+    const xi = saved.x, w = this.weight, b = this.bias;
+    const inputs = b ? [xi, w, b] : [xi, w];
+    return recordLayer(y, 'convolution', inputs, [xi, w], (g) => {
+      const r = conv2dBackwardSpec(g.data, xi.data, w.data, s, xi.requiresGrad, b !== null && b.requiresGrad);
+      return [gradOf(r.dx, xi.shape), gradOf(r.dw, w.shape, w.requiresGrad), ...(b ? [gradOf(r.db, b.shape)] : [])];
+    });
   }
 
   backward(dy: Tensor): Tensor {

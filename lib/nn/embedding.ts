@@ -9,6 +9,7 @@ import { generatorOf, type Generator } from '../random.js';
 import { formatShape, Parameter, Tensor } from '../tensor.js';
 import { checkInteger, checkOptions, typeError } from '../validate.js';
 import { accumulateGrad, checkGradShape, Module, savedOrThrow } from './module.js';
+import { gradOf, recordLayer } from './tape.js';
 
 export interface EmbeddingOptions {
   /** A row that is not trained and starts at zero (negative counts from the end), as torch. */
@@ -85,7 +86,18 @@ export class Embedding extends Module {
     const y = Tensor.zeros([...shape, D]);
     for (let i = 0; i < idx.length; i++) y.data.set(w.subarray(idx[i] * D, (idx[i] + 1) * D), i * D);
     this.#saved = { idx, shape };
-    return y;
+    return recordLayer(y, 'embedding', [this.weight], null, (g) => [gradOf(this.#scatter(idx, g.data), this.weight.shape)]);
+  }
+
+  /** dW for upstream rows dy (see the file comment for the order). */
+  #scatter(idx: Int32Array, dy: Float32Array): Float32Array {
+    const D = this.embeddingDim, dw = new Float32Array(this.numEmbeddings * D);
+    for (let i = 0; i < idx.length; i++) {
+      if (idx[i] === this.paddingIdx) continue;
+      const o = idx[i] * D, s = i * D;
+      for (let j = 0; j < D; j++) dw[o + j] += dy[s + j];
+    }
+    return dw;
   }
 
   /** Accumulates weight.grad; indices have no gradient, so it returns zeros of the index shape. */
@@ -97,13 +109,7 @@ export class Embedding extends Module {
   override backwardParameters(dy: Tensor): void {
     const { idx, shape } = savedOrThrow(this.#saved, this);
     checkGradShape(dy, [...shape, this.embeddingDim], this);
-    const D = this.embeddingDim, dw = new Float32Array(this.numEmbeddings * D);
-    for (let i = 0; i < idx.length; i++) {
-      if (idx[i] === this.paddingIdx) continue;
-      const o = idx[i] * D, s = i * D;
-      for (let j = 0; j < D; j++) dw[o + j] += dy.data[s + j];
-    }
-    accumulateGrad(this.weight, new Tensor(dw, this.weight.shape));
+    accumulateGrad(this.weight, new Tensor(this.#scatter(idx, dy.data), this.weight.shape));
   }
 }
 

@@ -23,3 +23,4 @@ export type { LayerNormOptions } from './layernorm.js';
 export { Embedding } from './embedding.js';
 export type { EmbeddingOptions, Indices } from './embedding.js';
 export { GELU, SiLU, LeakyReLU, ELU } from './activations.js';
+export { DistributedDataParallel } from '../distributed/ddp.js';

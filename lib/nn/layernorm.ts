@@ -7,6 +7,7 @@ import { checkTensor, formatShape, Parameter, Tensor } from '../tensor.js';
 import { checkBoolean, checkInteger, checkOptions, typeError } from '../validate.js';
 import { checkEps } from './functional.js';
 import { accumulateGrad, checkGradShape, Module, savedOrThrow } from './module.js';
+import { gradOf, recordLayer } from './tape.js';
 
 export interface LayerNormOptions {
   /** Added to the variance before the square root (default 1e-5). */
@@ -56,7 +57,13 @@ export class LayerNorm extends Module {
     const mean = new Float32Array(R), rstd = new Float32Array(R);
     layerNormForward(x.data, R, D, Math.fround(this.eps), this.weight?.data ?? null, this.bias?.data ?? null, y.data, mean, rstd);
     this.#saved = { x, R, D, mean, rstd };
-    return y;
+    const w = this.weight, b = this.bias;
+    const inputs = w && b ? [x, w, b] : [x];
+    return recordLayer(y, 'layerNorm', inputs, inputs, (g) => {
+      const dx = new Float32Array(x.size), dg = w ? new Float32Array(D) : null, db = b ? new Float32Array(D) : null;
+      layerNormBackward(g.data, x.data, R, D, mean, rstd, w?.data ?? null, dx, dg, db);
+      return [gradOf(dx, x.shape, x.requiresGrad), ...(w && b ? [gradOf(dg, w.shape, w.requiresGrad), gradOf(db, b.shape, b.requiresGrad)] : [])];
+    });
   }
 
   backward(dy: Tensor): Tensor {

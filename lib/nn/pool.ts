@@ -14,6 +14,7 @@ import { checkTensor, formatShape, Tensor } from '../tensor.js';
 import { checkBoolean, checkInteger, checkOptions, rangeError, typeError } from '../validate.js';
 import { describeArg, tupleOf } from './conv.js';
 import { checkGradShape, Module, savedOrThrow } from './module.js';
+import { gradOf, recordLayer } from './tape.js';
 
 export interface MaxPool2dOptions {
   /** Default: kernelSize. */
@@ -109,7 +110,11 @@ export class MaxPool2d extends WindowPool {
     const idx = new Int32Array(y.size);
     maxPoolForward(x.data, g, y.data, idx);
     this.saved = { shape: x.shape, g, idx };
-    return y;
+    return recordLayer(y, 'maxPool2d', [x], null, (gy) => {
+      const dx = new Float32Array(x.size);
+      maxPoolBackward(gy.data, idx, g, dx);
+      return [gradOf(dx, x.shape)];
+    });
   }
 
   backward(dy: Tensor): Tensor {
@@ -144,9 +149,14 @@ export class AvgPool2d extends WindowPool {
   forward(x: Tensor): Tensor {
     const { g, lead } = this.geometry(x);
     const y = Tensor.zeros([...lead, g.OH, g.OW]);
-    avgPoolForward(x.data, g, this.countIncludePad, y.data);
+    const cip = this.countIncludePad;
+    avgPoolForward(x.data, g, cip, y.data);
     this.saved = { shape: x.shape, g, idx: null };
-    return y;
+    return recordLayer(y, 'avgPool2d', [x], null, (gy) => {
+      const dx = new Float32Array(x.size);
+      avgPoolBackward(gy.data, g, cip, dx);
+      return [gradOf(dx, x.shape)];
+    });
   }
 
   backward(dy: Tensor): Tensor {
@@ -181,7 +191,11 @@ export class AdaptiveAvgPool2d extends Module {
     const y = Tensor.zeros([...lead, OH, OW]);
     adaptiveAvgPoolForward(x.data, planes, H, W, OH, OW, y.data);
     this.#saved = { shape: x.shape, planes, H, W, OH, OW };
-    return y;
+    return recordLayer(y, 'adaptiveAvgPool2d', [x], null, (gy) => {
+      const dx = new Float32Array(x.size);
+      adaptiveAvgPoolBackward(gy.data, planes, H, W, OH, OW, dx);
+      return [gradOf(dx, x.shape)];
+    });
   }
 
   backward(dy: Tensor): Tensor {

@@ -1,6 +1,7 @@
-// The one place where fg.train.fit computes gradients. Today this is the layer-wise API
-// (model.backward(lossFn.backward())); when the autograd tape lands it becomes loss.backward(), and
-// nothing else in lib/train changes.
+// The one place where fg.train.fit computes gradients. When the loss was recorded on the autograd
+// tape (loss.gradFn is set: the model and the loss are built from tape ops), it is loss.backward();
+// otherwise the layer-wise API, model.backward(lossFn.backward()), which fg.nn's layers and losses
+// use today. Nothing else in lib/train depends on which one runs.
 import type { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor.js';
 
@@ -12,6 +13,7 @@ export interface LossFunction {
 
 /** Accumulates every parameter's gradient of `loss` (the value lossFn.forward just returned). */
 export function backward(model: Module, lossFn: LossFunction, loss: Tensor): void {
-  void loss; // the tape's loss.backward() starts from it
-  model.backward(lossFn.backward());
+  const taped = loss as Tensor & { gradFn?: unknown; backward?: () => void };
+  if (taped.gradFn != null && typeof taped.backward === 'function') taped.backward();
+  else model.backward(lossFn.backward());
 }

@@ -11,7 +11,7 @@ export interface FixtureArgs {
   throwAt?: number;
   /** get(crashAt) ends the worker thread with process.exit(7). */
   exitAt?: number;
-  /** get(uncaughtAt) throws from a timer: an uncaught error in the thread. */
+  /** get(uncaughtAt) queues a microtask that throws: an uncaught error in the thread. */
   uncaughtAt?: number;
   /** Each get() busy-waits this long. */
   spinMs?: number;
@@ -32,9 +32,9 @@ export default function makeDataset(args: FixtureArgs) {
       if (i === args.throwAt) throw new RangeError(`fixture: sample ${i} is unreadable`);
       if (i === args.exitAt) process.exit(7);
       if (i === args.uncaughtAt) {
-        setTimeout(() => {
+        queueMicrotask(() => {
           throw new Error('fixture: uncaught in the worker');
-        }, 0);
+        });
       }
       if (args.spinMs) {
         const end = Date.now() + args.spinMs;

@@ -1,0 +1,175 @@
+// fg.data.DataLoader: (1) overlap — with per-batch data work D (random crop + normalize of 28 × 28
+// images, in get()) and training work W (an MLP step), an epoch with numWorkers 1 should take about
+// max(D, W) per batch, not D + W (target: <= 1.15 × max(D, W)); (2) no tax on in-memory data — an
+// MNIST MLP epoch through DataLoader(TensorDataset, numWorkers 0) against today's fg.data.batches loop
+// (target: within 1.05x). Figures are ratios within one run, medians of alternating repeats (the
+// machine may be busy). The training thread runs 1 native thread here, so that it and the worker
+// each have a core on a 2-core machine.
+// This file is also the worker dataset's module: its default export builds the augmenting dataset.
+// Run alone: npm run bench -- --only data [--quick]
+import * as fg from '../../lib/index.js';
+import type { BenchContext, BenchRow, BenchSuite } from '../harness.js';
+
+const SIDE = 28, PAD = 4, SRC = SIDE + 2 * PAD, BATCH = 64;
+
+export interface AugmentArgs {
+  n: number;
+  /** Crop + normalize rounds per sample (the data work per batch scales with it). */
+  passes: number;
+}
+
+/** n curve images padded to 36 × 36; get(i): `passes` random 28 × 28 crops, each normalized to mean 0, std 1 (the last is returned). */
+export default function augmentingDataset(args: AugmentArgs): fg.data.MapDataset<[Float32Array, number]> {
+  const src = fg.data.curves({ n: Math.min(args.n, 512), seed: 1 }).x.data;
+  const m = Math.min(args.n, 512);
+  const padded = new Float32Array(m * SRC * SRC);
+  for (let i = 0; i < m; i++) {
+    for (let r = 0; r < SIDE; r++) padded.set(src.subarray((i * SIDE + r) * SIDE, (i * SIDE + r + 1) * SIDE), i * SRC * SRC + (r + PAD) * SRC + PAD);
+  }
+  return {
+    length: args.n,
+    get(i: number, ctx?: fg.data.SampleContext): [Float32Array, number] {
+      const img = new Float32Array(SIDE * SIDE);
+      const base = (i % m) * SRC * SRC;
+      const offs = ctx!.generator.uint32(2 * args.passes);
+      for (let p = 0; p < args.passes; p++) {
+        const dy = offs[2 * p] % (2 * PAD + 1), dx = offs[2 * p + 1] % (2 * PAD + 1);
+        let sum = 0;
+        for (let r = 0; r < SIDE; r++) {
+          const from = base + (r + dy) * SRC + dx;
+          for (let c = 0; c < SIDE; c++) {
+            const v = padded[from + c];
+            img[r * SIDE + c] = v;
+            sum += v;
+          }
+        }
+        const mean = sum / (SIDE * SIDE);
+        let sq = 0;
+        for (let k = 0; k < img.length; k++) sq += (img[k] - mean) * (img[k] - mean);
+        const inv = 1 / Math.sqrt(sq / img.length + 1e-5);
+        for (let k = 0; k < img.length; k++) img[k] = (img[k] - mean) * inv;
+      }
+      return [img, i % 10];
+    },
+  };
+}
+
+function mlp(seed: number, hidden: number): fg.nn.Sequential {
+  const g = new fg.Generator(seed);
+  return new fg.nn.Sequential(new fg.nn.Linear(784, hidden, { generator: g }), new fg.nn.ReLU(), new fg.nn.Linear(hidden, 10, { generator: g }));
+}
+
+function trainer(hidden: number) {
+  const model = mlp(3, hidden);
+  const lossFn = new fg.nn.CrossEntropyLoss();
+  const opt = new fg.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
+  return (x: fg.Tensor, y: Int32Array) => {
+    model.zeroGrad();
+    lossFn.forward(model.forward(x), y);
+    model.backward(lossFn.backward());
+    opt.step();
+  };
+}
+
+const median = (a: number[]) => a.slice().sort((p, q) => p - q)[a.length >> 1];
+const ms = () => performance.now();
+
+async function overlap(quick: boolean): Promise<BenchRow[]> {
+  const n = quick ? 1280 : 2560, batches = n / BATCH, hidden = 512;
+  const step = trainer(hidden);
+  const spec = (passes: number) => ({ module: __filename, args: { n, passes } satisfies AugmentArgs });
+  const mainLoader = (passes: number) => new fg.data.DataLoader<[fg.Tensor, Int32Array]>(spec(passes), { batchSize: BATCH, shuffle: true, generator: new fg.Generator(1) });
+
+  // W: training alone on batches already in memory
+  const held = [...mainLoader(1)];
+  const timeW = () => {
+    const t = ms();
+    for (const [x, y] of held) step(x, y);
+    return (ms() - t) / batches;
+  };
+  // D: the data work alone (this thread), with passes chosen so that D ≈ W (the hardest case for overlap)
+  const timeD = (passes: number) => {
+    const t = ms();
+    for (const _ of mainLoader(passes));
+    return (ms() - t) / batches;
+  };
+  timeW();
+  timeD(1);
+  const w0 = timeW(), d1 = timeD(1);
+  const passes = Math.max(1, Math.round(w0 / d1));
+  const workers = new fg.data.DataLoader<[fg.Tensor, Int32Array]>(spec(passes), { batchSize: BATCH, shuffle: true, generator: new fg.Generator(1), numWorkers: 1, persistentWorkers: true });
+  const timeE = async () => {
+    const t = ms();
+    for await (const [x, y] of workers) step(x, y);
+    return (ms() - t) / batches;
+  };
+  await timeE(); // starts the worker
+  const D: number[] = [], W: number[] = [], E: number[] = [];
+  for (let r = 0; r < (quick ? 3 : 5); r++) {
+    E.push(await timeE());
+    D.push(timeD(passes));
+    W.push(timeW());
+  }
+  await workers.close();
+  const d = median(D), w = median(W), e = median(E), ratio = e / Math.max(d, w);
+  const size = `${n} samples, batch ${BATCH}`;
+  return [
+    { suite: 'data', case: `D: data work per batch (${passes} crop+normalize passes, this thread)`, backend: fg.getBackend(), size, medianMs: d },
+    { suite: 'data', case: `W: MLP 784-${hidden}-10 step per batch`, backend: fg.getBackend(), size, medianMs: w },
+    { suite: 'data', case: 'E: epoch per batch, numWorkers 1 (data in the worker, training here)', backend: fg.getBackend(), size, medianMs: e, note: `E / max(D, W) = ${ratio.toFixed(3)} (target <= 1.15; D + W would be ${((d + w) / Math.max(d, w)).toFixed(2)})` },
+  ];
+}
+
+async function noTax(quick: boolean): Promise<BenchRow[]> {
+  const { train } = fg.data.mnist({ seed: 0 });
+  const labels = Int32Array.from(train.labels);
+  const N = train.x.shape[0], hidden = 256;
+  const stepA = trainer(hidden), stepB = trainer(hidden);
+  const genA = new fg.Generator(5), genB = new fg.Generator(5);
+  const viaBatches = () => {
+    const t = ms();
+    for (const { x, indices } of fg.data.batches(train.x, null, { batchSize: BATCH, generator: genA })) {
+      const y = new Int32Array(indices.length);
+      for (let b = 0; b < y.length; b++) y[b] = labels[indices[b]];
+      stepA(x, y);
+    }
+    return ms() - t;
+  };
+  const loader = new fg.data.DataLoader<[fg.Tensor, Int32Array]>(new fg.data.TensorDataset(train.x, train.labels), { batchSize: BATCH, shuffle: true, generator: genB });
+  const viaLoader = async () => {
+    const t = ms();
+    for await (const [x, y] of loader) stepB(x, y);
+    return ms() - t;
+  };
+  viaBatches();
+  await viaLoader();
+  const A: number[] = [], B: number[] = [];
+  for (let r = 0; r < (quick ? 3 : 7); r++) {
+    if (r % 2) {
+      A.push(viaBatches());
+      B.push(await viaLoader());
+    } else {
+      B.push(await viaLoader());
+      A.push(viaBatches());
+    }
+  }
+  const a = median(A), b = median(B);
+  const size = `MNIST ${N} samples, batch ${BATCH}`;
+  return [
+    { suite: 'data', case: `MNIST MLP 784-${hidden}-10 epoch: fg.data.batches loop`, backend: fg.getBackend(), size, medianMs: a },
+    { suite: 'data', case: 'same epoch: for await over DataLoader(TensorDataset), numWorkers 0', backend: fg.getBackend(), size, medianMs: b, note: `DataLoader / batches = ${(b / a).toFixed(3)} (target <= 1.05)` },
+  ];
+}
+
+export const suite: BenchSuite = {
+  name: 'data',
+  async run(ctx: BenchContext): Promise<BenchRow[]> {
+    const threads = fg.getNumThreads();
+    fg.setNumThreads(1);
+    try {
+      return [...(await overlap(ctx.quick)), ...(await noTax(ctx.quick))];
+    } finally {
+      fg.setNumThreads(threads);
+    }
+  },
+};

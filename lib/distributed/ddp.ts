@@ -1,0 +1,204 @@
+// DistributedDataParallel (torch.nn.parallel.DistributedDataParallel) on fastgrad's layer-wise backward:
+// rank 0's parameters and buffers are broadcast at construction (await ddp.ready); gradients are grouped
+// into buckets of at most bucketCapMb (parameters in reverse order, as torch's reducer) and each bucket is
+// all-reduced (mean) as soon as the last module owning one of its parameters has finished its backward,
+// so the reduction of the late layers runs on the thread pool while the JavaScript thread computes the
+// early layers' gradients. Buckets are launched in bucket order on every rank (a fixed sequence of
+// collectives); `await ddp.synchronize()` after backward waits for the last one and leaves the averaged
+// gradients in param.grad, bit-identical on every rank.
+import { Module } from '../nn/module.js';
+import type { Parameter, Tensor } from '../tensor.js';
+import { Tensor as TensorClass } from '../tensor.js';
+import { checkBoolean, checkFinite, checkOptions, rangeError } from '../validate.js';
+import { allReduce, broadcast, getWorldSize } from './process_group.js';
+
+export interface DistributedDataParallelOptions {
+  /** Most megabytes (2^20 bytes) of gradients per all-reduce. Default 25, as torch. */
+  bucketCapMb?: number;
+  /** Broadcast rank 0's buffers (e.g. batch-norm running statistics) at construction. Default true. */
+  broadcastBuffers?: boolean;
+}
+
+interface Bucket {
+  params: Parameter[];
+  offsets: number[];
+  flat: Float32Array;
+  waiting: number; // parameters of this bucket whose gradient is not final yet in this backward
+}
+
+export class DistributedDataParallel extends Module {
+  readonly module: Module;
+  readonly bucketCapMb: number;
+  /** Resolves once rank 0's parameters and buffers are in place on this rank. */
+  readonly ready: Promise<void>;
+  #synced = false;
+  readonly #buckets: Bucket[] = [];
+  readonly #bucketOf = new Map<Parameter, Bucket>();
+  readonly #owned = new Map<Module, Parameter[]>();
+  #inBackward = false;
+  #done = new Set<Module>();
+  #next = 0; // next bucket to launch
+  #pending: Promise<void>[] = [];
+
+  constructor(module: Module, options: DistributedDataParallelOptions = {}) {
+    super();
+    if (!(module instanceof Module)) throw new TypeError(`Expected a fastgrad nn.Module for module but received ${String(module)}`);
+    checkOptions(options, 'DistributedDataParallel options', ['bucketCapMb', 'broadcastBuffers']);
+    const bucketCapMb = options.bucketCapMb ?? 25;
+    checkFinite(bucketCapMb, 'bucketCapMb');
+    if (!(bucketCapMb > 0)) throw rangeError('a positive number', 'bucketCapMb', bucketCapMb);
+    const broadcastBuffers = options.broadcastBuffers ?? true;
+    checkBoolean(broadcastBuffers, 'broadcastBuffers');
+    getWorldSize(); // throws if no process group
+    this.module = this.registerModule('module', module);
+    this.bucketCapMb = bucketCapMb;
+
+    // Buckets: parameters in reverse order, filled up to the cap (a larger parameter gets its own).
+    const cap = Math.max(1, Math.floor((bucketCapMb * 2 ** 20) / 4));
+    let cur: Parameter[] = [];
+    let size = 0;
+    const close = () => {
+      if (cur.length === 0) return;
+      const offsets: number[] = [];
+      let o = 0;
+      for (const p of cur) {
+        offsets.push(o);
+        o += p.size;
+      }
+      const b: Bucket = { params: cur, offsets, flat: new Float32Array(o), waiting: 0 };
+      for (const p of cur) this.#bucketOf.set(p, b);
+      this.#buckets.push(b);
+      cur = [];
+      size = 0;
+    };
+    for (const p of module.parameters().reverse()) {
+      if (size > 0 && size + p.size > cap) close();
+      cur.push(p);
+      size += p.size;
+    }
+    close();
+
+    // Gradient-ready hooks: a module without children owns its parameters; when its backward returns
+    // (inside ddp.backward), their gradients are final.
+    for (const [, m] of module.namedModules()) {
+      if (m.children().length > 0) continue;
+      const ps = m.parameters();
+      if (ps.length === 0) continue;
+      this.#owned.set(m, ps);
+      const backward = m.backward;
+      const backwardParameters = m.backwardParameters;
+      m.backward = (dy: Tensor): Tensor => {
+        const dx = backward.call(m, dy);
+        this.#finished(m);
+        return dx;
+      };
+      m.backwardParameters = (dy: Tensor): void => {
+        backwardParameters.call(m, dy);
+        this.#finished(m);
+      };
+    }
+
+    // Rank 0's state everywhere: one broadcast of the parameters (and buffers) packed together.
+    const tensors: Tensor[] = [...module.parameters(), ...(broadcastBuffers ? module.namedBuffers().map(([, t]) => t) : [])];
+    const flat = new Float32Array(tensors.reduce((s, t) => s + t.size, 0));
+    let o = 0;
+    for (const t of tensors) {
+      flat.set(t.data, o);
+      o += t.size;
+    }
+    this.ready = broadcast(flat, { src: 0 }).then(() => {
+      let off = 0;
+      for (const t of tensors) {
+        t.data.set(flat.subarray(off, off + t.size));
+        off += t.size;
+      }
+      this.#synced = true;
+    });
+  }
+
+  /** The buckets' parameter counts, in launch order (for tests and the bench). */
+  bucketSizes(): number[] {
+    return this.#buckets.map((b) => b.flat.length);
+  }
+
+  #check(fn: string): void {
+    if (!this.#synced) throw new Error(`DistributedDataParallel.${fn}: await ddp.ready first (rank 0's parameters are still being broadcast)`);
+    if (this.#pending.length > 0) throw new Error(`DistributedDataParallel.${fn}: await ddp.synchronize() after backward first (gradients are still being all-reduced)`);
+  }
+
+  forward(x: Tensor): Tensor {
+    this.#check('forward');
+    return this.module.forward(x);
+  }
+
+  backward(dy: Tensor): Tensor {
+    this.#begin();
+    try {
+      return this.module.backward(dy);
+    } finally {
+      this.#end();
+    }
+  }
+
+  override backwardParameters(dy: Tensor): void {
+    this.#begin();
+    try {
+      this.module.backwardParameters(dy);
+    } finally {
+      this.#end();
+    }
+  }
+
+  /** Waits for every bucket of the last backward; param.grad then holds the mean over all ranks. */
+  async synchronize(): Promise<void> {
+    const pending = this.#pending;
+    this.#pending = [];
+    await Promise.all(pending);
+  }
+
+  #begin(): void {
+    this.#check('backward');
+    this.#inBackward = true;
+    this.#done = new Set();
+    this.#next = 0;
+    for (const b of this.#buckets) b.waiting = b.params.length;
+  }
+
+  #end(): void {
+    this.#inBackward = false;
+    // Buckets still waiting (parameters no hooked module owns, or unused this time) go now, in order.
+    for (const b of this.#buckets) b.waiting = 0;
+    this.#launchReady();
+  }
+
+  #finished(m: Module): void {
+    if (!this.#inBackward || this.#done.has(m)) return;
+    this.#done.add(m);
+    for (const p of this.#owned.get(m) ?? []) {
+      const b = this.#bucketOf.get(p);
+      if (b) b.waiting--;
+    }
+    this.#launchReady();
+  }
+
+  #launchReady(): void {
+    while (this.#next < this.#buckets.length && this.#buckets[this.#next].waiting <= 0) {
+      const b = this.#buckets[this.#next++];
+      for (let i = 0; i < b.params.length; i++) {
+        const p = b.params[i];
+        if (p.grad) b.flat.set(p.grad.data, b.offsets[i]);
+        else b.flat.fill(0, b.offsets[i], b.offsets[i] + p.size);
+      }
+      this.#pending.push(
+        allReduce(b.flat, { op: 'mean' }).then(() => {
+          for (let i = 0; i < b.params.length; i++) {
+            const p = b.params[i];
+            const g = b.flat.subarray(b.offsets[i], b.offsets[i] + p.size);
+            if (p.grad) p.grad.data.set(g);
+            else p.grad = new TensorClass(g.slice(), p.shape);
+          }
+        }),
+      );
+    }
+  }
+}

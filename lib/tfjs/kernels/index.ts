@@ -1,0 +1,21 @@
+// Every tfjs kernel with a fastgrad implementation, one line per family.
+import { batchMatMulKernel, fusedMatMulKernel } from './matmul.js';
+import { addKernel, addNKernel, mulKernel, realDivKernel, subKernel } from './binary.js';
+import { softmaxKernel, unaryKernels } from './unary.js';
+import { reduceKernels } from './reduce.js';
+import { fusedBatchNormKernel } from './batchnorm.js';
+import type { FastgradKernel } from './util.js';
+
+export const FASTGRAD_KERNELS: readonly FastgradKernel[] = [
+  batchMatMulKernel,
+  fusedMatMulKernel,
+  addKernel,
+  subKernel,
+  mulKernel,
+  realDivKernel,
+  addNKernel,
+  ...unaryKernels,
+  softmaxKernel,
+  ...reduceKernels,
+  fusedBatchNormKernel,
+];

@@ -1,0 +1,66 @@
+// Shared pieces of the fastgrad kernels for tfjs: reading a tensor's Float32Array in place, wrapping
+// it as a fastgrad Tensor (no copy), and handing a result back to tfjs (no copy).
+import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { Tensor } from '../../tensor.js';
+
+/** A kernel's arguments as tfjs passes them (the backend is always a FastgradBackend, a MathBackendCPU). */
+export interface KernelArgs {
+  /** Optional inputs (a fused bias) are absent from the map. */
+  inputs: { readonly [name: string]: TensorInfo };
+  backend: MathBackendCPU;
+  attrs?: NamedAttrMap;
+}
+
+/**
+ * A fastgrad implementation of one tfjs kernel: returns the result, or null when it does not handle
+ * these inputs (a dtype other than float32, an empty tensor, a broadcast or an attribute it has no
+ * kernel for); the backend then runs the CPU backend's kernel on the same arguments.
+ */
+export interface FastgradKernel {
+  readonly kernelName: string;
+  readonly impl: (args: KernelArgs) => TensorInfo | TensorInfo[] | null;
+}
+
+/** The tensor's values, in place, when it is a non-empty float32 tensor held as a Float32Array; else null. */
+export function f32(backend: MathBackendCPU, t: TensorInfo | undefined): Float32Array | null {
+  if (!t || t.dtype !== 'float32') return null;
+  const v = backend.data.get(t.dataId)?.values;
+  return v instanceof Float32Array && v.length > 0 ? v : null;
+}
+
+/** A fastgrad Tensor over the same memory (no copy). */
+export const view = (data: Float32Array, shape: readonly number[]): Tensor => new Tensor(data, shape);
+
+/** Hands a Float32Array to tfjs as a new float32 tensor (no copy: tfjs keeps this array). */
+export function output(backend: MathBackendCPU, shape: readonly number[], data: Float32Array): TensorInfo {
+  return backend.makeTensorInfo(shape.slice(), 'float32', data);
+}
+
+export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/** Calls per kernel since the last reset: how many ran fastgrad's implementation and how many the CPU kernel. */
+const counts = new Map<string, { fastgrad: number; cpu: number }>();
+
+export function kernelCounts(): Record<string, { fastgrad: number; cpu: number }> {
+  return Object.fromEntries([...counts].map(([k, v]) => [k, { ...v }]));
+}
+
+export function resetKernelCounts(): void {
+  counts.clear();
+}
+
+/** The kernel function tfjs calls: the fastgrad implementation, else the CPU kernel. */
+export function withFallback(k: FastgradKernel, cpu: KernelFunc): KernelFunc {
+  return (args) => {
+    let c = counts.get(k.kernelName);
+    if (!c) counts.set(k.kernelName, (c = { fastgrad: 0, cpu: 0 }));
+    const r = k.impl(args as unknown as KernelArgs);
+    if (r !== null) {
+      c.fastgrad++;
+      return r;
+    }
+    c.cpu++;
+    return cpu(args);
+  };
+}

@@ -1,0 +1,296 @@
+// fastgrad/tfjs: the backend's registration, each fastgrad kernel against the CPU backend's result on
+// random inputs (and proof that fastgrad's code ran: kernelCounts), gradients through tf.grads, the
+// fgtf.train optimizers against fastgrad's own, and a tfjs-layers model trained with model.fit.
+// Tolerance: |fastgrad - cpu| <= 1e-5 + 1e-5·|cpu| for elementwise and unary maps; for products and
+// reductions |fastgrad - cpu| <= 1e-5·(1 + Σ|terms|) (the two sum in different orders).
+import assert from 'node:assert/strict';
+import { execFile, spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import * as tfl from '@tensorflow/tfjs-layers';
+import * as fg from '../lib/index.js';
+import * as fgtf from '../lib/tfjs/index.js';
+import { randomF32 } from './support/harness.js';
+
+const root = path.resolve(__dirname, '..');
+
+function runChild(code: string, env: Record<string, string> = {}): string {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8' });
+  assert.equal(r.status, 0, `child failed: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+let seed = 1000;
+const rand = (shape: number[], lo = -2, hi = 2) => tf.tensor(randomF32(shape.reduce((a, b) => a * b, 1), seed++, { lo, hi }), shape);
+
+/** Runs f on 'cpu' and on 'fastgrad' (same inputs), returns both results' values. */
+function onBoth(f: () => tf.Tensor): { cpu: Float32Array; fg: Float32Array; shape: number[] } {
+  tf.setBackend('cpu');
+  const c = f();
+  tf.setBackend('fastgrad');
+  const g = f();
+  assert.deepEqual(g.shape, c.shape);
+  return { cpu: c.dataSync() as Float32Array, fg: g.dataSync() as Float32Array, shape: g.shape };
+}
+
+function assertClose(got: Float32Array, want: Float32Array, tol: (i: number) => number, what: string): void {
+  assert.equal(got.length, want.length, what);
+  for (let i = 0; i < want.length; i++) {
+    if (Number.isNaN(want[i]) && Number.isNaN(got[i])) continue;
+    const d = Math.abs(got[i] - want[i]);
+    if (!(d <= tol(i))) assert.fail(`${what}: element ${i}: fastgrad ${got[i]} vs cpu ${want[i]} (tolerance ${tol(i)})`);
+  }
+}
+
+const elementwiseTol = (want: Float32Array) => (i: number) => 1e-5 + 1e-5 * Math.abs(want[i]);
+
+/** Checks f against cpu and that the kernel ran fastgrad's implementation (fallback: the CPU kernel's count). */
+function checkKernel(kernel: string, what: string, f: () => tf.Tensor, tol: (want: Float32Array) => (i: number) => number, ran: 'fastgrad' | 'cpu' = 'fastgrad'): void {
+  fgtf.resetKernelCounts();
+  const { cpu, fg: got } = onBoth(f);
+  const counts = fgtf.kernelCounts()[kernel];
+  assert.ok(counts && counts[ran] > 0, `${what}: ${kernel} did not run ${ran}'s code (counts ${JSON.stringify(counts)})`);
+  if (ran === 'fastgrad') assert.equal(counts.cpu, 0, `${what}: ${kernel} fell back to the CPU kernel`);
+  assertClose(got, cpu, tol(cpu), what);
+}
+
+test("importing fastgrad/tfjs registers 'fastgrad' above 'cpu' and 'wasm': a program naming no backend runs on it", () => {
+  const out = JSON.parse(runChild(
+    "const tf=require('@tensorflow/tfjs-core'); require('./lib/tfjs/index.ts'); tf.tensor([1]).dataSync();" +
+    "console.log(JSON.stringify({b:tf.getBackend(), k:tf.getKernelsForBackend('fastgrad').length, c:tf.getKernelsForBackend('cpu').length}))",
+  ));
+  assert.equal(out.b, 'fastgrad');
+  // Every CPU kernel is registered for fastgrad (the copied ones plus fastgrad's own).
+  assert.equal(out.k, out.c);
+  assert.ok(out.c > 150);
+  assert.ok(fgtf.BACKEND_PRIORITY > 2);
+});
+
+test("the main 'fastgrad' entry loads no tfjs module; fastgrad/tfjs resolves through package exports (require and import share one instance)", () => {
+  const main = runChild("require('./lib/index.ts'); console.log(Object.keys(require.cache).filter((k) => k.includes('@tensorflow')).length)");
+  assert.equal(main, '0');
+  const built = runChild(
+    "require('fastgrad'); const n = Object.keys(require.cache).filter((k) => k.includes('@tensorflow')).length;" +
+    "const a = require('fastgrad/tfjs'); import('fastgrad/tfjs').then((b) => { const tf = require('@tensorflow/tfjs-core');" +
+    "console.log(JSON.stringify({n, same: a.FastgradBackend === b.FastgradBackend && a.train.adam === b.train.adam, found: !!tf.findBackendFactory('fastgrad'), names: typeof b.default.train.sgd})) })",
+  );
+  const o = JSON.parse(built);
+  assert.equal(o.n, 0);
+  assert.equal(o.same, true);
+  assert.equal(o.found, true);
+  assert.equal(o.names, 'function');
+});
+
+test('BatchMatMul / _FusedMatMul match the CPU backend (transposes, batches, bias, activations)', () => {
+  const prodTol = (a: tf.Tensor, b: tf.Tensor) => (want: Float32Array) => () => 1e-5 * (1 + Math.max(...want.map(Math.abs)) + a.shape[a.rank - 1] * 4);
+  for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+    const a = rand(ta ? [70, 33] : [33, 70]), b = rand(tb ? [17, 70] : [70, 17]);
+    checkKernel('BatchMatMul', `matMul transA=${ta} transB=${tb}`, () => tf.matMul(a, b, ta, tb), prodTol(a, b));
+    const bias = rand([17]);
+    for (const activation of ['linear', 'relu', 'sigmoid'] as const) {
+      checkKernel('_FusedMatMul', `fused ${activation} transA=${ta} transB=${tb}`,
+        () => tf.fused.matMul({ a, b, transposeA: ta, transposeB: tb, bias, activation }), prodTol(a, b));
+    }
+  }
+  const a3 = rand([3, 5, 7]), b3 = rand([3, 7, 4]), b2 = rand([7, 4]), a1 = rand([1, 5, 7]);
+  checkKernel('BatchMatMul', 'batched', () => tf.matMul(a3, b3), prodTol(a3, b3));
+  checkKernel('BatchMatMul', 'b shared by the batch', () => tf.matMul(a3, b2), prodTol(a3, b2));
+  const b3t = rand([3, 4, 7]);
+  checkKernel('BatchMatMul', 'a shared by the batch, b transposed', () => tf.matMul(a1, b3t, false, true), prodTol(a1, b3));
+  const bias2 = rand([1, 4]);
+  checkKernel('_FusedMatMul', 'bias [1, n]', () => tf.fused.matMul({ a: a3, b: b2, bias: bias2, activation: 'relu' }), prodTol(a3, b2));
+  // Activations the GEMM epilogue does not have run on the CPU kernel.
+  checkKernel('_FusedMatMul', 'elu falls back', () => tf.fused.matMul({ a: a3, b: b2, activation: 'elu' }), prodTol(a3, b2), 'cpu');
+});
+
+test('Add / Sub / Multiply / RealDiv / AddN match the CPU backend for every broadcast fastgrad has, and fall back for the others', () => {
+  const x = rand([4, 5, 6]);
+  const cases: [string, tf.Tensor][] = [['same shape', rand([4, 5, 6])], ['scalar', rand([])], ['row', rand([6])], ['row [5, 6]', rand([1, 5, 6])], ['col', rand([4, 1, 1])], ['col [4, 5, 1]', rand([4, 5, 1])]];
+  const ops: [string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor][] = [['Add', tf.add], ['Sub', tf.sub], ['Multiply', tf.mul], ['RealDiv', tf.div]];
+  for (const [kernel, op] of ops) {
+    for (const [name, y] of cases) checkKernel(kernel, `${kernel} ${name}`, () => op(x, y), elementwiseTol);
+  }
+  for (const [name, y] of cases.slice(1)) {
+    checkKernel('Add', `Add with a as the broadcast one (${name})`, () => tf.add(y, x), elementwiseTol);
+    checkKernel('Multiply', `Multiply with a as the broadcast one (${name})`, () => tf.mul(y, x), elementwiseTol);
+  }
+  checkKernel('Sub', 'scalar - tensor', () => tf.sub(tf.scalar(1.5), x), elementwiseTol);
+  checkKernel('RealDiv', 'scalar / tensor falls back', () => tf.div(tf.scalar(1.5), x), elementwiseTol, 'cpu');
+  const mid = rand([1, 5, 1]);
+  checkKernel('Add', 'a middle-axis broadcast falls back', () => tf.add(x, mid), elementwiseTol, 'cpu');
+  checkKernel('Add', 'int32 falls back', () => tf.add(tf.tensor([1, 2, 3], [3], 'int32'), tf.tensor([4, 5, 6], [3], 'int32')), elementwiseTol, 'cpu');
+  const [y1, y2] = [rand([4, 5, 6]), rand([4, 5, 6])];
+  checkKernel('AddN', 'AddN', () => tf.addN([x, y1, y2]), elementwiseTol);
+});
+
+test('unary maps and Softmax match the CPU backend', () => {
+  const x = rand([3, 50], -6, 6), pos = rand([3, 50], 0.01, 10);
+  const maps: [string, () => tf.Tensor][] = [
+    ['Relu', () => tf.relu(x)], ['Sigmoid', () => tf.sigmoid(x)], ['Tanh', () => tf.tanh(x)], ['Exp', () => tf.exp(x)],
+    ['Log', () => tf.log(pos)], ['Sqrt', () => tf.sqrt(pos)], ['Square', () => tf.square(x)], ['Abs', () => tf.abs(x)], ['Neg', () => tf.neg(x)],
+  ];
+  for (const [k, f] of maps) checkKernel(k, k, f, elementwiseTol);
+  checkKernel('Softmax', 'softmax 2-D', () => tf.softmax(x), () => () => 1e-6);
+  const x3 = rand([2, 3, 10], -5, 5);
+  checkKernel('Softmax', 'softmax 3-D', () => tf.softmax(x3), () => () => 1e-6);
+});
+
+test('Sum / Mean / Max match the CPU backend on leading and trailing axes, and fall back on middle ones', () => {
+  const x = rand([6, 7, 8]);
+  const sumTol = () => () => 1e-5 * (1 + 2 * 6 * 7 * 8);
+  for (const [kernel, f] of [['Sum', tf.sum], ['Mean', tf.mean], ['Max', tf.max]] as const) {
+    for (const axis of [undefined, 0, 2, -1, [0, 1], [1, 2]]) {
+      for (const keepDims of [false, true]) checkKernel(kernel, `${kernel} axis ${JSON.stringify(axis)} keepDims ${keepDims}`, () => f(x, axis, keepDims), sumTol);
+    }
+    checkKernel(kernel, `${kernel} middle axis falls back`, () => f(x, 1), sumTol, 'cpu');
+  }
+});
+
+test('FusedBatchNorm matches the CPU backend', () => {
+  const x = rand([4, 3, 3, 5]);
+  const [m, v, o, s] = [rand([5]), rand([5], 0.1, 2), rand([5]), rand([5])];
+  checkKernel('FusedBatchNorm', 'batchNorm', () => tf.batchNorm(x, m, v, o, s, 1e-3), elementwiseTol);
+  checkKernel('FusedBatchNorm', 'batchNorm without offset and scale', () => tf.batchNorm(x, m, v), elementwiseTol);
+});
+
+test('gradients through tf.grads match the CPU backend', () => {
+  const x = rand([8, 12]), w = rand([12, 6]), b = rand([6]), t = rand([8, 6], 0, 1);
+  const loss = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
+    tf.mean(tf.sum(tf.mul(tf.log(tf.softmax(tf.tanh(tf.add(tf.relu(tf.matMul(xx, ww)), bb)))), t), -1));
+  const grads = (be: string) => {
+    tf.setBackend(be);
+    return tf.grads(loss)([x, w, b]).map((g) => g.dataSync() as Float32Array);
+  };
+  const c = grads('cpu');
+  fgtf.resetKernelCounts();
+  const g = grads('fastgrad');
+  const counts = fgtf.kernelCounts();
+  for (const k of ['BatchMatMul', 'Softmax', 'Tanh', 'Relu', 'Multiply', 'Sum']) assert.ok(counts[k]?.fastgrad > 0, `${k} ran on fastgrad`);
+  c.forEach((cg, i) => assertClose(g[i], cg, () => 1e-5 * (1 + 12 * 4), `gradient ${i}`));
+});
+
+const ALGOS: [keyof typeof fgtf.train, (p: fg.Parameter[]) => fg.optim.Optimizer<any>, Record<string, unknown>][] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+  ['sgd', (p) => new fg.optim.SGD(p, { lr: 0.1, momentum: 0.9, nesterov: true }), { lr: 0.1, momentum: 0.9, nesterov: true }],
+  ['momentum', (p) => new fg.optim.Momentum(p, { lr: 0.05, momentum: fg.optim.sutskever() }), { lr: 0.05, momentum: fg.optim.sutskever() }],
+  ['nag', (p) => new fg.optim.NAG(p, { lr: 0.05, momentum: fg.optim.nesterov83() }), { lr: 0.05, momentum: fg.optim.nesterov83() }],
+  ['adam', (p) => new fg.optim.Adam(p, { lr: 0.01, amsgrad: true }), { lr: 0.01, amsgrad: true }],
+  ['adamw', (p) => new fg.optim.AdamW(p, { lr: 0.01 }), { lr: 0.01 }],
+  ['adagrad', (p) => new fg.optim.Adagrad(p, {}), {}],
+  ['rmsprop', (p) => new fg.optim.RMSprop(p, { centered: true, momentum: 0.5 }), { centered: true, momentum: 0.5 }],
+  ['adamax', (p) => new fg.optim.Adamax(p, {}), {}],
+  ['nadam', (p) => new fg.optim.NAdam(p, {}), {}],
+  ['radam', (p) => new fg.optim.RAdam(p, {}), {}],
+  ['rprop', (p) => new fg.optim.Rprop(p, {}), {}],
+  ['adadelta', (p) => new fg.optim.Adadelta(p, {}), {}],
+];
+
+test("every fgtf.train optimizer updates tfjs variables in place with the same bits as fastgrad's own optimizer", () => {
+  tf.setBackend('fastgrad');
+  for (const [name, make, opts] of ALGOS) {
+    const init = [randomF32(30, seed++), randomF32(7, seed++)];
+    const shapes = [[5, 6], [7]];
+    const src = init.map((d, i) => tf.tensor(d, shapes[i]));
+    const vars = src.map((s) => tf.variable(s));
+    const opt = (fgtf.train[name] as (o: Record<string, unknown>) => fgtf.FastgradOptimizer)(opts);
+    const ps = init.map((d) => new fg.Parameter(d.slice(), [d.length]));
+    const ref = make(ps);
+    for (let step = 0; step < 4; step++) {
+      const gs = init.map((d) => randomF32(d.length, seed++));
+      opt.applyGradients(Object.fromEntries(vars.map((v, i) => [v.name, tf.tensor(gs[i], shapes[i])])));
+      ps.forEach((p, i) => (p.grad = new fg.Tensor(gs[i], [gs[i].length])));
+      ref.step();
+    }
+    vars.forEach((v, i) => assert.deepEqual(v.dataSync(), ps[i].data, `${name}: variable ${i}`));
+    // tf.variable(x) shares x's data in tfjs: x is left unchanged.
+    src.forEach((s, i) => assert.deepEqual(s.dataSync(), init[i], `${name}: the variable's source tensor ${i}`));
+    assert.equal(opt.iterations, 4);
+  }
+  assert.throws(() => fgtf.train.adam({ lr: -1 }), RangeError);
+});
+
+test('fgtf.train works with minimize() and LR schedulers', () => {
+  tf.setBackend('fastgrad');
+  const w = tf.variable(tf.tensor([3, -2], [2]));
+  const opt = fgtf.train.sgd(0.1);
+  const sched = new fgtf.train.StepLR(opt.optimizer, { stepSize: 1, gamma: 0.5 });
+  const losses: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const l = opt.minimize(() => tf.sum(tf.square(w)), true);
+    losses.push(l!.dataSync()[0]);
+    sched.step();
+  }
+  // w ← w(1 - 2·lr) with lr 0.1, 0.05, 0.025.
+  const f = (v: number) => Math.fround(v);
+  let a = f(3);
+  for (const lr of [0.1, 0.05, 0.025]) a = f(a - f(f(lr) * f(2 * a)));
+  assert.equal(w.dataSync()[0], a);
+  assert.ok(losses[2] < losses[0]);
+  assert.equal(opt.optimizer.paramGroups[0].lr, 0.0125);
+});
+
+test('a tfjs-layers model trains with model.fit on fastgrad (fused optimizer) and matches the CPU backend', async () => {
+  const run = async (be: string) => {
+    tf.setBackend(be);
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.dense({ inputShape: [10], units: 16, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }),
+        tfl.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }),
+      ],
+    });
+    model.compile({ optimizer: fgtf.train.adam(0.01), loss: 'categoricalCrossentropy' });
+    const xs = tf.tensor(randomF32(64 * 10, 7), [64, 10]);
+    const labels = tf.oneHot(tf.tensor1d(Array.from(randomF32(64, 8, { lo: 0, hi: 3 }), Math.floor), 'int32'), 3);
+    const h = await model.fit(xs, labels, { epochs: 5, batchSize: 16, shuffle: false, verbose: 0 });
+    return h.history.loss as number[];
+  };
+  const cpu = await run('cpu');
+  fgtf.resetKernelCounts();
+  const got = await run('fastgrad');
+  assert.ok(fgtf.kernelCounts()._FusedMatMul?.fastgrad > 0);
+  assert.ok(got[4] < got[0], `loss went down: ${got}`);
+  got.forEach((l, i) => assert.ok(Math.abs(l - cpu[i]) <= 1e-4 * (1 + cpu[i]), `epoch ${i}: ${l} vs cpu ${cpu[i]}`));
+});
+
+function runChildAsync(code: string, env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--import', 'tsx', '-e', code], { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8' }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`child ${JSON.stringify(env)} failed: ${stderr}`));
+      else resolve(stdout.trim());
+    });
+  });
+}
+
+test('same bits with fastgrad native or TypeScript, at every SIMD level and thread counts 1, 2, 3', async () => {
+  // A layers model with batch norm, trained a few steps with a fused optimizer; the hash of every weight.
+  const code = `
+    const tf = require('@tensorflow/tfjs-core'); require('@tensorflow/tfjs-core/dist/register_all_gradients');
+    const tfl = require('@tensorflow/tfjs-layers'); const fgtf = require('./lib/tfjs/index.ts'); const { randomF32 } = require('./test/support/harness.ts');
+    const init = (seed) => tfl.initializers.glorotUniform({ seed });
+    const model = tfl.sequential({ layers: [
+      tfl.layers.dense({ inputShape: [40], units: 300, activation: 'relu', kernelInitializer: init(1) }),
+      tfl.layers.batchNormalization(),
+      tfl.layers.dense({ units: 200, activation: 'tanh', kernelInitializer: init(2) }),
+      tfl.layers.dense({ units: 5, activation: 'softmax', kernelInitializer: init(3) }) ] });
+    model.compile({ optimizer: fgtf.train.nadam(0.01), loss: 'categoricalCrossentropy' });
+    const xs = tf.tensor(randomF32(128 * 40, 11), [128, 40]);
+    const ys = tf.oneHot(tf.tensor1d(Array.from(randomF32(128, 12, { lo: 0, hi: 5 }), Math.floor), 'int32'), 5);
+    model.fit(xs, ys, { epochs: 2, batchSize: 64, shuffle: false, verbose: 0 }).then(() => {
+      let h = 0; for (const w of model.getWeights()) for (const v of new Uint32Array(w.dataSync().buffer)) h = (Math.imul(h, 31) + v) >>> 0;
+      console.log(JSON.stringify({ h, b: tf.getBackend(), fg: require('./lib/index.ts').getBackend() }));
+    });`;
+  const info = fg.backendInfo();
+  const configs: Record<string, string>[] = [{ FASTGRAD_BACKEND: 'js' }];
+  if (info.nativeAvailable) {
+    // Each level once, the thread counts taking turns (the kernels' own tests cover every pair).
+    info.simdLevels.forEach((simd, i) => configs.push({ FASTGRAD_BACKEND: 'native', FASTGRAD_SIMD: simd, FASTGRAD_NUM_THREADS: String((i % 3) + 1) }));
+    configs.push({ FASTGRAD_BACKEND: 'native', FASTGRAD_NUM_THREADS: '3' });
+  }
+  const outs = await Promise.all(configs.map(async (env) => ({ env, ...JSON.parse(await runChildAsync(code, env)) })));
+  for (const o of outs) {
+    assert.equal(o.b, 'fastgrad');
+    assert.equal(o.fg, o.env.FASTGRAD_BACKEND);
+    assert.equal(o.h, outs[0].h, `${JSON.stringify(o.env)} vs ${JSON.stringify(outs[0].env)}`);
+  }
+});
