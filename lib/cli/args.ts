@@ -53,7 +53,7 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   clip: { kind: { type: 'number', min: 0 }, on: ['rnn'], help: 'gradient-norm clipping threshold (0: off)' },
   preset: { kind: { type: 'enum', values: ['tiny', 'short', 'full'] }, on: ALL, help: "budget: tiny (seconds, CI), short (npm start, under 2 minutes), full (the paper's scale: days)" },
   seed: { kind: { type: 'int', min: 0 }, on: ALL, help: 'first seed: the runs use seed, seed + 10, seed + 20, ... (data split: seed)' },
-  seeds: { kind: { type: 'int', min: 1 }, on: ALL, help: 'seeds per configuration (verdicts need 3; default 3)' },
+  seeds: { kind: { type: 'int', min: 1 }, on: ALL, help: 'seeds per configuration (default 3; tiny preset: 2)' },
   threads: { kind: { type: 'int', min: 1 }, on: ALL, help: 'native threads (fg.setNumThreads)' },
   backend: { kind: { type: 'enum', values: ['native', 'js'] }, on: ALL, help: 'kernel backend' },
   out: { kind: { type: 'string' }, on: ALL, help: 'report folder (default ./report)' },

@@ -74,10 +74,13 @@ export const DEFAULT_LR: Readonly<Record<OptimizerName, number>> = {
   sgd: 0.01, momentum: 0.01, nag: 0.01, adam: 1e-3, adamw: 1e-3, adagrad: 0.01, rmsprop: 1e-3, nadam: 2e-3, radam: 1e-3, adamax: 2e-3,
 };
 
-/** The paper's schedule μ_t = min(1 − 2^(−1−log2(⌊t/period⌋+1)), μmax) (fg.optim.sutskever is period 250). */
+/**
+ * The paper's schedule μ_t = min(1 − 2^(−1−log2(⌊t/period⌋+1)), μmax): fg.optim.sutskever (period 250)
+ * read at ⌊250·t/period⌋, which has the same ⌊·/250⌋ as t/period.
+ */
 export function sutskeverPeriod(muMax: number, period: number): optim.Schedule {
-  if (period === 250) return optim.sutskever({ muMax });
-  return (t) => Math.min(1 - 2 ** (-1 - Math.log2(Math.floor(t / period) + 1)), muMax);
+  const base = optim.sutskever({ muMax });
+  return period === 250 ? base : (t) => base(Math.floor((250 * t) / period));
 }
 
 export function momentumSchedule(m: MomentumChoice): optim.Schedule {

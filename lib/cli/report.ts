@@ -154,17 +154,21 @@ function groupTable(e: ExperimentReport, metrics: { key: string; title: string; 
 
 function batchnormSection(e: ExperimentReport, v: Verdict[], env: Environment): Block[] {
   const g = groups(e.runs);
+  // One colour per network (its colour in the other charts); the 15th and 85th percentiles dashed.
+  const order = [...g.keys()];
   const pct = ['baseline', 'BN'].flatMap((name) => {
     const runs = g.get(name);
-    return runs ? (['p15', 'p50', 'p85'] as const).map((p) => evalSeries(`${name} ${p}`, runs, p, name === 'baseline')) : [];
+    return runs ? (['p15', 'p50', 'p85'] as const).map((p) => ({ ...evalSeries(`${name} ${p}`, runs, p, p !== 'p50'), color: order.indexOf(name) })) : [];
   });
+  // The control's diverging loss would stretch the log axis over the others: it shows in the accuracy chart.
+  const comparison = [...g.entries()].filter(([n]) => !n.includes('control'));
   return [
     ...v.map((verdict): Block => ({ kind: 'verdict', verdict })),
     groupTable(e, [{ key: 'accuracy', title: 'test accuracy' }]),
     timingTable(e, env),
     { kind: 'plot', plot: { file: 'batchnorm-accuracy.svg', title: 'MNIST test accuracy (mean, min–max over seeds)', xLabel: 'updates', yLabel: 'accuracy', logY: false, endTicks: true, series: [...g.entries()].map(([n, r]) => evalSeries(n, r, 'accuracy')) } },
     { kind: 'plot', plot: { file: 'batchnorm-percentiles.svg', title: "Input of one last-hidden-layer unit: 15/50/85th percentiles (the paper's Figure 1)", xLabel: 'updates', yLabel: 'unit input', logY: false, series: pct } },
-    { kind: 'plot', plot: { file: 'batchnorm-loss.svg', title: 'MNIST batch cross-entropy (window means; min–max over seeds)', xLabel: 'updates', yLabel: 'loss', logY: true, series: [...g.entries()].map(([n, r]) => lossSeries(n, r)) } },
+    { kind: 'plot', plot: { file: 'batchnorm-loss.svg', title: 'MNIST batch cross-entropy, the five networks (window means; min–max over seeds)', xLabel: 'updates', yLabel: 'loss', logY: true, series: comparison.map(([n, r]) => ({ ...lossSeries(n, r), color: order.indexOf(n) })) } },
   ];
 }
 

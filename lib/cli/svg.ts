@@ -12,6 +12,8 @@ export interface Series {
   hi?: readonly number[];
   /** Dashed line. */
   dashed?: boolean;
+  /** Index into the palette (default: the series' position). */
+  color?: number;
 }
 
 export interface ChartOptions {
@@ -28,6 +30,10 @@ export interface ChartOptions {
 }
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
+
+function colorOf(s: Series, k: number): string {
+  return COLORS[(s.color ?? k) % COLORS.length];
+}
 
 export function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -153,10 +159,10 @@ export function lineChart(o: ChartOptions): string {
         bottom.unshift(`${f(px(x))},${f(py(lo[i]))}`);
       }
     });
-    if (top.length > 1) out.push(`<polygon fill="${COLORS[k % COLORS.length]}" fill-opacity="0.18" stroke="none" points="${[...top, ...bottom].join(' ')}"/>`);
+    if (top.length > 1) out.push(`<polygon fill="${colorOf(s, k)}" fill-opacity="0.18" stroke="none" points="${[...top, ...bottom].join(' ')}"/>`);
   });
   o.series.forEach((s, k) => {
-    const color = COLORS[k % COLORS.length];
+    const color = colorOf(s, k);
     const pts: string[] = [];
     s.x.forEach((x, i) => {
       if (Number.isFinite(x) && keep(s.y[i])) pts.push(`${f(px(x))},${f(py(s.y[i]))}`);
@@ -173,7 +179,7 @@ export function lineChart(o: ChartOptions): string {
       .sort((a, b) => a.py - b.py);
     for (let i = 1; i < ends.length; i++) ends[i].ly = Math.max(ends[i].ly, ends[i - 1].ly + 13);
     for (const e of ends) {
-      const color = COLORS[e.k % COLORS.length];
+      const color = colorOf(o.series[e.k], e.k);
       out.push(`<line x1="${m.left + pw}" y1="${f(e.py)}" x2="${m.left + pw + 5}" y2="${f(e.py)}" stroke="${color}" stroke-width="2"/>`);
       out.push(`<text x="${m.left + pw + 7}" y="${f(e.ly + 4)}" fill="${color}" font-size="11">${formatTick(Number(e.y.toPrecision(3)))}</text>`);
     }
@@ -182,7 +188,7 @@ export function lineChart(o: ChartOptions): string {
   if (legendRows) out.push(`<rect x="${lx - 6}" y="${ly - 4}" width="${legendW - 10}" height="${legendRows * 16 + 6}" fill="white" stroke="#ccc"/>`);
   o.series.forEach((s, k) => {
     const y = ly + k * 16 + 8;
-    out.push(`<line x1="${lx}" y1="${y}" x2="${lx + 20}" y2="${y}" stroke="${COLORS[k % COLORS.length]}" stroke-width="2"/>`);
+    out.push(`<line x1="${lx}" y1="${y}" x2="${lx + 20}" y2="${y}" stroke="${colorOf(s, k)}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`);
     out.push(`<text x="${lx + 26}" y="${y + 4}">${escapeXml(s.name)}</text>`);
   });
   out.push('</svg>');
