@@ -212,19 +212,20 @@ test('convolution bindings reject bad geometry, lengths and overlap without cras
   requireNative();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const addon = require('../lib/backend/select.js').nativeAddon() as Record<string, (...a: unknown[]) => unknown>;
+  // The geometry is 13 named sizes (lib/backend/spec/conv.ts): C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW.
   const geo = [1, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 2, 2];
   const x = new Float32Array(9), col = new Float32Array(16);
-  addon.convIm2col(x, geo, col);
-  assertRejects(() => addon.convIm2col(x, geo.slice(0, 12), col), RangeError, /Expected an array of 13 sizes for geo but received length 12/, [col]);
-  assertRejects(() => addon.convIm2col(x, 'geo', col), TypeError, /Expected an array of 13 sizes for geo/, [col]);
-  assertRejects(() => addon.convIm2col(x, [...geo.slice(0, 12), -1], col), RangeError, /geo.OW/, [col]);
-  assertRejects(() => addon.convIm2col(x, [...geo.slice(0, 12), 'a'], col), TypeError, /Expected a size for geo.OW/, [col]);
-  assertRejects(() => addon.convIm2col(x, [1, 3, 3, 2, 2, 0, 1, 0, 0, 1, 1, 2, 2], col), RangeError, /strides and dilations >= 1/, [col]);
-  assertRejects(() => addon.convIm2col(x, [1, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 3, 3], col), RangeError, /length 36 for col but received length 16/, [col]);
-  assertRejects(() => addon.convIm2col(new Float32Array(8), geo, col), RangeError, /length 9 for x/, [col]);
-  assertRejects(() => addon.convIm2col(col.subarray(0, 9), geo, col), RangeError, /col.*x|overlap/, []);
-  assertRejects(() => addon.convCol2im(col, geo, new Float64Array(9)), TypeError, /Float32Array for dx/, [col]);
-  assertRejects(() => addon.convCol2im(col, [1, 2 ** 31, 2 ** 31, 2, 2, 1, 1, 0, 0, 1, 1, 2, 2], x), RangeError, /geo.H/, [x]);
+  addon.convIm2col(x, ...geo, col);
+  assertRejects(() => addon.convIm2col(x, ...geo.slice(0, 12), col), TypeError, /for OW/, [col]);
+  assertRejects(() => addon.convIm2col(x, 'geo', ...geo.slice(1), col), TypeError, /for C but received/, [col]);
+  assertRejects(() => addon.convIm2col(x, ...geo.slice(0, 12), -1, col), RangeError, /for OW/, [col]);
+  assertRejects(() => addon.convIm2col(x, ...geo.slice(0, 12), 'a', col), TypeError, /for OW/, [col]);
+  assertRejects(() => addon.convIm2col(x, 1, 3, 3, 2, 2, 0, 1, 0, 0, 1, 1, 2, 2, col), RangeError, /strides and dilations >= 1/, [col]);
+  assertRejects(() => addon.convIm2col(x, 1, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 3, 3, col), RangeError, /length 36 for col but received length 16/, [col]);
+  assertRejects(() => addon.convIm2col(new Float32Array(8), ...geo, col), RangeError, /length 9 for x/, [col]);
+  assertRejects(() => addon.convIm2col(col.subarray(0, 9), ...geo, col), RangeError, /col.*x|overlap/, []);
+  assertRejects(() => addon.convCol2im(col, ...geo, new Float64Array(9)), TypeError, /Float32Array for dx/, [col]);
+  assertRejects(() => addon.convCol2im(col, 1, 2 ** 31, 2 ** 31, 2, 2, 1, 1, 0, 0, 1, 1, 2, 2, x), RangeError, /for H/, [x]);
   // huge output geometry with tiny arrays: a length error, not a wild write
-  assertRejects(() => addon.convCol2im(col, [1, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 100000, 100000], x), RangeError, /for col/, [x]);
+  assertRejects(() => addon.convCol2im(col, 1, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 100000, 100000, x), RangeError, /for col/, [x]);
 });
