@@ -4,10 +4,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as fg from '../lib/index.js';
-import { assertSameBits, nativeKernelsOrNull, randomF32 } from './support/harness.js';
+import { assertSameBits, eachBackend, nativeKernelsOrNull, randomF32 } from './support/harness.js';
 
 type T = fg.Tensor;
-const BACKENDS = nativeKernelsOrNull() ? (['js', 'native'] as const) : (['js'] as const);
 
 function leaf(shape: number[], seed: number, lo = -2, hi = 2): T {
   const n = shape.reduce((a, b) => a * b, 1);
@@ -45,18 +44,6 @@ function gradcheck(name: string, f: (...xs: T[]) => T, shapes: number[][], o: { 
       assert.ok(Math.abs(num - ana) <= tol * (1 + Math.abs(num)), `${name}: d/dx${xi}[${j}] analytic ${ana} vs numeric ${num}`);
     }
   });
-}
-
-function eachBackend(fn: (b: string) => void): void {
-  const prev = fg.getBackend();
-  try {
-    for (const b of BACKENDS) {
-      fg.setBackend(b);
-      fn(b);
-    }
-  } finally {
-    fg.setBackend(prev);
-  }
 }
 
 const BROADCASTS: [number[], number[]][] = [

@@ -7,7 +7,7 @@ import type { GemmActivation, Kernels } from '../lib/backend/kernels.js';
 import { nativeAddon } from '../lib/backend/select.js';
 import { fmaf } from '../lib/backend/js/fma.js';
 import { GEMM_KC } from '../lib/backend/kernels.js';
-import { assertRejects, assertSameBits, forEachNativeConfig, jsKernels, randomF32, requireNative, rng } from './support/harness.js';
+import { assertRejects, assertSameBits, eachBackend, forEachNativeConfig, jsKernels, randomF32, requireNative, rng } from './support/harness.js';
 
 const FLT_MAX = 3.4028234663852886e38;
 const f32 = (x: number) => Math.fround(x);
@@ -277,21 +277,6 @@ test('conformance: the TypeScript GEMM inner loop on double-rounding traps (k = 
 
 // ---------------------------------------------------------------------------------------------
 // Accuracy and semantics (both backends)
-
-const BACKENDS = ['js', 'native'] as const;
-
-function eachBackend(fn: (name: 'js' | 'native') => void): void {
-  const prev = fg.getBackend();
-  try {
-    for (const name of BACKENDS) {
-      if (name === 'native') requireNative();
-      fg.setBackend(name);
-      fn(name);
-    }
-  } finally {
-    fg.setBackend(prev);
-  }
-}
 
 function transpose(x: Float32Array, rows: number, cols: number): Float32Array {
   const t = new Float32Array(x.length);

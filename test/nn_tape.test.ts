@@ -3,21 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as fg from '../lib/index.js';
-import { assertSameBits, nativeKernelsOrNull, randomF32 } from './support/harness.js';
-
-const BACKENDS = nativeKernelsOrNull() ? (['js', 'native'] as const) : (['js'] as const);
-
-function eachBackend(fn: (b: string) => void): void {
-  const prev = fg.getBackend();
-  try {
-    for (const b of BACKENDS) {
-      fg.setBackend(b);
-      fn(b);
-    }
-  } finally {
-    fg.setBackend(prev);
-  }
-}
+import { assertSameBits, eachBackend, randomF32 } from './support/harness.js';
 
 const T = (seed: number, shape: number[], lo = -1, hi = 1) => fg.tensor(randomF32(shape.reduce((a, b) => a * b, 1), seed, { lo, hi }), { shape });
 

@@ -171,6 +171,20 @@ export function requireNative(): Kernels {
   return K;
 }
 
+/** Runs fn on the TypeScript backend, then on the native one (which must be present: requireNative), and restores the backend. */
+export function eachBackend(fn: (name: 'js' | 'native') => void): void {
+  const prev = fg.getBackend();
+  try {
+    for (const name of ['js', 'native'] as const) {
+      if (name === 'native') requireNative();
+      fg.setBackend(name);
+      fn(name);
+    }
+  } finally {
+    fg.setBackend(prev);
+  }
+}
+
 /** |a − b| <= atol + rtol·|b| element by element (torch-style closeness; the tolerances are the caller's). */
 export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, atol: number, rtol: number): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
