@@ -40,7 +40,7 @@ test('candidates: FASTGRAD_ADDON_PATH alone, else a build from source, then the 
 test('no addon anywhere: the reason names the platform and how to build from source, and the notice is one line with the fix', () => {
   const dir = tempRoot();
   try {
-    const l = loadAddon(dir, undefined);
+    const l = loadAddon(dir, ''); // '': no FASTGRAD_ADDON_PATH, whatever the environment says (CI sets it for the cmake-js pass)
     assert.equal(l.addon, null);
     assert.equal(l.source, '');
     assert.match(l.reason, new RegExp(`no prebuilt binary for ${process.platform}-${process.arch}.*not built from source`));
@@ -61,7 +61,7 @@ test('prebuilt binaries: the OpenMP one loads first; when it cannot load, the on
   const bytes = fs.readFileSync(built);
   // Children: each loads its own copy of the addon in a fresh process.
   const probe = () => {
-    const code = `const n=require(${JSON.stringify(path.join(root, 'lib/backend/native.ts'))}); const s=require(${JSON.stringify(path.join(root, 'lib/backend/select.ts'))}); const l=n.loadAddon(${JSON.stringify(dir)}, undefined); console.log(JSON.stringify({ok:!!l.addon, path:l.path, source:l.source, tried:l.tried, notice:s.noticeFor(l), simd:l.addon&&l.addon.simdLevel()}))`;
+    const code = `const n=require(${JSON.stringify(path.join(root, 'lib/backend/native.ts'))}); const s=require(${JSON.stringify(path.join(root, 'lib/backend/select.ts'))}); const l=n.loadAddon(${JSON.stringify(dir)}, ''); console.log(JSON.stringify({ok:!!l.addon, path:l.path, source:l.source, tried:l.tried, notice:s.noticeFor(l), simd:l.addon&&l.addon.simdLevel()}))`;
     const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { cwd: root, encoding: 'utf8', env: { ...process.env, FASTGRAD_QUIET: '1' } });
     assert.equal(r.status, 0, r.stderr);
     return JSON.parse(r.stdout.trim());
