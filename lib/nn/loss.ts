@@ -131,6 +131,16 @@ export function optionalTensor(v: unknown, what: string, name: string): Tensor |
  * t's values laid out over `shape` by torch's broadcasting rules (t's dims aligned to the right, each
  * equal to the one of shape or 1), as a fresh array. Copies only: no arithmetic.
  */
+/** The class-index losses' shared options (CrossEntropyLoss, NLLLoss): weight (1-D or null) and ignoreIndex (default -100). */
+export function classOptions(options: { weight?: unknown; ignoreIndex?: unknown } | undefined): { weight: Tensor | null; ignoreIndex: number } {
+  const w = optionalTensor(options?.weight, 'a 1-D Tensor of class weights (or null)', 'weight');
+  if (w !== null && w.ndim !== 1) throw new RangeError(`Expected a 1-D Tensor of class weights for weight but received shape ${formatShape(w.shape)}`);
+  const ii = options?.ignoreIndex ?? -100;
+  if (typeof ii !== 'number') throw typeError('an integer', 'ignoreIndex', ii);
+  if (!Number.isSafeInteger(ii)) throw rangeError('an integer', 'ignoreIndex', ii);
+  return { weight: w, ignoreIndex: ii };
+}
+
 function broadcastTo(t: Tensor, shape: readonly number[], name: string, loss: string): Float32Array {
   const r = shape.length, k = t.ndim;
   let ok = k <= r;
@@ -344,11 +354,7 @@ export class CrossEntropyLoss extends Loss {
 
   constructor(options?: CrossEntropyLossOptions) {
     super(options);
-    const w = optionalTensor(options?.weight, 'a 1-D Tensor of class weights (or null)', 'weight');
-    if (w !== null && w.ndim !== 1) throw new RangeError(`Expected a 1-D Tensor of class weights for weight but received shape ${formatShape(w.shape)}`);
-    const ii = options?.ignoreIndex ?? -100;
-    if (typeof ii !== 'number') throw typeError('an integer', 'ignoreIndex', ii);
-    if (!Number.isSafeInteger(ii)) throw rangeError('an integer', 'ignoreIndex', ii);
+    const { weight: w, ignoreIndex: ii } = classOptions(options);
     const ls = options?.labelSmoothing ?? 0;
     if (typeof ls !== 'number') throw typeError('a number in [0, 1]', 'labelSmoothing', ls);
     if (!(ls >= 0 && ls <= 1)) throw rangeError('a number in [0, 1]', 'labelSmoothing', ls);

@@ -11,7 +11,7 @@
 import { kernels } from '../backend/select.js';
 import { checkTensor, formatShape, Tensor } from '../tensor.js';
 import { checkFinite, rangeError, typeError } from '../validate.js';
-import { checkPair, classIndices, Loss, optionalTensor, type ClassTarget, type LossOptions } from './loss.js';
+import { checkPair, classIndices, classOptions, Loss, type ClassTarget, type LossOptions } from './loss.js';
 
 const fr = Math.fround;
 
@@ -127,13 +127,7 @@ export class NLLLoss extends Loss {
 
   constructor(options?: NLLLossOptions) {
     super(options);
-    const w = optionalTensor(options?.weight, 'a 1-D Tensor of class weights (or null)', 'weight');
-    if (w !== null && w.ndim !== 1) throw new RangeError(`Expected a 1-D Tensor of class weights for weight but received shape ${formatShape(w.shape)}`);
-    const ii = options?.ignoreIndex ?? -100;
-    if (typeof ii !== 'number') throw typeError('an integer', 'ignoreIndex', ii);
-    if (!Number.isSafeInteger(ii)) throw rangeError('an integer', 'ignoreIndex', ii);
-    this.weight = w;
-    this.ignoreIndex = ii;
+    ({ weight: this.weight, ignoreIndex: this.ignoreIndex } = classOptions(options));
   }
 
   protected override optionNames(): readonly string[] {
