@@ -132,20 +132,20 @@ function isPointwise(s: ConvSpec): boolean {
 }
 
 /** y (N, O, OH, OW) for a validated spec (see the file comment for the exact sequence). */
+/** The column matrix (Kc × P) of one sample's group starting at xOff: im2col into col, or x itself for a pointwise conv (col null). */
+function columns(K: ReturnType<typeof kernels>, x: Float32Array, xOff: number, groupLen: number, colLen: number, geo: ConvGeometry, col: Float32Array | null): Float32Array {
+  if (!col) return x.subarray(xOff, xOff + colLen);
+  K.conv.im2col(x.subarray(xOff, xOff + groupLen), geo, col);
+  return col;
+}
+
 export function conv2dForwardSpec(x: Float32Array, weight: Float32Array, bias: Float32Array | null, s: ConvSpec, y: Float32Array): void {
   const K = kernels(), G = s.groups, Cg = s.C / G, Og = s.O / G, Kc = Cg * s.kh * s.kw, P = s.OH * s.OW, HW = s.H * s.W;
   const geo = geometry(s), direct = isPointwise(s);
   const col = direct ? null : new Float32Array(Kc * P);
   for (let n = 0; n < s.N; n++) {
     for (let g = 0; g < G; g++) {
-      const xOff = (n * s.C + g * Cg) * HW;
-      let src: Float32Array;
-      if (col) {
-        K.conv.im2col(x.subarray(xOff, xOff + Cg * HW), geo, col);
-        src = col;
-      } else {
-        src = x.subarray(xOff, xOff + Kc * P);
-      }
+      const src = columns(K, x, (n * s.C + g * Cg) * HW, Cg * HW, Kc * P, geo, col);
       const yg = y.subarray((n * s.O + g * Og) * P, (n * s.O + (g + 1) * Og) * P);
       K.gemm.gemm(weight.subarray(g * Og * Kc, (g + 1) * Og * Kc), src, yg, Og, P, Kc, false, false, 1, 0, null, 'none');
       if (bias) K.elementwise.binary('add', yg, bias.subarray(g * Og, (g + 1) * Og), yg, Og, P, 'col');
@@ -173,13 +173,7 @@ export function conv2dBackwardSpec(dy: Float32Array, x: Float32Array, weight: Fl
   for (let n = 0; n < s.N; n++) {
     for (let g = 0; g < G; g++) {
       const xOff = (n * s.C + g * Cg) * HW;
-      let src: Float32Array;
-      if (col) {
-        K.conv.im2col(x.subarray(xOff, xOff + Cg * HW), geo, col);
-        src = col;
-      } else {
-        src = x.subarray(xOff, xOff + Kc * P);
-      }
+      const src = columns(K, x, xOff, Cg * HW, Kc * P, geo, col);
       const dyg = dy.subarray((n * s.O + g * Og) * P, (n * s.O + (g + 1) * Og) * P);
       const wg = weight.subarray(g * Og * Kc, (g + 1) * Og * Kc);
       K.gemm.gemm(dyg, src, dw.subarray(g * Og * Kc, (g + 1) * Og * Kc), Og, Kc, P, false, true, 1, n === 0 ? 0 : 1, null, 'none');
