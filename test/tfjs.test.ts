@@ -109,6 +109,51 @@ test('BatchMatMul / _FusedMatMul match the CPU backend (transposes, batches, bia
   checkKernel('_FusedMatMul', 'elu falls back', () => tf.fused.matMul({ a: a3, b: b2, activation: 'elu' }), prodTol(a3, b2), 'cpu');
 });
 
+test('Conv2D / Conv2DBackpropInput / Conv2DBackpropFilter match the CPU backend (padding, strides, dilations, non-square kernels)', () => {
+  // Sums of C·kh·kw (forward, input gradient: O·kh·kw) products of values within ±2.
+  const convTol = (terms: number) => (want: Float32Array) => () => 1e-5 * (1 + Math.max(...want.map(Math.abs)) + terms * 4);
+  const cases: { x: number[]; f: number[]; strides: number | [number, number]; pad: 'same' | 'valid' | number | [[0, 0], [number, number], [number, number], [0, 0]]; dil?: number | [number, number] }[] = [
+    { x: [2, 9, 11, 3], f: [3, 3, 3, 5], strides: 1, pad: 'same' },
+    { x: [3, 10, 8, 4], f: [3, 2, 4, 6], strides: [2, 1], pad: 'valid' },
+    { x: [2, 12, 12, 2], f: [5, 5, 2, 3], strides: 2, pad: 'same' },
+    { x: [1, 8, 9, 3], f: [3, 3, 3, 4], strides: 1, pad: 1 },
+    { x: [2, 11, 10, 2], f: [3, 3, 2, 2], strides: 1, pad: 'valid', dil: [2, 1] },
+    { x: [2, 7, 7, 5], f: [1, 1, 5, 4], strides: 1, pad: 'valid' },
+    { x: [1, 9, 9, 2], f: [3, 3, 2, 3], strides: 2, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+  ];
+  for (const c of cases) {
+    const x = rand(c.x), f = rand(c.f), what = JSON.stringify(c);
+    const y = () => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, c.strides, c.pad, 'NHWC', c.dil ?? 1);
+    checkKernel('Conv2D', `conv2d ${what}`, y, convTol(c.f[0] * c.f[1] * c.f[2]));
+    if (c.dil !== undefined) continue; // tfjs's backprop kernels take no dilations
+    tf.setBackend('cpu');
+    const dy = rand(y().shape);
+    checkKernel('Conv2DBackpropInput', `input gradient ${what}`,
+      () => tf.conv2dTranspose(dy as tf.Tensor4D, f as tf.Tensor4D, c.x as [number, number, number, number], c.strides, c.pad as 'same'),
+      convTol(c.f[0] * c.f[1] * c.f[3]));
+    checkKernel('Conv2DBackpropFilter', `filter gradient ${what}`,
+      () => tf.grad((ff: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, ff as tf.Tensor4D, c.strides, c.pad), dy)))(f),
+      convTol(c.x[0] * y().shape[1]! * y().shape[2]!));
+  }
+  // MaxPoolGrad: non-overlapping, overlapping and padded windows; ties and a NaN window.
+  for (const [shape, size, strides, pad] of [
+    [[2, 8, 8, 3], 2, 2, 'valid'], [[2, 9, 7, 4], 3, 1, 'same'], [[1, 10, 10, 2], [3, 2], [2, 1], 'valid'], [[3, 7, 7, 5], 3, 2, 'same'],
+  ] as const) {
+    const xs = shape as unknown as number[];
+    const vals = randomF32(xs.reduce((a, b) => a * b, 1), seed++, { lo: -2, hi: 2 });
+    for (let i = 0; i < vals.length; i++) vals[i] = Math.round(vals[i]); // five values: ties in every window
+    vals[5] = NaN;
+    const x = tf.tensor(vals, xs);
+    tf.setBackend('cpu');
+    const dy = rand(tf.maxPool(x as tf.Tensor4D, size as number, strides as number, pad).shape);
+    checkKernel('MaxPoolGrad', `maxPool gradient ${JSON.stringify([shape, size, strides, pad])}`,
+      () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, size as number, strides as number, pad), dy)))(x), elementwiseTol);
+  }
+  // Channels first runs on the CPU kernel.
+  const xc = rand([1, 3, 8, 8]), fc = rand([3, 3, 3, 2]);
+  checkKernel('Conv2D', 'NCHW falls back', () => tf.conv2d(xc as tf.Tensor4D, fc as tf.Tensor4D, 1, 'same', 'NCHW'), convTol(27), 'cpu');
+});
+
 test('Add / Sub / Multiply / RealDiv / AddN match the CPU backend for every broadcast fastgrad has, and fall back for the others', () => {
   const x = rand([4, 5, 6]);
   const cases: [string, tf.Tensor][] = [['same shape', rand([4, 5, 6])], ['scalar', rand([])], ['row', rand([6])], ['row [5, 6]', rand([1, 5, 6])], ['col', rand([4, 1, 1])], ['col [4, 5, 1]', rand([4, 5, 1])]];
