@@ -1,6 +1,6 @@
 // Convolution, pooling and layer norm: forward+backward of Conv2d(64, 64, 3, padding 1) on (16, 64, 28, 28),
 // a 1×1 conv, a stride-2 conv, MaxPool2d(2) and LayerNorm(512) on (4096, 512), on the native backend
-// (GEMMs, im2col/col2im and layer norm native; pools run in TypeScript until their native kernels land),
+// (GEMMs, im2col/col2im, the pools and layer norm native),
 // with GFLOP/s and % of the machine's FMA peak for the convolutions (forward + dW + dX = 3 GEMMs of
 // 2·N·O·P·K flops each). PyTorch (python3 with torch, if importable) times the same modules in the same
 // run with the same thread count, as the anchor: the row's note gives fastgrad's time / PyTorch's.
