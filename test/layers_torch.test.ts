@@ -84,3 +84,53 @@ for (const c of fixture.cases) {
     });
   });
 }
+
+// fg.nn.functional forms against the same vectors: parameters are plain tensors that require grad.
+type Fn = (c: Case, x: fg.Tensor | undefined, p: Record<string, fg.Tensor>) => fg.Tensor;
+const F = fg.nn.functional;
+const FUNCTIONAL: Record<string, Fn> = {
+  Conv2d: (c, x, p) => {
+    const { bias: _bias, ...opts } = c.options;
+    return F.conv2d(x!, p.weight, p.bias ?? null, opts as Parameters<typeof F.conv2d>[3]);
+  },
+  MaxPool2d: (c, x) => F.maxPool2d(x!, c.args[0] as number, c.options),
+  AvgPool2d: (c, x) => F.avgPool2d(x!, c.args[0] as number, c.options),
+  AdaptiveAvgPool2d: (c, x) => F.adaptiveAvgPool2d(x!, c.args[0] as number),
+  LayerNorm: (c, x, p) => F.layerNorm(x!, c.args[0] as number[], { weight: p.weight, bias: p.bias, eps: c.options.eps as number | undefined }),
+  Embedding: (c, _x, p) => F.embedding(new fg.Tensor(Float32Array.from(c.indices!.data), c.indices!.shape), p.weight, { paddingIdx: c.options.paddingIdx as number }),
+  GELU: (c, x) => F.gelu(x!, c.options),
+  SiLU: (_c, x) => F.silu(x!),
+  LeakyReLU: (c, x) => F.leakyRelu(x!, c.options),
+  ELU: (c, x) => F.elu(x!, c.options),
+};
+
+test('fg.nn.functional forms (conv2d, pools, layerNorm, embedding, activations) match PyTorch 1.13 on both backends', () => {
+  let n = 0;
+  for (const c of fixture.cases) {
+    const fn = FUNCTIONAL[c.layer];
+    if (!fn) continue;
+    n++;
+    eachBackend((backend) => {
+      const what = `functional ${c.name} (${backend})`;
+      const x = c.inputs[0] ? new fg.Tensor(Float32Array.from(c.inputs[0].data), c.inputs[0].shape).requiresGrad_() : undefined;
+      const p = Object.fromEntries(Object.entries(c.state).map(([k, v]) => [k, new fg.Tensor(Float32Array.from(v.data), v.shape).requiresGrad_()]));
+      const y = fn(c, x, p);
+      assertClose(y.data, c.outputs[0].data, `${what}: output`, ATOL, RTOL);
+      y.mul(new fg.Tensor(Float32Array.from(c.r[0]), y.shape)).sum().backward();
+      if (x) assertClose(x.grad!.data, c.inputGrads[0], `${what}: gradient of x`, ATOL, RTOL);
+      for (const [k, g] of Object.entries(c.paramGrads)) assertClose(p[k].grad!.data, g, `${what}: gradient of ${k}`, ATOL, RTOL);
+    });
+  }
+  assert.ok(n >= 15, `only ${n} functional cases`);
+});
+
+test('functional forms reject bad arguments naming the function and the argument', () => {
+  const x = new fg.Tensor(new Float32Array(24), [2, 3, 4]);
+  assert.throws(() => F.layerNorm(x, [3, 4], { weight: new fg.Tensor(new Float32Array(12), [3, 4]) }), /weight and bias both given or both omitted for layerNorm/);
+  assert.throws(() => F.layerNorm(x, [3, 4], { weight: new fg.Tensor(new Float32Array(4), [4]), bias: new fg.Tensor(new Float32Array(4), [4]) }), /Expected weight of shape \[3, 4\].*received shape \[4\]/);
+  assert.throws(() => F.layerNorm(x, [4, 4]), /Expected x of shape \[\.\.\., 4, 4\]/);
+  assert.throws(() => F.embedding(Int32Array.of(0, 5), new fg.Tensor(new Float32Array(10), [5, 2])), /indices in \[0, 5\).*input of embedding.*element 1 is 5/);
+  assert.throws(() => F.embedding(Int32Array.of(0), new fg.Tensor(new Float32Array(10), [10])), /weight of shape \[numEmbeddings, embeddingDim\]/);
+  assert.throws(() => F.maxPool2d(new fg.Tensor(new Float32Array(4), [4]), 2), /MaxPool2d/);
+  assert.throws(() => F.leakyRelu(x, { slope: 1 } as never), /Unknown option 'slope'/);
+});

@@ -234,3 +234,17 @@ export class Flatten extends Module {
     return dy.reshape(x);
   }
 }
+
+// torch.nn.functional forms: the layers' forward (one tape node each), options as the layers'.
+/** torch.nn.functional.max_pool2d(input, kernel_size, stride, padding, dilation). */
+export function maxPool2d(x: Tensor, kernelSize: number | readonly number[], options?: MaxPool2dOptions): Tensor {
+  return new MaxPool2d(kernelSize, options).forward(x);
+}
+/** torch.nn.functional.avg_pool2d(input, kernel_size, stride, padding, count_include_pad=True). */
+export function avgPool2d(x: Tensor, kernelSize: number | readonly number[], options?: AvgPool2dOptions): Tensor {
+  return new AvgPool2d(kernelSize, options).forward(x);
+}
+/** torch.nn.functional.adaptive_avg_pool2d(input, output_size). */
+export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly (number | null)[]): Tensor {
+  return new AdaptiveAvgPool2d(outputSize).forward(x);
+}
