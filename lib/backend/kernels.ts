@@ -13,3 +13,4 @@ export { GEMM_ACTIVATION_CODE, GEMM_KC, gemmAccumulatesExactly, type GemmActivat
 export type { ConvGeometry, ConvKernels } from './spec/conv.js';
 export type { LayerNormKernels } from './spec/layernorm.js';
 export type { RnnKernels } from './spec/rnn.js';
+export type { EmbeddingKernels } from './spec/embedding.js';

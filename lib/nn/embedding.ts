@@ -4,6 +4,7 @@
 // flattened index order: dW[idx[i]] = dW[idx[i]] + dy[i] (one binary32 add per element) — so a row that
 // appears several times gets its terms in a fixed order, whatever the thread count; then
 // weight.grad = weight.grad + dW. Rows at paddingIdx get no gradient (and start at zero), as torch.
+import { kernels } from '../backend/select.js';
 import { IntTensor } from '../io/int_tensor.js';
 import { generatorOf, type Generator } from '../random.js';
 import { checkTensor, formatShape, Parameter, Tensor } from '../tensor.js';
@@ -108,14 +109,10 @@ function lookup(idx: Int32Array, shape: readonly number[], w: Tensor, paddingIdx
   return recordLayer(y, 'embedding', [w], null, (g) => [gradOf(scatter(idx, g.data, n, D, paddingIdx), w.shape)]);
 }
 
-/** dW (n × D) for upstream rows dy (see the file comment for the order). */
+/** dW (n × D) for upstream rows dy: the embedding kernel's scatter (see the file comment for the order). */
 function scatter(idx: Int32Array, dy: Float32Array, n: number, D: number, paddingIdx: number | null): Float32Array {
   const dw = new Float32Array(n * D);
-  for (let i = 0; i < idx.length; i++) {
-    if (idx[i] === paddingIdx) continue;
-    const o = idx[i] * D, s = i * D;
-    for (let j = 0; j < D; j++) dw[o + j] += dy[s + j];
-  }
+  kernels().embedding.backward(dy, idx, n, D, paddingIdx ?? -1, dw);
   return dw;
 }
 
