@@ -1,14 +1,13 @@
 // LSTM and GRU: forward + backward (through the tape) of LSTM(256, 256) and GRU(256, 256) over 64 steps at
 // batch 32 (time-major (64, 32, 256)), on the native backend, with GFLOP/s and % of the machine's FMA
 // peak for the GEMMs (forward: the input projection and 64 recurrent products; backward: twice that:
-// dX and dW_ih over all steps, the 64 dh products and dW_hh). PyTorch (/usr/bin/python3 or python3 with
+// dX and dW_ih over all steps, the 64 dh products and dW_hh). PyTorch (bench/anchor.ts: /usr/bin/python3 with
 // torch, if importable) times the same modules in the same run with the same thread count, as the
 // anchor: the row's note gives fastgrad's time / PyTorch's.
 //
 // Alone: `npm run bench -- --only recurrent`.
-import { existsSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import * as fg from '../../lib/index.js';
+import { torchTimes } from '../anchor.js';
 import { randomInto, timeMedian, type BenchContext, type BenchRow, type BenchSuite } from '../harness.js';
 
 interface Case {
@@ -53,17 +52,6 @@ for c in cases:
 print(json.dumps({'torch': torch.__version__, 'ms': out}))
 `;
 
-function torchTimes(cases: Case[], threads: number, reps: number): { ms: Record<string, number>; version: string } | string {
-  const env = { ...process.env };
-  delete env.OPENBLAS_CORETYPE;
-  delete env.OPENBLAS_L2_SIZE;
-  const py = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-  const r = spawnSync(py, ['-c', TORCH_SCRIPT, JSON.stringify(cases), String(threads), String(reps)], { env, encoding: 'utf8', timeout: 600_000 });
-  if (r.status !== 0) return `PyTorch anchor unavailable (${(r.stderr || r.error?.message || '').trim().split('\n').pop()})`;
-  const j = JSON.parse(r.stdout) as { torch: string; ms: Record<string, number> };
-  return { ms: j.ms, version: j.torch };
-}
-
 function run(ctx: BenchContext): BenchRow[] {
   const rows: BenchRow[] = [];
   const cases = ctx.quick ? CASES.slice(0, 1) : CASES;
@@ -86,7 +74,7 @@ function run(ctx: BenchContext): BenchRow[] {
   } finally {
     fg.setBackend(before);
   }
-  const t = torchTimes(cases, ctx.threads, reps);
+  const t = torchTimes(TORCH_SCRIPT, cases, ctx.threads, reps);
   for (const c of cases) {
     const mine = rows.find((r) => r.case === c.name)!;
     if (typeof t === 'string') {
