@@ -1,7 +1,7 @@
 // Every tfjs kernel with a fastgrad implementation, one line per family.
 import { batchMatMulKernel, fusedMatMulKernel } from './matmul.js';
 import { addKernel, addNKernel, mulKernel, realDivKernel, subKernel } from './binary.js';
-import { softmaxKernel, unaryKernels } from './unary.js';
+import { loopKernels, softmaxKernel, unaryKernels } from './unary.js';
 import { reduceKernels } from './reduce.js';
 import { fusedBatchNormKernel } from './batchnorm.js';
 import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel, conv2DKernel } from './conv.js';
@@ -17,6 +17,7 @@ export const FASTGRAD_KERNELS: readonly FastgradKernel[] = [
   realDivKernel,
   addNKernel,
   ...unaryKernels,
+  ...loopKernels,
   softmaxKernel,
   ...reduceKernels,
   fusedBatchNormKernel,
