@@ -6,6 +6,8 @@ export { tensor, zeros, ones, full, arange, rand, randn, zerosLike, onesLike, ca
 export type { TensorOptions, CreationOptions, RandomOptions, ValuesIndices } from './ops/index.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad_mode.js';
 export { Node } from './autograd/node.js';
+export { RemovableHandle } from './autograd/hooks.js';
+export type { TensorHook, PostAccumulateGradHook } from './autograd/hooks.js';
 export type { BackwardOptions } from './autograd/engine.js';
 export * as nn from './nn/index.js';
 export {

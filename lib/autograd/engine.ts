@@ -3,12 +3,15 @@
 // decreasing sequence number. Each node's output gradient is the sum of its consumers' contributions
 // added in the order the consumers run (decreasing sequence number): g = ((c1 + c2) + c3) ..., one
 // binary32 add per element each, so the result has the same bits on both backends, every SIMD level
-// and thread count. A leaf's contributions are summed the same way, then added into leaf.grad
-// (grad = grad + total, or grad = total when grad is null). Without retainGraph, every node that
-// saved tensors drops them (and its backward) afterwards.
+// and thread count. A leaf's contributions are summed the same way; right after the last node feeding
+// the leaf has run, its tensor hooks see the total, it is added into leaf.grad (grad = grad + total,
+// or grad = total when grad is null) and its post-accumulate-grad hooks run, while backward goes on
+// with the remaining nodes. Without retainGraph, every node that saved tensors drops them (and its
+// backward) once it has run.
 import { kernels } from '../backend/select.js';
 import { checkTensor, formatShape, makeTensor, sameShape, type Tensor } from '../tensor.js';
 import { setGradEnabled } from './grad_mode.js';
+import { runPostHooks, runTensorHooks } from './hooks.js';
 import { Node, type BackwardFn } from './node.js';
 
 /** The edge an op records for input t: its node, the leaf itself if it requires grad, or null. */
@@ -72,7 +75,12 @@ export function backward(root: Tensor, grad?: Tensor | null, options?: BackwardO
   }
   const top = root.gradFn;
   if (top === null) {
-    accumulate(root, g, owned);
+    const prev = setGradEnabled(false);
+    try {
+      finish(root, g, owned);
+    } finally {
+      setGradEnabled(prev);
+    }
     return;
   }
   const mark = ++epoch;
@@ -92,8 +100,15 @@ export function backward(root: Tensor, grad?: Tensor | null, options?: BackwardO
     }
   }
   nodes.sort((a, b) => b.seq - a.seq);
+  // last: each leaf's last feeding node (the lowest sequence number; nodes are visited in decreasing order).
+  const last = new Map<Tensor, Node>();
   for (const n of nodes) {
     if (n.fn === null) throw new Error(FREED);
+    const next = n.next;
+    for (let i = 0; i < next.length; i++) {
+      const e = next[i];
+      if (e !== null && !(e instanceof Node)) last.set(e, n);
+    }
     const s = n.saved;
     if (s !== null) {
       for (let i = 0; i < s.length; i++) {
@@ -112,44 +127,63 @@ export function backward(root: Tensor, grad?: Tensor | null, options?: BackwardO
   top.owned = owned;
   try {
     for (const n of nodes) {
-      const gn = n.pending, own = n.owned;
+      let gn = n.pending, own = n.owned;
       n.pending = null;
-      if (gn === null) continue;
-      const grads = n.fn!(gn);
       const next = n.next;
-      for (let i = 0; i < next.length; i++) {
-        const e = next[i], gi = grads[i];
-        if (e === null || gi === null || gi === undefined) continue;
-        const o = (gi._d !== gn._d || own) && alone(grads, gi._d, i);
-        if (e instanceof Node) {
-          if (e.pending === null) {
-            e.pending = gi;
-            e.owned = o;
-          } else {
-            e.pending = sum(e.pending, e.owned, gi);
-            e.owned = true;
-          }
-        } else {
-          const cur = leaves.get(e);
-          if (cur === undefined) leaves.set(e, { g: gi, owned: o });
-          else leaves.set(e, { g: sum(cur.g, cur.owned, gi), owned: true });
+      if (gn !== null) {
+        if (n.hooks !== null && n.hooks.size > 0) {
+          gn = runTensorHooks(n.hooks, gn);
+          own = false; // a hook may keep the gradient it saw: never write into it
         }
+        const grads = n.fn!(gn);
+        for (let i = 0; i < next.length; i++) {
+          const e = next[i], gi = grads[i];
+          if (e === null || gi === null || gi === undefined) continue;
+          const o = (gi._d !== gn._d || own) && alone(grads, gi._d, i);
+          if (e instanceof Node) {
+            if (e.pending === null) {
+              e.pending = gi;
+              e.owned = o;
+            } else {
+              e.pending = sum(e.pending, e.owned, gi);
+              e.owned = true;
+            }
+          } else {
+            const cur = leaves.get(e);
+            if (cur === undefined) leaves.set(e, { g: gi, owned: o });
+            else leaves.set(e, { g: sum(cur.g, cur.owned, gi), owned: true });
+          }
+        }
+      }
+      if (!retain && n.saved !== null) {
+        n.fn = null;
+        n.saved = null;
+        n.freed = true;
+      }
+      // Leaves whose last feeding node was n have their final gradient: accumulate it now.
+      for (let i = 0; i < next.length; i++) {
+        const e = next[i];
+        if (e === null || e instanceof Node || last.get(e) !== n) continue;
+        const c = leaves.get(e);
+        if (c === undefined) continue;
+        leaves.delete(e);
+        finish(e, c.g, c.owned);
       }
     }
   } finally {
     setGradEnabled(prev);
     for (const n of nodes) n.pending = null;
   }
-  if (!retain) {
-    for (const n of nodes) {
-      if (n.saved !== null) {
-        n.fn = null;
-        n.saved = null;
-        n.freed = true;
-      }
-    }
+}
+
+/** A leaf's final gradient of one backward: its tensor hooks, .grad += g, its post-accumulate-grad hooks. */
+function finish(leaf: Tensor, g: Tensor, owned: boolean): void {
+  if (leaf._hooks !== null && leaf._hooks.size > 0) {
+    g = runTensorHooks(leaf._hooks, g);
+    owned = false;
   }
-  for (const [leaf, { g: lg, owned: lo }] of leaves) accumulate(leaf, lg, lo);
+  accumulate(leaf, g, owned);
+  if (leaf._postHooks !== null && leaf._postHooks.size > 0) runPostHooks(leaf._postHooks, leaf);
 }
 
 /** leaf.grad = leaf.grad + g (in place), or g itself (a copy when the engine does not own it). */
