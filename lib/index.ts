@@ -20,6 +20,8 @@ export {
   setSimdLevel,
 } from './backend/select.js';
 export type { BackendInfo, BackendName } from './backend/select.js';
+export { emptyCache } from './backend/buffers.js';
+export type { CacheInfo } from './backend/buffers.js';
 export { Generator, manualSeed, defaultGenerator } from './random.js';
 export type { GeneratorState } from './random.js';
 export * as init from './init/index.js';

@@ -31,6 +31,13 @@ export class Node {
   owned = false;
   /** @internal Tensor hooks registered on the output (registerHook on a non-leaf), run before fn. */
   hooks: HookMap<TensorHook> | null = null;
+  /**
+   * @internal Whether fn returns only new arrays or views of its input gradient and keeps nothing of it
+   * (lib/ops and nn.Linear): the engine may then recycle the gradients it consumes (docs/memory.md).
+   */
+  pure = false;
+  /** @internal Whether pending's array may go back to the buffer cache once consumed. */
+  recyc = false;
   /** @internal Engine scratch: the traversal epoch that last visited this node. */
   mark = 0;
 

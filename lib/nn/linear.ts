@@ -22,7 +22,7 @@ import { checkTensor, formatShape, Parameter, Tensor } from '../tensor.js';
 import { checkBoolean, checkInteger, checkOptions, rangeError } from '../validate.js';
 import { kaimingUniform, uniform } from '../init/index.js';
 import { accumulateGrad, checkGradShape, Module, savedOrThrow, ON_TAPE } from './module.js';
-import { record } from '../autograd/engine.js';
+import { recordOp as record } from '../autograd/engine.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 
 

@@ -1,4 +1,5 @@
 // What every op shares: dispatch by size, fresh outputs, dims, and whether to record a tape node.
+import { emptyF32, zerosF32 } from '../backend/buffers.js';
 import { jsKernels } from '../backend/js/index.js';
 import type { Kernels } from '../backend/kernels.js';
 import { kernels } from '../backend/select.js';
@@ -18,14 +19,24 @@ export function kfor(n: number): Kernels {
   return n < SMALL ? jsKernels : k;
 }
 
-/** A fresh float32 tensor of this shape (zeros). */
+function sizeOf(shape: readonly number[], n: number | undefined): number {
+  if (n !== undefined) return n;
+  let size = 1;
+  for (let i = 0; i < shape.length; i++) size *= shape[i];
+  return size;
+}
+
+/** A new float32 tensor of this shape filled with zeros (its array from the buffer cache when one is free). */
 export function fresh(shape: readonly number[], n?: number): Tensor {
-  let size = n;
-  if (size === undefined) {
-    size = 1;
-    for (let i = 0; i < shape.length; i++) size *= shape[i];
-  }
-  return makeTensor(new Float32Array(size), shape);
+  return makeTensor(zerosF32(sizeOf(shape, n)), shape);
+}
+
+/**
+ * A new float32 tensor of this shape with unspecified values (torch.empty): only for outputs the kernel
+ * writes in full. Its array comes from the buffer cache when one is free (docs/memory.md).
+ */
+export function empty(shape: readonly number[], n?: number): Tensor {
+  return makeTensor(emptyF32(sizeOf(shape, n)), shape);
 }
 
 /** Whether an op over these inputs records a node: grad mode on and some input requires grad. */

@@ -6,10 +6,10 @@
 // Each output element is one binary32 operation, so every path gives the same bits.
 import { broadcastBinary, type BroadcastOp } from '../backend/js/broadcast.js';
 import type { BinaryOp, Broadcast } from '../backend/kernels.js';
-import { record } from '../autograd/engine.js';
+import { recordOp as record } from '../autograd/engine.js';
 import { checkTensor, formatShape, sameShape, Tensor } from '../tensor.js';
 import { checkNumber, rangeError } from '../validate.js';
-import { fresh, kfor, needs1, needs2 } from './core.js';
+import { empty, fresh, kfor, needs1, needs2 } from './core.js';
 import { outputFor, type OutOptions } from './util.js';
 import { sumToShape } from './reduce.js';
 import { unaryData } from './unary.js';
@@ -111,7 +111,7 @@ function binary(op: Op, a: Tensor, b: Tensor | number, opts: OutOptions | undefi
       throw new RangeError(`Expected out of ${op} not to overlap the broadcast operand a`);
     }
   } else {
-    out = fresh(shape);
+    out = empty(shape);
   }
   if (op === 'pow') powInto(a.data, a.shape, b.data, b.shape, out.data, shape);
   else binaryInto(op, a.data, a.shape, b.data, b.shape, out.data, shape);
@@ -180,7 +180,7 @@ function scalarOp(op: Op, a: Tensor, s: number, opts: OutOptions | undefined): T
     if (rec) throw new Error(`${op}(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad`);
     out = outputFor(a.shape, opts, op, [a]);
   } else {
-    out = fresh(a.shape, a.size);
+    out = empty(a.shape, a.size);
   }
   const n = a.size;
   if (op === 'pow') powScalarInto(a.data, s, out.data);
@@ -228,17 +228,17 @@ export function negT(a: Tensor): Tensor {
   return unaryT('neg', a);
 }
 export function scalarT(op: BinaryOp, a: Tensor, s: number): Tensor {
-  const out = fresh(a.shape, a.size);
+  const out = empty(a.shape, a.size);
   kfor(a.size).elementwise.scalar(op, a.data, s, out.data);
   return out;
 }
 function unaryT(op: 'neg' | 'log', a: Tensor): Tensor {
-  const out = fresh(a.shape, a.size);
+  const out = empty(a.shape, a.size);
   unaryData(op, a.data, out.data);
   return out;
 }
 function powScalar(a: Tensor, e: number): Tensor {
-  const out = fresh(a.shape, a.size);
+  const out = empty(a.shape, a.size);
   powScalarInto(a.data, e, out.data);
   return out;
 }

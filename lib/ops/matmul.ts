@@ -2,9 +2,9 @@
 // activation), so a Linear layer's forward pass is one call. Spec: docs/numerics.md "GEMM".
 import { kernels } from '../backend/select.js';
 import type { GemmActivation, GemmKernels } from '../backend/kernels.js';
-import { record } from '../autograd/engine.js';
+import { recordOp as record } from '../autograd/engine.js';
 import { checkTensor, formatShape, makeTensor, sameShape, Tensor } from '../tensor.js';
-import { fresh, needs2 } from './core.js';
+import { empty, fresh, needs2 } from './core.js';
 import { broadcastShapes, broadcastStrides } from './elementwise.js';
 import { sumToShape } from './reduce.js';
 import { checkBoolean, checkFinite, checkOptions, overlaps, rangeError, typeError } from '../validate.js';
@@ -122,7 +122,7 @@ function matmulT(a: Tensor, b: Tensor): Tensor {
   const outShape: number[] = [...batch];
   if (a.ndim > 1) outShape.push(m);
   if (b.ndim > 1) outShape.push(n);
-  const out = fresh(outShape);
+  const out = empty(outShape);
   // N-D · 2-D with a plain left operand: fold the batch into rows (one GEMM)
   const fold = batchB.length === 0 && !A.trans;
   const nb = fold ? 1 : batch.reduce((x, y) => x * y, 1);

@@ -1,7 +1,7 @@
 // Tensor methods: every op of fg.ops as a method with the tensor first (a.add(b) is fg.ops.add(a, b)),
 // the in-place forms (add_ sub_ mul_ div_ zero_ fill_ copy_ clamp_), item, tolist, backward, detach,
 // and torch's printed form (toString, util.inspect).
-import { backward as runBackward, record, type BackwardOptions } from '../autograd/engine.js';
+import { backward as runBackward, recordOp as record, type BackwardOptions } from '../autograd/engine.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import { registerHook, registerPostAccumulateGradHook, type PostAccumulateGradHook, type RemovableHandle, type TensorHook } from '../autograd/hooks.js';
 import { checkTensor, formatShape, sameShape, Tensor, viewOf, type DType, type TensorData } from '../tensor.js';

@@ -7,7 +7,7 @@
 import { kernels } from '../backend/select.js';
 import type { ReduceOp } from '../backend/kernels.js';
 import { stridedCopy } from '../backend/js/broadcast.js';
-import { record } from '../autograd/engine.js';
+import { recordOp as record } from '../autograd/engine.js';
 import { checkTensor, formatShape, makeTensor, sameShape, Tensor, type Shape } from '../tensor.js';
 import { checkBoolean, checkFinite, checkInteger, checkOptions, overlaps, rangeError, typeError } from '../validate.js';
 import { fresh, kfor, needs1, normDims, stridesOf } from './core.js';

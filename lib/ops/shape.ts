@@ -5,7 +5,7 @@
 // int32 tensor), oneHot. Backward: the inverse layout of the gradient; indexSelect and gather add their
 // gradients into place in index order (row-major over the index), one binary32 add each.
 import { stridedCopy } from '../backend/js/broadcast.js';
-import { record } from '../autograd/engine.js';
+import { recordOp as record } from '../autograd/engine.js';
 import { checkTensor, formatShape, makeTensor, sameShape, Tensor, viewOf, type DType, type DataOf } from '../tensor.js';
 import { checkInteger, rangeError, typeError } from '../validate.js';
 import { fresh, needs1, needsAny, normDim, stridesOf } from './core.js';

@@ -7,10 +7,10 @@
 import { kernels } from '../backend/select.js';
 import type { ActivationBackward, UnaryOp } from '../backend/kernels.js';
 import { stridedCopy } from '../backend/js/broadcast.js';
-import { record } from '../autograd/engine.js';
+import { recordOp as record } from '../autograd/engine.js';
 import { checkTensor, formatShape, makeTensor, sameShape, Tensor } from '../tensor.js';
 import { checkOptions, describe } from '../validate.js';
-import { fresh, kfor, needs1, normDim, stridesOf } from './core.js';
+import { empty, fresh, kfor, needs1, normDim, stridesOf } from './core.js';
 import { outputFor, type OutOptions } from './util.js';
 import { expandData, reduceData } from './reduce.js';
 
@@ -20,13 +20,13 @@ export function unaryData(op: UnaryOp, x: Float32Array, out: Float32Array): void
 }
 
 function mapT(op: UnaryOp, x: Tensor): Tensor {
-  const out = fresh(x.shape, x.size);
+  const out = empty(x.shape, x.size);
   kfor(x.size).unary.map(op, x.data, out.data);
   return out;
 }
 
 function binT(op: 'add' | 'sub' | 'mul' | 'div', a: Tensor, b: Tensor): Tensor {
-  const out = fresh(a.shape, a.size);
+  const out = empty(a.shape, a.size);
   kfor(a.size).elementwise.binary(op, a.data, b.data, out.data, 1, a.size, 'full');
   return out;
 }
@@ -35,7 +35,7 @@ function unary(op: UnaryOp, x: Tensor, opts: OutOptions | undefined): Tensor {
   checkTensor(x, 'x');
   const rec = needs1(x);
   if (rec && opts !== undefined) throw new Error(`${op}(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad`);
-  const out = opts === undefined ? fresh(x.shape, x.size) : outputFor(x.shape, opts, op, [x]);
+  const out = opts === undefined ? empty(x.shape, x.size) : outputFor(x.shape, opts, op, [x]);
   kfor(x.size).unary.map(op, x.data, out.data);
   if (rec) recordUnary(op, x, out);
   return out;
@@ -156,7 +156,7 @@ function rowSoftmax(name: 'softmax' | 'logSoftmax', x: Tensor, dimOrOpts: number
   const d = normDim(dim, x.ndim, 'dim', name);
   const rec = needs1(x);
   if (rec && given !== undefined) throw new Error(`${name}(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad`);
-  const out = given === undefined ? fresh(x.shape, x.size) : outputFor(x.shape, { out: given }, name, [x]);
+  const out = given === undefined ? empty(x.shape, x.size) : outputFor(x.shape, { out: given }, name, [x]);
   softmaxData(name, x.data, x.shape, Math.min(d, Math.max(0, x.ndim - 1)), out.data);
   if (rec) {
     const shape = x.shape, dims = x.ndim === 0 ? [] : [d];
