@@ -104,3 +104,61 @@ test('FASTGRAD_CACHE_MB sets the limit (0: off); a bad value is refused naming t
   assert.match(bad.stderr, /FASTGRAD_CACHE_MB/);
   assert.match(bad.stderr, /lots/);
 });
+
+test('every op and its gradient give the same bits from a cache of NaN-filled arrays as with the cache off', () => {
+  type T = fg.Tensor;
+  const R = (shape: number[], seed: number, lo = -2, hi = 2) => {
+    let s = seed;
+    const n = shape.reduce((a, b) => a * b, 1), d = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      s = (s * 1103515245 + 12345) >>> 0;
+      d[i] = lo + ((s >>> 8) / 2 ** 24) * (hi - lo);
+    }
+    return fg.tensor(d, { shape, requiresGrad: true });
+  };
+  const cases: [string, number[][], (...xs: T[]) => T, number?][] = [];
+  const pairs: number[][][] = [[[32, 64], [32, 64]], [[32, 64], [64]], [[32, 64], [32, 1]], [[32, 64], []], [[2, 32, 64], [32, 1]], [[64], [32, 64]]];
+  for (const [sa, sb] of pairs) {
+    for (const op of ['add', 'sub', 'mul', 'div', 'maximum', 'minimum'] as const) cases.push([`${op} ${JSON.stringify(sa)} ${JSON.stringify(sb)}`, [sa, sb], (a, b) => a[op](b)]);
+    cases.push([`pow ${JSON.stringify(sa)} ${JSON.stringify(sb)}`, [sa, sb], (a, b) => a.abs().add(0.5).pow(b), 1]);
+  }
+  for (const op of ['neg', 'abs', 'square', 'exp', 'relu', 'sigmoid', 'tanh'] as const) cases.push([op, [[32, 64]], (a) => a[op]()]);
+  cases.push(['sqrt', [[32, 64]], (a) => a.abs().sqrt()], ['log', [[32, 64]], (a) => a.abs().add(0.1).log()]);
+  cases.push(['mul number, pow number', [[32, 64]], (a) => a.mul(3).div(2).add(1).sub(0.5).pow(3)]);
+  for (const d of [0, 1]) cases.push([`softmax/logSoftmax dim ${d}`, [[32, 64]], (a) => a.softmax(d).add(a.logSoftmax(d))]);
+  cases.push(['matmul, lazy transposes', [[32, 64], [48, 64]], (a, b) => a.matmul(b.t()).tanh().matmul(b)]);
+  cases.push(['sum/mean/var/max over dims', [[2, 32, 64]], (a) => a.sum(0).add(a.mean([0, 2], true).squeeze(0)).add(a.var(0)).add(a.max(0).values)]);
+  cases.push(['shape ops', [[2, 32, 64]], (a) => fg.cat([a.permute(1, 0, 2).reshape([32, 128]), a.transpose(0, 1).flatten(1)], 0).narrow(0, 3, 40).expand([2, 40, 128])]);
+  const run = (): Float32Array[] => {
+    const out: Float32Array[] = [];
+    cases.forEach(([, shapes, f], ci) => {
+      const xs = shapes.map((s, i) => R(s, ci * 10 + i + 1));
+      const y = f(...xs);
+      const w = R(y.shape.slice(), 999).detach();
+      y.mul(w).sum().backward();
+      out.push(y.data.slice(), ...xs.map((x) => x.grad!.data.slice()));
+    });
+    return out;
+  };
+  const prev = setCacheLimit(0);
+  let off: Float32Array[];
+  try {
+    off = run();
+  } finally {
+    setCacheLimit(prev);
+  }
+  fg.emptyCache();
+  const lengths = new Set<number>();
+  for (const a of off) if (a.length >= CACHE_MIN) lengths.add(a.length);
+  for (const n of [...lengths, 2048, 4096, 1536, 5120, 8192]) for (let k = 0; k < 8; k++) recycleF32(new Float32Array(n).fill(NaN));
+  const h0 = cacheInfo().hits;
+  const on = run();
+  assert.ok(cacheInfo().hits > h0 + 50, `the cache served the ops (${cacheInfo().hits - h0} hits)`);
+  let k = 0;
+  cases.forEach(([name, shapes]) => {
+    for (let j = 0; j <= shapes.length; j++, k++) {
+      assert.deepEqual(new Uint32Array(on[k].buffer, on[k].byteOffset, on[k].length), new Uint32Array(off[k].buffer, off[k].byteOffset, off[k].length), `${name}: ${j === 0 ? 'value' : `gradient of input ${j - 1}`}`);
+    }
+  });
+  fg.emptyCache();
+});

@@ -11,7 +11,8 @@ import { checkTensor, formatShape, sameShape, Tensor } from '../tensor.js';
 import { checkNumber, rangeError } from '../validate.js';
 import { empty, fresh, kfor, needs1, needs2 } from './core.js';
 import { outputFor, type OutOptions } from './util.js';
-import { sumToShape } from './reduce.js';
+import { recycleF32 } from '../backend/buffers.js';
+import { sumTemp, sumToShape } from './reduce.js';
 import { unaryData } from './unary.js';
 
 /** The broadcast shape of a and b (torch's rule: dims aligned from the right, each equal or 1). */
@@ -124,23 +125,34 @@ function binaryBackward(op: Op, a: Tensor, b: Tensor, out: Tensor): (g: Tensor) 
   switch (op) {
     case 'add':
       return (g) => [ra ? sumToShape(g, as) : null, rb ? sumToShape(g, bs) : null];
+    // Temporaries made here and read no more go back to the buffer cache (dead(), sumTemp).
     case 'sub':
-      return (g) => [ra ? sumToShape(g, as) : null, rb ? sumToShape(negT(g), bs) : null];
+      return (g) => [ra ? sumToShape(g, as) : null, rb ? sumTemp(negT(g), bs) : null];
     case 'mul':
-      return (g) => [ra ? sumToShape(mulT(g, b), as) : null, rb ? sumToShape(mulT(g, a), bs) : null];
+      return (g) => [ra ? sumTemp(mulT(g, b), as) : null, rb ? sumTemp(mulT(g, a), bs) : null];
     case 'div':
       return (g) => {
-        const ga = ra ? sumToShape(bin('div', g, b), as) : null;
-        // torch: -g * ((a / b) / b)
-        const gb = rb ? sumToShape(negT(mulT(g, bin('div', bin('div', a, b), b))), bs) : null;
+        const ga = ra ? sumTemp(bin('div', g, b), as) : null;
+        let gb: Tensor | null = null;
+        if (rb) {
+          // torch: -g * ((a / b) / b)
+          const q = bin('div', a, b), q2 = dead(bin('div', q, b), q), p = dead(mulT(g, q2), q2);
+          gb = sumTemp(dead(negT(p), p), bs);
+        }
         return [ga, gb];
       };
     case 'pow':
       return (g) => {
         // d/da = b * a^(b - 1); d/db = a^b * log(a)
         let ga: Tensor | null = null, gb: Tensor | null = null;
-        if (ra) ga = sumToShape(mulT(g, mulT(b, bin('pow', a, scalarT('sub', b, 1)))), as);
-        if (rb) gb = sumToShape(mulT(g, mulT(out, unaryT('log', a))), bs);
+        if (ra) {
+          const e = scalarT('sub', b, 1), p = dead(bin('pow', a, e), e), q = dead(mulT(b, p), p);
+          ga = sumTemp(dead(mulT(g, q), q), as);
+        }
+        if (rb) {
+          const l = unaryT('log', a), q = dead(mulT(out, l), l);
+          gb = sumTemp(dead(mulT(g, q), q), bs);
+        }
         return [ga, gb];
       };
     case 'maximum':
@@ -158,7 +170,7 @@ function binaryBackward(op: Op, a: Tensor, b: Tensor, out: Tensor): (g: Tensor) 
           } else if ((op === 'maximum') === (x > y)) wa.data[i] = gi;
           else wb.data[i] = gi;
         }
-        return [ra ? sumToShape(wa, as) : null, rb ? sumToShape(wb, bs) : null];
+        return [ra ? sumTemp(wa, as) : null, rb ? sumTemp(wb, bs) : null];
       };
   }
 }
@@ -200,7 +212,10 @@ function scalarOp(op: Op, a: Tensor, s: number, opts: OutOptions | undefined): T
         record(out, op, [a], (g) => [scalarT('div', g, sf)]);
         break;
       case 'pow':
-        record(out, op, [a], (g) => [mulT(g, scalarT('mul', powScalar(a, s - 1), sf))], [a]);
+        record(out, op, [a], (g) => {
+          const p = powScalar(a, s - 1), q = dead(scalarT('mul', p, sf), p);
+          return [dead(mulT(g, q), q)];
+        }, [a]);
         break;
       default:
         record(out, op, [a], (g) => {
@@ -218,6 +233,11 @@ function scalarOp(op: Op, a: Tensor, s: number, opts: OutOptions | undefined): T
 }
 
 // Untracked helpers for backward functions (the engine runs them with recording off).
+/** Returns r after giving t's array back to the buffer cache: t is a temporary made here and read no more. */
+function dead(r: Tensor, t: Tensor): Tensor {
+  if (t._d !== r._d) recycleF32(t._d as Float32Array);
+  return r;
+}
 function bin(op: Op, a: Tensor, b: Tensor): Tensor {
   return binary(op, a, b, undefined);
 }

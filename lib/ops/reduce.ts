@@ -4,6 +4,7 @@
 // a broadcast, in backward). Every result follows the canonical order of docs/numerics.md
 // ("Reduction family"; "Reductions over several dims"), so both backends, every SIMD level and every
 // thread count give the same bits.
+import { recycleF32 } from '../backend/buffers.js';
 import { kernels } from '../backend/select.js';
 import type { ReduceOp } from '../backend/kernels.js';
 import { stridedCopy } from '../backend/js/broadcast.js';
@@ -241,6 +242,16 @@ export function sumToShape(g: Tensor, shape: Shape): Tensor {
   for (let i = 0; i < g.ndim; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
   if (dims.length === 0) return makeTensor(g.data, shape);
   return makeTensor(reduceData('sum', g.data, g.shape, dims, 0), shape);
+}
+
+/**
+ * sumToShape of a temporary the caller made and reads no more: when the sum made a new array, the
+ * temporary's goes back to the buffer cache (docs/memory.md).
+ */
+export function sumTemp(t: Tensor, shape: Shape): Tensor {
+  const r = sumToShape(t, shape);
+  if (r._d !== t._d) recycleF32(t._d as Float32Array);
+  return r;
 }
 
 type DimArg = number | readonly number[] | null | undefined;

@@ -4,6 +4,7 @@
 // Every op records its tape node when x requires grad (backward from the saved input or output):
 //   neg -g · abs g·sign(x) · sqrt g/(2y) · square 2x·g · exp g·y · log g/x · relu/sigmoid/tanh the
 //   activation backward from y · softmax y·(g − Σ g·y) · logSoftmax g − exp(y)·Σ g.
+import { recycleF32 } from '../backend/buffers.js';
 import { kernels } from '../backend/select.js';
 import type { ActivationBackward, UnaryOp } from '../backend/kernels.js';
 import { stridedCopy } from '../backend/js/broadcast.js';
@@ -55,16 +56,20 @@ function recordUnary(op: UnaryOp, x: Tensor, y: Tensor): void {
       return;
     case 'sqrt':
       record(y, op, [x], (g) => {
-        const t = fresh(y.shape, y.size);
+        const t = empty(y.shape, y.size);
         kfor(y.size).elementwise.scalar('mul', y.data, 2, t.data);
-        return [binT('div', g, t)];
+        const r = binT('div', g, t);
+        recycleF32(t.data); // made here, read no more
+        return [r];
       }, [y]);
       return;
     case 'square':
       record(y, op, [x], (g) => {
-        const t = fresh(x.shape, x.size);
+        const t = empty(x.shape, x.size);
         kfor(x.size).elementwise.scalar('mul', x.data, 2, t.data);
-        return [binT('mul', g, t)];
+        const r = binT('mul', g, t);
+        recycleF32(t.data); // made here, read no more
+        return [r];
       }, [x]);
       return;
     case 'exp':
@@ -77,7 +82,7 @@ function recordUnary(op: UnaryOp, x: Tensor, y: Tensor): void {
     case 'sigmoid':
     case 'tanh':
       record(y, op, [x], (g) => {
-        const o = fresh(y.shape, y.size);
+        const o = empty(y.shape, y.size);
         kfor(y.size).unary.backward(op, y.data, g.data, o.data);
         return [o];
       }, [y]);
@@ -164,17 +169,23 @@ function rowSoftmax(name: 'softmax' | 'logSoftmax', x: Tensor, dimOrOpts: number
     record(out, name, [x], (g) => {
       if (name === 'softmax') {
         // y · (g − Σ g·y)
+        // (gy, u and e below: made here, read no more: back to the buffer cache)
         const gy = binT('mul', g, out);
         const s = expandData(reduceData('sum', gy.data, shape, dims, 0), keep, shape);
-        const u = fresh(shape, g.size);
+        recycleF32(gy.data);
+        const u = empty(shape, g.size);
         kfor(g.size).elementwise.binary('sub', g.data, s, u.data, 1, g.size, 'full');
-        return [binT('mul', out, u)];
+        const r = binT('mul', out, u);
+        recycleF32(u.data);
+        return [r];
       }
       // g − exp(y) · Σ g
       const s = expandData(reduceData('sum', g.data, shape, dims, 0), keep, shape);
       const e = mapT('exp', out);
       kfor(g.size).elementwise.binary('mul', e.data, s, e.data, 1, g.size, 'full');
-      return [binT('sub', g, e)];
+      const r = binT('sub', g, e);
+      recycleF32(e.data);
+      return [r];
     }, [out]);
   }
   return out;
