@@ -127,6 +127,7 @@ test('every op and its gradient give the same bits from a cache of NaN-filled ar
   cases.push(['mul number, pow number', [[32, 64]], (a) => a.mul(3).div(2).add(1).sub(0.5).pow(3)]);
   for (const d of [0, 1]) cases.push([`softmax/logSoftmax dim ${d}`, [[32, 64]], (a) => a.softmax(d).add(a.logSoftmax(d))]);
   cases.push(['matmul, lazy transposes', [[32, 64], [48, 64]], (a, b) => a.matmul(b.t()).tanh().matmul(b)]);
+  cases.push(['matmul, broadcast batch', [[32, 64], [2, 64, 48]], (a, b) => a.matmul(b)]);
   cases.push(['sum/mean/var/max over dims', [[2, 32, 64]], (a) => a.sum(0).add(a.mean([0, 2], true).squeeze(0)).add(a.var(0)).add(a.max(0).values)]);
   cases.push(['shape ops', [[2, 32, 64]], (a) => fg.cat([a.permute(1, 0, 2).reshape([32, 128]), a.transpose(0, 1).flatten(1)], 0).narrow(0, 3, 40).expand([2, 40, 128])]);
   const run = (): Float32Array[] => {

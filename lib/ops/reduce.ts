@@ -4,7 +4,7 @@
 // a broadcast, in backward). Every result follows the canonical order of docs/numerics.md
 // ("Reduction family"; "Reductions over several dims"), so both backends, every SIMD level and every
 // thread count give the same bits.
-import { recycleF32 } from '../backend/buffers.js';
+import { emptyF32, recycleF32 } from '../backend/buffers.js';
 import { kernels } from '../backend/select.js';
 import type { ReduceOp } from '../backend/kernels.js';
 import { stridedCopy } from '../backend/js/broadcast.js';
@@ -181,7 +181,7 @@ export function reduceData(op: ReduceOp, x: Float32Array, shape: Shape, dims: re
   let len = 1;
   for (const d of dims) len *= shape[d];
   const keptN = len === 0 ? shape.reduce((a, d, i) => (dims.includes(i) ? a : a * d), 1) : x.length / len;
-  const out = new Float32Array(keptN);
+  const out = emptyF32(keptN); // every path below writes all of it
   if (keptN === 0) return out;
   const K = kfor(x.length).reduce;
   const segs = segments(shape, dims);
@@ -205,9 +205,10 @@ export function reduceData(op: ReduceOp, x: Float32Array, shape: Shape, dims: re
     // move the reduced dims last (a copy), then reduce rows
     const perm = [...shape.keys()].filter((i) => !dims.includes(i)).concat([...dims]);
     const st = stridesOf(shape);
-    const t = new Float32Array(x.length);
+    const t = emptyF32(x.length);
     stridedCopy(x, perm.map((i) => st[i]), t, perm.map((i) => shape[i]));
     K.axis(op, t, keptN, len, 1, divisor, out);
+    recycleF32(t); // made here, read no more
   }
   return out;
 }
@@ -217,7 +218,7 @@ export function expandData(t: Float32Array, tshape: Shape, shape: Shape): Float3
   let n = 1;
   for (const d of shape) n *= d;
   if (t.length === n) return t;
-  const out = new Float32Array(n);
+  const out = emptyF32(n); // the strided copy writes all of it
   stridedCopy(t, broadcastStrides(tshape, shape), out, shape);
   return out;
 }

@@ -177,6 +177,7 @@ function rowSoftmax(name: 'softmax' | 'logSoftmax', x: Tensor, dimOrOpts: number
         kfor(g.size).elementwise.binary('sub', g.data, s, u.data, 1, g.size, 'full');
         const r = binT('mul', out, u);
         recycleF32(u.data);
+        recycleF32(s);
         return [r];
       }
       // g − exp(y) · Σ g
@@ -185,6 +186,7 @@ function rowSoftmax(name: 'softmax' | 'logSoftmax', x: Tensor, dimOrOpts: number
       kfor(g.size).elementwise.binary('mul', e.data, s, e.data, 1, g.size, 'full');
       const r = binT('sub', g, e);
       recycleF32(e.data);
+      recycleF32(s);
       return [r];
     }, [out]);
   }
