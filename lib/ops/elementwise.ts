@@ -6,6 +6,7 @@
 // Each output element is one binary32 operation, so every path gives the same bits.
 import { broadcastBinary, type BroadcastOp } from '../backend/js/broadcast.js';
 import type { BinaryOp, Broadcast } from '../backend/kernels.js';
+import { BROADCAST_MAX_RANK } from '../backend/spec/elementwise.js';
 import { recordOp as record } from '../autograd/engine.js';
 import { checkTensor, formatShape, sameShape, Tensor } from '../tensor.js';
 import { checkNumber, rangeError } from '../validate.js';
@@ -57,7 +58,17 @@ export function binaryInto(op: BroadcastOp, a: Float32Array, ashape: readonly nu
       if (mode !== null) return kfor(n).elementwise.binary(bop, a, b, out, mode.rows, mode.cols, mode.mode);
     }
   }
-  broadcastBinary(op, a, broadcastStrides(ashape, shape), b, broadcastStrides(bshape, shape), out, shape);
+  // every other pattern: the N-D broadcast kernel (native when native), strides 0 on broadcast dims
+  const r = shape.length, sa = broadcastStrides(ashape, shape), sb = broadcastStrides(bshape, shape);
+  if (r > BROADCAST_MAX_RANK) return broadcastBinary(op, a, sa, b, sb, out, shape);
+  const g = new Int32Array(1 + 3 * r);
+  g[0] = r;
+  for (let d = 0; d < r; d++) {
+    g[1 + d] = shape[d];
+    g[1 + r + d] = sa[d];
+    g[1 + 2 * r + d] = sb[d];
+  }
+  kfor(n).elementwise.broadcast(op, a, b, out, g);
 }
 
 /** b as a row or a column of the (rows × cols) view of `shape`, or null. */
