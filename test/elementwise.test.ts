@@ -203,3 +203,34 @@ test('ewBroadcast checks its geometry, lengths and overlap, and writes nothing o
   addon.ewBroadcast(0, io, Float32Array.from([10, 20, 30]), io, g);
   assert.deepEqual(Array.from(io), [11, 22, 33, 14, 25, 36]);
 });
+
+test('conformance: the strided copy (permute, expand, narrow, cat), with specials', () => {
+  requireNative();
+  // [x length, x0, shape, strides]: a permutation, a broadcast (0 strides), a narrow (offset), a transpose
+  // big enough to split across threads, rank 0, an empty shape
+  const CASES: [number, number, number[], number[]][] = [
+    [24, 0, [4, 3, 2], [1, 4, 12]], [12, 0, [5, 3, 4], [0, 4, 1]], [60, 7, [3, 4], [20, 1]], [300 * 200, 0, [200, 300], [1, 200]],
+    [40 * 50 * 60, 60, [40, 49, 60], [3000, 60, 1]], [5, 3, [], []], [5, 0, [0, 4], [4, 1]], [7, 0, [64, 7, 33], [0, 1, 0]],
+  ];
+  for (const [len, x0, shape, st] of CASES) {
+    const g = Int32Array.from([shape.length, x0, ...shape, ...st]), n = shape.reduce((a, b) => a * b, 1);
+    conform(`elementwise.stridedCopy${JSON.stringify([len, x0, shape, st])}`, (_n, s) => randomF32(len, s, { specials: 0.1 }),
+      (K, x) => { const y = new Float32Array(n); K.elementwise.stridedCopy(x, y, g); return y; }, { sizes: [0] });
+  }
+});
+
+test('ewStridedCopy checks its geometry, reach and overlap, and writes nothing on bad input', () => {
+  requireNative();
+  const addon = require('../lib/backend/select.js').nativeAddon() as Record<string, (...a: unknown[]) => unknown>;
+  const x = Float32Array.from([1, 2, 3, 4, 5, 6]), y = new Float32Array(6).fill(7);
+  addon.ewStridedCopy(x, y, Int32Array.from([2, 0, 3, 2, 1, 3])); // the transpose of a [2, 3]
+  assert.deepEqual(Array.from(y), [1, 4, 2, 5, 3, 6]);
+  y.fill(7);
+  assertRejects(() => addon.ewStridedCopy(x, y, [2, 0, 3, 2, 1, 3]), TypeError, /Expected Int32Array for geometry/, [y]);
+  assertRejects(() => addon.ewStridedCopy(x, y, Int32Array.from([2, 0, 3])), RangeError, /geometry/, [y]);
+  assertRejects(() => addon.ewStridedCopy(x, y, Int32Array.from([2, -1, 3, 2, 1, 3])), RangeError, /offset/, [y]);
+  assertRejects(() => addon.ewStridedCopy(x, y, Int32Array.from([2, 1, 3, 2, 1, 3])), RangeError, /Expected x to hold every element .* \(7\) but received length 6/, [y]);
+  assertRejects(() => addon.ewStridedCopy(x, new Float32Array(5), Int32Array.from([2, 0, 3, 2, 1, 3])), RangeError, /out/);
+  const buf = new Float32Array(8);
+  assertRejects(() => addon.ewStridedCopy(buf.subarray(0, 6), buf.subarray(2, 8), Int32Array.from([2, 0, 3, 2, 1, 3])), RangeError, /overlap/);
+});

@@ -7,11 +7,10 @@
 import { emptyF32, recycleF32 } from '../backend/buffers.js';
 import { kernels } from '../backend/select.js';
 import type { ReduceOp } from '../backend/kernels.js';
-import { stridedCopy } from '../backend/js/broadcast.js';
 import { recordOp as record } from '../autograd/engine.js';
 import { checkTensor, formatShape, makeTensor, sameShape, Tensor, type Shape } from '../tensor.js';
 import { checkBoolean, checkFinite, checkInteger, checkOptions, overlaps, rangeError, typeError } from '../validate.js';
-import { fresh, kfor, needs1, normDims, stridesOf } from './core.js';
+import { copyStrided, fresh, kfor, needs1, normDims, stridesOf } from './core.js';
 import { broadcastStrides, mulT, scalarT } from './elementwise.js';
 
 export interface ReduceOptions {
@@ -206,7 +205,7 @@ export function reduceData(op: ReduceOp, x: Float32Array, shape: Shape, dims: re
     const perm = [...shape.keys()].filter((i) => !dims.includes(i)).concat([...dims]);
     const st = stridesOf(shape);
     const t = emptyF32(x.length);
-    stridedCopy(x, perm.map((i) => st[i]), t, perm.map((i) => shape[i]));
+    copyStrided(x, perm.map((i) => st[i]), t, perm.map((i) => shape[i]));
     K.axis(op, t, keptN, len, 1, divisor, out);
     recycleF32(t); // made here, read no more
   }
@@ -219,7 +218,7 @@ export function expandData(t: Float32Array, tshape: Shape, shape: Shape): Float3
   for (const d of shape) n *= d;
   if (t.length === n) return t;
   const out = emptyF32(n); // the strided copy writes all of it
-  stridedCopy(t, broadcastStrides(tshape, shape), out, shape);
+  copyStrided(t, broadcastStrides(tshape, shape), out, shape);
   return out;
 }
 

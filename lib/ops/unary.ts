@@ -7,11 +7,10 @@
 import { recycleF32 } from '../backend/buffers.js';
 import { kernels } from '../backend/select.js';
 import type { ActivationBackward, UnaryOp } from '../backend/kernels.js';
-import { stridedCopy } from '../backend/js/broadcast.js';
 import { recordOp as record } from '../autograd/engine.js';
 import { checkTensor, formatShape, makeTensor, sameShape, Tensor } from '../tensor.js';
 import { checkOptions, describe } from '../validate.js';
-import { empty, fresh, kfor, needs1, normDim, stridesOf } from './core.js';
+import { copyStrided, empty, fresh, kfor, needs1, normDim, stridesOf } from './core.js';
 import { outputFor, type OutOptions } from './util.js';
 import { expandData, reduceData } from './reduce.js';
 
@@ -120,7 +119,7 @@ function lastDim(x: Float32Array, shape: readonly number[], d: number): { data: 
   if (d === r - 1 || r <= 1) return { data: x, perm: null };
   const perm = [...shape.keys()].filter((i) => i !== d).concat([d]);
   const st = stridesOf(shape), t = new Float32Array(x.length);
-  stridedCopy(x, perm.map((i) => st[i]), t, perm.map((i) => shape[i]));
+  copyStrided(x, perm.map((i) => st[i]), t, perm.map((i) => shape[i]));
   return { data: t, perm };
 }
 
@@ -131,7 +130,7 @@ function fromLastDim(t: Float32Array, shape: readonly number[], perm: number[] |
   const inv = new Array<number>(perm.length);
   perm.forEach((p, i) => (inv[p] = i));
   const out = new Float32Array(t.length);
-  stridedCopy(t, inv.map((i) => pst[i]), out, shape);
+  copyStrided(t, inv.map((i) => pst[i]), out, shape);
   return out;
 }
 

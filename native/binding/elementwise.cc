@@ -1,4 +1,4 @@
-// Elementwise family bindings. JS names: ewBinary, ewScalar, ewAxpy, ewFill, ewCopy, ewClamp, ewBroadcast.
+// Elementwise family bindings. JS names: ewBinary, ewScalar, ewAxpy, ewFill, ewCopy, ewClamp, ewBroadcast, ewStridedCopy.
 #include <limits>
 #include <string>
 
@@ -199,6 +199,64 @@ static Napi::Value ew_broadcast(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// ewStridedCopy(x, y, geometry): y (row-major over shape) = x read from element offset x0 with per-dim
+// element strides (0 for repeats); geometry = Int32Array [rank, x0, shape[rank], strides[rank]]. Rows
+// of the last dim are cut across threads; a contiguous row is the family's copy kernel.
+static Napi::Value ew_strided_copy(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  F32 x = arg_f32(info, 0, "x"), y = arg_f32(info, 1, "out");
+  Napi::Value gv = info.Length() > 2 ? info[2] : env.Undefined();
+  if (!gv.IsTypedArray() || gv.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+    throw_type(env, "Int32Array", "geometry", gv);
+  Napi::Int32Array garr = gv.As<Napi::Int32Array>();
+  const size_t glen = garr.ElementLength();
+  const int32_t* g = glen ? garr.Data() : nullptr;
+  if (glen < 2 || g[0] < 0 || g[0] > 16 || glen != 2 + 2 * (size_t)g[0])
+    throw_range(env, "Expected geometry = [rank (0..16), x0, shape[rank], strides[rank]] but received an Int32Array of length " + std::to_string(glen));
+  const size_t r = (size_t)g[0];
+  if (g[1] < 0) throw_range(env, "Expected a non-negative offset x0 in geometry but received " + std::to_string(g[1]));
+  const size_t x0 = (size_t)g[1];
+  size_t shape[16], sx[16], n = 1, xmax = x0;
+  for (size_t d = 0; d < r; ++d) {
+    if (g[2 + d] < 0 || g[2 + r + d] < 0)
+      throw_range(env, "Expected non-negative sizes and strides in geometry but received a negative value at dim " + std::to_string(d));
+    shape[d] = (size_t)g[2 + d];
+    sx[d] = (size_t)g[2 + r + d];
+    if (shape[d] && n > SIZE_MAX / 4 / shape[d]) throw_range(env, "Expected the shape to fit in memory");
+    n *= shape[d];
+  }
+  check_len(env, y, n, "out");
+  if (n == 0) return env.Undefined();
+  for (size_t d = 0; d < r; ++d) xmax += (shape[d] - 1) * sx[d];
+  if (xmax >= x.n) throw_range(env, "Expected x to hold every element the offset and strides in geometry reach (" + std::to_string(xmax + 1) + ") but received length " + std::to_string(x.n));
+  check_disjoint(env, y, x, "out", "x");
+  const size_t last = r ? shape[r - 1] : 1, ls = r ? sx[r - 1] : 0, rows = n / last;
+  AddonData& dd = addon(info);
+  const elementwise_table& t = dd.table->elementwise;
+  parallel_for(rows, 1, n, dd.threads, [&](size_t r0, size_t r1) {
+    size_t idx[16] = {0}, ix = x0, q = r0;
+    for (size_t d = r - (r ? 1 : 0); d-- > 0;) {
+      idx[d] = q % shape[d];
+      q /= shape[d];
+      ix += idx[d] * sx[d];
+    }
+    for (size_t row = r0; row < r1; ++row) {
+      float* yo = y.p + row * last;
+      const float* xp = x.p + ix;
+      if (ls == 1) t.copy(xp, yo, 0, last);
+      else
+        for (size_t i = 0; i < last; ++i) yo[i] = xp[i * ls];
+      for (size_t d = r - (r ? 1 : 0); d-- > 0;) {
+        ix += sx[d];
+        if (++idx[d] < shape[d]) break;
+        ix -= sx[d] * shape[d];
+        idx[d] = 0;
+      }
+    }
+  });
+  return env.Undefined();
+}
+
 void register_elementwise(Napi::Env env, Napi::Object exports) {
   FG_FN(exports, "ewBinary", ew_binary);
   FG_FN(exports, "ewScalar", ew_scalar);
@@ -207,6 +265,7 @@ void register_elementwise(Napi::Env env, Napi::Object exports) {
   FG_FN(exports, "ewCopy", ew_copy);
   FG_FN(exports, "ewClamp", ew_clamp);
   FG_FN(exports, "ewBroadcast", ew_broadcast);
+  FG_FN(exports, "ewStridedCopy", ew_strided_copy);
 }
 
 }  // namespace fg

@@ -32,6 +32,11 @@ export interface ElementwiseKernels {
    * strides…, b's element strides…] (0 on broadcast dims). Each element one binary32 operation.
    */
   broadcast(op: BroadcastOp, a: Float32Array, b: Float32Array, out: Float32Array, geometry: Int32Array): void;
+  /**
+   * out (row-major over shape) = x read from element offset x0 with per-dim element strides (any
+   * order, 0 for repeats): the copy behind permute, expand, narrow, cat. geometry = [rank, x0, shape…, strides…].
+   */
+  stridedCopy(x: Float32Array, out: Float32Array, geometry: Int32Array): void;
 }
 
 export const elementwise = defineFamily<ElementwiseKernels>()({
@@ -47,6 +52,7 @@ export const elementwise = defineFamily<ElementwiseKernels>()({
     ewCopy: { args: [arg.f32('x'), arg.f32('out')] },
     ewClamp: { args: [arg.f32('x'), arg.number('min'), arg.number('max'), arg.f32('out')] },
     ewBroadcast: { args: [arg.code('op', BROADCAST_OP), arg.f32('a'), arg.f32('b'), arg.f32('out'), arg.i32('geometry')] },
+    ewStridedCopy: { args: [arg.f32('x'), arg.f32('out'), arg.i32('geometry')] },
   },
   adapt: (a) => {
     // A copy below the parallel threshold runs on one thread either way, and TypedArray.set (a memmove,
@@ -60,6 +66,7 @@ export const elementwise = defineFamily<ElementwiseKernels>()({
       copy: (x, out) => (x.length < copyNativeMin ? out.set(x) : a.ewCopy(x, out)),
       clamp: (x, lo, hi, out) => a.ewClamp(x, lo, hi, out),
       broadcast: (op, x, y, out, g) => a.ewBroadcast(BROADCAST_OP_CODE[op], x, y, out, g),
+      stridedCopy: (x, out, g) => a.ewStridedCopy(x, out, g),
     };
   },
 });
