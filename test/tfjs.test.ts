@@ -59,12 +59,16 @@ function checkKernel(kernel: string, what: string, f: () => tf.Tensor, tol: (wan
 test("importing fastgrad/tfjs registers 'fastgrad' above 'cpu' and 'wasm': a program naming no backend runs on it", () => {
   const out = JSON.parse(runChild(
     "const tf=require('@tensorflow/tfjs-core'); require('./lib/tfjs/index.ts'); tf.tensor([1]).dataSync();" +
-    "console.log(JSON.stringify({b:tf.getBackend(), k:tf.getKernelsForBackend('fastgrad').length, c:tf.getKernelsForBackend('cpu').length}))",
+    "const names=(b)=>tf.getKernelsForBackend(b).map((k)=>k.kernelName).sort();" +
+    "console.log(JSON.stringify({b:tf.getBackend(), k:names('fastgrad'), c:names('cpu')}))",
   ));
   assert.equal(out.b, 'fastgrad');
-  // Every CPU kernel is registered for fastgrad (the copied ones plus fastgrad's own).
-  assert.equal(out.k, out.c);
-  assert.ok(out.c > 150);
+  // Every CPU kernel is registered for fastgrad (the copied ones plus fastgrad's own), and the only
+  // others are the fused activation gradients.
+  const cpu = new Set<string>(out.c);
+  assert.deepEqual(out.k.filter((k: string) => !cpu.has(k)), ['FastgradReluGrad', 'FastgradSigmoidGrad', 'FastgradTanhGrad']);
+  assert.equal(out.k.length, out.c.length + 3);
+  assert.ok(out.c.length > 150);
   assert.ok(fgtf.BACKEND_PRIORITY > 2);
 });
 
@@ -103,6 +107,51 @@ test('BatchMatMul / _FusedMatMul match the CPU backend (transposes, batches, bia
   checkKernel('_FusedMatMul', 'bias [1, n]', () => tf.fused.matMul({ a: a3, b: b2, bias: bias2, activation: 'relu' }), prodTol(a3, b2));
   // Activations the GEMM epilogue does not have run on the CPU kernel.
   checkKernel('_FusedMatMul', 'elu falls back', () => tf.fused.matMul({ a: a3, b: b2, activation: 'elu' }), prodTol(a3, b2), 'cpu');
+});
+
+test('Conv2D / Conv2DBackpropInput / Conv2DBackpropFilter match the CPU backend (padding, strides, dilations, non-square kernels)', () => {
+  // Sums of C·kh·kw (forward, input gradient: O·kh·kw) products of values within ±2.
+  const convTol = (terms: number) => (want: Float32Array) => () => 1e-5 * (1 + Math.max(...want.map(Math.abs)) + terms * 4);
+  const cases: { x: number[]; f: number[]; strides: number | [number, number]; pad: 'same' | 'valid' | number | [[0, 0], [number, number], [number, number], [0, 0]]; dil?: number | [number, number] }[] = [
+    { x: [2, 9, 11, 3], f: [3, 3, 3, 5], strides: 1, pad: 'same' },
+    { x: [3, 10, 8, 4], f: [3, 2, 4, 6], strides: [2, 1], pad: 'valid' },
+    { x: [2, 12, 12, 2], f: [5, 5, 2, 3], strides: 2, pad: 'same' },
+    { x: [1, 8, 9, 3], f: [3, 3, 3, 4], strides: 1, pad: 1 },
+    { x: [2, 11, 10, 2], f: [3, 3, 2, 2], strides: 1, pad: 'valid', dil: [2, 1] },
+    { x: [2, 7, 7, 5], f: [1, 1, 5, 4], strides: 1, pad: 'valid' },
+    { x: [1, 9, 9, 2], f: [3, 3, 2, 3], strides: 2, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+  ];
+  for (const c of cases) {
+    const x = rand(c.x), f = rand(c.f), what = JSON.stringify(c);
+    const y = () => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, c.strides, c.pad, 'NHWC', c.dil ?? 1);
+    checkKernel('Conv2D', `conv2d ${what}`, y, convTol(c.f[0] * c.f[1] * c.f[2]));
+    if (c.dil !== undefined) continue; // tfjs's backprop kernels take no dilations
+    tf.setBackend('cpu');
+    const dy = rand(y().shape);
+    checkKernel('Conv2DBackpropInput', `input gradient ${what}`,
+      () => tf.conv2dTranspose(dy as tf.Tensor4D, f as tf.Tensor4D, c.x as [number, number, number, number], c.strides, c.pad as 'same'),
+      convTol(c.f[0] * c.f[1] * c.f[3]));
+    checkKernel('Conv2DBackpropFilter', `filter gradient ${what}`,
+      () => tf.grad((ff: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, ff as tf.Tensor4D, c.strides, c.pad), dy)))(f),
+      convTol(c.x[0] * y().shape[1]! * y().shape[2]!));
+  }
+  // MaxPoolGrad: non-overlapping, overlapping and padded windows; ties and a NaN window.
+  for (const [shape, size, strides, pad] of [
+    [[2, 8, 8, 3], 2, 2, 'valid'], [[2, 9, 7, 4], 3, 1, 'same'], [[1, 10, 10, 2], [3, 2], [2, 1], 'valid'], [[3, 7, 7, 5], 3, 2, 'same'],
+  ] as const) {
+    const xs = shape as unknown as number[];
+    const vals = randomF32(xs.reduce((a, b) => a * b, 1), seed++, { lo: -2, hi: 2 });
+    for (let i = 0; i < vals.length; i++) vals[i] = Math.round(vals[i]); // five values: ties in every window
+    vals[5] = NaN;
+    const x = tf.tensor(vals, xs);
+    tf.setBackend('cpu');
+    const dy = rand(tf.maxPool(x as tf.Tensor4D, size as number, strides as number, pad).shape);
+    checkKernel('MaxPoolGrad', `maxPool gradient ${JSON.stringify([shape, size, strides, pad])}`,
+      () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, size as number, strides as number, pad), dy)))(x), elementwiseTol);
+  }
+  // Channels first runs on the CPU kernel.
+  const xc = rand([1, 3, 8, 8]), fc = rand([3, 3, 3, 2]);
+  checkKernel('Conv2D', 'NCHW falls back', () => tf.conv2d(xc as tf.Tensor4D, fc as tf.Tensor4D, 1, 'same', 'NCHW'), convTol(27), 'cpu');
 });
 
 test('Add / Sub / Multiply / RealDiv / AddN match the CPU backend for every broadcast fastgrad has, and fall back for the others', () => {
@@ -169,6 +218,102 @@ test('gradients through tf.grads match the CPU backend', () => {
   const counts = fgtf.kernelCounts();
   for (const k of ['BatchMatMul', 'Softmax', 'Tanh', 'Relu', 'Multiply', 'Sum']) assert.ok(counts[k]?.fastgrad > 0, `${k} ran on fastgrad`);
   c.forEach((cg, i) => assertClose(g[i], cg, () => 1e-5 * (1 + 12 * 4), `gradient ${i}`));
+});
+
+/** Names of the kernels tfjs ran inside f (tf.profile). */
+async function kernelsRun(f: () => tf.Tensor | tf.Tensor[]): Promise<string[]> {
+  const p = await tf.profile(f as () => tf.Tensor);
+  return p.kernels.map((k) => k.name);
+}
+
+test('Relu / Sigmoid / Tanh gradients run as one fused kernel on fastgrad, with the CPU backend\'s values; second order too', async () => {
+  const x = rand([37, 29]), dy = rand([37, 29]);
+  // tfjs's own compositions (its gradient configs), from the input x or the output y.
+  const one = () => tf.scalar(1);
+  for (const [name, f, fused, composed] of [
+    ['relu', tf.relu, 'FastgradReluGrad', (y: tf.Tensor) => tf.mul(dy, tf.cast(tf.step(x), 'float32')) ?? y],
+    ['sigmoid', tf.sigmoid, 'FastgradSigmoidGrad', (y: tf.Tensor) => tf.mul(dy, tf.mul(y, tf.sub(one(), y)))],
+    ['tanh', tf.tanh, 'FastgradTanhGrad', (y: tf.Tensor) => tf.mul(tf.sub(one(), tf.square(y)), dy)],
+  ] as const) {
+    const grad = () => tf.grad((t: tf.Tensor) => f(t) as tf.Tensor)(x, dy);
+    const { cpu, fg: got } = onBoth(grad);
+    assertClose(got, cpu, elementwiseTol(cpu), `${name} gradient`);
+    tf.setBackend('fastgrad');
+    const ran = await kernelsRun(grad);
+    assert.ok(ran.includes(fused), `${name}: ran ${ran.join(', ')}`);
+    assert.ok(!ran.includes('Multiply') && !ran.includes('Step'), `${name}: no composed gradient ops (ran ${ran.join(', ')})`);
+    // The fused kernel does the operations tfjs composes, in the same order: on the same backend, the
+    // same values as the composition (relu: up to the sign of 0).
+    const want = composed(f(x) as tf.Tensor).dataSync();
+    for (let i = 0; i < want.length; i++) assert.ok(got[i] === want[i], `${name} gradient element ${i}: ${got[i]} vs composed ${want[i]}`);
+    // Second order, d/dx of sum(dy · f'(x)), through the fused kernel's own gradient: the same outcome
+    // as on 'cpu' (tfjs itself cannot differentiate through the saved output of sigmoid and tanh: both throw).
+    const second = (be: string) => {
+      tf.setBackend(be);
+      try {
+        return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.grad((u: tf.Tensor) => f(u) as tf.Tensor)(t, dy), dy)))(x).dataSync().join();
+      } catch (e) {
+        return `throws: ${(e as Error).message}`;
+      }
+    };
+    assert.equal(second('fastgrad'), second('cpu'), `${name} second order`);
+    // On another backend the same configs compose tfjs's ops.
+    tf.setBackend('cpu');
+    assert.ok(!(await kernelsRun(grad)).includes(fused), `${name}: the fused kernel ran on 'cpu'`);
+  }
+  tf.setBackend('fastgrad');
+});
+
+/** The array a tensor's data is held in on the current backend (not through dataSync, which hands it out). */
+const held = (t: tf.Tensor): Float32Array => (tf.backend() as unknown as { data: { get(id: object): { values: Float32Array } } }).data.get(t.dataId).values;
+const pooledBytes = (): number => (tf.memory() as unknown as { pooledBytes: number }).pooledBytes;
+
+test("fastgrad kernels' outputs are recycled once tfjs disposes them, never while anything can still hold them", () => {
+  tf.setBackend('fastgrad');
+  const backend = tf.backend() as fgtf.FastgradBackend;
+  backend.emptyCache();
+  assert.equal(pooledBytes(), 0);
+  const a = rand([64, 33]), b = rand([64, 33]);
+  // Disposed: the next output of the same length reuses the array, and every element is rewritten.
+  const r1 = tf.relu(a), arr = held(r1);
+  r1.dispose();
+  assert.equal(pooledBytes(), 64 * 33 * 4);
+  const r2 = tf.add(a, b);
+  assert.equal(held(r2), arr, 'the disposed array was reused');
+  assert.equal(pooledBytes(), 0);
+  const want = tf.tidy(() => { tf.setBackend('cpu'); const w = tf.add(a, b).dataSync().slice(); tf.setBackend('fastgrad'); return w; });
+  assert.deepEqual(Array.from(held(r2)), Array.from(want));
+  // Read out with dataSync(): the caller holds the array, so it is never recycled.
+  const read = r2.dataSync() as Float32Array, copy = read.slice();
+  r2.dispose();
+  const r3 = tf.mul(a, b);
+  assert.notEqual(held(r3), read);
+  assert.deepEqual(Array.from(read), Array.from(copy), 'an array handed out was not overwritten');
+  // A view of the array under another tensor (a CPU kernel's contiguous slice): never recycled either.
+  const sl = tf.slice(r3, [0, 0], [32, 33]), slArr = held(sl);
+  assert.equal(slArr.buffer, held(r3).buffer, 'the CPU slice kernel returns a view (the case this guards)');
+  const slCopy = slArr.slice();
+  r3.dispose();
+  const r4 = tf.sub(a, b);
+  assert.notEqual(held(r4).buffer, slArr.buffer);
+  assert.deepEqual(Array.from(slArr), Array.from(slCopy), 'a live view was not overwritten');
+  // The same array under two tensors (reshape shares the data id): recycled only when both are gone.
+  const r5 = tf.exp(a), r5b = tf.reshape(r5, [33, 64]), arr5 = held(r5);
+  r5.dispose();
+  assert.notEqual(held(tf.neg(a)), arr5, 'not recycled while the reshaped tensor lives');
+  r5b.dispose();
+  assert.equal(held(tf.abs(a)), arr5, 'recycled once both are disposed');
+  // Arrays the user handed to tf.tensor() are the user's: never recycled.
+  const mine = new Float32Array(64 * 33).fill(3), t = tf.tensor(mine, [64, 33]);
+  t.dispose();
+  assert.notEqual(held(tf.sqrt(b)), mine);
+  assert.ok(mine.every((v) => v === 3));
+  // emptyCache drops what is held.
+  tf.dispose([tf.relu(a), tf.relu(b)]);
+  assert.ok(pooledBytes() > 0);
+  backend.emptyCache();
+  assert.equal(pooledBytes(), 0);
+  tf.disposeVariables();
 });
 
 const ALGOS: [keyof typeof fgtf.train, (p: fg.Parameter[]) => fg.optim.Optimizer<any>, Record<string, unknown>][] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -251,6 +396,47 @@ test('a tfjs-layers model trains with model.fit on fastgrad (fused optimizer) an
   assert.ok(fgtf.kernelCounts()._FusedMatMul?.fastgrad > 0);
   assert.ok(got[4] < got[0], `loss went down: ${got}`);
   got.forEach((l, i) => assert.ok(Math.abs(l - cpu[i]) <= 1e-4 * (1 + cpu[i]), `epoch ${i}: ${l} vs cpu ${cpu[i]}`));
+});
+
+test('fgtf.train optimizers save their state with getWeights() and resume it with setWeights(): the same bits as training straight through', async () => {
+  tf.setBackend('fastgrad');
+  const xs = tf.tensor(randomF32(32 * 6, 21), [32, 6]), ys = tf.tensor(randomF32(32 * 2, 22), [32, 2]);
+  for (const [algo, make] of [
+    ['nadam', () => fgtf.train.nadam(0.01)],
+    ['nag (momentum schedule)', () => fgtf.train.nag({ lr: 0.05, momentum: fgtf.train.sutskever() })],
+    ['rprop', () => fgtf.train.rprop({})],
+  ] as const) {
+    const build = (opt: fgtf.FastgradOptimizer) => {
+      const m = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [6], units: 5, activation: 'tanh', kernelInitializer: tfl.initializers.glorotUniform({ seed: 4 }) }), tfl.layers.dense({ units: 2, kernelInitializer: tfl.initializers.glorotUniform({ seed: 5 }) })] });
+      m.compile({ optimizer: opt, loss: 'meanSquaredError' });
+      return m;
+    };
+    const fit = (m: tfl.Sequential, epochs: number) => m.fit(xs, ys, { epochs, batchSize: 16, shuffle: false, verbose: 0 });
+    const bits = (m: tfl.Sequential) => m.getWeights().map((w) => Array.from(new Uint32Array((w.dataSync() as Float32Array).slice().buffer)));
+    const straight = build(make());
+    await fit(straight, 4);
+    const want = bits(straight);
+    const first = make(), resumedOpt = make();
+    const m = build(first);
+    await fit(m, 2);
+    const saved = await first.getWeights();
+    assert.equal(saved[0].name, 'iter');
+    assert.equal((await saved[0].tensor.data())[0], 4, `${algo}: 4 steps taken`);
+    assert.ok(saved.some((w) => w.name.endsWith('/step')), `${algo}: per-variable state saved (${saved.map((w) => w.name)})`);
+    // A fresh optimizer on the same variables: without the state the next steps differ, with it they match.
+    m.compile({ optimizer: resumedOpt, loss: 'meanSquaredError' });
+    await resumedOpt.setWeights(saved);
+    assert.equal(resumedOpt.iterations, 4);
+    await fit(m, 2);
+    assert.deepEqual(bits(m), want, `${algo}: resumed run differs from the straight one`);
+    // The control: a fresh optimizer without the saved state does not give those bits.
+    const control = build(make());
+    await fit(control, 2);
+    control.compile({ optimizer: make(), loss: 'meanSquaredError' });
+    await fit(control, 2);
+    assert.notDeepEqual(bits(control), want, `${algo}: the state made no difference`);
+  }
+  await assert.rejects(fgtf.train.adam(0.1).setWeights([{ name: 'iter', tensor: tf.scalar(1, 'int32') }, { name: 'nosuch/exp_avg', tensor: tf.zeros([2]) }]), /no variable 'nosuch'/);
 });
 
 function runChildAsync(code: string, env: Record<string, string>): Promise<string> {

@@ -4,6 +4,8 @@ import { addKernel, addNKernel, mulKernel, realDivKernel, subKernel } from './bi
 import { softmaxKernel, unaryKernels } from './unary.js';
 import { reduceKernels } from './reduce.js';
 import { fusedBatchNormKernel } from './batchnorm.js';
+import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel, conv2DKernel } from './conv.js';
+import { maxPoolGradKernel } from './pool.js';
 import type { FastgradKernel } from './util.js';
 
 export const FASTGRAD_KERNELS: readonly FastgradKernel[] = [
@@ -18,4 +20,8 @@ export const FASTGRAD_KERNELS: readonly FastgradKernel[] = [
   softmaxKernel,
   ...reduceKernels,
   fusedBatchNormKernel,
+  conv2DKernel,
+  conv2DBackpropInputKernel,
+  conv2DBackpropFilterKernel,
+  maxPoolGradKernel,
 ];
