@@ -114,6 +114,11 @@ test('DDP on the tape (1-process group): an unused parameter\'s bucket goes at s
     assert.deepEqual(ddp.stats(), { launchedInBackward: 0, launchedAtSynchronize: 4 });
     assert.deepEqual(Array.from(used.weight.grad!.data), Array.from(want), 'the mean over one rank is the gradient itself');
     assert.deepEqual(Array.from(unused.weight.grad!.data), new Array(12).fill(0), 'an unused parameter gets a zero gradient, as on every other rank');
+    // The wrapped model on its own (no ddp.forward): its backward does not synchronise.
+    ddp.zeroGrad();
+    used.forward(x).square().mean().backward();
+    await ddp.synchronize();
+    assert.deepEqual(ddp.stats(), { launchedInBackward: 0, launchedAtSynchronize: 4 });
     ddp.zeroGrad();
     const l = ddp.forward(x).square().mean();
     l.backward(null, { retainGraph: true });

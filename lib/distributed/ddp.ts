@@ -51,6 +51,7 @@ export class DistributedDataParallel extends Module {
   readonly #owned = new Map<Module, Parameter[]>();
   readonly #hooks: { remove(): void }[] = [];
   #inBackward = false;
+  #armed = false; // ddp.forward ran since the last backward began
   #done = new Set<Parameter>();
   #next = 0; // next bucket to launch
   #pending: Promise<void>[] = [];
@@ -148,6 +149,9 @@ export class DistributedDataParallel extends Module {
 
   forward(...inputs: Tensor[]): Tensor {
     this.#check('forward');
+    // As torch's DDP.forward prepares the reducer: only a backward through this forward synchronises
+    // (the wrapped model used on its own trains alone).
+    this.#armed = true;
     return (this.module.forward as (...xs: Tensor[]) => Tensor)(...inputs);
   }
 
@@ -192,6 +196,7 @@ export class DistributedDataParallel extends Module {
 
   #begin(fn: string): void {
     this.#check(fn);
+    this.#armed = false;
     this.#inBackward = true;
     this.#done = new Set();
     this.#next = 0;
@@ -212,8 +217,9 @@ export class DistributedDataParallel extends Module {
   /** p's gradient is final for this backward. */
   #ready(p: Parameter, via: 'tape' | 'layerwise'): void {
     if (via === 'tape' && !this.#inBackward) {
-      // The first gradient of a tape backward starts the synchronisation (as ddp.backward does).
-      if (!this.#synced || this.#pending.length > 0) return;
+      // The first gradient of a tape backward after ddp.forward starts the synchronisation (as
+      // ddp.backward does).
+      if (!this.#armed || !this.#synced || this.#pending.length > 0) return;
       this.#begin('backward');
     }
     if (!this.#inBackward) return;
