@@ -1,5 +1,6 @@
 // Quiet and loaded, against the anchors in the same run: PyTorch 1.13 (bench/torch/cases.py, OpenBLAS on its
-// own kernel pick: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are unset in its command only), a plain C + OpenMP
+// own kernel pick: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are unset in its command only; at fastgrad's avx2
+// level, OPENBLAS_CORETYPE=Haswell: its AVX2 kernels), a plain C + OpenMP
 // loop doing the optimizer's binary32 operations (probeOmpSgdMomentum / probeOmpAdam) and the memory
 // bandwidth (the triad probe). "loaded": a child process spins on one core meanwhile (bench/harness.ts).
 // Rounds alternate quiet/loaded (and the order flips each round); each figure is the median over rounds
@@ -83,6 +84,8 @@ function torchMs(threads: number, reps: number, names: string[]): Record<string,
   const env = { ...process.env };
   delete env.OPENBLAS_CORETYPE; // the anchor's own command only (never in tests)
   delete env.OPENBLAS_L2_SIZE;
+  // same instruction set on both sides: OpenBLAS's Haswell kernels against fastgrad's avx2 level
+  if (fg.simdLevel() === 'avx2') env.OPENBLAS_CORETYPE = 'Haswell';
   const r = spawnSync('/usr/bin/python3', [path.join(__dirname, '..', 'torch', 'cases.py'), String(threads), String(reps), ...names], { encoding: 'utf8', env });
   if (r.status !== 0) return null;
   try {
