@@ -59,12 +59,16 @@ function checkKernel(kernel: string, what: string, f: () => tf.Tensor, tol: (wan
 test("importing fastgrad/tfjs registers 'fastgrad' above 'cpu' and 'wasm': a program naming no backend runs on it", () => {
   const out = JSON.parse(runChild(
     "const tf=require('@tensorflow/tfjs-core'); require('./lib/tfjs/index.ts'); tf.tensor([1]).dataSync();" +
-    "console.log(JSON.stringify({b:tf.getBackend(), k:tf.getKernelsForBackend('fastgrad').length, c:tf.getKernelsForBackend('cpu').length}))",
+    "const names=(b)=>tf.getKernelsForBackend(b).map((k)=>k.kernelName).sort();" +
+    "console.log(JSON.stringify({b:tf.getBackend(), k:names('fastgrad'), c:names('cpu')}))",
   ));
   assert.equal(out.b, 'fastgrad');
-  // Every CPU kernel is registered for fastgrad (the copied ones plus fastgrad's own).
-  assert.equal(out.k, out.c);
-  assert.ok(out.c > 150);
+  // Every CPU kernel is registered for fastgrad (the copied ones plus fastgrad's own), and the only
+  // others are the fused activation gradients.
+  const cpu = new Set<string>(out.c);
+  assert.deepEqual(out.k.filter((k: string) => !cpu.has(k)), ['FastgradReluGrad', 'FastgradSigmoidGrad', 'FastgradTanhGrad']);
+  assert.equal(out.k.length, out.c.length + 3);
+  assert.ok(out.c.length > 150);
   assert.ok(fgtf.BACKEND_PRIORITY > 2);
 });
 
@@ -169,6 +173,102 @@ test('gradients through tf.grads match the CPU backend', () => {
   const counts = fgtf.kernelCounts();
   for (const k of ['BatchMatMul', 'Softmax', 'Tanh', 'Relu', 'Multiply', 'Sum']) assert.ok(counts[k]?.fastgrad > 0, `${k} ran on fastgrad`);
   c.forEach((cg, i) => assertClose(g[i], cg, () => 1e-5 * (1 + 12 * 4), `gradient ${i}`));
+});
+
+/** Names of the kernels tfjs ran inside f (tf.profile). */
+async function kernelsRun(f: () => tf.Tensor | tf.Tensor[]): Promise<string[]> {
+  const p = await tf.profile(f as () => tf.Tensor);
+  return p.kernels.map((k) => k.name);
+}
+
+test('Relu / Sigmoid / Tanh gradients run as one fused kernel on fastgrad, with the CPU backend\'s values; second order too', async () => {
+  const x = rand([37, 29]), dy = rand([37, 29]);
+  // tfjs's own compositions (its gradient configs), from the input x or the output y.
+  const one = () => tf.scalar(1);
+  for (const [name, f, fused, composed] of [
+    ['relu', tf.relu, 'FastgradReluGrad', (y: tf.Tensor) => tf.mul(dy, tf.cast(tf.step(x), 'float32')) ?? y],
+    ['sigmoid', tf.sigmoid, 'FastgradSigmoidGrad', (y: tf.Tensor) => tf.mul(dy, tf.mul(y, tf.sub(one(), y)))],
+    ['tanh', tf.tanh, 'FastgradTanhGrad', (y: tf.Tensor) => tf.mul(tf.sub(one(), tf.square(y)), dy)],
+  ] as const) {
+    const grad = () => tf.grad((t: tf.Tensor) => f(t) as tf.Tensor)(x, dy);
+    const { cpu, fg: got } = onBoth(grad);
+    assertClose(got, cpu, elementwiseTol(cpu), `${name} gradient`);
+    tf.setBackend('fastgrad');
+    const ran = await kernelsRun(grad);
+    assert.ok(ran.includes(fused), `${name}: ran ${ran.join(', ')}`);
+    assert.ok(!ran.includes('Multiply') && !ran.includes('Step'), `${name}: no composed gradient ops (ran ${ran.join(', ')})`);
+    // The fused kernel does the operations tfjs composes, in the same order: on the same backend, the
+    // same values as the composition (relu: up to the sign of 0).
+    const want = composed(f(x) as tf.Tensor).dataSync();
+    for (let i = 0; i < want.length; i++) assert.ok(got[i] === want[i], `${name} gradient element ${i}: ${got[i]} vs composed ${want[i]}`);
+    // Second order, d/dx of sum(dy · f'(x)), through the fused kernel's own gradient: the same outcome
+    // as on 'cpu' (tfjs itself cannot differentiate through the saved output of sigmoid and tanh: both throw).
+    const second = (be: string) => {
+      tf.setBackend(be);
+      try {
+        return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.grad((u: tf.Tensor) => f(u) as tf.Tensor)(t, dy), dy)))(x).dataSync().join();
+      } catch (e) {
+        return `throws: ${(e as Error).message}`;
+      }
+    };
+    assert.equal(second('fastgrad'), second('cpu'), `${name} second order`);
+    // On another backend the same configs compose tfjs's ops.
+    tf.setBackend('cpu');
+    assert.ok(!(await kernelsRun(grad)).includes(fused), `${name}: the fused kernel ran on 'cpu'`);
+  }
+  tf.setBackend('fastgrad');
+});
+
+/** The array a tensor's data is held in on the current backend (not through dataSync, which hands it out). */
+const held = (t: tf.Tensor): Float32Array => (tf.backend() as unknown as { data: { get(id: object): { values: Float32Array } } }).data.get(t.dataId).values;
+const pooledBytes = (): number => (tf.memory() as unknown as { pooledBytes: number }).pooledBytes;
+
+test("fastgrad kernels' outputs are recycled once tfjs disposes them, never while anything can still hold them", () => {
+  tf.setBackend('fastgrad');
+  const backend = tf.backend() as fgtf.FastgradBackend;
+  backend.emptyCache();
+  assert.equal(pooledBytes(), 0);
+  const a = rand([64, 33]), b = rand([64, 33]);
+  // Disposed: the next output of the same length reuses the array, and every element is rewritten.
+  const r1 = tf.relu(a), arr = held(r1);
+  r1.dispose();
+  assert.equal(pooledBytes(), 64 * 33 * 4);
+  const r2 = tf.add(a, b);
+  assert.equal(held(r2), arr, 'the disposed array was reused');
+  assert.equal(pooledBytes(), 0);
+  const want = tf.tidy(() => { tf.setBackend('cpu'); const w = tf.add(a, b).dataSync().slice(); tf.setBackend('fastgrad'); return w; });
+  assert.deepEqual(Array.from(held(r2)), Array.from(want));
+  // Read out with dataSync(): the caller holds the array, so it is never recycled.
+  const read = r2.dataSync() as Float32Array, copy = read.slice();
+  r2.dispose();
+  const r3 = tf.mul(a, b);
+  assert.notEqual(held(r3), read);
+  assert.deepEqual(Array.from(read), Array.from(copy), 'an array handed out was not overwritten');
+  // A view of the array under another tensor (a CPU kernel's contiguous slice): never recycled either.
+  const sl = tf.slice(r3, [0, 0], [32, 33]), slArr = held(sl);
+  assert.equal(slArr.buffer, held(r3).buffer, 'the CPU slice kernel returns a view (the case this guards)');
+  const slCopy = slArr.slice();
+  r3.dispose();
+  const r4 = tf.sub(a, b);
+  assert.notEqual(held(r4).buffer, slArr.buffer);
+  assert.deepEqual(Array.from(slArr), Array.from(slCopy), 'a live view was not overwritten');
+  // The same array under two tensors (reshape shares the data id): recycled only when both are gone.
+  const r5 = tf.exp(a), r5b = tf.reshape(r5, [33, 64]), arr5 = held(r5);
+  r5.dispose();
+  assert.notEqual(held(tf.neg(a)), arr5, 'not recycled while the reshaped tensor lives');
+  r5b.dispose();
+  assert.equal(held(tf.abs(a)), arr5, 'recycled once both are disposed');
+  // Arrays the user handed to tf.tensor() are the user's: never recycled.
+  const mine = new Float32Array(64 * 33).fill(3), t = tf.tensor(mine, [64, 33]);
+  t.dispose();
+  assert.notEqual(held(tf.sqrt(b)), mine);
+  assert.ok(mine.every((v) => v === 3));
+  // emptyCache drops what is held.
+  tf.dispose([tf.relu(a), tf.relu(b)]);
+  assert.ok(pooledBytes() > 0);
+  backend.emptyCache();
+  assert.equal(pooledBytes(), 0);
+  tf.disposeVariables();
 });
 
 const ALGOS: [keyof typeof fgtf.train, (p: fg.Parameter[]) => fg.optim.Optimizer<any>, Record<string, unknown>][] = [ // eslint-disable-line @typescript-eslint/no-explicit-any

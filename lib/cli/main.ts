@@ -38,7 +38,7 @@ const SEEDS: Record<Preset, number> = { tiny: 2, short: 3, full: 3 };
 // the smallest budgets at which each paper's claim shows in every seed, within npm start's 2 minutes.
 const AE_PRESETS: Record<Preset, Omit<AutoencoderConfig, 'seed'>> = {
   tiny: { dataset: 'curves', optimizers: ['sgd', 'momentum', 'nag'], lr: 0.05, muMax: [0.99], schedule: 'sutskever', period: 2, finalPhase: 0, batch: 10, updates: 6, evalEvery: 3, trainSize: 100, evalSize: 50 },
-  short: { dataset: 'mnist', optimizers: ['sgd', 'momentum', 'nag'], lr: null, muMax: [0.99], schedule: 'sutskever', period: 50, finalPhase: 0, batch: 100, updates: 1000, evalEvery: 100, trainSize: 8000, evalSize: 500 },
+  short: { dataset: 'mnist', optimizers: ['sgd', 'momentum', 'nag'], lr: null, muMax: [0.99], schedule: 'sutskever', period: 50, finalPhase: 0, batch: 100, updates: 800, evalEvery: 100, trainSize: 8000, evalSize: 500 },
   full: { dataset: 'mnist', optimizers: ['sgd', 'momentum', 'nag'], lr: null, muMax: [0.9, 0.99, 0.995, 0.999], schedule: 'sutskever', period: 250, finalPhase: 1000, batch: 200, updates: 750000, evalEvery: 5000, trainSize: 8000, evalSize: 2000 },
 };
 const BN_PRESETS: Record<Preset, Omit<BatchnormConfig, 'seed'>> = {

@@ -2,7 +2,7 @@
 // affine pass: y = ((x − mean)·scale') + offset with scale' = scale / sqrt(variance + ε) per channel.
 import { FusedBatchNorm } from '@tensorflow/tfjs-core';
 import { kernels } from '../../backend/select.js';
-import { f32, output, type FastgradKernel } from './util.js';
+import { alloc, f32, output, type FastgradKernel } from './util.js';
 
 const fr = Math.fround;
 
@@ -27,7 +27,7 @@ export const fusedBatchNormKernel: FastgradKernel = {
       s[c] = fr((G ? G[c] : 1) / fr(Math.sqrt(fr(V[c] + eps))));
       shift[c] = B ? B[c] : 0;
     }
-    const y = new Float32Array(X.length);
+    const y = alloc(backend, X.length);
     kernels().batchnorm.affine(X, M, s, shift, y, { outer: X.length / C, channels: C, inner: 1 });
     return output(backend, x.shape, y);
   },

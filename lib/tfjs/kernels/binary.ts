@@ -6,7 +6,7 @@ import { Add, AddN, Multiply, RealDiv, Sub, type TensorInfo } from '@tensorflow/
 import type { BinaryOp } from '../../backend/kernels.js';
 import { add, div, mul, neg, sub } from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
-import { f32, output, sizeOf, view, type FastgradKernel, type KernelArgs } from './util.js';
+import { alloc, f32, output, sizeOf, view, type FastgradKernel, type KernelArgs } from './util.js';
 
 const OPS: Readonly<Record<BinaryOp, (a: Tensor, b: Tensor, opts?: { out?: Tensor }) => Tensor>> = { add, sub, mul, div };
 
@@ -31,14 +31,12 @@ export function planBroadcast(sa: readonly number[], sb: readonly number[]): Pla
   return null;
 }
 
-function run(op: BinaryOp, A: Float32Array, B: Float32Array, p: Plan): Tensor {
+/** out = A op B (B laid over A as planned); out has A's length. */
+function run(op: BinaryOp, A: Float32Array, B: Float32Array, p: Plan, out: Float32Array): void {
   const f = OPS[op];
-  switch (p.mode) {
-    case 'full': return f(view(A, [p.cols]), view(B, [p.cols]));
-    case 'scalar': return f(view(A, [p.cols]), view(B, [1]));
-    case 'row': return f(view(A, [p.rows, p.cols]), view(B, [p.cols]));
-    case 'col': return f(view(A, [p.rows, p.cols]), view(B, [p.rows, 1]));
-  }
+  const a = p.mode === 'full' || p.mode === 'scalar' ? view(A, [p.cols]) : view(A, [p.rows, p.cols]);
+  const b = p.mode === 'full' ? view(B, [p.cols]) : p.mode === 'scalar' ? view(B, [1]) : p.mode === 'row' ? view(B, [p.cols]) : view(B, [p.rows, 1]);
+  f(a, b, { out: view(out, a.shape) });
 }
 
 function binary(op: BinaryOp, args: KernelArgs): TensorInfo | null {
@@ -47,17 +45,21 @@ function binary(op: BinaryOp, args: KernelArgs): TensorInfo | null {
   const A = f32(backend, a), B = f32(backend, b);
   if (!A || !B) return null;
   const p = planBroadcast(a.shape, b.shape);
-  if (p) return output(backend, a.shape, run(op, A, B, p).data);
-  const q = planBroadcast(b.shape, a.shape);
-  if (!q) return null;
+  const q = p ? null : planBroadcast(b.shape, a.shape);
   // a is the broadcast operand: b op a for the commutative ops (IEEE add and mul are), and
   // s - b = (-b) + s exactly for a scalar s.
-  if (op === 'add' || op === 'mul') return output(backend, b.shape, run(op, B, A, q).data);
-  if (op === 'sub' && q.mode === 'scalar') {
-    const t = neg(view(B, [B.length]));
-    return output(backend, b.shape, add(t, view(A, [1]), { out: t }).data);
+  const swapped = q !== null && (op === 'add' || op === 'mul');
+  const negated = q !== null && op === 'sub' && q.mode === 'scalar';
+  if (!p && !swapped && !negated) return null;
+  const shape = p ? a.shape : b.shape, out = alloc(backend, p ? A.length : B.length);
+  if (p) run(op, A, B, p, out);
+  else if (swapped) run(op, B, A, q!, out);
+  else {
+    const t = view(out, [B.length]);
+    neg(view(B, [B.length]), { out: t });
+    add(t, view(A, [1]), { out: t });
   }
-  return null;
+  return output(backend, shape, out);
 }
 
 const kernel = (kernelName: string, op: BinaryOp): FastgradKernel => ({ kernelName, impl: (args) => binary(op, args) });
@@ -74,9 +76,9 @@ export const addNKernel: FastgradKernel = {
     const ts = Object.values(inputs) as TensorInfo[];
     const xs = ts.map((t) => f32(backend, t));
     if (ts.length < 2 || xs.some((x, i) => !x || x.length !== xs[0]!.length || ts[i].shape.join() !== ts[0].shape.join())) return null;
-    const n = xs[0]!.length;
-    const acc = add(view(xs[0]!, [n]), view(xs[1]!, [n]));
+    const n = xs[0]!.length, out = alloc(backend, n);
+    const acc = add(view(xs[0]!, [n]), view(xs[1]!, [n]), { out: view(out, [n]) });
     for (let i = 2; i < xs.length; i++) add(acc, view(xs[i]!, [n]), { out: acc });
-    return output(backend, ts[0].shape, acc.data);
+    return output(backend, ts[0].shape, out);
   },
 };

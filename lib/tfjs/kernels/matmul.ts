@@ -5,7 +5,7 @@ import { BatchMatMul, _FusedMatMul, type TensorInfo } from '@tensorflow/tfjs-cor
 import type { GemmActivation } from '../../backend/kernels.js';
 import { gemm } from '../../ops/matmul.js';
 import { Tensor } from '../../tensor.js';
-import { f32, output, sizeOf, view, type FastgradKernel, type KernelArgs } from './util.js';
+import { alloc, f32, output, sizeOf, view, type FastgradKernel, type KernelArgs } from './util.js';
 
 /** tfjs fused activations that the GEMM epilogue has; the others run on the CPU kernel. */
 const ACTIVATION: Readonly<Record<string, GemmActivation>> = { linear: 'none', relu: 'relu', sigmoid: 'sigmoid' };
@@ -39,7 +39,7 @@ function matmul(args: KernelArgs, activation: GemmActivation, biasInfo: TensorIn
     if (!isRow) return null;
     bias = view(bv, [n]);
   }
-  const C = new Float32Array(batch * m * n);
+  const C = alloc(backend, batch * m * n);
   const opts = { transA, transB, bias, activation };
   if (batchB === 1 && !transA && batchA === batch) {
     // b shared by every batch matrix and a stored row-major: one (batch·m × k)·op(b) product.

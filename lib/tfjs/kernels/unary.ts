@@ -3,13 +3,16 @@
 import { Abs, Exp, Log, Neg, Relu, Sigmoid, Softmax, Sqrt, Square, Tanh } from '@tensorflow/tfjs-core';
 import { abs, exp, log, neg, relu, sigmoid, softmax, sqrt, square, tanh } from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
-import { f32, output, view, type FastgradKernel } from './util.js';
+import { alloc, f32, output, view, type FastgradKernel } from './util.js';
 
-const unary = (kernelName: string, f: (x: Tensor) => Tensor): FastgradKernel => ({
+const unary = (kernelName: string, f: (x: Tensor, opts: { out: Tensor }) => Tensor): FastgradKernel => ({
   kernelName,
   impl: ({ inputs, backend }) => {
     const X = f32(backend, inputs.x);
-    return X ? output(backend, inputs.x.shape, f(view(X, [X.length])).data) : null;
+    if (!X) return null;
+    const out = alloc(backend, X.length);
+    f(view(X, [X.length]), { out: view(out, [X.length]) });
+    return output(backend, inputs.x.shape, out);
   },
 });
 
@@ -32,7 +35,8 @@ export const softmaxKernel: FastgradKernel = {
     const x = inputs.logits, X = f32(backend, x);
     const r = x.shape.length, dim = (attrs?.dim as number | undefined) ?? -1;
     if (!X || r === 0 || (dim !== -1 && dim !== r - 1)) return null;
-    const cols = x.shape[r - 1];
-    return output(backend, x.shape, softmax(view(X, [X.length / cols, cols])).data);
+    const cols = x.shape[r - 1], out = alloc(backend, X.length);
+    softmax(view(X, [X.length / cols, cols]), { out: view(out, [X.length / cols, cols]) });
+    return output(backend, x.shape, out);
   },
 };

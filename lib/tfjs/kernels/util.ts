@@ -32,6 +32,15 @@ export function f32(backend: MathBackendCPU, t: TensorInfo | undefined): Float32
 /** A fastgrad Tensor over the same memory (no copy). */
 export const view = (data: Float32Array, shape: readonly number[]): Tensor => new Tensor(data, shape);
 
+/**
+ * An output array of n floats from the backend's pool (storage.ts): recycled from a disposed tensor
+ * when one of that length is free, so its contents are stale and the kernel must write every element.
+ */
+export function alloc(backend: MathBackendCPU, n: number): Float32Array {
+  const pooled = backend as MathBackendCPU & { alloc?: (n: number) => Float32Array };
+  return pooled.alloc ? pooled.alloc(n) : new Float32Array(n);
+}
+
 /** Hands a Float32Array to tfjs as a new float32 tensor (no copy: tfjs keeps this array). */
 export function output(backend: MathBackendCPU, shape: readonly number[], data: Float32Array): TensorInfo {
   return backend.makeTensorInfo(shape.slice(), 'float32', data);
