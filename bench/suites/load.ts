@@ -84,6 +84,12 @@ function torchMs(threads: number, reps: number, names: string[]): Record<string,
   const env = { ...process.env };
   delete env.OPENBLAS_CORETYPE; // the anchor's own command only (never in tests)
   delete env.OPENBLAS_L2_SIZE;
+  // torch's own libgomp defaults, not the wait policy fastgrad's loader put into this process's environment
+  // (lib/backend/native.ts sets OMP_WAIT_POLICY=passive and GOMP_SPINCOUNT=30000 when neither is set)
+  if (env.OMP_WAIT_POLICY === 'passive' && env.GOMP_SPINCOUNT === '30000') {
+    delete env.OMP_WAIT_POLICY;
+    delete env.GOMP_SPINCOUNT;
+  }
   // same instruction set on both sides: OpenBLAS's Haswell kernels against fastgrad's avx2 level
   if (fg.simdLevel() === 'avx2') env.OPENBLAS_CORETYPE = 'Haswell';
   const r = spawnSync('/usr/bin/python3', [path.join(__dirname, '..', 'torch', 'cases.py'), String(threads), String(reps), ...names], { encoding: 'utf8', env });
