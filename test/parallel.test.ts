@@ -71,25 +71,25 @@ test('pool: concurrent callers (async jobs while the main thread calls) give the
   const a = randomF32(n, 7), b = randomF32(n, 8);
   const want = new Float32Array(n);
   js.elementwise.binary('mul', a, b, want, 1, n, 'full');
-  const wantGemm = gemmCase(js, 128, 96, 160);
+  const wantGemm = gemmCase(js, 256, 192, 320);
   const prevThreads = fg.getNumThreads();
   fg.setNumThreads(3);
   try {
-  const jobs: Promise<void>[] = [];
-  const outs: Float32Array[] = [];
-  for (let j = 0; j < 6; j++) {
-    const c = randomF32(128 * 96, 13);
-    const A = randomF32(128 * 160, 11), B = randomF32(160 * 96, 12);
-    outs.push(c);
-    jobs.push(K.async.gemm.gemm(A, B, c, 128, 96, 160, false, true, 1, 0.5, null, 'none'));
-  }
-  for (let r = 0; r < 20; r++) {
-    const y = new Float32Array(n);
-    K.elementwise.binary('mul', a, b, y, 1, n, 'full');
-    assertSameBits(y, want, { kernel: 'mul beside async jobs', size: n, seed: 7 });
-  }
-  await Promise.all(jobs);
-  for (const c of outs) assertSameBits(c, wantGemm, { kernel: 'gemmAsync beside main-thread calls', size: c.length, seed: 11 });
+    const jobs: Promise<void>[] = [];
+    const outs: Float32Array[] = [];
+    for (let j = 0; j < 6; j++) {
+      const c = randomF32(256 * 192, 13);
+      const A = randomF32(256 * 320, 11), B = randomF32(320 * 192, 12);
+      outs.push(c);
+      jobs.push(K.async.gemm.gemm(A, B, c, 256, 192, 320, false, true, 1, 0.5, null, 'none'));
+    }
+    for (let r = 0; r < 20; r++) {
+      const y = new Float32Array(n);
+      K.elementwise.binary('mul', a, b, y, 1, n, 'full');
+      assertSameBits(y, want, { kernel: 'mul beside async jobs', size: n, seed: 7 });
+    }
+    await Promise.all(jobs);
+    for (const c of outs) assertSameBits(c, wantGemm, { kernel: 'gemmAsync beside main-thread calls', size: c.length, seed: 11 });
   } finally {
     fg.setNumThreads(prevThreads);
   }
