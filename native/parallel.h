@@ -17,7 +17,8 @@
 // or a kernel called from inside a chunk) runs its chunks on its own thread, which gives the same bits.
 //
 // The OpenMP team (the previous scheduler: one static chunk per thread, a join barrier) stays
-// selectable for the bench's same-run comparison (set_scheduler, JS probeSetScheduler).
+// selectable for the bench's same-run comparison (set_scheduler, JS probeSetScheduler). The pool needs
+// no OpenMP, but a build without it is the documented one-thread fallback binary and stays on one thread.
 #pragma once
 #include <atomic>
 #include <chrono>
@@ -230,6 +231,9 @@ void parallel_chunks(size_t n, size_t align, size_t nt, size_t chunks, const F& 
   if (align == 0) align = 1;
   const size_t units = (n + align - 1) / align;
   if (nt < 1) nt = 1;
+#if !defined(FG_HAVE_OPENMP)
+  nt = 1;  // a build without OpenMP is the one-thread fallback binary (README "Threads", docs/build.md)
+#endif
   if (chunks < nt) chunks = nt;
   if (chunks > detail::kMaxChunks) chunks = detail::kMaxChunks;
   if (chunks > units) chunks = units;
@@ -293,6 +297,9 @@ void parallel_for_2d(size_t rows, size_t cols, size_t align_r, size_t align_c, s
   if (align_c == 0) align_c = 1;
   const size_t ur = (rows + align_r - 1) / align_r, uc = (cols + align_c - 1) / align_c;
   size_t nt = threads < 1 ? 1 : (size_t)threads;
+#if !defined(FG_HAVE_OPENMP)
+  nt = 1;  // the one-thread fallback binary, as in parallel_chunks
+#endif
   const size_t per_thread_min = kParallelMinWork / 2;
   if (nt > 1 && work / nt < per_thread_min) nt = work / per_thread_min < 1 ? 1 : work / per_thread_min;
   if (nt > 1 && work >= kParallelMinWork) {
