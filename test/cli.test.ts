@@ -201,6 +201,12 @@ test('--interrupt-at writes a checkpoint; --resume (even on the other backend) e
     assert.deepEqual(numbers(results(b)), full, `interrupted after ${k} updates`);
     assert.equal(fs.existsSync(path.join(out, 'checkpoint.fgck')), false);
   }
+  // the RNN's sequences are a stream through the DataLoader: resumed mid-run, it continues where it was
+  const rnnArgs = ['rnn', '--preset', 'tiny', '--no-progress'];
+  const rnnFull = numbers(results(cli(rnnArgs)));
+  const out = path.join(TMP, 'resume-rnn');
+  assert.equal(cli([...rnnArgs, '--interrupt-at', '7'], {}, out).status, 130);
+  assert.deepEqual(numbers(results(cli(['rnn', '--resume', '--no-progress'], {}, out))), rnnFull, 'rnn interrupted after 7 updates');
 });
 
 test('Ctrl-C (SIGINT) mid-run checkpoints and exits 130; --resume matches the uninterrupted run', async () => {

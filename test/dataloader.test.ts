@@ -345,3 +345,139 @@ test('workers: breaking out of the loop stops the workers', async () => {
   await sleep(150);
   assert.equal(Atomics.load(heartbeat, 0), a, 'no worker is still running');
 });
+
+// ------------------------------------------------------------------- iterable datasets in workers
+const STREAM = path.join(__dirname, 'support', 'dataloader-stream.ts');
+
+async function labelsOf(loader: AsyncIterable<unknown>): Promise<number[][]> {
+  const out: number[][] = [];
+  for await (const b of loader) out.push(Array.from((b as XY)[1]));
+  return out;
+}
+
+test('workers: an iterable dataset sharded with getWorkerInfo(), each worker batching its own stream, round-robin (torch order)', async () => {
+  const stream = (args: object, opts: fg.data.DataLoaderOptions) => new fg.data.DataLoader({ module: STREAM, args }, opts);
+  // 2 workers: worker 0 reads 0 2 4 6 8, worker 1 reads 1 3 5 7 9
+  assert.deepEqual(await labelsOf(stream({ n: 10, shard: true }, { batchSize: 3, numWorkers: 2 })), [[0, 2, 4], [1, 3, 5], [6, 8], [7, 9]]);
+  // 3 workers with uneven streams: an exhausted worker leaves the rotation
+  assert.deepEqual(await labelsOf(stream({ n: 10, shard: true }, { batchSize: 3, numWorkers: 3 })), [[0, 3, 6], [1, 4, 7], [2, 5, 8], [9]]);
+  // an async stream; dropLast drops each worker's short last batch
+  assert.deepEqual(await labelsOf(stream({ n: 10, shard: true, async: true }, { batchSize: 2, numWorkers: 3, dropLast: true })), [[0, 3], [1, 4], [2, 5], [6, 9]]);
+  // without sharding every worker reads the whole stream (as torch warns): duplicates
+  assert.deepEqual(await labelsOf(stream({ n: 4 }, { batchSize: 4, numWorkers: 2 })), [[0, 1, 2, 3], [0, 1, 2, 3]]);
+  // the samples arrive whole (transferred tensors), and numWorkers 0 reads the module's stream on this thread
+  const first: XY[] = [];
+  for await (const b of stream({ n: 10, shard: true }, { batchSize: 2, numWorkers: 2 })) first.push(b as XY);
+  assert.deepEqual(first[1][0].shape, [2, 2]);
+  assert.deepEqual(Array.from(first[1][0].data), [1, -1, 3, -3]);
+  assert.deepEqual(await labelsOf(stream({ n: 5, shard: true }, { batchSize: 2 })), [[0, 1], [2, 3], [4]]);
+  assert.equal(fg.data.getWorkerInfo(), null);
+  // persistent workers: each epoch is a new pass over every worker's stream
+  const persistent = stream({ n: 6, shard: true }, { batchSize: 2, numWorkers: 2, persistentWorkers: true });
+  const e0 = await labelsOf(persistent), e1 = await labelsOf(persistent);
+  await persistent.close();
+  assert.deepEqual(e0, [[0, 2], [1, 3], [4], [5]]);
+  assert.deepEqual(e1, e0);
+  // a stream has no indices
+  await assert.rejects(labelsOf(stream({ n: 4 }, { batchSize: 2, numWorkers: 1, shuffle: true })), /no shuffle, sampler or batchSampler with an iterable dataset/);
+  assert.throws(() => stream({ n: 4 }, { numWorkers: 1 }).length, /An iterable dataset has no length/);
+  assert.throws(() => new fg.data.DataLoader([[1], [2]], { numWorkers: 1 }), /a dataset named by a module.*but received an iterable object/);
+});
+
+test('workers: a stream that throws rejects the iteration naming the worker and the sample of its stream', async () => {
+  const loader = new fg.data.DataLoader({ module: STREAM, args: { n: 10, shard: true, throwAt: 3 } }, { batchSize: 1, numWorkers: 2 });
+  const seen: number[][] = [];
+  await assert.rejects(
+    async () => {
+      for await (const b of loader) seen.push(Array.from((b as XY)[1]));
+    },
+    (e: Error) =>
+      /^DataLoader worker 1: the dataset's iterator \(sample 1 of this worker's stream\) threw RangeError: fixture: stream sample 3 is unreadable$/.test(e.message) &&
+      (e as unknown as { workerId: number }).workerId === 1,
+  );
+  assert.deepEqual(seen, [[0], [1], [2]]);
+});
+
+// ------------------------------------------------------------------------------ batchSize null
+test('DataLoader batchSize null (unbatched): one sample per item, in the sampler order, the same with workers', async () => {
+  const n = 7;
+  const ds = new fg.data.TensorDataset(fg.Tensor.from(Array.from({ length: 2 * n }, (_, i) => i), [n, 2]), Int32Array.from({ length: n }, (_, i) => 10 + i));
+  const loader = new fg.data.DataLoader<[fg.Tensor, number]>(ds, { batchSize: null, shuffle: true, generator: new fg.Generator(5) });
+  assert.equal(loader.batchSize, null);
+  assert.equal(loader.length, n);
+  const items = [...loader];
+  const g = new fg.Generator(5);
+  g.uint32(2);
+  const order = Array.from(g.permutation(n));
+  assert.deepEqual(items.map(([, y]) => y), order.map((i) => 10 + i)); // a number, not an Int32Array [1]
+  assert.deepEqual(items[0][0].shape, [2]);
+  assert.deepEqual(Array.from(items[0][0].data), [2 * order[0], 2 * order[0] + 1]);
+  // collate sees one sample
+  assert.deepEqual([...new fg.data.DataLoader(ds, { batchSize: null, collate: (s) => (s as unknown as [fg.Tensor, number])[1] })], [10, 11, 12, 13, 14, 15, 16]);
+  // workers: the same items, bit for bit (random augmentation included)
+  const spec = { module: FIXTURE, args: { n: 9, augment: true } };
+  const mk = (numWorkers: number) => new fg.data.DataLoader(spec, { batchSize: null, shuffle: true, generator: new fg.Generator(8), numWorkers });
+  const ref = await collectHashes(mk(0));
+  assert.equal(ref.length, 9);
+  assert.deepEqual(await collectHashes(mk(3)), ref);
+  // a stream, unbatched, on this thread and in workers
+  assert.deepEqual([...new fg.data.DataLoader([5, 6, 7], { batchSize: null })], [5, 6, 7]);
+  const streamed: number[] = [];
+  for await (const s of new fg.data.DataLoader({ module: STREAM, args: { n: 5, shard: true } }, { batchSize: null, numWorkers: 2 })) streamed.push((s as [Float32Array, number])[1]);
+  assert.deepEqual(streamed, [0, 1, 2, 3, 4]);
+  assert.throws(() => new fg.data.DataLoader(ds, { batchSize: null, dropLast: true }), /Expected dropLast false with batchSize null/);
+});
+
+// -------------------------------------------------------------------------------------- timeout
+test('workers: timeout — a get() that hangs (busy or a Promise that never settles) rejects naming the worker and the index, and stops the workers', async () => {
+  const heartbeat = new Int32Array(new SharedArrayBuffer(4));
+  const loader = new fg.data.DataLoader({ module: FIXTURE, args: { n: 40, hangAt: 13, heartbeat } }, { batchSize: 4, numWorkers: 2, timeout: 1500 });
+  assert.equal(loader.timeout, 1500);
+  let batches = 0;
+  await assert.rejects(
+    async () => {
+      for await (const _ of loader) batches++;
+    },
+    (e: Error) =>
+      /^DataLoader worker 1 timed out after 1500 ms in dataset\.get\(13\)$/.test(e.message) &&
+      (e as unknown as { workerId: number }).workerId === 1 &&
+      (e as unknown as { index: number }).index === 13,
+  );
+  assert.equal(batches, 3);
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  await sleep(30);
+  const a = Atomics.load(heartbeat, 0);
+  await sleep(150);
+  assert.equal(Atomics.load(heartbeat, 0), a, 'no worker is still running');
+
+  await assert.rejects(
+    async () => {
+      for await (const _ of new fg.data.DataLoader({ module: FIXTURE, args: { n: 12, hangAsyncAt: 6 } }, { batchSize: 4, numWorkers: 1, timeout: 400 }));
+    },
+    /^Error: DataLoader worker 0 timed out after 400 ms in dataset\.get\(6\)$/,
+  );
+  await assert.rejects(
+    async () => {
+      for await (const _ of new fg.data.DataLoader({ module: STREAM, args: { n: 10, shard: true, async: true, hangAt: 3 } }, { batchSize: 1, numWorkers: 2, timeout: 400 }));
+    },
+    /^Error: DataLoader worker 1 timed out after 400 ms waiting for sample 1 of its stream from the dataset's iterator$/,
+  );
+  // slow but within the limit: no error
+  const slow: number[][] = [];
+  for await (const b of new fg.data.DataLoader({ module: FIXTURE, args: { n: 6, spinMs: 5 } }, { batchSize: 3, numWorkers: 2, timeout: 10_000 })) slow.push(Array.from((b as XY)[1]));
+  assert.deepEqual(slow, [[0, 1, 2], [3, 4, 5]]);
+  // bad values
+  const ds = new fg.data.TensorDataset(fg.Tensor.zeros([4, 1]));
+  assert.throws(() => new fg.data.DataLoader(ds, { timeout: 100 }), /Expected numWorkers > 0 with a timeout but received numWorkers 0 and timeout 100/);
+  assert.throws(() => new fg.data.DataLoader({ module: FIXTURE, args: { n: 4 } }, { numWorkers: 1, timeout: -1 }), RangeError);
+  assert.throws(() => new fg.data.DataLoader({ module: FIXTURE, args: { n: 4 } }, { numWorkers: 1, timeout: '5' as never }), TypeError);
+});
+
+test('DataLoader.iterateSync({ skip }): the tail of the same epoch, synchronously', () => {
+  const ds = new fg.data.TensorDataset(fg.Tensor.from(Array.from({ length: 20 }, (_, i) => i), [20, 1]));
+  const mk = () => new fg.data.DataLoader<fg.Tensor[]>(ds, { batchSize: 3, shuffle: true, generator: new fg.Generator(11) });
+  const all = [...mk()].map(hashBatch);
+  assert.deepEqual([...mk().iterateSync({ skip: 4 })].map(hashBatch), all.slice(4));
+  assert.deepEqual([...mk().iterateSync()].map(hashBatch), all);
+  assert.throws(() => mk().iterateSync({ skip: -1 }), /skip/);
+});

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import * as fg from '../lib/index.js';
 import { erf32 } from '../lib/nn/activations.js';
-import { assertClose, assertRejects, randomF32 } from './support/harness.js';
+import { assertClose, assertRejects, jsKernels, randomF32, requireNative } from './support/harness.js';
 import { checkGradients, f64, sameBitsEverywhere } from './support/layers.js';
 
 const { Embedding, GELU, SiLU, LeakyReLU, ELU } = fg.nn;
@@ -110,6 +110,28 @@ test("Embedding looks rows up, scatter-adds gradients in index order, skips padd
     m.backward(new fg.Tensor(r, [2, 3, 3]));
     return [m.weight.grad!.data];
   });
+});
+
+test('the embedding scatter kernel gives the same bits everywhere (columns cut between threads, repeated rows, padding)', () => {
+  const n = 50, D = 203, m = 400;
+  const idx = Int32Array.from({ length: m }, (_, i) => (i * 7919) % 37); // rows repeat many times, in a mixed order
+  const dy = randomF32(m * D, 21, { specials: 0.001 });
+  sameBitsEverywhere('embedding scatter', () => {
+    const K = fg.getBackend() === 'native' ? requireNative() : null;
+    const dw = new Float32Array(n * D).fill(7), dw2 = new Float32Array(n * D).fill(7);
+    (K ?? jsKernels()).embedding.backward(dy, idx, n, D, -1, dw);
+    (K ?? jsKernels()).embedding.backward(dy, idx, n, D, 3, dw2);
+    return [dw, dw2];
+  });
+});
+
+test('the native embedding scatter rejects indices outside [0, n) and bad lengths, writing nothing', () => {
+  const K = requireNative();
+  const dw = new Float32Array(8).fill(7);
+  assertRejects(() => K.embedding.backward(new Float32Array(4), Int32Array.of(0, 4), 4, 2, -1, dw), RangeError, /idx values in \[0, n\) = \[0, 4\) but received 4 at 1/, [dw]);
+  assertRejects(() => K.embedding.backward(new Float32Array(4), Int32Array.of(-1, 0), 4, 2, -1, dw), RangeError, /received -1 at 0/, [dw]);
+  assertRejects(() => K.embedding.backward(new Float32Array(3), Int32Array.of(0, 1), 4, 2, -1, dw), RangeError, /dy/, [dw]);
+  assertRejects(() => K.embedding.backward(new Float32Array(4), Int32Array.of(0, 1), 4, 2, -2, dw), RangeError, /paddingIdx/, [dw]);
 });
 
 test('bad activation and Embedding arguments name the layer and the argument', () => {

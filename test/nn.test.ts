@@ -398,8 +398,8 @@ test('Module: names and order, recursive train/eval, zeroGrad, stateDict/loadSta
   const inner = new Sequential(new Linear(4, 3, { generator: g }), new BatchNorm1d(3));
   const net = new Sequential(new Linear(2, 4, { generator: g }), new ReLU(), inner, new Dropout(0.1));
   assert.deepEqual(net.namedParameters().map(([k]) => k), ['0.weight', '0.bias', '2.0.weight', '2.0.bias', '2.1.weight', '2.1.bias']);
-  assert.deepEqual(net.namedBuffers().map(([k]) => k), ['2.1.runningMean', '2.1.runningVar']);
-  assert.deepEqual(Object.keys(net.stateDict()), [...net.namedParameters().map(([k]) => k).slice(0, 4), '2.1.weight', '2.1.bias', '2.1.runningMean', '2.1.runningVar', '2.1.numBatchesTracked']);
+  assert.deepEqual(net.namedBuffers().map(([k]) => k), ['2.1.running_mean', '2.1.running_var']);
+  assert.deepEqual(Object.keys(net.stateDict()), [...net.namedParameters().map(([k]) => k).slice(0, 4), '2.1.weight', '2.1.bias', '2.1.running_mean', '2.1.running_var', '2.1.num_batches_tracked']);
   assert.equal(net.parameters().length, 6);
   net.eval();
   assert.ok(net.namedModules().every(([, m]) => !m.training));
@@ -415,7 +415,7 @@ test('Module: names and order, recursive train/eval, zeroGrad, stateDict/loadSta
   assert.ok(net.parameters().every((p, i) => p.grad === grads[i] && p.grad!.data.every((v) => v === 0)), 'zero-filled in place by default');
 
   const sd = net.stateDict();
-  assert.equal(sd['2.1.numBatchesTracked'], 1);
+  assert.equal(sd['2.1.num_batches_tracked'], 1);
   const other = new Sequential(new Linear(2, 4), new ReLU(), new Sequential(new Linear(4, 3), new BatchNorm1d(3)), new Dropout(0.1));
   const w = other.parameters()[0];
   other.loadStateDict(sd);
@@ -434,8 +434,18 @@ test('Module: names and order, recursive train/eval, zeroGrad, stateDict/loadSta
   assertRejects(() => other.loadStateDict(bad), RangeError, /Expected shape \[3, 4\] for stateDict\['2\.0\.weight'\] but received shape \[2, 4\]/, before);
   const { ['0.bias']: _drop, ...missing } = sd;
   assertRejects(() => other.loadStateDict({ ...missing, extra: 1 }), RangeError, /missing keys: 0\.bias; unexpected keys: extra/, before);
-  assertRejects(() => other.loadStateDict({ ...sd, '2.1.numBatchesTracked': 1.5 }), TypeError, /non-negative integer for stateDict\['2\.1\.numBatchesTracked'\]/, before);
+  assertRejects(() => other.loadStateDict({ ...sd, '2.1.num_batches_tracked': 1.5 }), TypeError, /non-negative integer for stateDict\['2\.1\.num_batches_tracked'\]/, before);
   assertRejects(() => other.loadStateDict({ ...sd, '0.bias': 'x' as never }), TypeError, /a Tensor, a Float32Array or an array of numbers for stateDict\['0\.bias'\]/, before);
+  // state dicts of earlier versions (camelCase BatchNorm keys) keep loading; torch's 0-d int64 counter
+  // (an IntTensor from loadSafetensors) is accepted for a counter
+  const legacy = Object.fromEntries(Object.entries(sd).map(([k, v]) => [k.replace('running_mean', 'runningMean').replace('running_var', 'runningVar').replace('num_batches_tracked', 'numBatchesTracked'), v]));
+  assert.ok('2.1.runningMean' in legacy && '2.1.numBatchesTracked' in legacy);
+  const old = new Sequential(new Linear(2, 4), new ReLU(), new Sequential(new Linear(4, 3), new BatchNorm1d(3)), new Dropout(0.1));
+  old.loadStateDict({ ...legacy, '2.1.numBatchesTracked': new fg.IntTensor(Int32Array.of(7), []) });
+  const bn = old.children()[2].children()[1] as InstanceType<typeof BatchNorm1d>;
+  assert.equal(bn.numBatchesTracked, 7);
+  assertSameBits(bn.runningVar!.data, (sd['2.1.running_var'] as Tensor).data, { kernel: 'legacy runningVar' });
+  assertRejects(() => old.loadStateDict({ ...legacy, '2.1.numBatchesTracked': new fg.IntTensor(Int32Array.of(1, 2), [2]) }), TypeError, /non-negative integer for stateDict\['2\.1\.num_batches_tracked'\]/);
   // non-strict loads the subset; arrays of numbers are accepted (as after JSON)
   other.loadStateDict({ '0.bias': [1, 2, 3, 4] }, { strict: false });
   assert.deepEqual(Array.from(other.parameters()[1].data), [1, 2, 3, 4]);

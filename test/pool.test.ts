@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as fg from '../lib/index.js';
-import { assertClose, assertRejects, randomF32 } from './support/harness.js';
+import { assertClose, assertRejects, eachBackend, randomF32, requireNative } from './support/harness.js';
 import { checkGradients, f64, sameBitsEverywhere } from './support/layers.js';
 
 const { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten } = fg.nn;
@@ -93,8 +93,9 @@ test('AdaptiveAvgPool2d matches float64 references and finite differences (divis
   }
 });
 
-test("MaxPool2d follows torch's rule for NaN (a NaN wins) and for ties (the first maximum gets the gradient)", () => {
-  const m = new MaxPool2d(2);
+test("MaxPool2d follows torch's rule for NaN (a NaN wins) and for ties (the first maximum gets the gradient), on both backends", () => {
+  eachBackend(() => {
+    const m = new MaxPool2d(2);
   const x = fg.Tensor.from([1, NaN, 3, 3, -Infinity, -Infinity, 3, 2], [1, 1, 2, 4]);
   const y = m.forward(x);
   assert.ok(Number.isNaN(y.data[0]));
@@ -103,18 +104,37 @@ test("MaxPool2d follows torch's rule for NaN (a NaN wins) and for ties (the firs
   assert.deepEqual(Array.from(dx.data), [0, 1, 1, 0, 0, 0, 0, 0]);
   const all = new MaxPool2d(2).forward(fg.Tensor.from([-Infinity, -Infinity, -Infinity, -Infinity], [1, 1, 2, 2]));
   assert.equal(all.data[0], -Infinity);
+  });
 });
 
 test('pools give the same bits on both backends, every SIMD level and thread count', () => {
   const x = new fg.Tensor(randomF32(2 * 3 * 17 * 19, 8, { specials: 0.01 }), [2, 3, 17, 19]);
   const layers: fg.nn.Module[] = [new MaxPool2d(3, { stride: 2, padding: 1 }), new AvgPool2d([3, 2], { stride: 1, padding: [1, 1] }), new AvgPool2d(3, { countIncludePad: false, padding: 1 }), new AdaptiveAvgPool2d([5, 7])];
-  for (const m of layers) {
+  // planes enough for the native pools to be cut between threads
+  const big = new fg.Tensor(randomF32(4 * 8 * 40 * 40, 9, { specials: 0.01 }), [4, 8, 40, 40]);
+  const bigLayers: fg.nn.Module[] = [new MaxPool2d(3, { stride: 2, padding: 1 }), new AvgPool2d(3, { stride: 2, padding: 1, countIncludePad: false }), new AdaptiveAvgPool2d(7)];
+  for (const [m, input] of [...layers.map((l) => [l, x] as const), ...bigLayers.map((l) => [l, big] as const)]) {
     sameBitsEverywhere(m.constructor.name, () => {
-      const y = m.forward(x);
+      const y = m.forward(input);
       const dx = fg.nn.layerwiseBackward(m, new fg.Tensor(randomF32(y.size, 12), y.shape));
       return [y.data, dx.data];
     });
   }
+});
+
+test('native pool bindings reject bad lengths and indices outside their plane, writing nothing', () => {
+  const K = requireNative();
+  const g = { C: 2, H: 3, W: 3, kh: 2, kw: 2, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1, OH: 2, OW: 2 };
+  const dx = new Float32Array(18).fill(7);
+  const dy = new Float32Array(8).fill(1);
+  assertRejects(() => K.conv.maxPoolBackward(dy, Int32Array.of(0, 1, 2, 3, 4, 5, 6, 9), g, dx), RangeError, /idx values in \[0, H·W\) = \[0, 9\) but received 9/, [dx]);
+  assertRejects(() => K.conv.maxPoolBackward(dy, Int32Array.of(0, -1, 2, 3, 4, 5, 6, 7), g, dx), RangeError, /received -1/, [dx]);
+  assertRejects(() => K.conv.maxPoolBackward(dy, new Int32Array(7), g, dx), RangeError, /idx of length 8/, [dx]);
+  assertRejects(() => K.conv.maxPoolForward(new Float32Array(17), g, new Float32Array(8), new Int32Array(8)), RangeError, /x/);
+  assertRejects(() => K.conv.avgPoolForward(new Float32Array(18), g, true, new Float32Array(7)), RangeError, /y/);
+  assertRejects(() => K.conv.adaptiveAvgPoolBackward(dy, 2, 3, 3, 2, 2, dx.subarray(1)), RangeError, /dx/, [dx]);
+  const shared = new Float32Array(25);
+  assertRejects(() => K.conv.avgPoolForward(shared.subarray(0, 18), g, true, shared.subarray(17)), RangeError, /overlap/);
 });
 
 test('Flatten merges startDim … endDim (torch defaults 1, -1) and its backward restores the shape', () => {
@@ -143,7 +163,7 @@ test('bad pool arguments and shapes name the layer, the argument and the rule', 
   assertRejects(() => new AvgPool2d(2).forward(fg.Tensor.zeros([4, 4])), RangeError, /Expected x of shape \[N, C, H, W\] or \[C, H, W\] for AvgPool2d\(kernelSize=\[2, 2\]\) but received shape \[4, 4\]/);
   assertRejects(() => new AdaptiveAvgPool2d(0), RangeError, /outputSize\[0\] of AdaptiveAvgPool2d/);
   assertRejects(() => new AdaptiveAvgPool2d([1, 2, 3] as never), TypeError, /outputSize of AdaptiveAvgPool2d/);
-  const m = new MaxPool2d(2);
+    const m = new MaxPool2d(2);
   m.forward(fg.Tensor.zeros([1, 1, 4, 4]));
   assertRejects(() => m.backward(fg.Tensor.zeros([1, 1, 3, 3])), RangeError, /Expected dy of shape \[1, 1, 2, 2\] \(the last output of MaxPool2d\)/);
   assertRejects(() => new AvgPool2d(2).backward(fg.Tensor.zeros([1])), Error, /AvgPool2d.backward\(\) needs a forward\(\) first/);

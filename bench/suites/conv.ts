@@ -1,13 +1,13 @@
 // Convolution, pooling and layer norm: forward+backward of Conv2d(64, 64, 3, padding 1) on (16, 64, 28, 28),
 // a 1×1 conv, a stride-2 conv, MaxPool2d(2) and LayerNorm(512) on (4096, 512), on the native backend
-// (GEMMs, im2col/col2im and layer norm native; pools run in TypeScript until their native kernels land),
+// (GEMMs, im2col/col2im, the pools and layer norm native),
 // with GFLOP/s and % of the machine's FMA peak for the convolutions (forward + dW + dX = 3 GEMMs of
-// 2·N·O·P·K flops each). PyTorch (python3 with torch, if importable) times the same modules in the same
+// 2·N·O·P·K flops each). PyTorch (bench/anchor.ts: /usr/bin/python3 with torch, if importable) times the same modules in the same
 // run with the same thread count, as the anchor: the row's note gives fastgrad's time / PyTorch's.
 //
 // Alone: `npm run bench -- --only conv`.
-import { spawnSync } from 'node:child_process';
 import * as fg from '../../lib/index.js';
+import { torchTimes } from '../anchor.js';
 import { randomInto, timeMedian, type BenchContext, type BenchRow, type BenchSuite } from '../harness.js';
 
 interface Case {
@@ -73,17 +73,6 @@ for c in cases:
 print(json.dumps({'torch': torch.__version__, 'ms': out}))
 `;
 
-/** PyTorch's medians (ms) by case name, or the reason there are none. */
-function torchTimes(cases: Case[], threads: number, reps: number): { ms: Record<string, number>; version: string } | string {
-  const env = { ...process.env };
-  delete env.OPENBLAS_CORETYPE;
-  delete env.OPENBLAS_L2_SIZE;
-  const r = spawnSync('python3', ['-c', TORCH_SCRIPT, JSON.stringify(cases), String(threads), String(reps)], { env, encoding: 'utf8', timeout: 600_000 });
-  if (r.status !== 0) return `PyTorch anchor unavailable (${(r.stderr || r.error?.message || '').trim().split('\n').pop()})`;
-  const j = JSON.parse(r.stdout) as { torch: string; ms: Record<string, number> };
-  return { ms: j.ms, version: j.torch };
-}
-
 function run(ctx: BenchContext): BenchRow[] {
   const rows: BenchRow[] = [];
   const cases = ctx.quick ? CASES.filter((c) => c.kind !== 'conv' || c.args[2] === 1) : CASES;
@@ -112,7 +101,7 @@ function run(ctx: BenchContext): BenchRow[] {
   } finally {
     fg.setBackend(before);
   }
-  const t = torchTimes(cases, ctx.threads, reps);
+  const t = torchTimes(TORCH_SCRIPT, cases, ctx.threads, reps);
   for (const c of cases) {
     const mine = rows.find((r) => r.case === c.name)!;
     if (typeof t === 'string') {

@@ -65,8 +65,7 @@ function trainer(hidden: number) {
   const opt = new fg.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
   return (x: fg.Tensor, y: Int32Array) => {
     model.zeroGrad();
-    lossFn.forward(model.forward(x), y);
-    model.backward(lossFn.backward());
+    lossFn.forward(model.forward(x), y).backward();
     opt.step();
   };
 }
@@ -95,8 +94,12 @@ async function overlap(quick: boolean): Promise<BenchRow[]> {
   };
   timeW();
   timeD(1);
-  const w0 = timeW(), d1 = timeD(1);
-  const passes = Math.max(1, Math.round(w0 / d1));
+  const w0: number[] = [], d1: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    w0.push(timeW());
+    d1.push(timeD(1));
+  }
+  const passes = Math.max(1, Math.round(median(w0) / median(d1)));
   const workers = new fg.data.DataLoader<[fg.Tensor, Int32Array]>(spec(passes), { batchSize: BATCH, shuffle: true, generator: new fg.Generator(1), numWorkers: 1, persistentWorkers: true });
   const timeE = async () => {
     const t = ms();

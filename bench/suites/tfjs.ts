@@ -4,7 +4,7 @@
 // configurations, medians reported. Models (synthetic data, shuffle off):
 //   dense        784-512-256-10 (relu, relu, softmax), categorical cross-entropy, batch 128, 1024 samples
 //   conv         28×28×1 → conv 8@3×3 relu → maxPool 2 → conv 16@3×3 relu → maxPool 2 → dense 10 softmax,
-//                batch 64, 256 samples (conv and pools run on the CPU kernels in 'fastgrad': not wired to fastgrad's conv yet)
+//                batch 64, 256 samples (on 'fastgrad': the convolutions and MaxPoolGrad run fastgrad's code, MaxPool the CPU kernel)
 //   autoencoder  784-1000-500-250-30-250-500-1000-784 (sigmoid, linear code, sigmoid out), binary
 //                cross-entropy, batch 200, 400 samples
 // Optimizer Adam(1e-3) everywhere: tf.train.adam (the unchanged tfjs program) on every backend, and

@@ -16,6 +16,8 @@ import { rng } from './spec/rng.js';
 import { unary } from './spec/unary.js';
 import { conv } from './spec/conv.js';
 import { layernorm } from './spec/layernorm.js';
+import { rnn } from './spec/rnn.js';
+import { embedding } from './spec/embedding.js';
 import { probe } from './spec/probe.js';
 import { system } from './spec/system.js';
 import { jsElementwise } from './js/elementwise.js';
@@ -27,6 +29,8 @@ import { jsRng } from './js/rng.js';
 import { jsUnary } from './js/unary.js';
 import { jsConv } from './js/conv.js';
 import { jsLayerNorm } from './js/layernorm.js';
+import { jsRnn } from './js/rnn.js';
+import { jsEmbedding } from './js/embedding.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type KernelsOfSpec<S> = S extends FamilySpec<infer K, any> ? K : never;
@@ -45,6 +49,8 @@ export const KERNEL_FAMILIES = {
   unary: family(unary, jsUnary),
   conv: family(conv, jsConv),
   layernorm: family(layernorm, jsLayerNorm),
+  rnn: family(rnn, jsRnn),
+  embedding: family(embedding, jsEmbedding),
 };
 
 /** Native families outside Kernels: `system` (binding only) first, `probe` (the bench's yardsticks). */

@@ -12,3 +12,5 @@ export { UNARY_OP_CODE, ACT_BACKWARD_CODE, type UnaryOp, type ActivationBackward
 export { GEMM_ACTIVATION_CODE, GEMM_KC, gemmAccumulatesExactly, type GemmActivation, type GemmKernels } from './spec/gemm.js';
 export type { ConvGeometry, ConvKernels } from './spec/conv.js';
 export type { LayerNormKernels } from './spec/layernorm.js';
+export type { RnnKernels } from './spec/rnn.js';
+export type { EmbeddingKernels } from './spec/embedding.js';

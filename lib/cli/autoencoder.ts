@@ -7,6 +7,7 @@
 // over pixels of (sigmoid(output) − pixel)², averaged over the evaluation images (the first
 // --eval-size training images), at the optimizer's iterate (NAG: theta, not the look-ahead point).
 import * as data from '../data/index.js';
+import { noGrad } from '../autograd/grad_mode.js';
 import { sparse } from '../init/index.js';
 import { Generator } from '../random.js';
 import { Tensor } from '../tensor.js';
@@ -17,7 +18,7 @@ import { Sigmoid } from '../nn/activation.js';
 import { Sequential } from '../nn/sequential.js';
 import type { Module } from '../nn/module.js';
 import type { OptimizerName } from './args.js';
-import { atTheta, head, makeOptimizer, rows, Sampler, type MomentumChoice } from './common.js';
+import { atTheta, Batches, head, makeOptimizer, type BatchesState, type MomentumChoice } from './common.js';
 import type { RunDef, Trainable } from './run.js';
 
 export interface AutoencoderConfig {
@@ -65,19 +66,21 @@ function loadImages(c: AutoencoderConfig): Tensor {
   return head(x, c.trainSize);
 }
 
-/** Per-image sum of squared errors of sigmoid(logits) against x, averaged over images (chunks of 500 rows). */
+/** Per-image sum of squared errors of sigmoid(logits) against x, averaged over images (chunks of 500 rows; nothing recorded). */
 function squaredError(model: Module, x: Tensor): number {
   const K = kernels();
   const n = x.shape[0], d = x.shape[1];
   let total = 0;
-  for (let s = 0; s < n; s += 500) {
-    const e = Math.min(n, s + 500);
-    const xb = new Tensor(x.data.subarray(s * d, e * d), [e - s, d]);
-    const y = model.forward(xb);
-    K.unary.map('sigmoid', y.data, y.data);
-    K.elementwise.binary('sub', y.data, xb.data, y.data, 1, y.size, 'full');
-    total += K.reduce.all('sumSquares', y.data, 0);
-  }
+  noGrad(() => {
+    for (let s = 0; s < n; s += 500) {
+      const e = Math.min(n, s + 500);
+      const xb = new Tensor(x.data.subarray(s * d, e * d), [e - s, d]);
+      const y = model.forward(xb);
+      K.unary.map('sigmoid', y.data, y.data);
+      K.elementwise.binary('sub', y.data, xb.data, y.data, 1, y.size, 'full');
+      total += K.reduce.all('sumSquares', y.data, 0);
+    }
+  });
   return total / n;
 }
 
@@ -85,31 +88,26 @@ class AutoencoderRun implements Trainable {
   readonly model: Sequential;
   readonly optimizer: ReturnType<typeof makeOptimizer>;
   readonly batch: number;
-  readonly #x: Tensor;
   readonly #eval: Tensor;
-  readonly #sampler: Sampler;
+  readonly #batches: Batches<[Tensor]>;
   readonly #loss = new BCEWithLogitsLoss({ reduction: 'sum' });
 
   constructor(c: AutoencoderConfig, seed: number, x: Tensor, opt: OptimizerName, lr: number, m: MomentumChoice) {
     this.model = buildAutoencoder(LAYERS[c.dataset], new Generator(seed));
     this.optimizer = makeOptimizer(opt, this.model.parameters(), lr, m);
     this.batch = c.batch;
-    this.#x = x;
     this.#eval = head(x, Math.min(c.evalSize, x.shape[0]));
-    this.#sampler = new Sampler(x.shape[0], c.batch, seed + 1);
+    this.#batches = new Batches(new data.TensorDataset(x), c.batch, seed + 1);
   }
 
+  /** One update on the tape: the loss is the batch's summed cross-entropy over its images' count. */
   step(): number {
-    const xb = rows(this.#x, this.#sampler.next());
-    const logits = this.model.forward(xb);
-    const S = this.#loss.forward(logits, xb).data[0];
-    const g = this.#loss.backward();
-    const B = Math.fround(this.batch);
-    kernels().elementwise.scalar('div', g.data, B, g.data);
-    this.optimizer.zeroGrad();
-    this.model.backwardParameters(g);
+    const [xb] = this.#batches.next();
+    this.optimizer.zeroGrad(true);
+    const S = this.#loss.forward(this.model.forward(xb), xb);
+    S.div(this.batch).backward();
     this.optimizer.step();
-    return S / this.batch;
+    return S.item() / this.batch;
   }
 
   evaluate(): Record<string, number> {
@@ -117,11 +115,11 @@ class AutoencoderRun implements Trainable {
   }
 
   extraState(): unknown {
-    return { sampler: this.#sampler.state() };
+    return { batches: this.#batches.state() };
   }
 
   loadExtraState(s: unknown): void {
-    this.#sampler.load((s as { sampler: ReturnType<Sampler['state']> }).sampler);
+    this.#batches.load((s as { batches: BatchesState }).batches);
   }
 }
 
@@ -131,7 +129,7 @@ export const OPTIMIZER_TITLES: Readonly<Record<string, string>> = { sgd: 'SGD', 
 /**
  * One run per optimizer, per μmax for momentum and NAG, and per seed. The data (MNIST split or CURVES
  * set) comes from c.seed; a run's seed s sets its initialization (Generator(s)) and its batch order
- * (Generator(s + 1)). Run ids: autoencoder/<optimizer>[-<μmax>]/s<seed>.
+ * (the DataLoader's generator, Generator(s + 1)). Run ids: autoencoder/<optimizer>[-<μmax>]/s<seed>.
  */
 export function autoencoderRuns(c: AutoencoderConfig, lrOf: (o: OptimizerName) => number, seeds: readonly number[] = [c.seed]): RunDef[] {
   let images: Tensor | null = null;

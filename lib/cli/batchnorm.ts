@@ -15,6 +15,7 @@
 // running statistics (mean 0, variance 1) say nothing about the network, so update 0 is evaluated with
 // the batch statistics of the evaluation images (the running statistics are saved and restored around it).
 import * as data from '../data/index.js';
+import { noGrad } from '../autograd/grad_mode.js';
 import { kaimingNormal } from '../init/index.js';
 import { Generator } from '../random.js';
 import { Tensor } from '../tensor.js';
@@ -26,7 +27,7 @@ import { ReLU, Sigmoid } from '../nn/activation.js';
 import { Sequential } from '../nn/sequential.js';
 import type { Module } from '../nn/module.js';
 import { SGD } from '../optim/index.js';
-import { head, percentile, rows, Sampler } from './common.js';
+import { Batches, head, percentile, type BatchesState } from './common.js';
 import type { RunDef, Trainable } from './run.js';
 
 export interface BatchnormConfig {
@@ -93,7 +94,7 @@ class BatchnormRun implements Trainable {
   readonly batch: number;
   readonly #probe: number;
   readonly #d: MnistSets;
-  readonly #sampler: Sampler;
+  readonly #batches: Batches<[Tensor, Int32Array]>;
   readonly #loss = new CrossEntropyLoss();
   /** No update yet: evaluate with batch statistics. */
   #fresh: boolean;
@@ -105,30 +106,32 @@ class BatchnormRun implements Trainable {
     this.optimizer = new SGD(model.parameters(), { lr: v.lrScale * c.lr });
     this.batch = c.batch;
     this.#d = d;
-    this.#sampler = new Sampler(d.x.shape[0], c.batch, seed + 1);
+    this.#batches = new Batches(new data.TensorDataset(d.x, d.labels.subarray(0, d.x.shape[0])), c.batch, seed + 1);
     this.#fresh = true;
   }
 
+  /** One update on the tape. */
   step(): number {
-    const idx = this.#sampler.next();
-    const xb = rows(this.#d.x, idx);
-    const t = Int32Array.from(idx, (i) => this.#d.labels[i]);
+    const [xb, t] = this.#batches.next();
     this.#fresh = false;
-    const loss = this.#loss.forward(this.model.forward(xb), t).data[0];
-    this.optimizer.zeroGrad();
-    this.model.backwardParameters(this.#loss.backward());
+    this.optimizer.zeroGrad(true);
+    const loss = this.#loss.forward(this.model.forward(xb), t);
+    loss.backward();
     this.optimizer.step();
-    return loss;
+    return loss.item();
   }
 
+  /** Nothing recorded on the tape. */
   evaluate(): Record<string, number> {
-    if (this.#fresh) return this.#withBatchStatistics(() => this.#evaluate());
-    this.model.eval();
-    try {
-      return this.#evaluate();
-    } finally {
-      this.model.train();
-    }
+    return noGrad(() => {
+      if (this.#fresh) return this.#withBatchStatistics(() => this.#evaluate());
+      this.model.eval();
+      try {
+        return this.#evaluate();
+      } finally {
+        this.model.train();
+      }
+    });
   }
 
   /** f() in training mode (batch statistics), with every running statistic put back afterwards. */
@@ -168,18 +171,18 @@ class BatchnormRun implements Trainable {
   }
 
   extraState(): unknown {
-    return { sampler: this.#sampler.state() };
+    return { batches: this.#batches.state() };
   }
 
   loadExtraState(s: unknown): void {
     this.#fresh = false;
-    this.#sampler.load((s as { sampler: ReturnType<Sampler['state']> }).sampler);
+    this.#batches.load((s as { batches: BatchesState }).batches);
   }
 }
 
 /**
  * One run per variant and seed. The MNIST split comes from c.seed; a run's seed s sets its weights
- * (Generator(s)) and batch order (Generator(s + 1)). Run ids: batchnorm/<variant>/s<seed>.
+ * (Generator(s)) and batch order (the DataLoader's generator, Generator(s + 1)). Run ids: batchnorm/<variant>/s<seed>.
  */
 export function batchnormRuns(c: BatchnormConfig, seeds: readonly number[] = [c.seed], variants: readonly BatchnormVariant[] = BN_VARIANTS): RunDef[] {
   let sets: MnistSets | null = null;

@@ -1,57 +1,67 @@
-// Pieces shared by the experiments: a resumable mini-batch sampler, optimizer construction from the
-// CLI's names, and small statistics.
+// Pieces shared by the experiments: resumable mini-batches from a DataLoader, optimizer construction
+// from the CLI's names, and small statistics.
+import '../ops/index.js'; // the Tensor methods the experiments call (div, narrow, item, ...)
+import { DataLoader } from '../data/loader.js';
+import type { MapDataset } from '../data/dataset.js';
 import { Generator, type GeneratorState } from '../random.js';
 import { Tensor, type Parameter } from '../tensor.js';
 import * as optim from '../optim/index.js';
 import type { OptimizerName } from './args.js';
 
-/**
- * Mini-batches of row indices: one generator.permutation(n) per epoch, consecutive slices of it, the
- * last incomplete slice dropped. Its state (the generator at the start of the epoch, the epoch's
- * position) is JSON, so a resumed run draws the same batches.
- */
-export class Sampler {
-  #gen: Generator;
-  #epochStart: GeneratorState;
-  #perm: Uint32Array;
-  #pos = 0;
-
-  constructor(readonly n: number, readonly batch: number, seed: number) {
-    if (batch > n) throw new RangeError(`Expected a batch size <= the ${n} training samples but received ${batch}`);
-    this.#gen = new Generator(seed);
-    this.#epochStart = this.#gen.getState();
-    this.#perm = this.#gen.permutation(n);
-  }
-
-  next(): Uint32Array {
-    if (this.#pos + this.batch > this.n) {
-      this.#epochStart = this.#gen.getState();
-      this.#perm = this.#gen.permutation(this.n);
-      this.#pos = 0;
-    }
-    const idx = this.#perm.subarray(this.#pos, this.#pos + this.batch);
-    this.#pos += this.batch;
-    return idx;
-  }
-
-  state(): { epochStart: GeneratorState; pos: number } {
-    return { epochStart: this.#epochStart, pos: this.#pos };
-  }
-
-  load(s: { epochStart: GeneratorState; pos: number }): void {
-    this.#gen.setState(s.epochStart);
-    this.#epochStart = this.#gen.getState();
-    this.#perm = this.#gen.permutation(this.n);
-    this.#pos = s.pos;
-  }
+/** Where a Batches is: the generator at the start of its epoch and the batches of that epoch already taken (JSON). */
+export interface BatchesState {
+  epochStart: GeneratorState;
+  batch: number;
 }
 
-/** Rows idx of a (n, d) tensor, as a new (idx.length, d) tensor. */
-export function rows(t: Tensor, idx: ArrayLike<number>): Tensor {
-  const d = t.shape[1];
-  const out = new Float32Array(idx.length * d);
-  for (let i = 0; i < idx.length; i++) out.set(t.data.subarray(idx[i] * d, (idx[i] + 1) * d), i * d);
-  return new Tensor(out, [idx.length, d]);
+/**
+ * An endless run of mini-batches from a DataLoader iterated synchronously (numWorkers 0), epoch after
+ * epoch. A map-style dataset is shuffled from Generator(seed) and the last short batch is dropped
+ * (`DataLoader(dataset, { batchSize, shuffle: true, generator, dropLast: true })`); its state is what
+ * fg.train.fit keeps: the generator at the epoch's start and the batch index, and a resumed run draws
+ * the epoch's seed and order again and skips the batches already taken without loading them
+ * (loader.iterateSync({ skip })).
+ */
+export class Batches<B> {
+  readonly loader: DataLoader<B>;
+  readonly #gen: Generator;
+  #it: Iterator<B> | null = null;
+  #epochStart: GeneratorState;
+  #batch = 0;
+
+  constructor(dataset: MapDataset, batchSize: number, seed: number) {
+    if (batchSize > dataset.length) throw new RangeError(`Expected a batch size <= the ${dataset.length} training samples but received ${batchSize}`);
+    this.#gen = new Generator(seed);
+    this.loader = new DataLoader<B>(dataset, { batchSize, shuffle: true, generator: this.#gen, dropLast: true });
+    this.#epochStart = this.#gen.getState();
+  }
+
+  next(): B {
+    for (;;) {
+      if (!this.#it) {
+        this.#epochStart = this.#gen.getState();
+        this.#it = this.loader.iterateSync();
+        this.#batch = 0;
+      }
+      const r = this.#it.next();
+      if (!r.done) {
+        this.#batch++;
+        return r.value;
+      }
+      this.#it = null;
+    }
+  }
+
+  state(): BatchesState {
+    return { epochStart: this.#epochStart, batch: this.#batch };
+  }
+
+  load(s: BatchesState): void {
+    this.#gen.setState(s.epochStart);
+    this.#epochStart = this.#gen.getState();
+    this.#it = this.loader.iterateSync({ skip: s.batch });
+    this.#batch = s.batch;
+  }
 }
 
 /** The first n rows (a view). */

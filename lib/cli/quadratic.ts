@@ -7,7 +7,8 @@
 // so NAG acts as momentum with the effective coefficient μ(1 − ελ): the same as classical momentum
 // when ελ is small, much less along directions of high curvature, where classical momentum
 // oscillates. Each run applies fg.optim.Momentum or fg.optim.NAG (constant μ) to a Parameter of
-// size D; every update records q(θ) − q* and z (NAG: at θ, not the look-ahead point). The effective
+// size D, its gradient from the tape (q − q* = (θ − x*)ᵀA(θ − x*)/2 written from tensor ops,
+// loss.backward()); every update records q(θ) − q* and z (NAG: at θ, not the look-ahead point). The effective
 // momentum per direction is measured from those iterates by least squares (effectiveMomentum), and
 // compared with the formulas in the report's verdict.
 import { orthogonal } from '../init/index.js';
@@ -55,29 +56,42 @@ export function quadraticProblem(eigenvalues: readonly number[], seed: number): 
   return { Q, lambda: eigenvalues, b, xStar, qStar, x0 };
 }
 
-/** Ax + b, and q(x) − q* = (x − x*)ᵀA(x − x*)/2, and the eigencoordinates z = Qᵀ(x − x*). */
-function evaluateAt(p: QuadraticProblem, x: ArrayLike<number>): { grad: Float64Array; gap: number; z: Float64Array } {
+/** q(x) − q* = (x − x*)ᵀA(x − x*)/2, and the eigencoordinates z = Qᵀ(x − x*). */
+function evaluateAt(p: QuadraticProblem, x: ArrayLike<number>): { gap: number; z: Float64Array } {
   const D = p.lambda.length;
   const z = new Float64Array(D);
   for (let i = 0; i < D; i++) for (let j = 0; j < D; j++) z[i] += p.Q[j * D + i] * (x[j] - p.xStar[j]);
   let gap = 0;
   for (let i = 0; i < D; i++) gap += 0.5 * p.lambda[i] * z[i] * z[i];
-  const grad = new Float64Array(D);
-  for (let j = 0; j < D; j++) for (let i = 0; i < D; i++) grad[j] += p.Q[j * D + i] * p.lambda[i] * z[i];
-  return { grad, gap, z };
+  return { gap, z };
 }
 
+/** The parameter θ, and q(θ) − q* from tensor ops (so its gradient A(θ − x*) comes from the tape). */
 class Point extends Module {
   readonly x: Parameter;
-  constructor(x0: Float32Array) {
+  readonly #A: Tensor;
+  readonly #xStar: Tensor;
+
+  constructor(p: QuadraticProblem) {
     super();
-    this.x = this.registerParameter('x', new Parameter(x0.slice(), [x0.length]));
+    const D = p.lambda.length;
+    this.x = this.registerParameter('x', new Parameter(p.x0.slice(), [D]));
+    // A = Q diag(λ) Qᵀ in float64, rounded once; symmetric bit for bit (each pair computed once)
+    const A = new Float32Array(D * D);
+    for (let r = 0; r < D; r++) {
+      for (let c = r; c < D; c++) {
+        let v = 0;
+        for (let i = 0; i < D; i++) v += p.Q[r * D + i] * p.lambda[i] * p.Q[c * D + i];
+        A[r * D + c] = A[c * D + r] = v;
+      }
+    }
+    this.#A = new Tensor(A, [D, D]);
+    this.#xStar = new Tensor(Float32Array.from(p.xStar), [D]);
   }
-  forward(x: Tensor): Tensor {
-    return x;
-  }
-  backward(dy: Tensor): Tensor {
-    return dy;
+
+  forward(): Tensor {
+    const d = this.x.sub(this.#xStar);
+    return d.mul(d.matmul(this.#A)).sum().mul(0.5);
   }
 }
 
@@ -89,7 +103,7 @@ class QuadraticRun implements Trainable {
 
   constructor(p: QuadraticProblem, nesterov: boolean, lr: number, mu: number) {
     this.#p = p;
-    this.model = new Point(p.x0);
+    this.model = new Point(p);
     const params = [this.model.x];
     this.optimizer = nesterov ? new NAG(params, { lr, momentum: mu }) : new Momentum(params, { lr, momentum: mu });
   }
@@ -100,10 +114,9 @@ class QuadraticRun implements Trainable {
   }
 
   step(): number {
-    const x = this.model.x;
     // The gradient at the parameter: θ for classical momentum, the look-ahead point for NAG.
-    const { grad } = evaluateAt(this.#p, x.data);
-    x.grad = new Tensor(Float32Array.from(grad), x.shape);
+    this.optimizer.zeroGrad(true);
+    this.model.forward().backward();
     this.optimizer.step();
     return evaluateAt(this.#p, this.#theta()).gap;
   }

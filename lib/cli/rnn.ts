@@ -8,15 +8,20 @@
 //   esn    recurrent weights: fg.init.echoState (15 nonzero N(0, 1) incoming weights per unit, scaled
 //          to spectral radius 1.1); input weights N(0, 0.001²); biases 0
 //   naive  torch's default: every weight and bias U(−1/√H, 1/√H)
-// The output layer is torch's default Linear in both. Evaluation: MSE on a fixed set of --eval-size
-// sequences (drawn once from seed + 2), at NAG's theta.
+// The output layer is torch's default Linear in both. Training sequences are an endless stream
+// (AdditionStream, drawn from seed + 1) batched by a DataLoader; gradients come from the tape
+// (loss.backward(); the RNN layer is one tape node with its backward through time). Evaluation: MSE
+// on a fixed set of --eval-size sequences (drawn once from seed + 2), at NAG's theta.
 import { kernels } from '../backend/select.js';
+import { noGrad } from '../autograd/grad_mode.js';
+import { DataLoader } from '../data/loader.js';
+import { IterableDataset } from '../data/dataset.js';
 import { echoState, normal } from '../init/index.js';
 import { Generator, type GeneratorState } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { Linear } from '../nn/linear.js';
 import { MSELoss } from '../nn/loss.js';
-import { Module } from '../nn/module.js';
+import { Module, onTape, tapeLayerwise } from '../nn/module.js';
 import { RNN } from '../nn/rnn.js';
 import { clipGradNorm } from '../optim/index.js';
 import { atTheta, makeOptimizer } from './common.js';
@@ -52,12 +57,27 @@ export function additionProblem(gen: Generator, n: number, T: number): { x: Tens
   return { x: new Tensor(x, [n, T, 2]), y: new Tensor(y, [n, 1]) };
 }
 
-/** RNN (batch-first) followed by a linear read-out of the last hidden state. */
+/**
+ * The addition problem as a stream: each sample is [x (T, 2), target (1)], drawn from `generator` as it
+ * is read (additionProblem with n = 1), so the generator's state after k samples says where the stream is.
+ */
+export class AdditionStream extends IterableDataset<[Tensor, Float32Array]> {
+  constructor(readonly generator: Generator, readonly seqLen: number) {
+    super();
+  }
+
+  *[Symbol.iterator](): Iterator<[Tensor, Float32Array]> {
+    for (;;) {
+      const { x, y } = additionProblem(this.generator, 1, this.seqLen);
+      yield [x.reshape([this.seqLen, 2]), y.data];
+    }
+  }
+}
+
+/** RNN (batch-first) followed by a linear read-out of the last hidden state; on the tape (no backward of its own). */
 export class AdditionNet extends Module {
   readonly rnn: RNN;
   readonly out: Linear;
-  #T = 0;
-  #N = 0;
 
   constructor(hidden: number, gen: Generator) {
     super();
@@ -66,17 +86,11 @@ export class AdditionNet extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    this.rnn.forward(x);
-    [this.#N, this.#T] = [x.shape[0], x.shape[1]];
-    return this.out.forward(this.rnn.hN as Tensor);
-  }
-
-  backward(dy: Tensor): Tensor {
-    const dh = this.out.backward(dy);
-    const H = this.rnn.hiddenSize, N = this.#N, T = this.#T;
-    const dOut = Tensor.zeros([N, T, H]);
-    for (let i = 0; i < N; i++) dOut.data.set(dh.data.subarray(i * H, (i + 1) * H), (i * T + T - 1) * H);
-    return this.rnn.backward(dOut);
+    const y = this.rnn.forward(x);
+    // the RNN layer joins the tape as one node running its backward through time (when it does not record itself)
+    const seq = onTape(this.rnn) ? y : tapeLayerwise(this.rnn, x, y);
+    const [N, T] = [x.shape[0], x.shape[1]];
+    return this.out.forward(seq.narrow(1, T - 1, 1).reshape([N, this.rnn.hiddenSize]));
   }
 }
 
@@ -84,8 +98,10 @@ class RnnRun implements Trainable {
   readonly model: AdditionNet;
   readonly optimizer: ReturnType<typeof makeOptimizer>;
   readonly batch: number;
-  readonly #c: RnnConfig;
   readonly #data: Generator;
+  readonly #loader: DataLoader<[Tensor, Tensor]>;
+  #batches: Iterator<[Tensor, Tensor]> | null = null;
+  readonly #clip: number;
   readonly #eval: { x: Tensor; y: Tensor };
   readonly #loss = new MSELoss();
 
@@ -101,36 +117,41 @@ class RnnRun implements Trainable {
     }
     this.optimizer = makeOptimizer('nag', this.model.parameters(), c.lr, { muMax: c.muMax, schedule: c.schedule, finalPhase: 0, totalSteps: c.updates });
     this.batch = c.batch;
-    this.#c = c;
+    this.#clip = c.clip;
     this.#data = new Generator(seed + 1);
+    this.#loader = new DataLoader(new AdditionStream(this.#data, c.seqLen), { batchSize: c.batch });
     this.#eval = additionProblem(new Generator(seed + 2), c.evalSize, c.seqLen);
   }
 
+  /** One update on the tape; the loader reads exactly one batch of the stream. */
   step(): number {
-    const { x, y } = additionProblem(this.#data, this.batch, this.#c.seqLen);
-    const loss = this.#loss.forward(this.model.forward(x), y).data[0];
-    this.optimizer.zeroGrad();
-    this.model.backwardParameters(this.#loss.backward());
-    if (this.#c.clip > 0) clipGradNorm(this.model.parameters(), this.#c.clip);
+    this.#batches ??= this.#loader[Symbol.iterator]();
+    const [x, y] = this.#batches.next().value as [Tensor, Tensor];
+    this.optimizer.zeroGrad(true);
+    const loss = this.#loss.forward(this.model.forward(x), y);
+    loss.backward();
+    if (this.#clip > 0) clipGradNorm(this.model.parameters(), this.#clip);
     this.optimizer.step();
-    return loss;
+    return loss.item();
   }
 
   evaluate(): Record<string, number> {
-    return atTheta(this.optimizer, () => {
+    return noGrad(() => atTheta(this.optimizer, () => {
       const p = this.model.forward(this.#eval.x);
       const d = new Float32Array(p.size);
       kernels().elementwise.binary('sub', p.data, this.#eval.y.data, d, 1, d.length, 'full');
       return { mse: kernels().reduce.all('sumSquares', d, 0) / d.length };
-    });
+    }));
   }
 
   extraState(): unknown {
     return { data: this.#data.getState() };
   }
 
+  /** The stream continues from the saved generator state (a new pass of the loader over it). */
   loadExtraState(s: unknown): void {
     this.#data.setState((s as { data: GeneratorState }).data);
+    this.#batches = null;
   }
 }
 

@@ -37,16 +37,33 @@ export class SampleError extends Error {
   }
 }
 
-/** How a batch is put together: the default collate (getItems when the dataset has it), or the samples as a list. */
-export type CollateMode = 'default' | 'list';
+/**
+ * How a batch is put together: the default collate (getItems when the dataset has it), the samples as a
+ * list (a collate function runs on the main thread), or 'none': batchSize null (torch's unbatched mode),
+ * the one sample itself.
+ */
+export type CollateMode = 'default' | 'list' | 'none';
+
+/**
+ * What a thread is doing, for a timeout's message (worker.ts writes it to shared memory before each
+ * step, pool.ts reads it when a batch is late): idle, in get(index), in getItems, in collate, or
+ * pulling sample `index` of its stream.
+ */
+export const Step = { Idle: 0, Get: 1, GetItems: 2, Collate: 3, Stream: 4 } as const;
+export type Step = (typeof Step)[keyof typeof Step];
+
+/** Called before each step of making a batch (see Step). */
+export type Track = (step: Step, index: number) => void;
 
 function getOne(dataset: MapDataset, index: number, seed: EpochSeed, position: number): unknown {
   try {
     const v = dataset.get(index, new Context(seed, position));
     if (v !== null && typeof (v as PromiseLike<unknown>)?.then === 'function') {
-      return Promise.resolve(v).catch((e) => {
+      const p = Promise.resolve(v).catch((e) => {
         throw new SampleError(index, e);
       });
+      p.catch(() => {}); // awaited in order by fetchBatch; a later sample's rejection is not unhandled meanwhile
+      return p;
     }
     return v;
   } catch (e) {
@@ -54,13 +71,23 @@ function getOne(dataset: MapDataset, index: number, seed: EpochSeed, position: n
   }
 }
 
+/** Samples as a batch: defaultCollate in mode 'default', the list in 'list', the one sample in 'none'. */
+export function finishBatch(samples: unknown[], mode: CollateMode, track?: Track): unknown {
+  if (mode === 'list') return samples;
+  if (mode === 'none') return samples[0];
+  track?.(Step.Collate, 0);
+  return defaultCollate(samples);
+}
+
 /**
  * The batch of `indices` (their positions in the epoch start at `position`): samples from get(), or
- * the batch from getItems() when mode is 'default' and the dataset has it; then defaultCollate in mode
- * 'default'. A Promise when some get() returned one and `allowAsync`; otherwise a TypeError.
+ * the batch from getItems() when mode is 'default' and the dataset has it; then finishBatch. A Promise
+ * when some get() returned one and `allowAsync` (the samples are awaited in order, so a hang is
+ * reported at the first sample not done); otherwise a TypeError. `track` hears each step.
  */
-export function fetchBatch(dataset: MapDataset, indices: ArrayLike<number>, position: number, seed: EpochSeed, mode: CollateMode, allowAsync: boolean): unknown {
+export function fetchBatch(dataset: MapDataset, indices: ArrayLike<number>, position: number, seed: EpochSeed, mode: CollateMode, allowAsync: boolean, track?: Track): unknown {
   if (mode === 'default' && typeof dataset.getItems === 'function') {
+    track?.(Step.GetItems, 0);
     try {
       return dataset.getItems(indices);
     } catch (e) {
@@ -70,14 +97,20 @@ export function fetchBatch(dataset: MapDataset, indices: ArrayLike<number>, posi
   const samples: unknown[] = new Array(indices.length);
   let pending = false;
   for (let j = 0; j < indices.length; j++) {
+    track?.(Step.Get, indices[j]);
     samples[j] = getOne(dataset, indices[j], seed, position + j);
     if (samples[j] instanceof Promise) pending = true;
   }
-  const finish = (s: unknown[]) => (mode === 'default' ? defaultCollate(s) : s);
-  if (!pending) return finish(samples);
+  if (!pending) return finishBatch(samples, mode, track);
   if (!allowAsync) {
-    for (const s of samples) if (s instanceof Promise) s.catch(() => {});
     throw new TypeError('Expected dataset.get() to return a sample for synchronous iteration but it returned a Promise; iterate with for await');
   }
-  return Promise.all(samples).then(finish);
+  return (async () => {
+    for (let j = 0; j < samples.length; j++) {
+      if (!(samples[j] instanceof Promise)) continue;
+      track?.(Step.Get, indices[j]);
+      samples[j] = await samples[j];
+    }
+    return finishBatch(samples, mode, track);
+  })();
 }

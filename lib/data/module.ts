@@ -1,13 +1,15 @@
 // Worker datasets: a dataset named by a module, `{ module: url | path, args }`, whose default export
 // `(args) => Dataset` builds the dataset. Functions cannot cross threads, so each worker imports the
 // module and calls the factory itself; the main thread does too (for the length and numWorkers 0).
+// The factory may return a map-style dataset or an iterable one (a stream; each worker iterates its
+// own copy, and shards it with getWorkerInfo(), as in torch).
 import { createRequire } from 'node:module';
 import * as pathLib from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { workerData } from 'node:worker_threads';
 import { describe, typeError } from '../validate.js';
 import type { CollateMode } from './fetch.js';
-import { isMapDataset, type MapDataset } from './dataset.js';
+import { isIterableDataset, isMapDataset, type AnyIterable, type MapDataset } from './dataset.js';
 
 export interface WorkerDatasetSpec {
   /** A file path (absolute, or relative to the working directory), a file: URL, or a package name. */
@@ -48,9 +50,12 @@ function factoryOf(mod: unknown, spec: ResolvedSpec): (args: unknown) => unknown
   return g as (args: unknown) => unknown;
 }
 
-function checkDataset(d: unknown, spec: ResolvedSpec): MapDataset {
-  if (!isMapDataset(d)) {
-    throw new TypeError(`Expected the default export of ${spec.specifier} to return a map-style dataset (with length and get) but it returned ${describe(d)}`);
+/** What a dataset module builds: a map-style dataset or an iterable (stream) one. */
+export type LoadedDataset = MapDataset | AnyIterable;
+
+function checkDataset(d: unknown, spec: ResolvedSpec): LoadedDataset {
+  if (!isMapDataset(d) && !isIterableDataset(d)) {
+    throw new TypeError(`Expected the default export of ${spec.specifier} to return a dataset (map-style with length and get, or an iterable) but it returned ${describe(d)}`);
   }
   return d;
 }
@@ -58,7 +63,7 @@ function checkDataset(d: unknown, spec: ResolvedSpec): MapDataset {
 const requireFrom = () => createRequire(pathLib.join(process.cwd(), 'index.js'));
 
 /** Builds the dataset synchronously (require); throws for an ES module (use loadDataset). */
-export function loadDatasetSync(spec: ResolvedSpec): MapDataset {
+export function loadDatasetSync(spec: ResolvedSpec): LoadedDataset {
   let mod: unknown;
   try {
     mod = requireFrom()(spec.specifier);
@@ -76,7 +81,7 @@ export function loadDatasetSync(spec: ResolvedSpec): MapDataset {
 }
 
 /** Builds the dataset: require(), or import() for an ES module; the factory may return a Promise. */
-export async function loadDataset(spec: ResolvedSpec): Promise<MapDataset> {
+export async function loadDataset(spec: ResolvedSpec): Promise<LoadedDataset> {
   let mod: unknown;
   try {
     mod = requireFrom()(spec.specifier);
@@ -93,6 +98,11 @@ export interface WorkerInit {
   workerId: number;
   numWorkers: number;
   mode: CollateMode;
+  /**
+   * Shared with the main thread: [step, index] per worker (fetch.ts Step), written before each step of
+   * making a batch, read by the main thread when a batch is late (the timeout's message).
+   */
+  progress: Int32Array;
 }
 
 /** torch's get_worker_info(): inside a DataLoader worker, { id, numWorkers }; null elsewhere. */

@@ -1,11 +1,12 @@
-// The DataLoader's worker threads: start them, send batch requests, match the replies, and turn every
-// way a worker can fail (a throwing get(), a module that does not load, an uncaught error, an exit)
-// into a rejected request naming the worker, never a hang.
+// The DataLoader's worker threads: start them, send requests, match the replies, and turn every way a
+// worker can fail (a throwing get(), a module that does not load, an uncaught error, an exit, a batch
+// later than the timeout) into a rejected request naming the worker, never a hang.
 import * as pathLib from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { unpack } from './collate.js';
-import type { CollateMode, EpochSeed } from './fetch.js';
+import { Step, type CollateMode } from './fetch.js';
 import type { ResolvedSpec, WorkerInit } from './module.js';
+import type { FailedStep, WorkerRequest } from './worker.js';
 
 /** The worker entry: worker.js beside this file; from TypeScript sources (tests), through tsx. */
 function startWorker(workerData: unknown): Worker {
@@ -17,22 +18,34 @@ function startWorker(workerData: unknown): Worker {
   return new Worker(entry, { workerData });
 }
 
+/** What a stream request resolves to when that worker's stream is exhausted. */
+export const END_OF_STREAM: unique symbol = Symbol('end of stream');
+
+type Request = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
+
 interface Pending {
   worker: number;
+  req: Request;
   resolve(batch: unknown): void;
   reject(e: Error): void;
 }
 
 interface Reply {
-  type: 'ready' | 'init-error' | 'batch' | 'error';
-  k?: number;
+  type: 'ready' | 'init-error' | 'batch' | 'end' | 'error';
+  id?: number;
   batch?: unknown;
+  where?: FailedStep;
   index?: number | number[] | null;
-  sample?: boolean;
   name?: string;
   message?: string;
   stack?: string;
-  length?: number;
+}
+
+function describeStep(where: FailedStep, index: number | readonly number[] | null): string {
+  if (where === 'get') return `dataset.get(${index})`;
+  if (where === 'getItems') return `dataset.getItems([${(index as number[]).join(', ')}])`;
+  if (where === 'stream') return `the dataset's iterator (sample ${index} of this worker's stream)`;
+  return 'collate';
 }
 
 export class WorkerPool {
@@ -41,12 +54,26 @@ export class WorkerPool {
   readonly #pending = new Map<number, Pending>();
   /** Why a worker is unusable (it crashed or failed to load); null while it is fine. */
   readonly #dead: (Error | null)[] = [];
+  /** Resolves when the worker has built its dataset, rejects if it fails first. */
+  readonly #ready: Promise<void>[] = [];
+  readonly #readyResolve: (() => void)[] = [];
+  readonly #readyReject: ((e: Error) => void)[] = [];
+  /** [step, index] per worker, written by the workers (see fetch.ts Step). */
+  readonly #progress: Int32Array;
+  #nextId = 0;
   #closing = false;
 
   constructor(spec: ResolvedSpec, numWorkers: number, mode: CollateMode) {
     this.size = numWorkers;
+    this.#progress = new Int32Array(new SharedArrayBuffer(8 * numWorkers));
     for (let w = 0; w < numWorkers; w++) {
-      const init: WorkerInit = { spec, workerId: w, numWorkers, mode };
+      const ready = new Promise<void>((resolve, reject) => {
+        this.#readyResolve.push(resolve);
+        this.#readyReject.push(reject);
+      });
+      ready.catch(() => {});
+      this.#ready.push(ready);
+      const init: WorkerInit = { spec, workerId: w, numWorkers, mode, progress: this.#progress };
       const worker = startWorker({ fastgradDataLoader: init });
       this.#dead.push(null);
       worker.on('message', (m: Reply) => this.#onMessage(w, m));
@@ -59,22 +86,28 @@ export class WorkerPool {
   }
 
   #onMessage(w: number, m: Reply): void {
-    if (m.type === 'ready') return;
+    if (m.type === 'ready') {
+      this.#readyResolve[w]();
+      return;
+    }
     if (m.type === 'init-error') {
       const e = new Error(`DataLoader worker ${w} could not build its dataset: ${m.name}: ${m.message}`);
       e.stack = `${e.name}: ${e.message}\n  from the worker: ${m.stack}`;
       this.#fail(w, e);
       return;
     }
-    const p = this.#pending.get(m.k!);
+    const p = this.#pending.get(m.id!);
     if (!p) return;
-    this.#pending.delete(m.k!);
+    this.#pending.delete(m.id!);
     if (m.type === 'batch') {
       p.resolve(unpack(m.batch));
       return;
     }
-    const where = m.sample ? (Array.isArray(m.index) ? `dataset.getItems([${m.index.join(', ')}])` : `dataset.get(${m.index})`) : 'collate';
-    const e = new Error(`DataLoader worker ${w}: ${where} threw ${m.name}: ${m.message}`);
+    if (m.type === 'end') {
+      p.resolve(END_OF_STREAM);
+      return;
+    }
+    const e = new Error(`DataLoader worker ${w}: ${describeStep(m.where!, m.index ?? null)} threw ${m.name}: ${m.message}`);
     Object.assign(e, { workerId: w, index: m.index ?? null });
     e.stack = `${e.name}: ${e.message}\n  from the worker: ${m.stack}`;
     p.reject(e);
@@ -83,25 +116,62 @@ export class WorkerPool {
   #fail(w: number, e: Error): void {
     if (this.#dead[w]) return;
     this.#dead[w] = e;
-    for (const [k, p] of this.#pending) {
+    this.#readyReject[w](e);
+    for (const [id, p] of this.#pending) {
       if (p.worker === w) {
-        this.#pending.delete(k);
+        this.#pending.delete(id);
         p.reject(e);
       }
     }
   }
 
-  /** Requests batch k from worker k mod size; the Promise rejects if that worker fails. */
-  request(k: number, indices: ArrayLike<number>, position: number, seed: EpochSeed): Promise<unknown> {
-    const w = k % this.size;
+  /** Sends a request to worker w; the Promise rejects if that worker fails. */
+  request(w: number, req: Request): Promise<unknown> {
+    const id = this.#nextId++;
     const promise = new Promise<unknown>((resolve, reject) => {
       const dead = this.#dead[w];
       if (dead) return reject(dead);
-      this.#pending.set(k, { worker: w, resolve, reject });
-      this.#workers[w].postMessage({ k, indices: Uint32Array.from(indices), position, seed });
+      this.#pending.set(id, { worker: w, req, resolve, reject });
+      this.#workers[w].postMessage({ ...req, id });
     });
     promise.catch(() => {}); // handled where it is awaited; a batch never awaited (after a break) must not be unhandled
+    pendingOf.set(promise, { worker: w, req });
     return promise;
+  }
+
+  /**
+   * Waits for a request's reply. With `timeoutMs` > 0, the clock starts once worker w has built its
+   * dataset (building it is not a get()); a reply later than that rejects with an error naming the
+   * worker and what it was doing (read from the shared progress slots, so it works while the worker's
+   * thread is blocked). The caller stops the workers.
+   */
+  async wait(promise: Promise<unknown>, timeoutMs: number): Promise<unknown> {
+    if (!(timeoutMs > 0)) return promise;
+    const meta = pendingOf.get(promise)!;
+    const w = meta.worker;
+    await Promise.race([this.#ready[w], promise]);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(this.#timeoutError(w, meta.req, timeoutMs)), timeoutMs);
+    });
+    try {
+      return await Promise.race([promise, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #timeoutError(w: number, req: Request, ms: number): Error {
+    const step = Atomics.load(this.#progress, 2 * w), at = Atomics.load(this.#progress, 2 * w + 1);
+    let where: string, index: number | number[] | null = null;
+    if (step === Step.Get) where = `in dataset.get(${(index = at)})`;
+    else if (step === Step.GetItems && req.kind === 'batch') where = `in dataset.getItems([${(index = Array.from(req.indices)).join(', ')}])`;
+    else if (step === Step.Stream) where = `waiting for sample ${(index = at)} of its stream from the dataset's iterator`;
+    else if (step === Step.Collate) where = 'in collate';
+    else where = 'before its batch arrived';
+    const e = new Error(`DataLoader worker ${w} timed out after ${ms} ms ${where}`);
+    Object.assign(e, { workerId: w, index });
+    return e;
   }
 
   /** Whether every worker is still usable (a pool with a failed worker is not reused). */
@@ -124,3 +194,6 @@ export class WorkerPool {
     await Promise.all(this.#workers.map((w) => w.terminate()));
   }
 }
+
+/** Which worker and request a promise from request() stands for (for wait()). */
+const pendingOf = new WeakMap<Promise<unknown>, { worker: number; req: Request }>();

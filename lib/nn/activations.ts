@@ -193,3 +193,21 @@ export class ELU extends Elementwise<Float32Array> {
     for (let i = 0; i < x.length; i++) dx[i] = x[i] > 0 ? dy[i] : dy[i] * fr(a * e[i]);
   }
 }
+
+// torch.nn.functional forms: the layers' forward (one tape node each), options as the layers'.
+/** torch.nn.functional.gelu(input, approximate='none'). */
+export function gelu(x: Tensor, options?: { approximate?: 'none' | 'tanh' }): Tensor {
+  return new GELU(options).forward(x);
+}
+/** torch.nn.functional.silu(input). */
+export function silu(x: Tensor): Tensor {
+  return new SiLU().forward(x);
+}
+/** torch.nn.functional.leaky_relu(input, negative_slope=0.01). */
+export function leakyRelu(x: Tensor, options?: { negativeSlope?: number }): Tensor {
+  return new LeakyReLU(options).forward(x);
+}
+/** torch.nn.functional.elu(input, alpha=1.0). */
+export function elu(x: Tensor, options?: { alpha?: number }): Tensor {
+  return new ELU(options).forward(x);
+}

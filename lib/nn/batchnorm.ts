@@ -89,9 +89,13 @@ abstract class BatchNormBase extends Module {
     this.runningVar = track ? new Tensor(new Float32Array(numFeatures).fill(1), [numFeatures]) : null;
     this.registerParameter('weight', this.weight);
     this.registerParameter('bias', this.bias);
-    this.registerBuffer('runningMean', this.runningMean);
-    this.registerBuffer('runningVar', this.runningVar);
-    if (track) this.registerCounter('numBatchesTracked', () => this.numBatchesTracked, (v) => { this.numBatchesTracked = v; });
+    // torch's state-dict names; state dicts of earlier versions (camelCase) keep loading
+    this.registerBuffer('running_mean', this.runningMean);
+    this.registerBuffer('running_var', this.runningVar);
+    if (track) this.registerCounter('num_batches_tracked', () => this.numBatchesTracked, (v) => { this.numBatchesTracked = v; });
+    this.registerLegacyName('runningMean', 'running_mean');
+    this.registerLegacyName('runningVar', 'running_var');
+    this.registerLegacyName('numBatchesTracked', 'num_batches_tracked');
   }
 
   /** Checks the rank for this module (before the shared checks). */

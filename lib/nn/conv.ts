@@ -160,24 +160,31 @@ export interface Conv2dGrads {
   dbias: Tensor | null;
 }
 
-/** The gradients of one convolution (see the file comment for the exact sequence). */
-export function conv2dBackwardSpec(dy: Float32Array, x: Float32Array, weight: Float32Array, s: ConvSpec, wantDx: boolean, wantBias: boolean): { dx: Float32Array | null; dw: Float32Array; db: Float32Array | null } {
+/**
+ * The gradients of one convolution (see the file comment for the exact sequence). x is read only for
+ * dw and weight only for dx: with wantDw false x may be null (and dw is empty), with wantDx false weight may be.
+ */
+export function conv2dBackwardSpec(
+  dy: Float32Array, x: Float32Array | null, weight: Float32Array | null, s: ConvSpec, wantDx: boolean, wantBias: boolean, wantDw = true,
+): { dx: Float32Array | null; dw: Float32Array; db: Float32Array | null } {
   const K = kernels(), G = s.groups, Cg = s.C / G, Og = s.O / G, Kc = Cg * s.kh * s.kw, P = s.OH * s.OW, HW = s.H * s.W;
   const geo = geometry(s), direct = isPointwise(s);
-  const col = direct ? null : new Float32Array(Kc * P);
+  const col = direct || !wantDw ? null : new Float32Array(Kc * P);
   const dcol = direct || !wantDx ? null : new Float32Array(Kc * P);
   const dx = wantDx ? new Float32Array(s.N * s.C * HW) : null;
-  const dw = new Float32Array(s.O * Kc);
+  const dw = new Float32Array(wantDw ? s.O * Kc : 0);
   const db = wantBias ? new Float32Array(s.O) : null;
   const rows = wantBias ? new Float32Array(s.O) : null;
   for (let n = 0; n < s.N; n++) {
     for (let g = 0; g < G; g++) {
       const xOff = (n * s.C + g * Cg) * HW;
-      const src = columns(K, x, xOff, Cg * HW, Kc * P, geo, col);
       const dyg = dy.subarray((n * s.O + g * Og) * P, (n * s.O + (g + 1) * Og) * P);
-      const wg = weight.subarray(g * Og * Kc, (g + 1) * Og * Kc);
-      K.gemm.gemm(dyg, src, dw.subarray(g * Og * Kc, (g + 1) * Og * Kc), Og, Kc, P, false, true, 1, n === 0 ? 0 : 1, null, 'none');
+      if (wantDw) {
+        const src = columns(K, x!, xOff, Cg * HW, Kc * P, geo, col);
+        K.gemm.gemm(dyg, src, dw.subarray(g * Og * Kc, (g + 1) * Og * Kc), Og, Kc, P, false, true, 1, n === 0 ? 0 : 1, null, 'none');
+      }
       if (dx) {
+        const wg = weight!.subarray(g * Og * Kc, (g + 1) * Og * Kc);
         if (dcol) {
           K.gemm.gemm(wg, dyg, dcol, Kc, P, Og, true, false, 1, 0, null, 'none');
           K.conv.col2im(dcol, geo, dx.subarray(xOff, xOff + Cg * HW));

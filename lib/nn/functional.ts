@@ -342,4 +342,8 @@ export function updateRunningStats(runningMean: Tensor, runningVar: Tensor, mean
 }
 
 export { conv2d, conv2dBackward } from './conv.js';
+export { maxPool2d, avgPool2d, adaptiveAvgPool2d } from './pool.js';
+export { layerNorm } from './layernorm.js';
+export { embedding } from './embedding.js';
+export { gelu, silu, leakyRelu, elu } from './activations.js';
 export type { Conv2dFnOptions, Conv2dGrads } from './conv.js';

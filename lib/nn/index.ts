@@ -3,6 +3,8 @@ export { BatchNorm1d, BatchNorm2d } from './batchnorm.js';
 export type { BatchNormOptions, BatchNorm2dOptions } from './batchnorm.js';
 export * as functional from './functional.js';
 export { RNN } from './rnn.js';
+export { LSTM, GRU } from './recurrent.js';
+export type { RecurrentOptions } from './recurrent.js';
 export type { RNNOptions } from './rnn.js';
 export { Module, accumulateGrad } from './module.js';
 export type { StateDict, StateDictInput } from './module.js';

@@ -47,23 +47,9 @@ export class LayerNorm extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    checkTensor(x, `x of ${this.name}`);
-    const k = this.normalizedShape.length;
-    if (x.ndim < k || x.shape.slice(x.ndim - k).some((d, i) => d !== this.normalizedShape[i])) {
-      throw new RangeError(`Expected x of shape [..., ${this.normalizedShape.join(', ')}] for ${this.name} (the last dimensions = normalizedShape) but received shape ${formatShape(x.shape)}`);
-    }
-    const D = this.normalizedShape.reduce((a, d) => a * d, 1), R = x.size / D;
-    const y = Tensor.zeros(x.shape);
-    const mean = new Float32Array(R), rstd = new Float32Array(R);
-    kernels().layernorm.forward(x.data, R, D, Math.fround(this.eps), this.weight?.data ?? null, this.bias?.data ?? null, y.data, mean, rstd);
-    this.#saved = { x, R, D, mean, rstd };
-    const w = this.weight, b = this.bias;
-    const inputs = w && b ? [x, w, b] : [x];
-    return recordLayer(y, 'layerNorm', inputs, inputs, (g) => {
-      const dx = new Float32Array(x.size), dg = w ? new Float32Array(D) : null, db = b ? new Float32Array(D) : null;
-      kernels().layernorm.backward(g.data, x.data, R, D, mean, rstd, w?.data ?? null, dx, dg, db);
-      return [gradOf(dx, x.shape, x.requiresGrad), ...(w && b ? [gradOf(dg, w.shape, w.requiresGrad), gradOf(db, b.shape, b.requiresGrad)] : [])];
-    });
+    const r = normalize(x, this.normalizedShape, this.eps, this.weight, this.bias, this.name);
+    this.#saved = { x, R: r.R, D: r.D, mean: r.mean, rstd: r.rstd };
+    return r.y;
   }
 
   backward(dy: Tensor): Tensor {
@@ -80,4 +66,47 @@ export class LayerNorm extends Module {
     if (this.bias && db) accumulateGrad(this.bias, new Tensor(db, this.normalizedShape));
     return dx;
   }
+}
+
+/** The fused forward over the last dims (= normalizedShape) of x, recorded as one node over x, w, b. */
+function normalize(x: Tensor, normalizedShape: readonly number[], eps: number, w: Tensor | null, b: Tensor | null, name: string) {
+  checkTensor(x, `x of ${name}`);
+  const k = normalizedShape.length;
+  if (x.ndim < k || x.shape.slice(x.ndim - k).some((d, i) => d !== normalizedShape[i])) {
+    throw new RangeError(`Expected x of shape [..., ${normalizedShape.join(', ')}] for ${name} (the last dimensions = normalizedShape) but received shape ${formatShape(x.shape)}`);
+  }
+  const D = normalizedShape.reduce((a, d) => a * d, 1), R = x.size / D;
+  const y = Tensor.zeros(x.shape);
+  const mean = new Float32Array(R), rstd = new Float32Array(R);
+  kernels().layernorm.forward(x.data, R, D, Math.fround(eps), w?.data ?? null, b?.data ?? null, y.data, mean, rstd);
+  const inputs = w && b ? [x, w, b] : [x];
+  recordLayer(y, 'layerNorm', inputs, inputs, (g) => {
+    const dx = new Float32Array(x.size), dg = w ? new Float32Array(D) : null, db = b ? new Float32Array(D) : null;
+    kernels().layernorm.backward(g.data, x.data, R, D, mean, rstd, w?.data ?? null, dx, dg, db);
+    return [gradOf(dx, x.shape, x.requiresGrad), ...(w && b ? [gradOf(dg, w.shape, w.requiresGrad), gradOf(db, b.shape, b.requiresGrad)] : [])];
+  });
+  return { y, R, D, mean, rstd };
+}
+
+/**
+ * torch.nn.functional.layer_norm(input, normalized_shape, weight, bias, eps): weight and bias (Tensors of
+ * shape normalizedShape) both or neither; the same fused kernels and tape node as LayerNorm.
+ */
+export function layerNorm(x: Tensor, normalizedShape: number | readonly number[], options?: { weight?: Tensor | null; bias?: Tensor | null; eps?: number }): Tensor {
+  const shape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
+  if (!Array.isArray(shape) || shape.length === 0) throw typeError('a positive integer or a non-empty array of them', 'normalizedShape of layerNorm', normalizedShape);
+  shape.forEach((d, i) => checkInteger(d, `normalizedShape[${i}] of layerNorm`, 1));
+  checkOptions(options, 'layerNorm options', ['weight', 'bias', 'eps']);
+  const o = options ?? {};
+  const eps = o.eps === undefined ? 1e-5 : checkEps(o.eps, 'eps of layerNorm');
+  const w = o.weight ?? null, b = o.bias ?? null;
+  for (const [t, n] of [[w, 'weight'], [b, 'bias']] as const) {
+    if (t === null) continue;
+    checkTensor(t, `${n} of layerNorm`);
+    if (t.ndim !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+      throw new RangeError(`Expected ${n} of shape ${formatShape(shape)} (normalizedShape) for layerNorm but received shape ${formatShape(t.shape)}`);
+    }
+  }
+  if ((w === null) !== (b === null)) throw new RangeError('Expected weight and bias both given or both omitted for layerNorm (fastgrad fuses the affine pair)');
+  return normalize(x, shape, eps, w, b, `layerNorm(normalizedShape=${formatShape(shape)})`).y;
 }

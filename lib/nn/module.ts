@@ -13,12 +13,16 @@ import { record } from '../autograd/engine.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import { checkTensor, formatShape, Parameter, sameShape, Tensor } from '../tensor.js';
 import { checkBoolean, checkOptions, describe, typeError } from '../validate.js';
+import { IntTensor } from '../io/int_tensor.js';
 
 /** A snapshot of a module's state: parameters and buffers (Tensor copies) and counters (integers), by dotted name. */
 export type StateDict = Record<string, Tensor | number>;
 
-/** What loadStateDict accepts: a StateDict, or plain arrays in place of Tensors (as after JSON). */
-export type StateDictInput = Record<string, Tensor | number | Float32Array | readonly number[]>;
+/**
+ * What loadStateDict accepts: a StateDict, or plain arrays in place of Tensors (as after JSON); a counter
+ * may also be a one-element integer tensor (torch's 0-d int64 num_batches_tracked, as loadSafetensors reads it).
+ */
+export type StateDictInput = Record<string, Tensor | IntTensor | number | Float32Array | readonly number[]>;
 
 interface Counter {
   get(): number;
@@ -34,6 +38,8 @@ export abstract class Module {
   readonly #buffers = new Map<string, Tensor | null>();
   readonly #counters = new Map<string, Counter>();
   readonly #children = new Map<string, Module>();
+  /** Names this module's entries had in earlier versions (old -> current), accepted by loadStateDict. */
+  readonly #legacy = new Map<string, string>();
 
   /** The output for the inputs (any number), from ops: recorded on the tape when anything requires grad. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -78,6 +84,14 @@ export abstract class Module {
   protected registerCounter(name: string, get: () => number, set: (v: number) => void): void {
     this.#checkName(name, 'registerCounter');
     this.#counters.set(name, { get, set });
+  }
+
+  /**
+   * Lets loadStateDict accept `old`, the name an entry had in state dicts written by earlier versions,
+   * for the entry now registered as `name` (when the state dict does not hold `name` itself).
+   */
+  protected registerLegacyName(old: string, name: string): void {
+    this.#legacy.set(old, name);
   }
 
   /** Registers a child module. Returns it. */
@@ -188,6 +202,7 @@ export abstract class Module {
     checkOptions(options, 'loadStateDict options', ['strict']);
     const strict = options?.strict ?? true;
     checkBoolean(strict, 'strict');
+    sd = this.#currentNames(sd);
     const tensors = new Map<string, Tensor>();
     const counters = new Map<string, Counter>();
     for (const [prefix, m] of this.namedModules()) {
@@ -213,7 +228,8 @@ export abstract class Module {
     }
     for (const [k, c] of counters) {
       if (!Object.prototype.hasOwnProperty.call(sd, k)) continue;
-      const v = sd[k];
+      const e = sd[k];
+      const v = (e instanceof IntTensor || e instanceof Tensor) && e.data.length === 1 ? e.data[0] : e;
       if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
         throw typeError('a non-negative integer', `stateDict['${k}']`, v);
       }
@@ -221,6 +237,19 @@ export abstract class Module {
     }
     for (const [dst, src] of copies) dst.set(src);
     for (const [c, v] of sets) c.set(v);
+  }
+
+  /** sd with the entries under a legacy name (registerLegacyName) renamed to the current one, order kept. */
+  #currentNames(sd: StateDictInput): StateDictInput {
+    const rename = new Map<string, string>();
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [old, cur] of m.#legacy) {
+        const o = join(prefix, old), c = join(prefix, cur);
+        if (Object.prototype.hasOwnProperty.call(sd, o) && !Object.prototype.hasOwnProperty.call(sd, c)) rename.set(o, c);
+      }
+    }
+    if (rename.size === 0) return sd;
+    return Object.fromEntries(Object.entries(sd).map(([k, v]) => [rename.get(k) ?? k, v]));
   }
 }
 

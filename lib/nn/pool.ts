@@ -1,15 +1,8 @@
 // MaxPool2d, AvgPool2d, AdaptiveAvgPool2d (torch.nn semantics) on (N, C, H, W) or unbatched (C, H, W)
 // input, each plane pooled independently; kernels and their exact order in lib/backend/js/pool.ts and
 // docs/numerics.md "Pooling". Flatten reshapes.
-import {
-  adaptiveAvgPoolBackward,
-  adaptiveAvgPoolForward,
-  avgPoolBackward,
-  avgPoolForward,
-  maxPoolBackward,
-  maxPoolForward,
-  type PoolGeometry,
-} from '../backend/js/pool.js';
+import { kernels } from '../backend/select.js';
+import type { PoolGeometry } from '../backend/js/pool.js';
 import { checkTensor, formatShape, Tensor } from '../tensor.js';
 import { checkBoolean, checkInteger, checkOptions, rangeError, typeError } from '../validate.js';
 import { describeArg, tupleOf } from './conv.js';
@@ -85,7 +78,7 @@ abstract class WindowPool extends Module {
           `is ${OH} × ${OW} for x shape ${formatShape(x.shape)} (must be ≥ 1)`,
       );
     }
-    return { g: { planes, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW }, lead };
+    return { g: { C: planes, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW }, lead };
   }
 }
 
@@ -108,11 +101,11 @@ export class MaxPool2d extends WindowPool {
     const { g, lead } = this.geometry(x);
     const y = Tensor.zeros([...lead, g.OH, g.OW]);
     const idx = new Int32Array(y.size);
-    maxPoolForward(x.data, g, y.data, idx);
+    kernels().conv.maxPoolForward(x.data, g, y.data, idx);
     this.saved = { shape: x.shape, g, idx };
     return recordLayer(y, 'maxPool2d', [x], null, (gy) => {
       const dx = new Float32Array(x.size);
-      maxPoolBackward(gy.data, idx, g, dx);
+      kernels().conv.maxPoolBackward(gy.data, idx, g, dx);
       return [gradOf(dx, x.shape)];
     });
   }
@@ -121,7 +114,7 @@ export class MaxPool2d extends WindowPool {
     const { shape, g, idx } = savedOrThrow(this.saved, this);
     checkGradShape(dy, [...shape.slice(0, -2), g.OH, g.OW], this);
     const dx = Tensor.zeros(shape);
-    maxPoolBackward(dy.data, idx!, g, dx.data);
+    kernels().conv.maxPoolBackward(dy.data, idx!, g, dx.data);
     return dx;
   }
 }
@@ -150,11 +143,11 @@ export class AvgPool2d extends WindowPool {
     const { g, lead } = this.geometry(x);
     const y = Tensor.zeros([...lead, g.OH, g.OW]);
     const cip = this.countIncludePad;
-    avgPoolForward(x.data, g, cip, y.data);
+    kernels().conv.avgPoolForward(x.data, g, cip, y.data);
     this.saved = { shape: x.shape, g, idx: null };
     return recordLayer(y, 'avgPool2d', [x], null, (gy) => {
       const dx = new Float32Array(x.size);
-      avgPoolBackward(gy.data, g, cip, dx);
+      kernels().conv.avgPoolBackward(gy.data, g, cip, dx);
       return [gradOf(dx, x.shape)];
     });
   }
@@ -163,7 +156,7 @@ export class AvgPool2d extends WindowPool {
     const { shape, g } = savedOrThrow(this.saved, this);
     checkGradShape(dy, [...shape.slice(0, -2), g.OH, g.OW], this);
     const dx = Tensor.zeros(shape);
-    avgPoolBackward(dy.data, g, this.countIncludePad, dx.data);
+    kernels().conv.avgPoolBackward(dy.data, g, this.countIncludePad, dx.data);
     return dx;
   }
 }
@@ -189,11 +182,11 @@ export class AdaptiveAvgPool2d extends Module {
     const OH = this.outputSize[0] ?? H, OW = this.outputSize[1] ?? W;
     if (H < 1 || W < 1) throw new RangeError(`Expected a non-empty plane (H, W ≥ 1) for x of AdaptiveAvgPool2d but received shape ${formatShape(x.shape)}`);
     const y = Tensor.zeros([...lead, OH, OW]);
-    adaptiveAvgPoolForward(x.data, planes, H, W, OH, OW, y.data);
+    kernels().conv.adaptiveAvgPoolForward(x.data, planes, H, W, OH, OW, y.data);
     this.#saved = { shape: x.shape, planes, H, W, OH, OW };
     return recordLayer(y, 'adaptiveAvgPool2d', [x], null, (gy) => {
       const dx = new Float32Array(x.size);
-      adaptiveAvgPoolBackward(gy.data, planes, H, W, OH, OW, dx);
+      kernels().conv.adaptiveAvgPoolBackward(gy.data, planes, H, W, OH, OW, dx);
       return [gradOf(dx, x.shape)];
     });
   }
@@ -202,7 +195,7 @@ export class AdaptiveAvgPool2d extends Module {
     const { shape, planes, H, W, OH, OW } = savedOrThrow(this.#saved, this);
     checkGradShape(dy, [...shape.slice(0, -2), OH, OW], this);
     const dx = Tensor.zeros(shape);
-    adaptiveAvgPoolBackward(dy.data, planes, H, W, OH, OW, dx.data);
+    kernels().conv.adaptiveAvgPoolBackward(dy.data, planes, H, W, OH, OW, dx.data);
     return dx;
   }
 }
@@ -240,4 +233,18 @@ export class Flatten extends Module {
     checkGradShape(dy, y, this);
     return dy.reshape(x);
   }
+}
+
+// torch.nn.functional forms: the layers' forward (one tape node each), options as the layers'.
+/** torch.nn.functional.max_pool2d(input, kernel_size, stride, padding, dilation). */
+export function maxPool2d(x: Tensor, kernelSize: number | readonly number[], options?: MaxPool2dOptions): Tensor {
+  return new MaxPool2d(kernelSize, options).forward(x);
+}
+/** torch.nn.functional.avg_pool2d(input, kernel_size, stride, padding, count_include_pad=True). */
+export function avgPool2d(x: Tensor, kernelSize: number | readonly number[], options?: AvgPool2dOptions): Tensor {
+  return new AvgPool2d(kernelSize, options).forward(x);
+}
+/** torch.nn.functional.adaptive_avg_pool2d(input, output_size). */
+export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly (number | null)[]): Tensor {
+  return new AdaptiveAvgPool2d(outputSize).forward(x);
 }

@@ -5,7 +5,7 @@
 import { getKernel, getKernelsForBackend, registerBackend, registerKernel, findBackendFactory, type BackendValues, type DataType, type KernelConfig } from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { FASTGRAD_KERNELS } from './kernels/index.js';
-import { registerActivationGradients } from './kernels/activation_grad.js';
+import { registerFusedGradients } from './kernels/fused_grad.js';
 import { withFallback } from './kernels/util.js';
 import { StoragePool } from './storage.js';
 
@@ -91,7 +91,7 @@ export function registerFastgradBackend(): void {
   registerBackend(
     BACKEND_NAME,
     () => {
-      registerActivationGradients(BACKEND_NAME);
+      registerFusedGradients(BACKEND_NAME);
       return new FastgradBackend();
     },
     BACKEND_PRIORITY,

@@ -92,6 +92,54 @@ export class FastgradOptimizer extends TfOptimizer {
     this.incrementIterations();
   }
 
+  /**
+   * The optimizer's state as tfjs weights (what model.save({ includeOptimizer: true }) stores): the
+   * iteration count ('iter'), then for each variable that has stepped, in the order it first did:
+   * `<variable>/step` (int32), each state buffer `<variable>/<buffer>` (float32, the variable's
+   * shape) and each per-parameter scalar `<variable>/scalar:<name>` (its float64 bits as two int32, so
+   * a resumed run keeps every bit).
+   */
+  override async getWeights(): Promise<NamedTensor[]> {
+    const out: NamedTensor[] = [await this.saveIterations()];
+    for (const [name, p] of this.params) {
+      const s = this.optimizer.getState(p);
+      if (!s) continue;
+      const shape = engine().registeredVariables[name]?.shape ?? [p.size];
+      out.push({ name: `${name}/step`, tensor: tensor(s.step, [], 'int32') });
+      for (const [k, b] of Object.entries(s.buffers)) out.push({ name: `${name}/${k}`, tensor: tensor(b.slice(), shape, 'float32') });
+      for (const [k, v] of Object.entries(s.scalars)) out.push({ name: `${name}/scalar:${k}`, tensor: tensor(new Int32Array(new Float64Array([v]).buffer), [2], 'int32') });
+    }
+    return out;
+  }
+
+  /** Restores getWeights()'s state onto the variables of the same names (the state is checked whole before it replaces the current one). */
+  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
+    if (!Array.isArray(weightValues) || weightValues.length === 0) throw typeError("getWeights()'s array of { name, tensor }", 'weightValues', weightValues);
+    const entries = new Map<string, Record<string, number | Float32Array>>();
+    for (const { name, tensor: t } of weightValues.slice(1)) {
+      const cut = typeof name === 'string' ? name.lastIndexOf('/') : -1;
+      if (cut <= 0) throw new RangeError(`Expected optimizer weight names '<variable>/<slot>' but received ${JSON.stringify(name)}`);
+      const variable = name.slice(0, cut), slot = name.slice(cut + 1);
+      if (!engine().registeredVariables[variable]) throw new RangeError(`Expected the name of a registered variable in optimizer weight '${name}' but no variable '${variable}' exists`);
+      let e = entries.get(variable);
+      if (!e) entries.set(variable, (e = {}));
+      const data = await t.data();
+      if (slot === 'step') e.step = data[0];
+      else if (slot.startsWith('scalar:')) e[slot.slice('scalar:'.length)] = new Float64Array(Int32Array.from(data).buffer)[0];
+      else e[slot] = Float32Array.from(data);
+    }
+    // Each variable joins the group, then fastgrad's loadStateDict checks every entry before it changes anything.
+    const params = [...entries.keys()].map((name) => this.paramOf(name, engine().registeredVariables[name]));
+    const sd = this.optimizer.stateDict();
+    const group = this.optimizer.paramGroups[0].params;
+    sd.paramGroups[0].params = group.map((_: unknown, i: number) => i);
+    sd.state = Object.fromEntries(params.map((p, i) => [String(group.indexOf(p)), entries.get([...entries.keys()][i])!]));
+    const iterations = (await weightValues[0].tensor.data())[0];
+    sd.stepCount = iterations;
+    this.optimizer.loadStateDict(sd);
+    await this.extractIterations(weightValues);
+  }
+
   getConfig(): Record<string, never> {
     const out: Record<string, unknown> = { algorithm: this.algorithm };
     for (const [k, v] of Object.entries(this.options)) if (typeof v !== 'function') out[k] = v;

@@ -60,6 +60,18 @@ void check_not_detached(napi_env env, napi_value typed_array, const std::string&
     throw Napi::TypeError::New(env, "Expected a Float32Array with a live buffer for " + name + " but received one whose ArrayBuffer is detached");
 }
 
+I32 arg_i32(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  Napi::Value v = arg(info, i);
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+    throw_type(info.Env(), "Int32Array", name, v);
+  Napi::Int32Array a = v.As<Napi::Int32Array>();
+  bool detached = false;
+  if (napi_is_detached_arraybuffer(info.Env(), a.ArrayBuffer(), &detached) == napi_ok && detached)
+    throw Napi::TypeError::New(info.Env(), std::string("Expected an Int32Array with a live buffer for ") + name +
+                                               " but received one whose ArrayBuffer is detached");
+  return I32{a.ElementLength() ? a.Data() : nullptr, a.ElementLength()};
+}
+
 double arg_number(const Napi::CallbackInfo& info, size_t i, const char* name) {
   Napi::Value v = arg(info, i);
   if (!v.IsNumber()) throw_type(info.Env(), "a number", name, v);

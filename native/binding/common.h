@@ -29,11 +29,19 @@ struct F32 {
   size_t n;
 };
 
+// An Int32Array argument (indices); region() views its bytes as an F32 for the overlap checks.
+struct I32 {
+  int32_t* p;
+  size_t n;
+};
+inline F32 region(const I32& a) { return F32{reinterpret_cast<float*>(a.p), a.n}; }
+
 std::string describe(const Napi::Value& v);
 [[noreturn]] void throw_type(Napi::Env env, const std::string& what, const char* name, const Napi::Value& v);
 [[noreturn]] void throw_range(Napi::Env env, const std::string& msg);
 
 F32 arg_f32(const Napi::CallbackInfo& info, size_t i, const char* name);
+I32 arg_i32(const Napi::CallbackInfo& info, size_t i, const char* name);
 // v as a Float32Array view with two N-API calls on the good path (a typed array over a detached buffer
 // reports length 0, so only empty arrays need the detach probe); `name()` builds the argument's name
 // for a message only.

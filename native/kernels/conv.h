@@ -55,8 +55,142 @@ static void conv_col2im(const float* col, const ConvGeo& g, float* dx, size_t c0
   }
 }
 
+// ---- pools (spec in conv_api.h): one plane at a time, scalar (every output is a short window) ----
+
+// Calls f(h, w) for each tap of window (oh, ow) inside the plane, in row-major (i, j) order.
+template <class F>
+static inline void pool_taps(const ConvGeo& g, size_t oh, size_t ow, F f) {
+  for (size_t i = 0; i < g.kh; ++i) {
+    const ptrdiff_t h = (ptrdiff_t)(oh * g.sh + i * g.dh) - (ptrdiff_t)g.ph;
+    if (h < 0 || h >= (ptrdiff_t)g.H) continue;
+    for (size_t j = 0; j < g.kw; ++j) {
+      const ptrdiff_t w = (ptrdiff_t)(ow * g.sw + j * g.dw) - (ptrdiff_t)g.pw;
+      if (w < 0 || w >= (ptrdiff_t)g.W) continue;
+      f((size_t)h, (size_t)w);
+    }
+  }
+}
+
+template <class V>
+static void pool_max_forward(const float* x, const ConvGeo& g, float* y, int32_t* idx, size_t p0, size_t p1) {
+  const size_t HW = g.H * g.W, P = g.OH * g.OW;
+  for (size_t p = p0; p < p1; ++p) {
+    const float* plane = x + p * HW;
+    for (size_t oh = 0, o = p * P; oh < g.OH; ++oh) {
+      for (size_t ow = 0; ow < g.OW; ++ow, ++o) {
+        float m = -__builtin_inff();
+        int32_t k = -1;
+        pool_taps(g, oh, ow, [&](size_t h, size_t w) {
+          const float v = plane[h * g.W + w];
+          if (k < 0) k = (int32_t)(h * g.W + w);
+          if (v > m || v != v) {
+            m = v;
+            k = (int32_t)(h * g.W + w);
+          }
+        });
+        y[o] = m;
+        idx[o] = k;
+      }
+    }
+  }
+}
+
+template <class V>
+static void pool_max_backward(const float* dy, const int32_t* idx, const ConvGeo& g, float* dx, size_t p0, size_t p1) {
+  const size_t HW = g.H * g.W, P = g.OH * g.OW;
+  for (size_t p = p0; p < p1; ++p) {
+    float* plane = dx + p * HW;
+    for (size_t k = 0; k < HW; ++k) plane[k] = 0.0f;
+    for (size_t o = p * P; o < (p + 1) * P; ++o) plane[idx[o]] = plane[idx[o]] + dy[o];
+  }
+}
+
+// The divisor of window (oh, ow): kh·kw, or the number of taps inside.
+static inline float pool_divisor(const ConvGeo& g, bool count_include_pad, size_t oh, size_t ow) {
+  if (count_include_pad) return (float)(g.kh * g.kw);
+  size_t n = 0;
+  pool_taps(g, oh, ow, [&](size_t, size_t) { ++n; });
+  return (float)n;
+}
+
+template <class V>
+static void pool_avg_forward(const float* x, const ConvGeo& g, bool count_include_pad, float* y, size_t p0, size_t p1) {
+  const size_t HW = g.H * g.W, P = g.OH * g.OW;
+  for (size_t p = p0; p < p1; ++p) {
+    const float* plane = x + p * HW;
+    for (size_t oh = 0, o = p * P; oh < g.OH; ++oh) {
+      for (size_t ow = 0; ow < g.OW; ++ow, ++o) {
+        float s = 0.0f;
+        pool_taps(g, oh, ow, [&](size_t h, size_t w) { s = s + plane[h * g.W + w]; });
+        y[o] = s / pool_divisor(g, count_include_pad, oh, ow);
+      }
+    }
+  }
+}
+
+template <class V>
+static void pool_avg_backward(const float* dy, const ConvGeo& g, bool count_include_pad, float* dx, size_t p0, size_t p1) {
+  const size_t HW = g.H * g.W, P = g.OH * g.OW;
+  for (size_t p = p0; p < p1; ++p) {
+    float* plane = dx + p * HW;
+    for (size_t k = 0; k < HW; ++k) plane[k] = 0.0f;
+    for (size_t oh = 0, o = p * P; oh < g.OH; ++oh) {
+      for (size_t ow = 0; ow < g.OW; ++ow, ++o) {
+        const float t = dy[o] / pool_divisor(g, count_include_pad, oh, ow);
+        pool_taps(g, oh, ow, [&](size_t h, size_t w) { plane[h * g.W + w] = plane[h * g.W + w] + t; });
+      }
+    }
+  }
+}
+
+// torch's adaptive window [⌊o·L/O⌋, ⌈(o+1)·L/O⌉)
+static inline size_t adaptive_start(size_t o, size_t L, size_t O) { return o * L / O; }
+static inline size_t adaptive_end(size_t o, size_t L, size_t O) { return ((o + 1) * L + O - 1) / O; }
+
+template <class V>
+static void pool_adaptive_forward(const float* x, const ConvGeo& g, float* y, size_t p0, size_t p1) {
+  const size_t HW = g.H * g.W, P = g.OH * g.OW;
+  for (size_t p = p0; p < p1; ++p) {
+    const float* plane = x + p * HW;
+    for (size_t oh = 0, o = p * P; oh < g.OH; ++oh) {
+      const size_t h0 = adaptive_start(oh, g.H, g.OH), h1 = adaptive_end(oh, g.H, g.OH);
+      for (size_t ow = 0; ow < g.OW; ++ow, ++o) {
+        const size_t w0 = adaptive_start(ow, g.W, g.OW), w1 = adaptive_end(ow, g.W, g.OW);
+        float s = 0.0f;
+        for (size_t h = h0; h < h1; ++h)
+          for (size_t w = w0; w < w1; ++w) s = s + plane[h * g.W + w];
+        y[o] = s / (float)((h1 - h0) * (w1 - w0));
+      }
+    }
+  }
+}
+
+template <class V>
+static void pool_adaptive_backward(const float* dy, const ConvGeo& g, float* dx, size_t p0, size_t p1) {
+  const size_t HW = g.H * g.W, P = g.OH * g.OW;
+  for (size_t p = p0; p < p1; ++p) {
+    float* plane = dx + p * HW;
+    for (size_t k = 0; k < HW; ++k) plane[k] = 0.0f;
+    for (size_t oh = 0, o = p * P; oh < g.OH; ++oh) {
+      const size_t h0 = adaptive_start(oh, g.H, g.OH), h1 = adaptive_end(oh, g.H, g.OH);
+      for (size_t ow = 0; ow < g.OW; ++ow, ++o) {
+        const size_t w0 = adaptive_start(ow, g.W, g.OW), w1 = adaptive_end(ow, g.W, g.OW);
+        const float t = dy[o] / (float)((h1 - h0) * (w1 - w0));
+        for (size_t h = h0; h < h1; ++h)
+          for (size_t w = w0; w < w1; ++w) plane[h * g.W + w] = plane[h * g.W + w] + t;
+      }
+    }
+  }
+}
+
 template <class V>
 static void fill_conv(conv_table& t) {
   t.im2col = conv_im2col<V>;
   t.col2im = conv_col2im<V>;
+  t.max_pool_forward = pool_max_forward<V>;
+  t.max_pool_backward = pool_max_backward<V>;
+  t.avg_pool_forward = pool_avg_forward<V>;
+  t.avg_pool_backward = pool_avg_backward<V>;
+  t.adaptive_avg_pool_forward = pool_adaptive_forward<V>;
+  t.adaptive_avg_pool_backward = pool_adaptive_backward<V>;
 }

@@ -6,8 +6,20 @@
 //           the rows r of channel c in increasing order and, inside a row, p in increasing order (each
 //           element gets its taps in increasing (i, j) order, one binary32 add each).
 // im2col writes rows [r0, r1); col2im writes channels [c0, c1) (threads own whole rows / channels).
+//
+// Pools (spec: docs/numerics.md "Pooling"; TypeScript twin lib/backend/js/pool.ts): C counts every plane
+// (N·channels); window (oh, ow) has taps h = oh·sh − ph + i·dh, w = ow·sw − pw + j·dw in row-major (i, j)
+// order, taps outside the plane skipped. Binary32, in this order, planes [p0, p1):
+//   max fwd   m = −Inf, k = the first tap inside; per tap: if (v > m || v is NaN) { m = v; k = h·W + w };
+//             y = m, idx = k
+//   max bwd   the plane of dx = +0; for each output o in order: dx[idx[o]] = dx[idx[o]] + dy[o]
+//   avg fwd   s = +0, s = s + v per tap inside; y = s / d, d = (float)(kh·kw) with countIncludePad,
+//             else (float)(the number of taps inside)
+//   avg bwd   the plane of dx = +0; for each output in order: t = dy / d; dx = dx + t at each tap inside
+//   adaptive  window rows [⌊oh·H/OH⌋, ⌈(oh+1)·H/OH⌉), columns likewise; as avg with d = the window's size
 #pragma once
 #include <cstddef>
+#include <cstdint>
 
 namespace fg {
 
@@ -18,6 +30,13 @@ struct ConvGeo {
 struct conv_table {
   void (*im2col)(const float* x, const ConvGeo& g, float* col, size_t r0, size_t r1);
   void (*col2im)(const float* col, const ConvGeo& g, float* dx, size_t c0, size_t c1);
+  void (*max_pool_forward)(const float* x, const ConvGeo& g, float* y, int32_t* idx, size_t p0, size_t p1);
+  void (*max_pool_backward)(const float* dy, const int32_t* idx, const ConvGeo& g, float* dx, size_t p0, size_t p1);
+  void (*avg_pool_forward)(const float* x, const ConvGeo& g, bool count_include_pad, float* y, size_t p0, size_t p1);
+  void (*avg_pool_backward)(const float* dy, const ConvGeo& g, bool count_include_pad, float* dx, size_t p0, size_t p1);
+  // adaptive: only C, H, W, OH, OW of g are read
+  void (*adaptive_avg_pool_forward)(const float* x, const ConvGeo& g, float* y, size_t p0, size_t p1);
+  void (*adaptive_avg_pool_backward)(const float* dy, const ConvGeo& g, float* dx, size_t p0, size_t p1);
 };
 
 }  // namespace fg

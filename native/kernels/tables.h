@@ -15,6 +15,8 @@
 #include "kernels/unary_api.h"
 #include "kernels/conv_api.h"
 #include "kernels/layernorm_api.h"
+#include "kernels/rnn_api.h"
+#include "kernels/embedding_api.h"
 #include "kernels/probe_api.h"
 
 namespace fg {

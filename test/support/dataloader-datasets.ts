@@ -13,6 +13,10 @@ export interface FixtureArgs {
   exitAt?: number;
   /** get(uncaughtAt) queues a microtask that throws: an uncaught error in the thread. */
   uncaughtAt?: number;
+  /** get(hangAt) never returns (a busy loop). */
+  hangAt?: number;
+  /** get(hangAsyncAt) returns a Promise that never settles. */
+  hangAsyncAt?: number;
   /** Each get() busy-waits this long. */
   spinMs?: number;
   /** Inside a worker: Atomics.add(heartbeat, 0, 1) every 2 ms while the thread lives. */
@@ -28,7 +32,13 @@ export default function makeDataset(args: FixtureArgs) {
   if (beat && getWorkerInfo()) setInterval(() => Atomics.add(beat, 0, 1), 2);
   return {
     length: args.n,
-    get(i: number, ctx?: SampleContext): [Float32Array, number] {
+    get(i: number, ctx?: SampleContext): [Float32Array, number] | Promise<never> {
+      if (i === args.hangAsyncAt) return new Promise<never>(() => {});
+      if (i === args.hangAt) {
+        for (;;) {
+          /* stuck */
+        }
+      }
       if (i === args.throwAt) throw new RangeError(`fixture: sample ${i} is unreadable`);
       if (i === args.exitAt) process.exit(7);
       if (i === args.uncaughtAt) {

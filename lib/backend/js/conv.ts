@@ -9,6 +9,7 @@
 // (oh, ow)).
 
 import type { ConvGeometry, ConvKernels } from '../kernels.js';
+import { adaptiveAvgPoolBackward, adaptiveAvgPoolForward, avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from './pool.js';
 
 /** col (C·kh·kw × OH·OW) = the patches of x (C × H × W); +0 where a tap falls in the padding. */
 function im2col(x: Float32Array, g: ConvGeometry, col: Float32Array): void {
@@ -64,4 +65,13 @@ function col2im(col: Float32Array, g: ConvGeometry, dx: Float32Array): void {
   }
 }
 
-export const jsConv: ConvKernels = { im2col, col2im };
+export const jsConv: ConvKernels = {
+  im2col,
+  col2im,
+  maxPoolForward,
+  maxPoolBackward,
+  avgPoolForward,
+  avgPoolBackward,
+  adaptiveAvgPoolForward,
+  adaptiveAvgPoolBackward,
+};

@@ -1,5 +1,5 @@
-// Pooling kernels over planes (docs/numerics.md "Pooling"): x is `planes` planes of H × W (N·C for NCHW),
-// y `planes` planes of OH × OW. Window (oh, ow) covers rows oh·sh − ph + i·dh (i < kh) and columns
+// Pooling kernels over planes (docs/numerics.md "Pooling"; the native twins: native/kernels/conv.h):
+// x is C planes of H × W (C = N·channels for NCHW), y C planes of OH × OW. Window (oh, ow) covers rows oh·sh − ph + i·dh (i < kh) and columns
 // ow·sw − pw + j·dw (j < kw); taps in the padding are skipped. Everything binary32, in this order:
 //
 //   max      m = −Inf, k = the first tap inside; for each tap (i, j) in row-major order: if (v > m || v is NaN)
@@ -12,26 +12,15 @@
 //   adaptive window rows [floor(oh·H / OH), ceil((oh + 1)·H / OH)), columns likewise; as avg without
 //            padding (d = the window's size)
 
-export interface PoolGeometry {
-  readonly planes: number;
-  readonly H: number;
-  readonly W: number;
-  readonly kh: number;
-  readonly kw: number;
-  readonly sh: number;
-  readonly sw: number;
-  readonly ph: number;
-  readonly pw: number;
-  readonly dh: number;
-  readonly dw: number;
-  readonly OH: number;
-  readonly OW: number;
-}
+import type { ConvGeometry } from '../kernels.js';
+
+/** A convolution's window geometry; C counts every plane pooled (N·channels). */
+export type PoolGeometry = ConvGeometry;
 
 const fr = Math.fround;
 
 export function maxPoolForward(x: Float32Array, g: PoolGeometry, y: Float32Array, idx: Int32Array): void {
-  const { planes, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW } = g;
+  const { C: planes, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW } = g;
   let o = 0;
   for (let p = 0; p < planes; p++) {
     const base = p * H * W;
@@ -60,7 +49,7 @@ export function maxPoolForward(x: Float32Array, g: PoolGeometry, y: Float32Array
 }
 
 export function maxPoolBackward(dy: Float32Array, idx: Int32Array, g: PoolGeometry, dx: Float32Array): void {
-  const { planes, H, W, OH, OW } = g;
+  const { C: planes, H, W, OH, OW } = g;
   dx.fill(0, 0, planes * H * W);
   const P = OH * OW;
   for (let p = 0, o = 0; p < planes; p++) {
@@ -70,7 +59,7 @@ export function maxPoolBackward(dy: Float32Array, idx: Int32Array, g: PoolGeomet
 }
 
 export function avgPoolForward(x: Float32Array, g: PoolGeometry, countIncludePad: boolean, y: Float32Array): void {
-  const { planes, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW } = g;
+  const { C: planes, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW } = g;
   const full = fr(kh * kw);
   let o = 0;
   for (let p = 0; p < planes; p++) {
@@ -95,7 +84,7 @@ export function avgPoolForward(x: Float32Array, g: PoolGeometry, countIncludePad
 }
 
 export function avgPoolBackward(dy: Float32Array, g: PoolGeometry, countIncludePad: boolean, dx: Float32Array): void {
-  const { planes, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW } = g;
+  const { C: planes, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW } = g;
   dx.fill(0, 0, planes * H * W);
   const full = fr(kh * kw);
   let o = 0;

@@ -1,5 +1,7 @@
-// Convolution family: the data movement of a convolution as packed GEMM (im2col, col2im). Spec:
-// native/kernels/conv_api.h, docs/numerics.md "Convolution"; twin: lib/backend/js/conv.ts.
+// Convolution family: the windowed kernels over planes: the data movement of a convolution as packed
+// GEMM (im2col, col2im) and the pools (max, average, adaptive average; forward and backward), which
+// share its window geometry. Spec: native/kernels/conv_api.h, docs/numerics.md "Convolution" and
+// "Pooling"; twins: lib/backend/js/conv.ts, lib/backend/js/pool.ts.
 import { arg, defineFamily } from '../contract.js';
 
 /** A 2-D convolution's geometry for one group of one sample (Conv1d: H = kh = 1). */
@@ -27,12 +29,25 @@ export interface ConvKernels {
   im2col(x: Float32Array, g: ConvGeometry, col: Float32Array): void;
   /** dx = +0, then every col entry added at its tap, taps of an element in increasing (i, j) order. */
   col2im(col: Float32Array, g: ConvGeometry, dx: Float32Array): void;
+  /** y (C planes of OH × OW) = each window's maximum (torch's NaN rule), idx its index h·W + w in the plane. */
+  maxPoolForward(x: Float32Array, g: ConvGeometry, y: Float32Array, idx: Int32Array): void;
+  /** dx = +0, then dx[idx] += dy in output order, plane by plane. */
+  maxPoolBackward(dy: Float32Array, idx: Int32Array, g: ConvGeometry, dx: Float32Array): void;
+  /** y = each window's sum (taps in row-major order) / its divisor (kh·kw with countIncludePad, else the taps inside). */
+  avgPoolForward(x: Float32Array, g: ConvGeometry, countIncludePad: boolean, y: Float32Array): void;
+  /** dx = +0, then dy / divisor added at each tap inside, outputs in order. */
+  avgPoolBackward(dy: Float32Array, g: ConvGeometry, countIncludePad: boolean, dx: Float32Array): void;
+  /** torch's adaptive windows [⌊o·L/O⌋, ⌈(o+1)·L/O⌉) over C planes of H × W, averaged as avgPoolForward. */
+  adaptiveAvgPoolForward(x: Float32Array, C: number, H: number, W: number, OH: number, OW: number, y: Float32Array): void;
+  adaptiveAvgPoolBackward(dy: Float32Array, C: number, H: number, W: number, OH: number, OW: number, dx: Float32Array): void;
 }
 
 const geoArgs = [
   arg.size('C'), arg.size('H'), arg.size('W'), arg.size('kh'), arg.size('kw'), arg.size('sh'), arg.size('sw'),
   arg.size('ph'), arg.size('pw'), arg.size('dh'), arg.size('dw'), arg.size('OH'), arg.size('OW'),
 ] as const;
+
+const planeArgs = [arg.size('C'), arg.size('H'), arg.size('W'), arg.size('OH'), arg.size('OW')] as const;
 
 export const conv = defineFamily<ConvKernels>()({
   name: 'conv',
@@ -42,9 +57,21 @@ export const conv = defineFamily<ConvKernels>()({
   entries: {
     convIm2col: { args: [arg.f32('x'), ...geoArgs, arg.f32('col')] },
     convCol2im: { args: [arg.f32('col'), ...geoArgs, arg.f32('dx')] },
+    maxPoolForward: { args: [arg.f32('x'), ...geoArgs, arg.f32('y'), arg.i32('idx')] },
+    maxPoolBackward: { args: [arg.f32('dy'), arg.i32('idx'), ...geoArgs, arg.f32('dx')] },
+    avgPoolForward: { args: [arg.f32('x'), ...geoArgs, arg.bool('countIncludePad'), arg.f32('y')] },
+    avgPoolBackward: { args: [arg.f32('dy'), ...geoArgs, arg.bool('countIncludePad'), arg.f32('dx')] },
+    adaptiveAvgPoolForward: { args: [arg.f32('x'), ...planeArgs, arg.f32('y')] },
+    adaptiveAvgPoolBackward: { args: [arg.f32('dy'), ...planeArgs, arg.f32('dx')] },
   },
   adapt: (a) => ({
     im2col: (x, g, col) => a.convIm2col(x, g.C, g.H, g.W, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.OH, g.OW, col),
     col2im: (col, g, dx) => a.convCol2im(col, g.C, g.H, g.W, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.OH, g.OW, dx),
+    maxPoolForward: (x, g, y, idx) => a.maxPoolForward(x, g.C, g.H, g.W, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.OH, g.OW, y, idx),
+    maxPoolBackward: (dy, idx, g, dx) => a.maxPoolBackward(dy, idx, g.C, g.H, g.W, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.OH, g.OW, dx),
+    avgPoolForward: (x, g, cip, y) => a.avgPoolForward(x, g.C, g.H, g.W, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.OH, g.OW, cip, y),
+    avgPoolBackward: (dy, g, cip, dx) => a.avgPoolBackward(dy, g.C, g.H, g.W, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.OH, g.OW, cip, dx),
+    adaptiveAvgPoolForward: (x, C, H, W, OH, OW, y) => a.adaptiveAvgPoolForward(x, C, H, W, OH, OW, y),
+    adaptiveAvgPoolBackward: (dy, C, H, W, OH, OW, dx) => a.adaptiveAvgPoolBackward(dy, C, H, W, OH, OW, dx),
   }),
 });

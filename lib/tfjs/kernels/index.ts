@@ -1,9 +1,11 @@
 // Every tfjs kernel with a fastgrad implementation, one line per family.
 import { batchMatMulKernel, fusedMatMulKernel } from './matmul.js';
 import { addKernel, addNKernel, mulKernel, realDivKernel, subKernel } from './binary.js';
-import { softmaxKernel, unaryKernels } from './unary.js';
+import { loopKernels, softmaxKernel, unaryKernels } from './unary.js';
 import { reduceKernels } from './reduce.js';
 import { fusedBatchNormKernel } from './batchnorm.js';
+import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel, conv2DKernel } from './conv.js';
+import { maxPoolGradKernel } from './pool.js';
 import type { FastgradKernel } from './util.js';
 
 export const FASTGRAD_KERNELS: readonly FastgradKernel[] = [
@@ -15,7 +17,12 @@ export const FASTGRAD_KERNELS: readonly FastgradKernel[] = [
   realDivKernel,
   addNKernel,
   ...unaryKernels,
+  ...loopKernels,
   softmaxKernel,
   ...reduceKernels,
   fusedBatchNormKernel,
+  conv2DKernel,
+  conv2DBackpropInputKernel,
+  conv2DBackpropFilterKernel,
+  maxPoolGradKernel,
 ];

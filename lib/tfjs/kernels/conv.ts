@@ -1,0 +1,112 @@
+// Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter on fastgrad's convolution (lib/nn/conv.ts:
+// im2col + GEMM, channels first). tfjs's layout is channels last (x [N, H, W, C], filter [kh, kw, C, O]),
+// so the inputs are transposed into fastgrad's (x [N, C, H, W], weight [O, C, kh, kw]) and the result
+// back: memory passes, small next to the convolution's arithmetic. The geometry (padding 'same' /
+// 'valid' / explicit, strides, dilations, rounding) is tfjs's own computeConv2DInfo, so the output
+// shapes are the CPU kernel's. Channels-first tfjs tensors run on the CPU kernels.
+import { backend_util, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, type TensorInfo } from '@tensorflow/tfjs-core';
+import { conv2dBackwardSpec, conv2dForwardSpec, type ConvSpec } from '../../nn/conv.js';
+import { alloc, f32, output, type FastgradKernel, type KernelArgs } from './util.js';
+
+type Shape4 = [number, number, number, number];
+type Pad = 'same' | 'valid' | number | backend_util.ExplicitPadding;
+
+/** [N, H, W, C] → [N, C, H, W]. */
+function toChannelsFirst(src: Float32Array, n: number, h: number, w: number, c: number, dst: Float32Array): Float32Array {
+  const hw = h * w;
+  for (let b = 0; b < n; b++) {
+    const s0 = b * hw * c, d0 = b * c * hw;
+    for (let p = 0; p < hw; p++) for (let ch = 0; ch < c; ch++) dst[d0 + ch * hw + p] = src[s0 + p * c + ch];
+  }
+  return dst;
+}
+
+/** [N, C, H, W] → [N, H, W, C]. */
+function toChannelsLast(src: Float32Array, n: number, h: number, w: number, c: number, dst: Float32Array): Float32Array {
+  const hw = h * w;
+  for (let b = 0; b < n; b++) {
+    const s0 = b * c * hw, d0 = b * hw * c;
+    for (let ch = 0; ch < c; ch++) for (let p = 0; p < hw; p++) dst[d0 + p * c + ch] = src[s0 + ch * hw + p];
+  }
+  return dst;
+}
+
+/** tfjs filter [kh, kw, C, O] → fastgrad weight [O, C, kh, kw]. */
+function filterToOihw(f: Float32Array, kh: number, kw: number, c: number, o: number): Float32Array {
+  const out = new Float32Array(f.length), k = kh * kw;
+  for (let p = 0; p < k; p++) for (let ci = 0; ci < c; ci++) for (let oi = 0; oi < o; oi++) out[(oi * c + ci) * k + p] = f[(p * c + ci) * o + oi];
+  return out;
+}
+
+/** fastgrad weight gradient [O, C, kh, kw] → tfjs filter layout [kh, kw, C, O], into dst. */
+function oihwToFilter(w: Float32Array, kh: number, kw: number, c: number, o: number, dst: Float32Array): Float32Array {
+  const k = kh * kw;
+  for (let p = 0; p < k; p++) for (let ci = 0; ci < c; ci++) for (let oi = 0; oi < o; oi++) dst[(p * c + ci) * o + oi] = w[(oi * c + ci) * k + p];
+  return dst;
+}
+
+/** tfjs's convolution geometry as fastgrad's spec (groups 1); null for channels first. */
+function specOf(xShape: Shape4, filterShape: Shape4, attrs: KernelArgs['attrs'], dilations: number | [number, number]): ConvSpec | null {
+  const format = backend_util.convertConv2DDataFormat(((attrs?.dataFormat as string | undefined) ?? 'NHWC') as 'NHWC' | 'NCHW');
+  if (format !== 'channelsLast') return null;
+  const info = backend_util.computeConv2DInfo(
+    xShape, filterShape, attrs?.strides as [number, number], dilations, attrs?.pad as Pad,
+    attrs?.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined, false, format,
+  );
+  const p = info.padInfo;
+  if (info.outHeight < 1 || info.outWidth < 1 || p.top < 0 || p.bottom < 0 || p.left < 0 || p.right < 0) return null;
+  return {
+    N: info.batchSize, C: info.inChannels, H: info.inHeight, W: info.inWidth, O: info.outChannels, groups: 1,
+    kh: info.filterHeight, kw: info.filterWidth, sh: info.strideHeight, sw: info.strideWidth,
+    pt: p.top, pb: p.bottom, pl: p.left, pr: p.right, dh: info.dilationHeight, dw: info.dilationWidth,
+    OH: info.outHeight, OW: info.outWidth,
+  };
+}
+
+const shape4 = (t: TensorInfo): Shape4 | null => (t.shape.length === 4 ? (t.shape as Shape4) : null);
+
+export const conv2DKernel: FastgradKernel = {
+  kernelName: Conv2D,
+  impl: ({ inputs, backend, attrs }) => {
+    const { x, filter } = inputs;
+    const X = f32(backend, x), F = f32(backend, filter), xs = shape4(x), fs = shape4(filter);
+    if (!X || !F || !xs || !fs) return null;
+    const s = specOf(xs, fs, attrs, (attrs?.dilations as number | [number, number] | undefined) ?? 1);
+    if (!s) return null;
+    const xc = toChannelsFirst(X, s.N, s.H, s.W, s.C, new Float32Array(X.length));
+    const yc = new Float32Array(s.N * s.O * s.OH * s.OW);
+    conv2dForwardSpec(xc, filterToOihw(F, s.kh, s.kw, s.C, s.O), null, s, yc);
+    return output(backend, [s.N, s.OH, s.OW, s.O], toChannelsLast(yc, s.N, s.OH, s.OW, s.O, alloc(backend, yc.length)));
+  },
+};
+
+export const conv2DBackpropInputKernel: FastgradKernel = {
+  kernelName: Conv2DBackpropInput,
+  impl: ({ inputs, backend, attrs }) => {
+    const { dy, filter } = inputs;
+    const DY = f32(backend, dy), F = f32(backend, filter), fs = shape4(filter);
+    const inShape = attrs?.inputShape as Shape4 | undefined;
+    if (!DY || !F || !fs || !inShape || inShape.length !== 4 || !shape4(dy)) return null;
+    const s = specOf(inShape, fs, attrs, 1);
+    if (!s || dy.shape.join() !== [s.N, s.OH, s.OW, s.O].join()) return null;
+    const dyc = toChannelsFirst(DY, s.N, s.OH, s.OW, s.O, new Float32Array(DY.length));
+    const { dx } = conv2dBackwardSpec(dyc, null, filterToOihw(F, s.kh, s.kw, s.C, s.O), s, true, false, false);
+    return output(backend, inShape, toChannelsLast(dx!, s.N, s.H, s.W, s.C, alloc(backend, dx!.length)));
+  },
+};
+
+export const conv2DBackpropFilterKernel: FastgradKernel = {
+  kernelName: Conv2DBackpropFilter,
+  impl: ({ inputs, backend, attrs }) => {
+    const { x, dy } = inputs;
+    const X = f32(backend, x), DY = f32(backend, dy), xs = shape4(x);
+    const filterShape = attrs?.filterShape as Shape4 | undefined;
+    if (!X || !DY || !xs || !filterShape || filterShape.length !== 4 || !shape4(dy)) return null;
+    const s = specOf(xs, filterShape, attrs, 1);
+    if (!s || dy.shape.join() !== [s.N, s.OH, s.OW, s.O].join()) return null;
+    const xc = toChannelsFirst(X, s.N, s.H, s.W, s.C, new Float32Array(X.length));
+    const dyc = toChannelsFirst(DY, s.N, s.OH, s.OW, s.O, new Float32Array(DY.length));
+    const { dw } = conv2dBackwardSpec(dyc, xc, null, s, false, false, true);
+    return output(backend, filterShape, oihwToFilter(dw, s.kh, s.kw, s.C, s.O, alloc(backend, dw.length)));
+  },
+};
