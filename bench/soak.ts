@@ -1,5 +1,5 @@
-// Leak soak: many small native kernel calls (and, where the library has them, training steps);
-// RSS after warm-up must grow by less than 5 MB. Run: npm run soak [-- --calls N --steps N --async N]
+// Leak soak: many small native kernel calls, training steps (layer-wise and on the tape) and async calls;
+// RSS after warm-up must grow by less than 5 MB. Run: npm run soak [-- --calls N --steps N --async N --tape N]
 // (also the `soak` bench suite: bench/suites/soak.ts).
 import * as fs from 'node:fs';
 import * as v8 from 'node:v8';
@@ -140,6 +140,34 @@ export function trainingSteps(steps: number): Promise<SoakResult> {
   return soak('training steps', steps, () => net.step(), Math.max(TRAINING_WARMUP, Math.floor(steps * WARM_FRACTION)));
 }
 
+/**
+ * Training steps on the tape: a network written from tensor ops (matmul, broadcast bias, tanh, a lazy
+ * transpose, logSoftmax, gather, mean), loss.backward(), an SGD update under fg.noGrad. Covers the
+ * graph being freed after backward and the buffer cache's recycling (docs/memory.md); the cache must
+ * also stay within its limit.
+ */
+export function tapeSteps(steps: number): Promise<SoakResult> {
+  const g = new fg.Generator(3);
+  const x = fg.rand([16, 32], { generator: g });
+  const labels = fg.tensor(Array.from({ length: 16 }, (_, i) => i % 10), { shape: [16, 1], dtype: 'int32' });
+  const p = (shape: number[]) => fg.randn(shape, { generator: g }).mul(0.1).requiresGrad_();
+  const w1 = p([32, 64]), b1 = fg.zeros([64], { requiresGrad: true }), w2 = p([10, 64]);
+  const params = [w1, b1, w2];
+  return soak('tape training steps', steps, () => {
+    const h = x.matmul(w1).add(b1).tanh();
+    const loss = h.matmul(w2.t()).logSoftmax(1).gather(1, labels).mean().neg();
+    loss.backward();
+    fg.noGrad(() => {
+      for (const q of params) {
+        q.sub_(q.grad!.mul(0.01));
+        q.grad = null;
+      }
+    });
+    const c = fg.backendInfo().cache;
+    if (c.bytes > c.limitBytes) throw new Error(`the buffer cache holds ${c.bytes} bytes, over its limit ${c.limitBytes}`);
+  }, Math.max(TRAINING_WARMUP, Math.floor(steps * WARM_FRACTION)));
+}
+
 /** Promise-returning kernels: every call creates and frees a native AsyncWorker and its references. */
 export function asyncCalls(iterations: number): Promise<SoakResult> {
   const a = fg.Tensor.from([1, 2, 3, 4, 5, 6, 7, 8], [2, 4]);
@@ -158,12 +186,13 @@ export interface SoakPlan {
   calls: number;
   steps: number;
   asyncIterations: number;
+  tapeSteps: number;
 }
 
-export const FULL: SoakPlan = { calls: 1_000_000, steps: 5000, asyncIterations: 20_000 };
+export const FULL: SoakPlan = { calls: 1_000_000, steps: 5000, asyncIterations: 20_000, tapeSteps: 10_000 };
 
 export async function runSoak(plan: SoakPlan): Promise<SoakResult[]> {
-  return [await kernelCalls(Math.ceil(plan.calls / CALLS_PER_ITERATION)), await trainingSteps(plan.steps), await asyncCalls(plan.asyncIterations)];
+  return [await kernelCalls(Math.ceil(plan.calls / CALLS_PER_ITERATION)), await trainingSteps(plan.steps), await asyncCalls(plan.asyncIterations), await tapeSteps(plan.tapeSteps)];
 }
 
 export function describe(r: SoakResult): string {
@@ -175,8 +204,8 @@ async function main(): Promise<void> {
     const i = process.argv.indexOf(name);
     return i > 0 ? Number(process.argv[i + 1]) : def;
   };
-  const plan = { calls: arg('--calls', FULL.calls), steps: arg('--steps', FULL.steps), asyncIterations: arg('--async', FULL.asyncIterations) };
-  console.log(`backend ${fg.getBackend()} (${fg.simdLevel()}), ${fg.getNumThreads()} threads; ${plan.calls} kernel calls (${CALLS_PER_ITERATION} per iteration), ${plan.steps} training steps, ${plan.asyncIterations} async iterations`);
+  const plan = { calls: arg('--calls', FULL.calls), steps: arg('--steps', FULL.steps), asyncIterations: arg('--async', FULL.asyncIterations), tapeSteps: arg('--tape', FULL.tapeSteps) };
+  console.log(`backend ${fg.getBackend()} (${fg.simdLevel()}), ${fg.getNumThreads()} threads; ${plan.calls} kernel calls (${CALLS_PER_ITERATION} per iteration), ${plan.steps} training steps, ${plan.asyncIterations} async iterations, ${plan.tapeSteps} tape training steps`);
   const t0 = performance.now();
   const results = await runSoak(plan);
   for (const r of results) console.log(describe(r));

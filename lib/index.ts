@@ -6,6 +6,8 @@ export { tensor, zeros, ones, full, arange, rand, randn, zerosLike, onesLike, ca
 export type { TensorOptions, CreationOptions, RandomOptions, ValuesIndices } from './ops/index.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad_mode.js';
 export { Node } from './autograd/node.js';
+export { RemovableHandle } from './autograd/hooks.js';
+export type { TensorHook, PostAccumulateGradHook } from './autograd/hooks.js';
 export type { BackwardOptions } from './autograd/engine.js';
 export * as nn from './nn/index.js';
 export {
@@ -18,6 +20,8 @@ export {
   setSimdLevel,
 } from './backend/select.js';
 export type { BackendInfo, BackendName } from './backend/select.js';
+export { emptyCache } from './backend/buffers.js';
+export type { CacheInfo } from './backend/buffers.js';
 export { Generator, manualSeed, defaultGenerator } from './random.js';
 export type { GeneratorState } from './random.js';
 export * as init from './init/index.js';

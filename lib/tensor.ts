@@ -2,6 +2,7 @@
 // requires grad, the tape node that made it (docs/autograd.md). Parameter: a leaf Tensor that requires
 // grad by default. The ops (add, sum, matmul, reshape, ...) are installed as methods by lib/ops/methods.ts
 // and declared on the Tensor interface there; lib/tensor.ts holds only the data model.
+import type { HookMap, PostAccumulateGradHook, TensorHook } from './autograd/hooks.js';
 import type { Node } from './autograd/node.js';
 import { checkFloat32Array, isDetached, rangeError, typeError } from './validate.js';
 
@@ -60,6 +61,10 @@ export class Tensor<T extends DType = 'float32'> {
   _ver: Version;
   /** @internal A lazy transpose of the last two dims of this source (matmul reads it as a GEMM flag). */
   _tOf: Tensor | null = null;
+  /** @internal A leaf's tensor hooks (registerHook; a non-leaf's live on its gradFn). */
+  _hooks: HookMap<TensorHook> | null = null;
+  /** @internal A leaf's post-accumulate-grad hooks. */
+  _postHooks: HookMap<PostAccumulateGradHook> | null = null;
 
   constructor(data: DataOf<T>, shape: readonly number[]) {
     if (trusted) {

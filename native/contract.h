@@ -18,6 +18,10 @@ inline constexpr const char* BinaryOp_names[4] = {"add", "sub", "mul", "div"};
 enum BroadcastMode : int { BC_FULL = 0, BC_SCALAR = 1, BC_ROW = 2, BC_COL = 3, BC_COUNT = 4 };
 // The TypeScript name of each code (messages).
 inline constexpr const char* BroadcastMode_names[4] = {"full", "scalar", "row", "col"};
+// N-D broadcast binary ops: y = a op b.
+enum BroadcastOp : int { BOP_ADD = 0, BOP_SUB = 1, BOP_MUL = 2, BOP_DIV = 3, BOP_MAX = 4, BOP_MIN = 5, BOP_COUNT = 6 };
+// The TypeScript name of each code (messages).
+inline constexpr const char* BroadcastOp_names[6] = {"add", "sub", "mul", "div", "maximum", "minimum"};
 
 // ---- gemm: general matrix multiply with a bias-and-activation epilogue; the hardware fma ----
 // Activation applied by a GEMM epilogue (after the optional bias row).

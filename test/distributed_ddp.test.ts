@@ -11,7 +11,7 @@ import * as fg from '../lib/index.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DDP, ddpData, ddpModel, ddpRows, flatParams, fromB64, rowsOf, runRanks, type RankRun } from './support/distributed.js';
+import { DDP, ddpData, ddpModel, ddpRows, flatParams, freePort, fromB64, rowsOf, runRanks, type RankRun } from './support/distributed.js';
 
 const skip = !fg.distributed.isAvailable() && process.env.FASTGRAD_REQUIRE_GLOO !== '1' ? 'the Gloo binding was not built (apt-get install libgloo-dev; npm run build:native)' : false;
 
@@ -53,6 +53,22 @@ for (const [worldSize, bucketMb] of [[2, 25], [4, 0.0002]] as const) {
   });
 }
 
+test('DDP on the tape (loss.backward()): every bucket launched from the gradient hooks during backward, the same bits as the layer-wise path', { skip, timeout: 240_000 }, async () => {
+  const env = { FG_TEST_BUCKET_MB: '0.0002' };
+  const [tape, layerwise] = [
+    await runRanks({ worldSize: 2, scenario: 'ddp', deadlineMs: 150_000, env: { ...env, FG_TEST_TAPE: '1' } }),
+    await runRanks({ worldSize: 2, scenario: 'ddp', deadlineMs: 150_000, env }),
+  ];
+  for (const r of [...tape, ...layerwise]) assert.equal(r.code, 0, `rank ${r.rank} exited with ${r.code ?? r.signal}: ${r.stderr}`);
+  const bits = (r: RankRun) => new Uint32Array(fromB64(String(r.result?.params)).buffer);
+  for (let r = 0; r < 2; r++) {
+    assert.deepEqual(bits(tape[r]), bits(layerwise[r]), `rank ${r}: the tape and the layer-wise path give other parameters`);
+    // 4 buckets a step, 4 steps: every one launched while backward ran (none left for synchronize()).
+    assert.deepEqual(tape[r].result?.stats, { launchedInBackward: 16, launchedAtSynchronize: 0 }, `rank ${r}`);
+  }
+  assert.deepEqual(bits(tape[1]), bits(tape[0]), "rank 1's parameters differ from rank 0's");
+});
+
 test('DDP resume: 2 steps, save on rank 0, load on every rank of fresh processes, 2 more steps = 4 steps straight (bit for bit)', { skip, timeout: 240_000 }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fg-ddp-'));
   try {
@@ -68,6 +84,48 @@ test('DDP resume: 2 steps, save on rank 0, load on every rank of fresh processes
     for (let r = 0; r < 2; r++) assert.deepEqual(resumed[r], straight[r], `rank ${r}: resumed parameters differ from the straight run`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('DDP on the tape (1-process group): an unused parameter\'s bucket goes at synchronize(); a second backward before synchronize() throws', { skip, timeout: 60_000 }, async () => {
+  const d = fg.distributed;
+  await d.initProcessGroup({ rank: 0, worldSize: 1, masterAddr: '127.0.0.1', masterPort: await freePort(), timeoutMs: 20_000 });
+  try {
+    const g = new fg.Generator(3);
+    const used = new fg.nn.Linear(4, 3, { generator: g }), unused = new fg.nn.Linear(4, 3, { generator: g });
+    // A module whose forward uses only its first layer: the second's parameters get no gradient.
+    class Partial extends fg.nn.Module {
+      a = this.registerModule('a', used);
+      b = this.registerModule('b', unused);
+      forward(x: fg.Tensor): fg.Tensor {
+        return this.a.forward(x);
+      }
+    }
+    // Tiny buckets: one per parameter, in reverse order [b.bias, b.weight, a.bias, a.weight].
+    const ddp = new fg.nn.DistributedDataParallel(new Partial(), { bucketCapMb: 1e-6 });
+    await ddp.ready;
+    assert.deepEqual(ddp.bucketSizes(), [3, 12, 3, 12]);
+    const x = fg.randn([5, 4], { generator: g });
+    ddp.forward(x).square().mean().backward();
+    // The first bucket waits for b.bias, which never gets a gradient: nothing can go before it.
+    assert.deepEqual(ddp.stats(), { launchedInBackward: 0, launchedAtSynchronize: 0 });
+    const want = used.weight.grad!.data.slice();
+    await ddp.synchronize();
+    assert.deepEqual(ddp.stats(), { launchedInBackward: 0, launchedAtSynchronize: 4 });
+    assert.deepEqual(Array.from(used.weight.grad!.data), Array.from(want), 'the mean over one rank is the gradient itself');
+    assert.deepEqual(Array.from(unused.weight.grad!.data), new Array(12).fill(0), 'an unused parameter gets a zero gradient, as on every other rank');
+    // The wrapped model on its own (no ddp.forward): its backward does not synchronise.
+    ddp.zeroGrad();
+    used.forward(x).square().mean().backward();
+    await ddp.synchronize();
+    assert.deepEqual(ddp.stats(), { launchedInBackward: 0, launchedAtSynchronize: 4 });
+    ddp.zeroGrad();
+    const l = ddp.forward(x).square().mean();
+    l.backward(null, { retainGraph: true });
+    assert.throws(() => l.backward(), /second backward reached a parameter before `await ddp.synchronize\(\)`/);
+    await ddp.synchronize();
+  } finally {
+    await d.destroyProcessGroup();
   }
 });
 

@@ -131,3 +131,106 @@ test('binding second line of checks: wrong types, lengths, overlap, detached nev
   structuredClone(d.buffer, { transfer: [d.buffer] });
   assertRejects(() => addon.ewCopy(d, d), TypeError, /detached/);
 });
+
+/** The geometry of the N-D broadcast kernel: [rank, shape, a's strides, b's strides] (0 where broadcast). */
+function geometry(shape: number[], ashape: number[], bshape: number[]): Int32Array {
+  const r = shape.length;
+  const strides = (s: number[]) => {
+    const st = new Array<number>(r).fill(0);
+    let acc = 1;
+    for (let i = s.length - 1, d = r - 1; i >= 0; i--, d--) {
+      st[d] = s[i] === 1 && shape[d] !== 1 ? 0 : acc;
+      acc *= s[i];
+    }
+    return st;
+  };
+  return Int32Array.from([r, ...shape, ...strides(ashape), ...strides(bshape)]);
+}
+
+test('conformance: the N-D broadcast kernel, every op and pattern, with specials', () => {
+  requireNative();
+  const OPS6 = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum'] as const;
+  // [out shape, a shape, b shape]: general patterns (middle dims, both operands broadcast, contiguous
+  // rows with a broadcast b row, size-1 dims, scalars, rank 0) and large enough to split across threads
+  const CASES: [number[], number[], number[]][] = [
+    [[2, 3, 4], [2, 3, 4], [3, 1]], [[2, 3, 4], [2, 1, 4], [3, 1]], [[3, 4], [1, 4], [3, 1]], [[4, 2, 3, 5], [4, 1, 3, 1], [2, 1, 5]],
+    [[2, 3, 4], [4], [2, 3, 4]], [[5, 1, 7], [5, 1, 7], [1]], [[], [], []], [[0, 3], [0, 3], [3]],
+    [[64, 33, 17], [64, 1, 17], [33, 1]], [[40, 50, 60], [40, 50, 60], [40, 1, 60]], [[30, 1000], [30, 1], [1000]],
+  ];
+  for (const op of OPS6) {
+    for (const [shape, as, bs] of CASES) {
+      const g = geometry(shape, as, bs), size = (s: number[]) => s.reduce((x, y) => x * y, 1);
+      conform(`elementwise.broadcast.${op}${JSON.stringify([shape, as, bs])}`, (_n, s) => ({ a: randomF32(size(as), s, { specials: SPECIAL_RATE }), b: randomF32(size(bs), s + 1, { specials: SPECIAL_RATE }) }),
+        (K, { a, b }) => { const y = new Float32Array(size(shape)); K.elementwise.broadcast(op, a, b, y, g); return y; }, { sizes: [0] });
+    }
+  }
+});
+
+test('the N-D broadcast kernel: ops give the same bits as the TypeScript kernel on both backends', () => {
+  requireNative();
+  const a = fg.tensor(randomF32(40 * 50 * 60, 3), { shape: [40, 50, 60] }), b = fg.tensor(randomF32(40 * 60, 4), { shape: [40, 1, 60] });
+  const run = () => [a.add(b), a.sub(b), a.mul(b), a.div(b), a.maximum(b), b.minimum(a)].map((t) => t.data);
+  const native = run();
+  fg.setBackend('js');
+  try {
+    const js = run();
+    native.forEach((n, i) => assert.deepEqual(new Uint32Array(n.buffer, n.byteOffset, n.length), new Uint32Array(js[i].buffer, js[i].byteOffset, js[i].length)));
+  } finally {
+    fg.setBackend('native');
+  }
+});
+
+test('ewBroadcast checks its geometry, lengths and overlap, and writes nothing on bad input', () => {
+  requireNative();
+  const addon = require('../lib/backend/select.js').nativeAddon() as Record<string, (...a: unknown[]) => unknown>;
+  const a = new Float32Array(6), b = new Float32Array(3), y = new Float32Array(6).fill(7);
+  const g = Int32Array.from([2, 2, 3, 3, 1, 0, 1]); // out [2, 3], a [2, 3], b [3]
+  addon.ewBroadcast(0, a, b, y, g);
+  assert.ok(y.every((v) => v === 0));
+  y.fill(7);
+  assertRejects(() => addon.ewBroadcast(0, a, b, y, [2, 2, 3]), TypeError, /Expected Int32Array for geometry/, [y]);
+  assertRejects(() => addon.ewBroadcast(0, a, b, y, Int32Array.from([2, 2, 3])), RangeError, /geometry/, [y]);
+  assertRejects(() => addon.ewBroadcast(0, a, b, y, Int32Array.from([17])), RangeError, /rank/, [y]);
+  assertRejects(() => addon.ewBroadcast(0, a, b, y, Int32Array.from([2, 2, -3, 3, 1, 0, 1])), RangeError, /negative/, [y]);
+  assertRejects(() => addon.ewBroadcast(0, a, b, y, Int32Array.from([2, 2, 3, 3, 1, 0, 2])), RangeError, /Expected b to hold every element .* \(5\) but received length 3/, [y]);
+  assertRejects(() => addon.ewBroadcast(0, a, b, y, Int32Array.from([2, 2, 3, 4, 1, 0, 1])), RangeError, /Expected a to hold/, [y]);
+  assertRejects(() => addon.ewBroadcast(0, a, b, new Float32Array(5), g), RangeError, /out/);
+  assertRejects(() => addon.ewBroadcast(6, a, b, y, g), RangeError, /op/, [y]);
+  // b broadcast over out must not overlap it; a laid out as out may be out itself
+  const buf = new Float32Array(9);
+  assertRejects(() => addon.ewBroadcast(0, buf.subarray(0, 6), buf.subarray(3, 6), buf.subarray(0, 6), g), RangeError, /overlap/);
+  const io = Float32Array.from([1, 2, 3, 4, 5, 6]);
+  addon.ewBroadcast(0, io, Float32Array.from([10, 20, 30]), io, g);
+  assert.deepEqual(Array.from(io), [11, 22, 33, 14, 25, 36]);
+});
+
+test('conformance: the strided copy (permute, expand, narrow, cat), with specials', () => {
+  requireNative();
+  // [x length, x0, shape, strides]: a permutation, a broadcast (0 strides), a narrow (offset), a transpose
+  // big enough to split across threads, rank 0, an empty shape
+  const CASES: [number, number, number[], number[]][] = [
+    [24, 0, [4, 3, 2], [1, 4, 12]], [12, 0, [5, 3, 4], [0, 4, 1]], [60, 7, [3, 4], [20, 1]], [300 * 200, 0, [200, 300], [1, 200]],
+    [40 * 50 * 60, 60, [40, 49, 60], [3000, 60, 1]], [5, 3, [], []], [5, 0, [0, 4], [4, 1]], [7, 0, [64, 7, 33], [0, 1, 0]],
+  ];
+  for (const [len, x0, shape, st] of CASES) {
+    const g = Int32Array.from([shape.length, x0, ...shape, ...st]), n = shape.reduce((a, b) => a * b, 1);
+    conform(`elementwise.stridedCopy${JSON.stringify([len, x0, shape, st])}`, (_n, s) => randomF32(len, s, { specials: 0.1 }),
+      (K, x) => { const y = new Float32Array(n); K.elementwise.stridedCopy(x, y, g); return y; }, { sizes: [0] });
+  }
+});
+
+test('ewStridedCopy checks its geometry, reach and overlap, and writes nothing on bad input', () => {
+  requireNative();
+  const addon = require('../lib/backend/select.js').nativeAddon() as Record<string, (...a: unknown[]) => unknown>;
+  const x = Float32Array.from([1, 2, 3, 4, 5, 6]), y = new Float32Array(6).fill(7);
+  addon.ewStridedCopy(x, y, Int32Array.from([2, 0, 3, 2, 1, 3])); // the transpose of a [2, 3]
+  assert.deepEqual(Array.from(y), [1, 4, 2, 5, 3, 6]);
+  y.fill(7);
+  assertRejects(() => addon.ewStridedCopy(x, y, [2, 0, 3, 2, 1, 3]), TypeError, /Expected Int32Array for geometry/, [y]);
+  assertRejects(() => addon.ewStridedCopy(x, y, Int32Array.from([2, 0, 3])), RangeError, /geometry/, [y]);
+  assertRejects(() => addon.ewStridedCopy(x, y, Int32Array.from([2, -1, 3, 2, 1, 3])), RangeError, /offset/, [y]);
+  assertRejects(() => addon.ewStridedCopy(x, y, Int32Array.from([2, 1, 3, 2, 1, 3])), RangeError, /Expected x to hold every element .* \(7\) but received length 6/, [y]);
+  assertRejects(() => addon.ewStridedCopy(x, new Float32Array(5), Int32Array.from([2, 0, 3, 2, 1, 3])), RangeError, /out/);
+  const buf = new Float32Array(8);
+  assertRejects(() => addon.ewStridedCopy(buf.subarray(0, 6), buf.subarray(2, 8), Int32Array.from([2, 0, 3, 2, 1, 3])), RangeError, /overlap/);
+});

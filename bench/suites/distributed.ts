@@ -105,8 +105,7 @@ async function ddpWorker(globalBatch: number, steps: number): Promise<void> {
     await fg.distributed.barrier();
     let t0 = process.hrtime.bigint();
     model.zeroGrad();
-    loss.forward(model.forward(x), x);
-    model.backward(loss.backward());
+    loss.forward(model.forward(x), x).backward();
     opt.step();
     const tc = Number(process.hrtime.bigint() - t0) / 1e6;
     await fg.distributed.barrier();
@@ -116,8 +115,7 @@ async function ddpWorker(globalBatch: number, steps: number): Promise<void> {
     await fg.distributed.barrier();
     t0 = process.hrtime.bigint();
     ddp.zeroGrad();
-    loss.forward(ddp.forward(x), x);
-    ddp.backward(loss.backward());
+    loss.forward(ddp.forward(x), x).backward();
     await ddp.synchronize();
     opt.step();
     const td = Number(process.hrtime.bigint() - t0) / 1e6;

@@ -7,7 +7,7 @@ import type { BenchContext, BenchRow, BenchSuite } from '../harness.js';
 export const suite: BenchSuite = {
   name: 'soak',
   async run(ctx: BenchContext): Promise<BenchRow[]> {
-    const plan = ctx.quick ? { calls: FULL.calls / 10, steps: FULL.steps / 10, asyncIterations: FULL.asyncIterations / 10 } : FULL;
+    const plan = ctx.quick ? { calls: FULL.calls / 10, steps: FULL.steps / 10, asyncIterations: FULL.asyncIterations / 10, tapeSteps: FULL.tapeSteps / 10 } : FULL;
     const rows: BenchRow[] = [];
     const t0 = performance.now();
     const results = await runSoak(plan);

@@ -6,11 +6,14 @@
 //    PyTorch 1.13 doing the same in the same run (bench/torch/mlp_step.py; target ratio <= 1);
 //  - the autoencoder training step of bench/suites/nn.ts on the tape (loss.backward()) against the
 //    layer-wise step (net.backwardParameters(loss.backward())), alternating (target <= 1.05);
-//  - fresh outputs: each op's default path against its { out } path from 1e5 elements (target <= 1.15).
+//  - fresh outputs: each op's default path against its { out } path from 1e5 elements (target <= 1.15;
+//    a dropped result is not recycled before GC, see docs/memory.md), and the MLP step with the buffer
+//    cache on against off.
 // Run alone: npm run bench -- --only tape [--quick]
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as fg from '../../lib/index.js';
+import { setCacheLimit } from '../../lib/backend/buffers.js';
 import { timeMedian, type BenchContext, type BenchRow, type BenchSuite } from '../harness.js';
 import { autoencoder } from './nn.js';
 
@@ -100,16 +103,38 @@ function alternate(a: () => void, b: () => void, reps: number): [number, number]
 
 function freshVsOut(n: number, reps: number): BenchRow[] {
   const a = fg.rand([n]), b = fg.rand([n]), out = fg.zeros([n]), r = fg.zeros([]);
+  const rows = Math.round(n / 100), a2 = fg.rand([rows, 100]), row = fg.rand([100]), out2 = fg.zeros([rows, 100]);
   const cases: [string, () => void, () => void][] = [
     ['add', () => void fg.ops.add(a, b), () => void fg.ops.add(a, b, { out })],
+    ['add (row broadcast)', () => void fg.ops.add(a2, row), () => void fg.ops.add(a2, row, { out: out2 })],
     ['mul (number)', () => void fg.ops.mul(a, 2), () => void fg.ops.mul(a, 2, { out })],
     ['exp', () => void fg.ops.exp(a), () => void fg.ops.exp(a, { out })],
+    ['tanh', () => void fg.ops.tanh(a), () => void fg.ops.tanh(a, { out })],
+    ['softmax (rows of 100)', () => void fg.ops.softmax(a2, 1), () => void fg.ops.softmax(a2, { dim: 1, out: out2 })],
     ['sum', () => void fg.ops.sum(a), () => void fg.ops.sum(a, { out: r })],
   ];
   return cases.map(([name, fresh, into]) => {
     const [f, o] = alternate(fresh, into, reps);
     return { suite: 'tape', case: `${name}: fresh output / { out }`, backend: fg.getBackend(), size: n, medianMs: f, note: `ratio ${(f / o).toFixed(2)} (out ${o.toFixed(3)} ms; target <= 1.15)` };
   });
+}
+
+/** The MLP step with the buffer cache on against off (FASTGRAD_CACHE_MB=0 in effect), alternating. */
+function cacheOnOff(reps: number): BenchRow {
+  const step = mlpStep();
+  const on = () => step();
+  const off = () => {
+    const prev = setCacheLimit(0);
+    try {
+      step();
+    } finally {
+      setCacheLimit(prev);
+    }
+  };
+  const h0 = fg.backendInfo().cache.hits;
+  const [a, b] = alternate(on, off, reps);
+  const c = fg.backendInfo().cache;
+  return { suite: 'tape', case: 'MLP step: buffer cache on / off', backend: fg.getBackend(), size: 128, medianMs: a, note: `off ${b.toFixed(2)} ms: ratio ${(a / b).toFixed(3)}; ${c.hits - h0} cache hits, ${(c.bytes / 2 ** 20).toFixed(1)} MB held` };
 }
 
 function run(ctx: BenchContext): BenchRow[] {
@@ -132,6 +157,7 @@ function run(ctx: BenchContext): BenchRow[] {
   const [tape, lw] = alternate(ae.tape, ae.layerwise, ctx.quick ? 3 : 7);
   rows.push({ suite: 'tape', case: 'autoencoder step on the tape / layer-wise, batch 200', backend: fg.getBackend(), size: 200, medianMs: tape, note: `layer-wise ${lw.toFixed(2)} ms: ratio ${(tape / lw).toFixed(3)} (target <= 1.05)` });
   for (const n of ctx.quick ? [1e5] : [1e5, 1e6]) rows.push(...freshVsOut(n, ctx.quick ? 5 : 11));
+  rows.push(cacheOnOff(ctx.quick ? 5 : 11));
   return rows;
 }
 

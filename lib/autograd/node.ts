@@ -3,6 +3,7 @@
 // their versions at save time, and one backward function from the output's gradient to the inputs'
 // gradients. Every node gets a sequence number at creation; backward runs nodes in decreasing order.
 import type { Tensor } from '../tensor.js';
+import type { HookMap, TensorHook } from './hooks.js';
 
 /** From the gradient of the node's output to one gradient per input (null: none flows there). */
 export type BackwardFn = (g: Tensor) => readonly (Tensor | null)[];
@@ -28,6 +29,15 @@ export class Node {
   pending: Tensor | null = null;
   /** @internal Whether the engine owns pending's storage (may add into it in place). */
   owned = false;
+  /** @internal Tensor hooks registered on the output (registerHook on a non-leaf), run before fn. */
+  hooks: HookMap<TensorHook> | null = null;
+  /**
+   * @internal Whether fn returns only new arrays or views of its input gradient and keeps nothing of it
+   * (lib/ops and nn.Linear): the engine may then recycle the gradients it consumes (docs/memory.md).
+   */
+  pure = false;
+  /** @internal Whether pending's array may go back to the buffer cache once consumed. */
+  recyc = false;
   /** @internal Engine scratch: the traversal epoch that last visited this node. */
   mark = 0;
 

@@ -1,6 +1,7 @@
 // Which backend runs, and why. FASTGRAD_BACKEND=js|native picks at start; fg.setBackend() switches.
 // When the native backend is not in use (and the user did not choose the TypeScript one), the first
 // kernel call prints one line on stderr saying why and how to fix it; FASTGRAD_QUIET=1 silences it.
+import { cacheInfo, type CacheInfo } from './buffers.js';
 import * as path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { checkInteger, typeError, rangeError } from '../validate.js';
@@ -33,6 +34,8 @@ export interface BackendInfo {
   openmp: boolean;
   /** Work (elements) below which native kernels stay on the calling thread. */
   parallelMinWork: number;
+  /** The buffer cache of tensor storage (docs/memory.md): bytes and buffers held now, its limit, hits and misses. */
+  cache: CacheInfo;
 }
 
 let load: AddonLoad | null = null;
@@ -170,6 +173,7 @@ export function backendInfo(): BackendInfo {
     hardwareThreads: b ? b.hardwareThreads : 1,
     openmp: onNative ? b.openmp : false,
     parallelMinWork: onNative ? b.parallelMinWork : 0,
+    cache: cacheInfo(),
   };
 }
 

@@ -1,11 +1,17 @@
-// DistributedDataParallel (torch.nn.parallel.DistributedDataParallel) on fastgrad's layer-wise backward:
-// rank 0's parameters and buffers are broadcast at construction (await ddp.ready); gradients are grouped
-// into buckets of at most bucketCapMb (parameters in reverse order, as torch's reducer) and each bucket is
-// all-reduced (mean) as soon as the last module owning one of its parameters has finished its backward,
-// so the reduction of the late layers runs on the thread pool while the JavaScript thread computes the
-// early layers' gradients. Buckets are launched in bucket order on every rank (a fixed sequence of
-// collectives); `await ddp.synchronize()` after backward waits for the last one and leaves the averaged
-// gradients in param.grad, bit-identical on every rank.
+// DistributedDataParallel (torch.nn.parallel.DistributedDataParallel): rank 0's parameters and buffers
+// are broadcast at construction (await ddp.ready); gradients are grouped into buckets of at most
+// bucketCapMb (parameters in reverse order, as torch's reducer) and each bucket is all-reduced (mean)
+// as soon as every one of its parameters has its final gradient, so the reduction of the late layers
+// runs on the thread pool while the JavaScript thread computes the early layers' gradients. A
+// gradient is final
+// - on the tape (`loss.backward()`): when the engine calls the parameter's post-accumulate-grad hook,
+//   which it does right after the last node feeding that parameter (docs/autograd.md "Hooks");
+// - on the layer-wise path (`ddp.backward(dy)`): when the module owning the parameter returns from
+//   its backward.
+// Buckets are launched in bucket order on every rank (a fixed sequence of collectives);
+// `await ddp.synchronize()` after backward launches what is left (parameters that got no gradient this
+// time), waits for the last bucket and leaves the averaged gradients in param.grad, bit-identical on
+// every rank.
 import { layerwiseBackward, Module } from '../nn/module.js';
 import type { Parameter, Tensor } from '../tensor.js';
 import { Tensor as TensorClass } from '../tensor.js';
@@ -26,6 +32,14 @@ interface Bucket {
   waiting: number; // parameters of this bucket whose gradient is not final yet in this backward
 }
 
+/** Gradient synchronisation counters of a DistributedDataParallel (for tests and the bench). */
+export interface DdpStats {
+  /** Buckets launched from a gradient becoming final, before synchronize() was called. */
+  launchedInBackward: number;
+  /** Buckets launched by synchronize() (their parameters got no gradient, or it was never marked final). */
+  launchedAtSynchronize: number;
+}
+
 export class DistributedDataParallel extends Module {
   readonly module: Module;
   readonly bucketCapMb: number;
@@ -35,10 +49,13 @@ export class DistributedDataParallel extends Module {
   readonly #buckets: Bucket[] = [];
   readonly #bucketOf = new Map<Parameter, Bucket>();
   readonly #owned = new Map<Module, Parameter[]>();
+  readonly #hooks: { remove(): void }[] = [];
   #inBackward = false;
-  #done = new Set<Module>();
+  #armed = false; // ddp.forward ran since the last backward began
+  #done = new Set<Parameter>();
   #next = 0; // next bucket to launch
   #pending: Promise<void>[] = [];
+  #stats: DdpStats = { launchedInBackward: 0, launchedAtSynchronize: 0 };
 
   constructor(module: Module, options: DistributedDataParallelOptions = {}) {
     super();
@@ -78,8 +95,11 @@ export class DistributedDataParallel extends Module {
     }
     close();
 
-    // Gradient-ready hooks: a module without children owns its parameters; when its backward returns
-    // (inside ddp.backward), their gradients are final.
+    // On the tape: a parameter's gradient is final when its post-accumulate-grad hook runs.
+    for (const p of module.parameters()) this.#hooks.push(p.registerPostAccumulateGradHook(() => this.#ready(p, 'tape')));
+
+    // Layer-wise: a module without children owns its parameters; when its backward returns (inside
+    // ddp.backward), their gradients are final.
     for (const [, m] of module.namedModules()) {
       if (m.children().length > 0) continue;
       const ps = m.parameters();
@@ -127,13 +147,16 @@ export class DistributedDataParallel extends Module {
     if (this.#pending.length > 0) throw new Error(`DistributedDataParallel.${fn}: await ddp.synchronize() after backward first (gradients are still being all-reduced)`);
   }
 
-  forward(x: Tensor): Tensor {
+  forward(...inputs: Tensor[]): Tensor {
     this.#check('forward');
-    return this.module.forward(x);
+    // As torch's DDP.forward prepares the reducer: only a backward through this forward synchronises
+    // (the wrapped model used on its own trains alone).
+    this.#armed = true;
+    return (this.module.forward as (...xs: Tensor[]) => Tensor)(...inputs);
   }
 
   backward(dy: Tensor): Tensor {
-    this.#begin();
+    this.#begin('backward');
     try {
       return layerwiseBackward(this.module, dy);
     } finally {
@@ -142,7 +165,7 @@ export class DistributedDataParallel extends Module {
   }
 
   override backwardParameters(dy: Tensor): void {
-    this.#begin();
+    this.#begin('backwardParameters');
     try {
       this.module.backwardParameters(dy);
     } finally {
@@ -150,15 +173,30 @@ export class DistributedDataParallel extends Module {
     }
   }
 
-  /** Waits for every bucket of the last backward; param.grad then holds the mean over all ranks. */
+  /**
+   * Ends the gradient synchronisation of the last backward: launches the buckets still waiting (in
+   * order), waits for every bucket; param.grad then holds the mean over all ranks.
+   */
   async synchronize(): Promise<void> {
+    if (this.#inBackward) this.#end();
     const pending = this.#pending;
     this.#pending = [];
     await Promise.all(pending);
   }
 
-  #begin(): void {
-    this.#check('backward');
+  /** How the buckets of the backward passes so far were launched (counts since construction). */
+  stats(): DdpStats {
+    return { ...this.#stats };
+  }
+
+  /** Unregisters the gradient hooks from the wrapped module's parameters (the module trains alone again). */
+  removeHooks(): void {
+    for (const h of this.#hooks.splice(0)) h.remove();
+  }
+
+  #begin(fn: string): void {
+    this.#check(fn);
+    this.#armed = false;
     this.#inBackward = true;
     this.#done = new Set();
     this.#next = 0;
@@ -167,24 +205,40 @@ export class DistributedDataParallel extends Module {
 
   #end(): void {
     this.#inBackward = false;
-    // Buckets still waiting (parameters no hooked module owns, or unused this time) go now, in order.
+    // Buckets still waiting (parameters unused this time, or not marked final) go now, in order.
     for (const b of this.#buckets) b.waiting = 0;
-    this.#launchReady();
+    this.#launchReady(false);
   }
 
   #finished(m: Module): void {
-    if (!this.#inBackward || this.#done.has(m)) return;
-    this.#done.add(m);
-    for (const p of this.#owned.get(m) ?? []) {
-      const b = this.#bucketOf.get(p);
-      if (b) b.waiting--;
-    }
-    this.#launchReady();
+    for (const p of this.#owned.get(m) ?? []) this.#ready(p, 'layerwise');
   }
 
-  #launchReady(): void {
+  /** p's gradient is final for this backward. */
+  #ready(p: Parameter, via: 'tape' | 'layerwise'): void {
+    if (via === 'tape' && !this.#inBackward) {
+      // The first gradient of a tape backward after ddp.forward starts the synchronisation (as
+      // ddp.backward does).
+      if (!this.#armed || !this.#synced || this.#pending.length > 0) return;
+      this.#begin('backward');
+    }
+    if (!this.#inBackward) return;
+    if (this.#done.has(p)) {
+      if (via === 'layerwise') return;
+      // torch's reducer refuses the same: the buckets of the first backward are already on their way.
+      throw new Error('DistributedDataParallel: a second backward reached a parameter before `await ddp.synchronize()` ended the previous one (call synchronize() after each backward)');
+    }
+    this.#done.add(p);
+    const b = this.#bucketOf.get(p);
+    if (b) b.waiting--;
+    this.#launchReady(true);
+  }
+
+  #launchReady(inBackward: boolean): void {
     while (this.#next < this.#buckets.length && this.#buckets[this.#next].waiting <= 0) {
       const b = this.#buckets[this.#next++];
+      if (inBackward) this.#stats.launchedInBackward++;
+      else this.#stats.launchedAtSynchronize++;
       for (let i = 0; i < b.params.length; i++) {
         const p = b.params[i];
         if (p.grad) b.flat.set(p.grad.data, b.offsets[i]);

@@ -22,7 +22,9 @@ import { checkTensor, formatShape, Parameter, Tensor } from '../tensor.js';
 import { checkBoolean, checkInteger, checkOptions, rangeError } from '../validate.js';
 import { kaimingUniform, uniform } from '../init/index.js';
 import { accumulateGrad, checkGradShape, Module, savedOrThrow, ON_TAPE } from './module.js';
-import { record } from '../autograd/engine.js';
+import { recordOp as record } from '../autograd/engine.js';
+import { recycleF32 } from '../backend/buffers.js';
+import { empty, fresh } from '../ops/core.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 
 
@@ -80,7 +82,7 @@ export class Linear extends Module {
       throw new RangeError(`Expected x of shape [..., ${this.inFeatures}] for Linear(${this.inFeatures}, ${this.outFeatures}) but received shape ${formatShape(x.shape)}`);
     }
     const n = rowsOf(x, this.inFeatures);
-    const y = Tensor.zeros([...x.shape.slice(0, -1), this.outFeatures]);
+    const y = empty([...x.shape.slice(0, -1), this.outFeatures]); // the GEMM (beta 0) writes all of it
     kernels().gemm.gemm(x.data, this.weight.data, y.data, n, this.outFeatures, this.inFeatures, false, true, 1, 0, this.bias?.data ?? null, activation);
     this.#x = x;
     const w = this.weight, b = this.bias;
@@ -88,25 +90,27 @@ export class Linear extends Module {
       // one tape node for the GEMM, its bias and activation (see the file comment for backward)
       const inF = this.inFeatures, outF = this.outFeatures;
       record(y, activation === 'none' ? 'linear' : `linear+${activation}`, b ? [x, w, b] : [x, w], (g) => {
+        // every output written in full (GEMM with beta 0, the column sums): arrays from the buffer cache
         const K = kernels();
         let d = g;
         if (activation !== 'none') {
-          d = Tensor.zeros(y.shape);
+          d = empty(y.shape);
           K.unary.backward(activation, y.data, g.data, d.data);
         }
         let dx: Tensor | null = null, dw: Tensor | null = null, db: Tensor | null = null;
         if (x.requiresGrad) {
-          dx = Tensor.zeros(x.shape);
+          dx = empty(x.shape);
           K.gemm.gemm(d.data, w.data, dx.data, n, inF, outF, false, false, 1, 0, null, 'none');
         }
         if (w.requiresGrad) {
-          dw = Tensor.zeros([outF, inF]);
+          dw = empty([outF, inF]);
           K.gemm.gemm(d.data, x.data, dw.data, outF, inF, n, true, false, 1, 0, null, 'none');
         }
         if (b !== null && b.requiresGrad) {
-          db = Tensor.zeros([outF]);
+          db = fresh([outF]);
           K.reduce.axis('sum', d.data, n, outF, 0, 0, db.data);
         }
+        if (d !== g) recycleF32(d.data); // the activation's gradient: made here, read only here
         return b ? [dx, dw, db] : [dx, dw];
       }, activation === 'none' ? [x, w] : [x, w, y]);
     }

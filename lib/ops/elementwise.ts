@@ -6,12 +6,14 @@
 // Each output element is one binary32 operation, so every path gives the same bits.
 import { broadcastBinary, type BroadcastOp } from '../backend/js/broadcast.js';
 import type { BinaryOp, Broadcast } from '../backend/kernels.js';
-import { record } from '../autograd/engine.js';
+import { BROADCAST_MAX_RANK } from '../backend/spec/elementwise.js';
+import { recordOp as record } from '../autograd/engine.js';
 import { checkTensor, formatShape, sameShape, Tensor } from '../tensor.js';
 import { checkNumber, rangeError } from '../validate.js';
-import { fresh, kfor, needs1, needs2 } from './core.js';
+import { empty, fresh, kfor, needs1, needs2 } from './core.js';
 import { outputFor, type OutOptions } from './util.js';
-import { sumToShape } from './reduce.js';
+import { recycleF32 } from '../backend/buffers.js';
+import { sumTemp, sumToShape } from './reduce.js';
 import { unaryData } from './unary.js';
 
 /** The broadcast shape of a and b (torch's rule: dims aligned from the right, each equal or 1). */
@@ -56,7 +58,17 @@ export function binaryInto(op: BroadcastOp, a: Float32Array, ashape: readonly nu
       if (mode !== null) return kfor(n).elementwise.binary(bop, a, b, out, mode.rows, mode.cols, mode.mode);
     }
   }
-  broadcastBinary(op, a, broadcastStrides(ashape, shape), b, broadcastStrides(bshape, shape), out, shape);
+  // every other pattern: the N-D broadcast kernel (native when native), strides 0 on broadcast dims
+  const r = shape.length, sa = broadcastStrides(ashape, shape), sb = broadcastStrides(bshape, shape);
+  if (r > BROADCAST_MAX_RANK) return broadcastBinary(op, a, sa, b, sb, out, shape);
+  const g = new Int32Array(1 + 3 * r);
+  g[0] = r;
+  for (let d = 0; d < r; d++) {
+    g[1 + d] = shape[d];
+    g[1 + r + d] = sa[d];
+    g[1 + 2 * r + d] = sb[d];
+  }
+  kfor(n).elementwise.broadcast(op, a, b, out, g);
 }
 
 /** b as a row or a column of the (rows × cols) view of `shape`, or null. */
@@ -111,7 +123,7 @@ function binary(op: Op, a: Tensor, b: Tensor | number, opts: OutOptions | undefi
       throw new RangeError(`Expected out of ${op} not to overlap the broadcast operand a`);
     }
   } else {
-    out = fresh(shape);
+    out = empty(shape);
   }
   if (op === 'pow') powInto(a.data, a.shape, b.data, b.shape, out.data, shape);
   else binaryInto(op, a.data, a.shape, b.data, b.shape, out.data, shape);
@@ -124,23 +136,34 @@ function binaryBackward(op: Op, a: Tensor, b: Tensor, out: Tensor): (g: Tensor) 
   switch (op) {
     case 'add':
       return (g) => [ra ? sumToShape(g, as) : null, rb ? sumToShape(g, bs) : null];
+    // Temporaries made here and read no more go back to the buffer cache (dead(), sumTemp).
     case 'sub':
-      return (g) => [ra ? sumToShape(g, as) : null, rb ? sumToShape(negT(g), bs) : null];
+      return (g) => [ra ? sumToShape(g, as) : null, rb ? sumTemp(negT(g), bs) : null];
     case 'mul':
-      return (g) => [ra ? sumToShape(mulT(g, b), as) : null, rb ? sumToShape(mulT(g, a), bs) : null];
+      return (g) => [ra ? sumTemp(mulT(g, b), as) : null, rb ? sumTemp(mulT(g, a), bs) : null];
     case 'div':
       return (g) => {
-        const ga = ra ? sumToShape(bin('div', g, b), as) : null;
-        // torch: -g * ((a / b) / b)
-        const gb = rb ? sumToShape(negT(mulT(g, bin('div', bin('div', a, b), b))), bs) : null;
+        const ga = ra ? sumTemp(bin('div', g, b), as) : null;
+        let gb: Tensor | null = null;
+        if (rb) {
+          // torch: -g * ((a / b) / b)
+          const q = bin('div', a, b), q2 = dead(bin('div', q, b), q), p = dead(mulT(g, q2), q2);
+          gb = sumTemp(dead(negT(p), p), bs);
+        }
         return [ga, gb];
       };
     case 'pow':
       return (g) => {
         // d/da = b * a^(b - 1); d/db = a^b * log(a)
         let ga: Tensor | null = null, gb: Tensor | null = null;
-        if (ra) ga = sumToShape(mulT(g, mulT(b, bin('pow', a, scalarT('sub', b, 1)))), as);
-        if (rb) gb = sumToShape(mulT(g, mulT(out, unaryT('log', a))), bs);
+        if (ra) {
+          const e = scalarT('sub', b, 1), p = dead(bin('pow', a, e), e), q = dead(mulT(b, p), p);
+          ga = sumTemp(dead(mulT(g, q), q), as);
+        }
+        if (rb) {
+          const l = unaryT('log', a), q = dead(mulT(out, l), l);
+          gb = sumTemp(dead(mulT(g, q), q), bs);
+        }
         return [ga, gb];
       };
     case 'maximum':
@@ -158,7 +181,7 @@ function binaryBackward(op: Op, a: Tensor, b: Tensor, out: Tensor): (g: Tensor) 
           } else if ((op === 'maximum') === (x > y)) wa.data[i] = gi;
           else wb.data[i] = gi;
         }
-        return [ra ? sumToShape(wa, as) : null, rb ? sumToShape(wb, bs) : null];
+        return [ra ? sumTemp(wa, as) : null, rb ? sumTemp(wb, bs) : null];
       };
   }
 }
@@ -180,7 +203,7 @@ function scalarOp(op: Op, a: Tensor, s: number, opts: OutOptions | undefined): T
     if (rec) throw new Error(`${op}(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad`);
     out = outputFor(a.shape, opts, op, [a]);
   } else {
-    out = fresh(a.shape, a.size);
+    out = empty(a.shape, a.size);
   }
   const n = a.size;
   if (op === 'pow') powScalarInto(a.data, s, out.data);
@@ -200,7 +223,10 @@ function scalarOp(op: Op, a: Tensor, s: number, opts: OutOptions | undefined): T
         record(out, op, [a], (g) => [scalarT('div', g, sf)]);
         break;
       case 'pow':
-        record(out, op, [a], (g) => [mulT(g, scalarT('mul', powScalar(a, s - 1), sf))], [a]);
+        record(out, op, [a], (g) => {
+          const p = powScalar(a, s - 1), q = dead(scalarT('mul', p, sf), p);
+          return [dead(mulT(g, q), q)];
+        }, [a]);
         break;
       default:
         record(out, op, [a], (g) => {
@@ -218,6 +244,11 @@ function scalarOp(op: Op, a: Tensor, s: number, opts: OutOptions | undefined): T
 }
 
 // Untracked helpers for backward functions (the engine runs them with recording off).
+/** Returns r after giving t's array back to the buffer cache: t is a temporary made here and read no more. */
+function dead(r: Tensor, t: Tensor): Tensor {
+  if (t._d !== r._d) recycleF32(t._d as Float32Array);
+  return r;
+}
 function bin(op: Op, a: Tensor, b: Tensor): Tensor {
   return binary(op, a, b, undefined);
 }
@@ -228,17 +259,17 @@ export function negT(a: Tensor): Tensor {
   return unaryT('neg', a);
 }
 export function scalarT(op: BinaryOp, a: Tensor, s: number): Tensor {
-  const out = fresh(a.shape, a.size);
+  const out = empty(a.shape, a.size);
   kfor(a.size).elementwise.scalar(op, a.data, s, out.data);
   return out;
 }
 function unaryT(op: 'neg' | 'log', a: Tensor): Tensor {
-  const out = fresh(a.shape, a.size);
+  const out = empty(a.shape, a.size);
   unaryData(op, a.data, out.data);
   return out;
 }
 function powScalar(a: Tensor, e: number): Tensor {
-  const out = fresh(a.shape, a.size);
+  const out = empty(a.shape, a.size);
   powScalarInto(a.data, e, out.data);
   return out;
 }

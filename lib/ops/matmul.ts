@@ -2,11 +2,11 @@
 // activation), so a Linear layer's forward pass is one call. Spec: docs/numerics.md "GEMM".
 import { kernels } from '../backend/select.js';
 import type { GemmActivation, GemmKernels } from '../backend/kernels.js';
-import { record } from '../autograd/engine.js';
+import { recordOp as record } from '../autograd/engine.js';
 import { checkTensor, formatShape, makeTensor, sameShape, Tensor } from '../tensor.js';
-import { fresh, needs2 } from './core.js';
+import { empty, needs2 } from './core.js';
 import { broadcastShapes, broadcastStrides } from './elementwise.js';
-import { sumToShape } from './reduce.js';
+import { sumTemp } from './reduce.js';
 import { checkBoolean, checkFinite, checkOptions, overlaps, rangeError, typeError } from '../validate.js';
 
 export interface MatmulOptions {
@@ -122,7 +122,7 @@ function matmulT(a: Tensor, b: Tensor): Tensor {
   const outShape: number[] = [...batch];
   if (a.ndim > 1) outShape.push(m);
   if (b.ndim > 1) outShape.push(n);
-  const out = fresh(outShape);
+  const out = empty(outShape);
   // N-D · 2-D with a plain left operand: fold the batch into rows (one GEMM)
   const fold = batchB.length === 0 && !A.trans;
   const nb = fold ? 1 : batch.reduce((x, y) => x * y, 1);
@@ -141,23 +141,23 @@ function matmulT(a: Tensor, b: Tensor): Tensor {
       let ga: Tensor | null = null, gb: Tensor | null = null;
       if (ta._req) {
         // per batch: dA = G·op(B)ᵀ (m × k), or for a transposed source dAs = op(B)·Gᵀ (k × m)
-        const full = fresh(fold ? [M, k] : [...batch, ...(A.trans ? [k, M] : [M, k])]);
+        const full = empty(fold ? [M, k] : [...batch, ...(A.trans ? [k, M] : [M, k])]); // the GEMMs write all of it
         for (let i = 0; i < nb; i++) {
           const bo = fold ? 0 : offB[i], go = gd.subarray(i * mn, (i + 1) * mn), dst = full.data.subarray(i * mk, (i + 1) * mk);
           if (A.trans) K.gemm(bd.subarray(bo, bo + kn), go, dst, k, M, n, B.trans, true, 1, 0, null, 'none');
           else K.gemm(go, bd.subarray(bo, bo + kn), dst, M, k, n, false, !B.trans, 1, 0, null, 'none');
         }
-        ga = fold ? makeTensor(full.data, ashape) : reshapeGrad(sumToShape(full, A.trans ? [...batchA, k, m] : [...batchA, m, k]), ashape);
+        ga = fold ? makeTensor(full.data, ashape) : reshapeGrad(sumTemp(full, A.trans ? [...batchA, k, m] : [...batchA, m, k]), ashape);
       }
       if (tb._req) {
         // per batch: dB = op(A)ᵀ·G (k × n), or for a transposed source dBs = Gᵀ·op(A) (n × k); summed over broadcast batches
-        const full = fresh([...(fold ? [] : batch), ...(B.trans ? [n, k] : [k, n])]);
+        const full = empty([...(fold ? [] : batch), ...(B.trans ? [n, k] : [k, n])]); // the GEMMs write all of it
         for (let i = 0; i < nb; i++) {
           const ao = fold ? 0 : offA[i], go = gd.subarray(i * mn, (i + 1) * mn), dst = full.data.subarray(i * kn, (i + 1) * kn);
           if (B.trans) K.gemm(go, ad.subarray(ao, ao + mk), dst, n, k, M, true, A.trans, 1, 0, null, 'none');
           else K.gemm(ad.subarray(ao, ao + mk), go, dst, k, n, M, !A.trans, false, 1, 0, null, 'none');
         }
-        gb = reshapeGrad(fold ? full : sumToShape(full, B.trans ? [...batchB, n, k] : [...batchB, k, n]), bshape);
+        gb = reshapeGrad(fold ? full : sumTemp(full, B.trans ? [...batchB, n, k] : [...batchB, k, n]), bshape);
       }
       return [ga, gb];
     }, [ta, tb]);

@@ -1,8 +1,9 @@
 // Tensor methods: every op of fg.ops as a method with the tensor first (a.add(b) is fg.ops.add(a, b)),
 // the in-place forms (add_ sub_ mul_ div_ zero_ fill_ copy_ clamp_), item, tolist, backward, detach,
 // and torch's printed form (toString, util.inspect).
-import { backward as runBackward, record, type BackwardOptions } from '../autograd/engine.js';
+import { backward as runBackward, recordOp as record, type BackwardOptions } from '../autograd/engine.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
+import { registerHook, registerPostAccumulateGradHook, type PostAccumulateGradHook, type RemovableHandle, type TensorHook } from '../autograd/hooks.js';
 import { checkTensor, formatShape, sameShape, Tensor, viewOf, type DType, type TensorData } from '../tensor.js';
 import { checkNumber } from '../validate.js';
 import { kfor } from './core.js';
@@ -67,6 +68,17 @@ declare module '../tensor.js' {
     tolist(): unknown;
     /** Gradients of this tensor (a scalar, or pass grad) with respect to every leaf that requires grad, added into their .grad. */
     backward(grad?: Tensor | null, options?: BackwardOptions): void;
+    /**
+     * Registers a hook on the gradient flowing into this tensor during backward (torch's register_hook):
+     * `fn(grad)` may return a replacement of grad's shape. On a leaf it runs on the leaf's total
+     * gradient of the backward, before it is added into .grad. Returns a handle with remove().
+     */
+    registerHook(fn: TensorHook): RemovableHandle;
+    /**
+     * Registers a hook called with this leaf right after backward added into its .grad, as soon as the
+     * leaf's gradient is final (before the rest of backward runs; docs/autograd.md "Hooks").
+     */
+    registerPostAccumulateGradHook(fn: PostAccumulateGradHook): RemovableHandle;
     /** The same storage, cut from the tape (requiresGrad false). */
     detach(): Tensor<T>;
     add_(other: Tensor | number): this;
@@ -128,6 +140,8 @@ const methods: Record<string, (this: Tensor, ...a: never[]) => unknown> = {
   tolist(this: Tensor) { return tolist(this); },
   backward(this: Tensor, g?: Tensor | null, o?: BackwardOptions) { runBackward(this, g, o); },
   detach(this: Tensor) { return viewOf(this, this.shape); },
+  registerHook(this: Tensor, fn: TensorHook) { return registerHook(this, fn); },
+  registerPostAccumulateGradHook(this: Tensor, fn: PostAccumulateGradHook) { return registerPostAccumulateGradHook(this, fn); },
   add_(this: Tensor, o: Tensor | number) { return inplace(this, 'add', o); },
   sub_(this: Tensor, o: Tensor | number) { return inplace(this, 'sub', o); },
   mul_(this: Tensor, o: Tensor | number) { return inplace(this, 'mul', o); },

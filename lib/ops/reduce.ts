@@ -4,13 +4,13 @@
 // a broadcast, in backward). Every result follows the canonical order of docs/numerics.md
 // ("Reduction family"; "Reductions over several dims"), so both backends, every SIMD level and every
 // thread count give the same bits.
+import { emptyF32, recycleF32 } from '../backend/buffers.js';
 import { kernels } from '../backend/select.js';
 import type { ReduceOp } from '../backend/kernels.js';
-import { stridedCopy } from '../backend/js/broadcast.js';
-import { record } from '../autograd/engine.js';
+import { recordOp as record } from '../autograd/engine.js';
 import { checkTensor, formatShape, makeTensor, sameShape, Tensor, type Shape } from '../tensor.js';
 import { checkBoolean, checkFinite, checkInteger, checkOptions, overlaps, rangeError, typeError } from '../validate.js';
-import { fresh, kfor, needs1, normDims, stridesOf } from './core.js';
+import { copyStrided, fresh, kfor, needs1, normDims, stridesOf } from './core.js';
 import { broadcastStrides, mulT, scalarT } from './elementwise.js';
 
 export interface ReduceOptions {
@@ -180,7 +180,7 @@ export function reduceData(op: ReduceOp, x: Float32Array, shape: Shape, dims: re
   let len = 1;
   for (const d of dims) len *= shape[d];
   const keptN = len === 0 ? shape.reduce((a, d, i) => (dims.includes(i) ? a : a * d), 1) : x.length / len;
-  const out = new Float32Array(keptN);
+  const out = emptyF32(keptN); // every path below writes all of it
   if (keptN === 0) return out;
   const K = kfor(x.length).reduce;
   const segs = segments(shape, dims);
@@ -204,9 +204,10 @@ export function reduceData(op: ReduceOp, x: Float32Array, shape: Shape, dims: re
     // move the reduced dims last (a copy), then reduce rows
     const perm = [...shape.keys()].filter((i) => !dims.includes(i)).concat([...dims]);
     const st = stridesOf(shape);
-    const t = new Float32Array(x.length);
-    stridedCopy(x, perm.map((i) => st[i]), t, perm.map((i) => shape[i]));
+    const t = emptyF32(x.length);
+    copyStrided(x, perm.map((i) => st[i]), t, perm.map((i) => shape[i]));
     K.axis(op, t, keptN, len, 1, divisor, out);
+    recycleF32(t); // made here, read no more
   }
   return out;
 }
@@ -216,8 +217,8 @@ export function expandData(t: Float32Array, tshape: Shape, shape: Shape): Float3
   let n = 1;
   for (const d of shape) n *= d;
   if (t.length === n) return t;
-  const out = new Float32Array(n);
-  stridedCopy(t, broadcastStrides(tshape, shape), out, shape);
+  const out = emptyF32(n); // the strided copy writes all of it
+  copyStrided(t, broadcastStrides(tshape, shape), out, shape);
   return out;
 }
 
@@ -241,6 +242,16 @@ export function sumToShape(g: Tensor, shape: Shape): Tensor {
   for (let i = 0; i < g.ndim; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
   if (dims.length === 0) return makeTensor(g.data, shape);
   return makeTensor(reduceData('sum', g.data, g.shape, dims, 0), shape);
+}
+
+/**
+ * sumToShape of a temporary the caller made and reads no more: when the sum made a new array, the
+ * temporary's goes back to the buffer cache (docs/memory.md).
+ */
+export function sumTemp(t: Tensor, shape: Shape): Tensor {
+  const r = sumToShape(t, shape);
+  if (r._d !== t._d) recycleF32(t._d as Float32Array);
+  return r;
 }
 
 type DimArg = number | readonly number[] | null | undefined;

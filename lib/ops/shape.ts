@@ -4,11 +4,10 @@
 // training: indexSelect, gather (integer indices: Int32Array, any integer typed array, number[] or an
 // int32 tensor), oneHot. Backward: the inverse layout of the gradient; indexSelect and gather add their
 // gradients into place in index order (row-major over the index), one binary32 add each.
-import { stridedCopy } from '../backend/js/broadcast.js';
-import { record } from '../autograd/engine.js';
+import { recordOp as record } from '../autograd/engine.js';
 import { checkTensor, formatShape, makeTensor, sameShape, Tensor, viewOf, type DType, type DataOf } from '../tensor.js';
 import { checkInteger, rangeError, typeError } from '../validate.js';
-import { fresh, needs1, needsAny, normDim, stridesOf } from './core.js';
+import { copyStrided, fresh, needs1, needsAny, normDim, stridesOf } from './core.js';
 import { sumToShape } from './reduce.js';
 
 type Dims = readonly number[];
@@ -99,7 +98,7 @@ function permuteData<T extends DType>(x: Tensor<T>, perm: Dims): Tensor<T> {
   const st = stridesOf(x.shape), shape = perm.map((p) => x.shape[p]);
   const src = x.data;
   const out = (src instanceof Int32Array ? new Int32Array(src.length) : new Float32Array(src.length)) as DataOf<T>;
-  stridedCopy(src, perm.map((p) => st[p]), out, shape);
+  copyStrided(src, perm.map((p) => st[p]), out, shape);
   return makeTensor(out, shape);
 }
 
@@ -184,7 +183,7 @@ export function expand(x: Tensor, ...sizes: (number | readonly number[])[]): Ten
     return j >= 0 && x.shape[j] !== 1 ? st[j] : 0;
   });
   const out = fresh(shape);
-  stridedCopy(x.data, sx, out.data, shape);
+  copyStrided(x.data, sx, out.data, shape);
   if (needs1(x)) {
     const xs = x.shape;
     record(out, 'expand', [x], (g) => [sumToShape(g, xs)]);
@@ -211,7 +210,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   shape[d] = length;
   const st = stridesOf(x.shape);
   const out = fresh(shape);
-  stridedCopy(x.data, st, out.data, shape, s * st[d]);
+  copyStrided(x.data, st, out.data, shape, s * st[d]);
   if (needs1(x)) {
     const xs = x.shape;
     record(out, 'narrow', [x], (g) => {

@@ -4,13 +4,13 @@
 // Every op records its tape node when x requires grad (backward from the saved input or output):
 //   neg -g · abs g·sign(x) · sqrt g/(2y) · square 2x·g · exp g·y · log g/x · relu/sigmoid/tanh the
 //   activation backward from y · softmax y·(g − Σ g·y) · logSoftmax g − exp(y)·Σ g.
+import { recycleF32 } from '../backend/buffers.js';
 import { kernels } from '../backend/select.js';
 import type { ActivationBackward, UnaryOp } from '../backend/kernels.js';
-import { stridedCopy } from '../backend/js/broadcast.js';
-import { record } from '../autograd/engine.js';
+import { recordOp as record } from '../autograd/engine.js';
 import { checkTensor, formatShape, makeTensor, sameShape, Tensor } from '../tensor.js';
 import { checkOptions, describe } from '../validate.js';
-import { fresh, kfor, needs1, normDim, stridesOf } from './core.js';
+import { copyStrided, empty, fresh, kfor, needs1, normDim, stridesOf } from './core.js';
 import { outputFor, type OutOptions } from './util.js';
 import { expandData, reduceData } from './reduce.js';
 
@@ -20,13 +20,13 @@ export function unaryData(op: UnaryOp, x: Float32Array, out: Float32Array): void
 }
 
 function mapT(op: UnaryOp, x: Tensor): Tensor {
-  const out = fresh(x.shape, x.size);
+  const out = empty(x.shape, x.size);
   kfor(x.size).unary.map(op, x.data, out.data);
   return out;
 }
 
 function binT(op: 'add' | 'sub' | 'mul' | 'div', a: Tensor, b: Tensor): Tensor {
-  const out = fresh(a.shape, a.size);
+  const out = empty(a.shape, a.size);
   kfor(a.size).elementwise.binary(op, a.data, b.data, out.data, 1, a.size, 'full');
   return out;
 }
@@ -35,7 +35,7 @@ function unary(op: UnaryOp, x: Tensor, opts: OutOptions | undefined): Tensor {
   checkTensor(x, 'x');
   const rec = needs1(x);
   if (rec && opts !== undefined) throw new Error(`${op}(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad`);
-  const out = opts === undefined ? fresh(x.shape, x.size) : outputFor(x.shape, opts, op, [x]);
+  const out = opts === undefined ? empty(x.shape, x.size) : outputFor(x.shape, opts, op, [x]);
   kfor(x.size).unary.map(op, x.data, out.data);
   if (rec) recordUnary(op, x, out);
   return out;
@@ -55,16 +55,20 @@ function recordUnary(op: UnaryOp, x: Tensor, y: Tensor): void {
       return;
     case 'sqrt':
       record(y, op, [x], (g) => {
-        const t = fresh(y.shape, y.size);
+        const t = empty(y.shape, y.size);
         kfor(y.size).elementwise.scalar('mul', y.data, 2, t.data);
-        return [binT('div', g, t)];
+        const r = binT('div', g, t);
+        recycleF32(t.data); // made here, read no more
+        return [r];
       }, [y]);
       return;
     case 'square':
       record(y, op, [x], (g) => {
-        const t = fresh(x.shape, x.size);
+        const t = empty(x.shape, x.size);
         kfor(x.size).elementwise.scalar('mul', x.data, 2, t.data);
-        return [binT('mul', g, t)];
+        const r = binT('mul', g, t);
+        recycleF32(t.data); // made here, read no more
+        return [r];
       }, [x]);
       return;
     case 'exp':
@@ -77,7 +81,7 @@ function recordUnary(op: UnaryOp, x: Tensor, y: Tensor): void {
     case 'sigmoid':
     case 'tanh':
       record(y, op, [x], (g) => {
-        const o = fresh(y.shape, y.size);
+        const o = empty(y.shape, y.size);
         kfor(y.size).unary.backward(op, y.data, g.data, o.data);
         return [o];
       }, [y]);
@@ -115,7 +119,7 @@ function lastDim(x: Float32Array, shape: readonly number[], d: number): { data: 
   if (d === r - 1 || r <= 1) return { data: x, perm: null };
   const perm = [...shape.keys()].filter((i) => i !== d).concat([d]);
   const st = stridesOf(shape), t = new Float32Array(x.length);
-  stridedCopy(x, perm.map((i) => st[i]), t, perm.map((i) => shape[i]));
+  copyStrided(x, perm.map((i) => st[i]), t, perm.map((i) => shape[i]));
   return { data: t, perm };
 }
 
@@ -126,7 +130,7 @@ function fromLastDim(t: Float32Array, shape: readonly number[], perm: number[] |
   const inv = new Array<number>(perm.length);
   perm.forEach((p, i) => (inv[p] = i));
   const out = new Float32Array(t.length);
-  stridedCopy(t, inv.map((i) => pst[i]), out, shape);
+  copyStrided(t, inv.map((i) => pst[i]), out, shape);
   return out;
 }
 
@@ -156,7 +160,7 @@ function rowSoftmax(name: 'softmax' | 'logSoftmax', x: Tensor, dimOrOpts: number
   const d = normDim(dim, x.ndim, 'dim', name);
   const rec = needs1(x);
   if (rec && given !== undefined) throw new Error(`${name}(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad`);
-  const out = given === undefined ? fresh(x.shape, x.size) : outputFor(x.shape, { out: given }, name, [x]);
+  const out = given === undefined ? empty(x.shape, x.size) : outputFor(x.shape, { out: given }, name, [x]);
   softmaxData(name, x.data, x.shape, Math.min(d, Math.max(0, x.ndim - 1)), out.data);
   if (rec) {
     const shape = x.shape, dims = x.ndim === 0 ? [] : [d];
@@ -164,17 +168,25 @@ function rowSoftmax(name: 'softmax' | 'logSoftmax', x: Tensor, dimOrOpts: number
     record(out, name, [x], (g) => {
       if (name === 'softmax') {
         // y · (g − Σ g·y)
+        // (gy, u and e below: made here, read no more: back to the buffer cache)
         const gy = binT('mul', g, out);
         const s = expandData(reduceData('sum', gy.data, shape, dims, 0), keep, shape);
-        const u = fresh(shape, g.size);
+        recycleF32(gy.data);
+        const u = empty(shape, g.size);
         kfor(g.size).elementwise.binary('sub', g.data, s, u.data, 1, g.size, 'full');
-        return [binT('mul', out, u)];
+        const r = binT('mul', out, u);
+        recycleF32(u.data);
+        recycleF32(s);
+        return [r];
       }
       // g − exp(y) · Σ g
       const s = expandData(reduceData('sum', g.data, shape, dims, 0), keep, shape);
       const e = mapT('exp', out);
       kfor(g.size).elementwise.binary('mul', e.data, s, e.data, 1, g.size, 'full');
-      return [binT('sub', g, e)];
+      const r = binT('sub', g, e);
+      recycleF32(e.data);
+      recycleF32(s);
+      return [r];
     }, [out]);
   }
   return out;

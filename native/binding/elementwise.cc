@@ -1,4 +1,7 @@
-// Elementwise family bindings. JS names: ewBinary, ewScalar, ewAxpy, ewFill, ewCopy, ewClamp.
+// Elementwise family bindings. JS names: ewBinary, ewScalar, ewAxpy, ewFill, ewCopy, ewClamp, ewBroadcast, ewStridedCopy.
+#include <limits>
+#include <string>
+
 #include "binding/common.h"
 #include "parallel.h"
 
@@ -101,6 +104,159 @@ static Napi::Value ew_clamp(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// The first four broadcast ops are the binary ops of the table (vv, vs) under the same codes.
+static_assert(BOP_ADD == OP_ADD && BOP_SUB == OP_SUB && BOP_MUL == OP_MUL && BOP_DIV == OP_DIV && OP_COUNT == 4, "broadcast op codes");
+
+// maximum/minimum as torch (and lib/backend/js/broadcast.ts): NaN if either is NaN; a tie keeps x.
+static inline float bop(int op, float x, float y) {
+  switch (op) {
+    case BOP_ADD: return x + y;
+    case BOP_SUB: return x - y;
+    case BOP_MUL: return x * y;
+    case BOP_DIV: return x / y;
+    case BOP_MAX: return (x != x || y != y) ? std::numeric_limits<float>::quiet_NaN() : (y > x ? y : x);
+    default: return (x != x || y != y) ? std::numeric_limits<float>::quiet_NaN() : (y < x ? y : x);
+  }
+}
+
+// ewBroadcast(op, a, b, y, geometry): y[i] = a[ia(i)] op b[ib(i)] over y's row-major shape;
+// geometry = Int32Array [rank, shape[rank], strides of a[rank], strides of b[rank]] (element strides,
+// 0 on broadcast dims). Rows of the last dim are cut across threads; a row whose operands are both
+// contiguous (or b one value) runs the family's vv (vs) kernel, the others one binary32 op per element.
+static Napi::Value ew_broadcast(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int op = arg_int(info, 0, "op", 0, BOP_COUNT - 1);
+  F32 a = arg_f32(info, 1, "a"), b = arg_f32(info, 2, "b"), y = arg_f32(info, 3, "out");
+  Napi::Value gv = info.Length() > 4 ? info[4] : env.Undefined();
+  if (!gv.IsTypedArray() || gv.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+    throw_type(env, "Int32Array", "geometry", gv);
+  Napi::Int32Array garr = gv.As<Napi::Int32Array>();
+  const size_t glen = garr.ElementLength();
+  const int32_t* g = glen ? garr.Data() : nullptr;
+  if (glen == 0 || g[0] < 0 || g[0] > 16 || glen != 1 + 3 * (size_t)g[0])
+    throw_range(env, "Expected geometry = [rank (0..16), shape[rank], strides of a[rank], strides of b[rank]] but received an Int32Array of length " + std::to_string(glen));
+  const size_t r = (size_t)g[0];
+  size_t shape[16], sa[16], sb[16], n = 1, amax = 0, bmax = 0;
+  for (size_t d = 0; d < r; ++d) {
+    if (g[1 + d] < 0 || g[1 + r + d] < 0 || g[1 + 2 * r + d] < 0)
+      throw_range(env, "Expected non-negative sizes and strides in geometry but received a negative value at dim " + std::to_string(d));
+    shape[d] = (size_t)g[1 + d];
+    sa[d] = (size_t)g[1 + r + d];
+    sb[d] = (size_t)g[1 + 2 * r + d];
+    if (shape[d] && n > SIZE_MAX / 4 / shape[d]) throw_range(env, "Expected the broadcast shape to fit in memory");
+    n *= shape[d];
+  }
+  check_len(env, y, n, "out");
+  if (n == 0) return env.Undefined();
+  for (size_t d = 0; d < r; ++d) {
+    amax += (shape[d] - 1) * sa[d];
+    bmax += (shape[d] - 1) * sb[d];
+  }
+  if (amax >= a.n) throw_range(env, "Expected a to hold every element the strides in geometry reach (" + std::to_string(amax + 1) + ") but received length " + std::to_string(a.n));
+  if (bmax >= b.n) throw_range(env, "Expected b to hold every element the strides in geometry reach (" + std::to_string(bmax + 1) + ") but received length " + std::to_string(b.n));
+  // an operand laid out exactly as out (row-major, no broadcast) may be out itself; any other must not overlap it
+  auto identity = [&](const size_t* s) {
+    size_t acc = 1;
+    for (size_t d = r; d-- > 0;) {
+      if (shape[d] != 1 && s[d] != acc) return false;
+      acc *= shape[d];
+    }
+    return true;
+  };
+  if (identity(sa) && a.n == n) check_same_or_disjoint(env, y, a, "out", "a");
+  else check_disjoint(env, y, a, "out", "a");
+  if (identity(sb) && b.n == n) check_same_or_disjoint(env, y, b, "out", "b");
+  else check_disjoint(env, y, b, "out", "b");
+  const size_t last = r ? shape[r - 1] : 1, la = r ? sa[r - 1] : 0, lb = r ? sb[r - 1] : 0, rows = n / last;
+  AddonData& dd = addon(info);
+  const elementwise_table& t = dd.table->elementwise;
+  parallel_for(rows, 1, n, dd.threads, [&](size_t r0, size_t r1) {
+    // the offsets of row r0 (mixed radix over the dims before the last)
+    size_t idx[16] = {0}, ia = 0, ib = 0, q = r0;
+    for (size_t d = r - (r ? 1 : 0); d-- > 0;) {
+      idx[d] = q % shape[d];
+      q /= shape[d];
+      ia += idx[d] * sa[d];
+      ib += idx[d] * sb[d];
+    }
+    for (size_t row = r0; row < r1; ++row) {
+      float* yo = y.p + row * last;
+      const float *ap = a.p + ia, *bp = b.p + ib;
+      if (op < OP_COUNT && la == 1 && lb == 1) t.vv[op](ap, bp, yo, 0, last);
+      else if (op < OP_COUNT && la == 1 && lb == 0) t.vs[op](ap, bp[0], yo, 0, last);
+      else
+        for (size_t i = 0; i < last; ++i) yo[i] = bop(op, ap[i * la], bp[i * lb]);
+      for (size_t d = r - (r ? 1 : 0); d-- > 0;) {
+        ia += sa[d];
+        ib += sb[d];
+        if (++idx[d] < shape[d]) break;
+        ia -= sa[d] * shape[d];
+        ib -= sb[d] * shape[d];
+        idx[d] = 0;
+      }
+    }
+  });
+  return env.Undefined();
+}
+
+// ewStridedCopy(x, y, geometry): y (row-major over shape) = x read from element offset x0 with per-dim
+// element strides (0 for repeats); geometry = Int32Array [rank, x0, shape[rank], strides[rank]]. Rows
+// of the last dim are cut across threads; a contiguous row is the family's copy kernel.
+static Napi::Value ew_strided_copy(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  F32 x = arg_f32(info, 0, "x"), y = arg_f32(info, 1, "out");
+  Napi::Value gv = info.Length() > 2 ? info[2] : env.Undefined();
+  if (!gv.IsTypedArray() || gv.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+    throw_type(env, "Int32Array", "geometry", gv);
+  Napi::Int32Array garr = gv.As<Napi::Int32Array>();
+  const size_t glen = garr.ElementLength();
+  const int32_t* g = glen ? garr.Data() : nullptr;
+  if (glen < 2 || g[0] < 0 || g[0] > 16 || glen != 2 + 2 * (size_t)g[0])
+    throw_range(env, "Expected geometry = [rank (0..16), x0, shape[rank], strides[rank]] but received an Int32Array of length " + std::to_string(glen));
+  const size_t r = (size_t)g[0];
+  if (g[1] < 0) throw_range(env, "Expected a non-negative offset x0 in geometry but received " + std::to_string(g[1]));
+  const size_t x0 = (size_t)g[1];
+  size_t shape[16], sx[16], n = 1, xmax = x0;
+  for (size_t d = 0; d < r; ++d) {
+    if (g[2 + d] < 0 || g[2 + r + d] < 0)
+      throw_range(env, "Expected non-negative sizes and strides in geometry but received a negative value at dim " + std::to_string(d));
+    shape[d] = (size_t)g[2 + d];
+    sx[d] = (size_t)g[2 + r + d];
+    if (shape[d] && n > SIZE_MAX / 4 / shape[d]) throw_range(env, "Expected the shape to fit in memory");
+    n *= shape[d];
+  }
+  check_len(env, y, n, "out");
+  if (n == 0) return env.Undefined();
+  for (size_t d = 0; d < r; ++d) xmax += (shape[d] - 1) * sx[d];
+  if (xmax >= x.n) throw_range(env, "Expected x to hold every element the offset and strides in geometry reach (" + std::to_string(xmax + 1) + ") but received length " + std::to_string(x.n));
+  check_disjoint(env, y, x, "out", "x");
+  const size_t last = r ? shape[r - 1] : 1, ls = r ? sx[r - 1] : 0, rows = n / last;
+  AddonData& dd = addon(info);
+  const elementwise_table& t = dd.table->elementwise;
+  parallel_for(rows, 1, n, dd.threads, [&](size_t r0, size_t r1) {
+    size_t idx[16] = {0}, ix = x0, q = r0;
+    for (size_t d = r - (r ? 1 : 0); d-- > 0;) {
+      idx[d] = q % shape[d];
+      q /= shape[d];
+      ix += idx[d] * sx[d];
+    }
+    for (size_t row = r0; row < r1; ++row) {
+      float* yo = y.p + row * last;
+      const float* xp = x.p + ix;
+      if (ls == 1) t.copy(xp, yo, 0, last);
+      else
+        for (size_t i = 0; i < last; ++i) yo[i] = xp[i * ls];
+      for (size_t d = r - (r ? 1 : 0); d-- > 0;) {
+        ix += sx[d];
+        if (++idx[d] < shape[d]) break;
+        ix -= sx[d] * shape[d];
+        idx[d] = 0;
+      }
+    }
+  });
+  return env.Undefined();
+}
+
 void register_elementwise(Napi::Env env, Napi::Object exports) {
   FG_FN(exports, "ewBinary", ew_binary);
   FG_FN(exports, "ewScalar", ew_scalar);
@@ -108,6 +264,8 @@ void register_elementwise(Napi::Env env, Napi::Object exports) {
   FG_FN(exports, "ewFill", ew_fill);
   FG_FN(exports, "ewCopy", ew_copy);
   FG_FN(exports, "ewClamp", ew_clamp);
+  FG_FN(exports, "ewBroadcast", ew_broadcast);
+  FG_FN(exports, "ewStridedCopy", ew_strided_copy);
 }
 
 }  // namespace fg

@@ -100,13 +100,15 @@ async function main(): Promise<void> {
     for (let step = from; step < to; step++) {
       ddp.zeroGrad();
       const batch = rowsOf(x, ddpRows(P, step)[rank]);
-      loss.forward(ddp.forward(batch), batch);
-      ddp.backward(loss.backward());
+      const l = loss.forward(ddp.forward(batch), batch);
+      // FG_TEST_TAPE=1: the tape's loss.backward() (buckets launched from the gradient hooks); else layer-wise.
+      if (process.env.FG_TEST_TAPE === '1') l.backward();
+      else ddp.backward(loss.backward());
       await ddp.synchronize();
       opt.step();
     }
     if (process.env.FG_TEST_SAVE && rank === 0) fg.save(process.env.FG_TEST_SAVE, { model, optimizer: opt });
-    out({ rank, params: toB64(flatParams(model)), buckets: ddp.bucketSizes() });
+    out({ rank, params: toB64(flatParams(model)), buckets: ddp.bucketSizes(), stats: ddp.stats() });
     await d.destroyProcessGroup();
     return;
   }

@@ -1,6 +1,7 @@
 // TypeScript twin of native/kernels/elementwise.h. Every store into a Float32Array rounds the double
 // result to binary32, which for one + − × ÷ is exactly the binary32 operation (DESIGN §2).
 import type { BinaryOp, Broadcast, ElementwiseKernels } from '../kernels.js';
+import { broadcastBinary, stridedCopy } from './broadcast.js';
 
 function vv(op: BinaryOp, a: Float32Array, b: Float32Array, y: Float32Array, n: number): void {
   switch (op) {
@@ -60,5 +61,13 @@ export const jsElementwise: ElementwiseKernels = {
       const t = v < l ? l : v;
       out[i] = t > h ? h : t;
     }
+  },
+  broadcast(op, a, b, out, g) {
+    const r = g[0], shape = Array.from(g.subarray(1, 1 + r));
+    broadcastBinary(op, a, Array.from(g.subarray(1 + r, 1 + 2 * r)), b, Array.from(g.subarray(1 + 2 * r, 1 + 3 * r)), out, shape);
+  },
+  stridedCopy(x, out, g) {
+    const r = g[0];
+    stridedCopy(x, Array.from(g.subarray(2 + r, 2 + 2 * r)), out, Array.from(g.subarray(2, 2 + r)), g[1]);
   },
 };
