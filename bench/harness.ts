@@ -91,3 +91,43 @@ export function randomInto<T extends Float32Array | Float64Array>(arr: T, seed: 
 }
 
 export { fg };
+
+/**
+ * The bench's loaded mode: a child process spinning on one core (a busy neighbour) while `fn` runs.
+ * `npm run bench -- --loaded` runs every suite under it; bench/suites/load.ts alternates quiet and loaded
+ * rounds itself. The child is killed when fn returns or throws.
+ */
+export async function withSpinner<T>(fn: () => T | Promise<T>): Promise<T> {
+  const stop = startSpinner();
+  try {
+    return await fn();
+  } finally {
+    stop();
+  }
+}
+
+/** Starts the spinning child (see withSpinner); returns the function that stops it. */
+export function startSpinner(): () => void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const cp = require('node:child_process') as typeof import('node:child_process');
+  const child = cp.spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+  const kill = () => {
+    if (child.exitCode === null && !child.killed) child.kill('SIGKILL');
+  };
+  process.once('exit', kill);
+  // let it reach its loop before anything is timed
+  const t0 = Date.now();
+  while (Date.now() - t0 < 150) {
+    /* wait */
+  }
+  return () => {
+    kill();
+    process.removeListener('exit', kill);
+  };
+}
+
+/** The 1-minute load average, for every figure the bench prints. */
+export function loadAverage(): number {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('node:os') as typeof import('node:os')).loadavg()[0];
+}

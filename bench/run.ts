@@ -1,4 +1,5 @@
-// `npm run bench` (all suites), `npm run bench -- --quick`, `npm run bench -- --only <suite>`.
+// `npm run bench` (all suites), `npm run bench -- --quick`, `npm run bench -- --only <suite>`,
+// `npm run bench -- --loaded` (every suite while a child process keeps one core busy: bench/harness.ts).
 // Measures the machine first (bandwidth with copy/triad kernels in the addon, FMA peak per SIMD level),
 // then runs every bench/suites/*.ts (each exports `suite: BenchSuite`), prints one markdown table per
 // suite and writes bench/results/<timestamp>.json and bench/results/latest.json. See docs/bench.md.
@@ -6,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as fg from '../lib/index.js';
 import { allKernels } from '../lib/backend/select.js';
-import type { BenchContext, BenchRow, BenchSuite } from './harness.js';
+import { loadAverage, startSpinner, type BenchContext, type BenchRow, type BenchSuite } from './harness.js';
 import { machineFacts, measureBandwidth, measureFmaPeaks, probe, type BandwidthFigures, type FmaFigures, type MachineFacts } from './machine.js';
 
 interface Options {
@@ -14,14 +15,16 @@ interface Options {
   only: string | null;
   threads: number | null;
   json: boolean;
+  loaded: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { quick: false, only: null, threads: null, json: true };
+  const o: Options = { quick: false, only: null, threads: null, json: true, loaded: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') o.quick = true;
     else if (a === '--no-json') o.json = false;
+    else if (a === '--loaded') o.loaded = true;
     else if (a === '--only' || a === '--threads') {
       const v = argv[++i];
       if (v === undefined) throw new RangeError(`Expected a value after ${a}`);
@@ -32,7 +35,7 @@ function parseArgs(argv: string[]): Options {
         o.threads = n;
       }
     } else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run bench -- [--quick] [--only <suite>] [--threads <n>] [--no-json]');
+      console.log('usage: npm run bench -- [--quick] [--only <suite>] [--threads <n>] [--loaded] [--no-json]');
       process.exit(0);
     } else throw new RangeError(`Unknown option ${a} (try --help)`);
   }
@@ -140,11 +143,21 @@ async function main(): Promise<void> {
   const chosen = opts.only === null ? suites : suites.filter((s) => s.name === opts.only || path.basename(files[suites.indexOf(s)], '.ts') === opts.only);
   if (opts.only !== null && chosen.length === 0) throw new RangeError(`No suite named '${opts.only}' (have: ${suites.map((s) => s.name).join(', ') || 'none'})`);
 
+  const stopSpinner = opts.loaded ? startSpinner() : () => {};
+  try {
+    await measureAndRun(opts, chosen);
+  } finally {
+    stopSpinner();
+  }
+}
+
+async function measureAndRun(opts: Options, chosen: BenchSuite[]): Promise<void> {
   const facts = machineFacts();
   const p = probe();
   const bw = p ? measureBandwidth(p, { quick: opts.quick, llcBytes: facts.llcBytes }) : null;
   const fma = p ? measureFmaPeaks(p, { quick: opts.quick }) : null;
   console.log(machineText(facts, bw, fma));
+  console.log(`- ${opts.loaded ? 'loaded: a child process spins on one core throughout' : 'quiet (no spinner of its own)'}; load average at start ${loadAverage().toFixed(2)}`);
 
   const { js, native } = allKernels();
   const ctx: BenchContext = {
@@ -165,7 +178,7 @@ async function main(): Promise<void> {
   if (chosen.length === 0) console.log('\n(no suites under bench/suites)');
 
   if (opts.json) {
-    const doc = { at: new Date().toISOString(), quick: opts.quick, machine: facts, bandwidth: bw, fmaPeak: fma, context: { bandwidthGBs: ctx.bandwidthGBs, fmaPeakGFlops: ctx.fmaPeakGFlops, threads: ctx.threads }, suites: results };
+    const doc = { at: new Date().toISOString(), quick: opts.quick, loaded: opts.loaded, loadAverage: loadAverage(), machine: facts, bandwidth: bw, fmaPeak: fma, context: { bandwidthGBs: ctx.bandwidthGBs, fmaPeakGFlops: ctx.fmaPeakGFlops, threads: ctx.threads }, suites: results };
     fs.mkdirSync(resultsDir, { recursive: true });
     const stamp = doc.at.replace(/[:.]/g, '-');
     const file = path.join(resultsDir, `${stamp}${opts.only ? `-${opts.only}` : ''}.json`);

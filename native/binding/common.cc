@@ -45,16 +45,19 @@ static Napi::Value arg(const Napi::CallbackInfo& info, size_t i) {
 }
 
 F32 arg_f32(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  Napi::Value v = arg(info, i);
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
-    throw_type(info.Env(), "Float32Array", name, v);
-  Napi::Float32Array a = v.As<Napi::Float32Array>();
-  Napi::ArrayBuffer buf = a.ArrayBuffer();
+  return as_f32(info.Env(), arg(info, i), [name] { return std::string(name); });
+}
+
+void throw_not_f32(napi_env env, napi_value v, const std::string& name) {
+  throw_type(Napi::Env(env), "Float32Array", name.c_str(), Napi::Value(env, v));
+}
+
+void check_not_detached(napi_env env, napi_value typed_array, const std::string& name) {
+  napi_value ab;
   bool detached = false;
-  if (napi_is_detached_arraybuffer(info.Env(), buf, &detached) == napi_ok && detached)
-    throw Napi::TypeError::New(info.Env(), std::string("Expected a Float32Array with a live buffer for ") + name +
-                                               " but received one whose ArrayBuffer is detached");
-  return F32{a.ElementLength() ? a.Data() : nullptr, a.ElementLength()};
+  if (napi_get_typedarray_info(env, typed_array, nullptr, nullptr, nullptr, &ab, nullptr) == napi_ok &&
+      napi_is_detached_arraybuffer(env, ab, &detached) == napi_ok && detached)
+    throw Napi::TypeError::New(env, "Expected a Float32Array with a live buffer for " + name + " but received one whose ArrayBuffer is detached");
 }
 
 I32 arg_i32(const Napi::CallbackInfo& info, size_t i, const char* name) {

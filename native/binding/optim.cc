@@ -27,30 +27,14 @@ static Napi::Array arg_array(const Napi::CallbackInfo& info, size_t i, const cha
 
 static std::string indexed(const char* name, size_t k) { return std::string(name) + "[" + std::to_string(k) + "]"; }
 
-// Element k of an Array as a Float32Array, checked like arg_f32, with three N-API calls on the good
-// path (a model may pass thousands of arrays per call; the name is only built for a message).
-// A typed array over a detached buffer reports length 0, so only empty arrays need the detach probe.
+// Element k of an Array as a Float32Array, checked like arg_f32 (as_f32: a model may pass thousands of
+// arrays per call; the name is only built for a message).
 // With `keep`, the element read is appended to it (an async call references exactly what it uses).
 static F32 elem_f32(Napi::Env env, const Napi::Array& arr, uint32_t k, const char* name, size_t idx, std::vector<Napi::Value>* keep) {
   napi_value v;
   if (napi_get_element(env, arr, k, &v) != napi_ok) throw Napi::Error::New(env);
   if (keep) keep->push_back(Napi::Value(env, v));
-  bool is_ta = false;
-  napi_typedarray_type type = napi_int8_array;
-  size_t len = 0;
-  void* data = nullptr;
-  napi_value ab;
-  size_t off = 0;
-  if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta ||
-      napi_get_typedarray_info(env, v, &type, &len, &data, &ab, &off) != napi_ok || type != napi_float32_array)
-    throw_type(env, "Float32Array", indexed(name, idx).c_str(), Napi::Value(env, v));
-  if (len == 0) {
-    bool detached = false;
-    if (napi_is_detached_arraybuffer(env, ab, &detached) == napi_ok && detached)
-      throw Napi::TypeError::New(env, "Expected a Float32Array with a live buffer for " + indexed(name, idx) +
-                                          " but received one whose ArrayBuffer is detached");
-  }
-  return F32{len ? (float*)data : nullptr, len};
+  return as_f32(env, v, [&] { return indexed(name, idx); });
 }
 
 static void check_elem_len(Napi::Env env, const F32& a, size_t n, const char* name, size_t idx) {

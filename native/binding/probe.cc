@@ -1,4 +1,5 @@
-// Probe family bindings (the bench's yardsticks). JS names: probeCopy, probeTriad, probeFma, probeAddSplit, probeCanonicalSum.
+// Probe family bindings (the bench's yardsticks). JS names: probeCopy, probeTriad, probeFma, probeAddSplit, probeCanonicalSum,
+// probeOmpSgdMomentum, probeOmpAdam, probeSetScheduler.
 #include <chrono>
 #include <vector>
 #include "binding/common.h"
@@ -81,12 +82,56 @@ static Napi::Value probe_canonical_sum(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), addon(info).table->probe.canonical_sum(x.p, x.n));
 }
 
+// probeOmpSgdMomentum(p, g, b, lr, momentum, damp1): the plain C + OpenMP SGD-momentum loop on the
+// configured threads (probe_api.h), the anchor of the optimizer steps.
+static Napi::Value probe_omp_sgd_momentum(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  F32 p = arg_f32(info, 0, "p"), g = arg_f32(info, 1, "g"), b = arg_f32(info, 2, "b");
+  const float lr = (float)arg_number(info, 3, "lr"), mom = (float)arg_number(info, 4, "momentum"), damp1 = (float)arg_number(info, 5, "damp1");
+  check_len(env, g, p.n, "g");
+  check_len(env, b, p.n, "b");
+  AddonData& d = addon(info);
+  d.table->probe.omp_sgd_momentum(p.p, g.p, b.p, p.n, lr, mom, damp1, d.threads);
+  return env.Undefined();
+}
+
+// probeOmpAdam(p, g, m, v, h): the plain C + OpenMP Adam loop (h: the Adam kernel's scalars).
+static Napi::Value probe_omp_adam(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  F32 p = arg_f32(info, 0, "p"), g = arg_f32(info, 1, "g"), m = arg_f32(info, 2, "m"), v = arg_f32(info, 3, "v"), h = arg_f32(info, 4, "h");
+  check_len(env, g, p.n, "g");
+  check_len(env, m, p.n, "m");
+  check_len(env, v, p.n, "v");
+  if (h.n < 9) throw_range(env, "Expected at least 9 scalars for h but received " + std::to_string(h.n));
+  AddonData& d = addon(info);
+  d.table->probe.omp_adam(p.p, g.p, m.p, v.p, p.n, h.p, d.threads);
+  return env.Undefined();
+}
+
+// probeSetScheduler(name): 'pool' (parallel.h's default) or 'openmp' (an OpenMP team per call, the previous
+// scheduler) for every later call in the process; returns the name of the one it replaced. The bench's
+// same-run comparison of the two (bench/suites/load.ts); not an API.
+static Napi::Value probe_set_scheduler(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Value v = info.Length() ? info[0] : env.Undefined();
+  if (!v.IsString()) throw_type(env, "'pool' | 'openmp'", "scheduler", v);
+  const std::string name = v.As<Napi::String>().Utf8Value();
+  if (name != "pool" && name != "openmp") throw_range(env, "Expected 'pool' or 'openmp' for scheduler but received '" + name + "'");
+  if (name == "openmp" && !have_openmp()) throw_range(env, "Expected 'pool' for scheduler (this build has no OpenMP) but received 'openmp'");
+  const Scheduler before = scheduler();
+  set_scheduler(name == "pool" ? Scheduler::pool : Scheduler::openmp_team);
+  return Napi::String::New(env, before == Scheduler::pool ? "pool" : "openmp");
+}
+
 void register_probe(Napi::Env env, Napi::Object exports) {
   FG_FN(exports, "probeCopy", probe_copy);
   FG_FN(exports, "probeTriad", probe_triad);
   FG_FN(exports, "probeFma", probe_fma);
   FG_FN(exports, "probeAddSplit", probe_add_split);
   FG_FN(exports, "probeCanonicalSum", probe_canonical_sum);
+  FG_FN(exports, "probeOmpSgdMomentum", probe_omp_sgd_momentum);
+  FG_FN(exports, "probeOmpAdam", probe_omp_adam);
+  FG_FN(exports, "probeSetScheduler", probe_set_scheduler);
 }
 
 }  // namespace fg

@@ -36,8 +36,39 @@ static float probe_canonical_sum(const float* x, size_t n) {
   return total;
 }
 
+// The plain C + OpenMP anchors (probe_api.h): deliberately not written with V, not through parallel.h.
+static void probe_omp_sgd_momentum(float* p, const float* g, float* b, size_t n, float lr, float mom, float damp1, int threads) {
+  const long N = (long)n;
+#if defined(FG_HAVE_OPENMP)
+#pragma omp parallel for simd num_threads(threads) schedule(static)
+#endif
+  for (long i = 0; i < N; ++i) {
+    const float bi = (b[i] * mom) + (damp1 * g[i]);
+    b[i] = bi;
+    p[i] = p[i] - (lr * bi);
+  }
+}
+
+static void probe_omp_adam(float* p, const float* g, float* m, float* v, size_t n, const float* h, int threads) {
+  const float b1 = h[0], c1 = h[1], b2 = h[2], c2 = h[3], step = h[6], sbc2 = h[7], eps = h[8];
+  const long N = (long)n;
+#if defined(FG_HAVE_OPENMP)
+#pragma omp parallel for simd num_threads(threads) schedule(static)
+#endif
+  for (long i = 0; i < N; ++i) {
+    const float gi = g[i];
+    const float mi = (m[i] * b1) + (c1 * gi);
+    const float vi = (v[i] * b2) + ((c2 * gi) * gi);
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = p[i] - (step * (mi / ((__builtin_sqrtf(vi) / sbc2) + eps)));
+  }
+}
+
 template <class V>
 static void fill_probe(probe_table& t) {
+  t.omp_sgd_momentum = probe_omp_sgd_momentum;
+  t.omp_adam = probe_omp_adam;
   t.triad = probe_triad<V>;
   t.fma_chains = probe_fma_chains<V>;
   t.canonical_sum = probe_canonical_sum<V>;

@@ -19,6 +19,12 @@ export interface ProbeAddon {
   probeAddSplit(a: Float32Array, b: Float32Array, y: Float32Array, threads: number): void;
   /** The canonical sum of x (kernels/canonical.h) at the current SIMD level: a self-check of the order. */
   probeCanonicalSum(x: Float32Array): number;
+  /** The plain C + OpenMP SGD-momentum loop (native/kernels/probe_api.h), the optimizer steps' anchor. */
+  probeOmpSgdMomentum?(p: Float32Array, g: Float32Array, b: Float32Array, lr: number, momentum: number, damp1: number): void;
+  /** The plain C + OpenMP Adam loop; h: the Adam kernel's scalars (lib/backend/optim_spec.ts). */
+  /** Picks native/parallel.h's scheduler for every later call: 'pool' (default) or 'openmp' (the previous one); returns the one replaced. */
+  probeSetScheduler?(name: 'pool' | 'openmp'): 'pool' | 'openmp';
+  probeOmpAdam?(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, h: Float32Array): void;
 }
 
 /** The probe functions of a loaded addon, or null if this build lacks them. */

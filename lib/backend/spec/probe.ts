@@ -5,7 +5,7 @@ import { arg, defineFamily } from '../contract.js';
 
 export const probe = defineFamily<never>()({
   name: 'probe',
-  doc: 'bench yardsticks: copy and triad bandwidth, FMA throughput, an add split over N threads, the canonical sum',
+  doc: 'bench yardsticks: copy and triad bandwidth, FMA throughput, an add split over N threads, the canonical sum, the plain C + OpenMP optimizer loops, the scheduler switch',
   table: true,
   declarations: [],
   entries: {
@@ -14,6 +14,9 @@ export const probe = defineFamily<never>()({
     probeFma: { args: [arg.int('iterations', 1, 1 << 23)], returns: 'object' },
     probeAddSplit: { args: [arg.f32('a'), arg.f32('b'), arg.f32('out'), arg.int('threads', 1, 1024)] },
     probeCanonicalSum: { args: [arg.f32('x')], returns: 'number' },
+    probeOmpSgdMomentum: { args: [arg.f32('p'), arg.f32('g'), arg.f32('b'), arg.number('lr'), arg.number('momentum'), arg.number('damp1')] },
+    probeOmpAdam: { args: [arg.f32('p'), arg.f32('g'), arg.f32('m'), arg.f32('v'), arg.f32('h')] },
+    probeSetScheduler: { args: [arg.string('scheduler')], returns: 'string', stateful: true },
   },
   adapt: null,
 });
