@@ -26,6 +26,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <new>
+#include <stdexcept>
+#include <string>
 #include <mutex>
 #include <thread>
 #if defined(__x86_64__) || defined(_M_X64)
@@ -69,6 +72,8 @@ inline void cpu_relax() {
 
 using chunk_fn = void (*)(const void* ctx, size_t chunk);
 
+enum class Fault : int { none = 0, bad_alloc, exception, unknown };
+
 // The job word: generation (24 bits) | free worker seats (8) | next chunk (16) | chunk count (16).
 // Workers join a job by taking a seat and take chunks by advancing `next`, both by compare-exchange on
 // the whole word, so a thread that read an older generation can take nothing from a newer job.
@@ -110,7 +115,7 @@ class Pool {
     fn_.store(fn, std::memory_order_relaxed);
     ctx_.store(ctx, std::memory_order_relaxed);
     done_.store(0, std::memory_order_relaxed);
-    error_ = nullptr;
+    fault_.store(0, std::memory_order_relaxed);
     const uint32_t gen = (Word::gen(word_.load(std::memory_order_relaxed)) + 1) & 0xFFFFFF;
     word_.store(Word::pack(gen, nt - 1, 0, chunks), std::memory_order_seq_cst);
     if (sleepers_.load(std::memory_order_seq_cst) > 0) {
@@ -123,9 +128,15 @@ class Pool {
       if (spins < 4096) cpu_relax();
       else std::this_thread::yield();  // the thread holding a chunk may share this core
     }
-    std::exception_ptr err = error_;
+    const Fault fault = static_cast<Fault>(fault_.load(std::memory_order_acquire));
+    const std::string what = fault == Fault::exception ? std::string(fault_what_) : std::string();
     busy_.store(false, std::memory_order_release);
-    if (err) std::rethrow_exception(err);
+    switch (fault) {
+      case Fault::none: return;
+      case Fault::bad_alloc: throw std::bad_alloc();
+      case Fault::exception: throw std::runtime_error(what);
+      case Fault::unknown: throw std::runtime_error("an unknown exception in a parallel chunk");
+    }
   }
 
  private:
@@ -141,13 +152,25 @@ class Pool {
       if (!word_.compare_exchange_weak(w, w + (1u << 16), std::memory_order_acq_rel, std::memory_order_acquire)) continue;
       try {
         fn(ctx, Word::next(w));
+      } catch (const std::bad_alloc&) {
+        record(Fault::bad_alloc, nullptr);
+      } catch (const std::exception& e) {
+        record(Fault::exception, e.what());
       } catch (...) {
-        std::lock_guard<std::mutex> lk(mu_);
-        if (!error_) error_ = std::current_exception();
+        record(Fault::unknown, nullptr);
       }
       done_.fetch_add(1, std::memory_order_release);
       w = word_.load(std::memory_order_acquire);
     }
+  }
+
+  // The first fault of a job wins; the caller reads it after every chunk is done (done_ is released after this).
+  void record(Fault f, const char* what) {
+    int none = 0;
+    if (!fault_.compare_exchange_strong(none, static_cast<int>(f), std::memory_order_acq_rel)) return;
+    size_t i = 0;
+    for (; what && what[i] && i + 1 < sizeof fault_what_; ++i) fault_what_[i] = what[i];
+    fault_what_[i] = '\0';
   }
 
   bool ensure_workers(size_t n) {
@@ -192,7 +215,14 @@ class Pool {
     std::unique_lock<std::mutex> lk(mu_);
     sleepers_.fetch_add(1, std::memory_order_seq_cst);
     uint64_t w;
-    cv_.wait(lk, [&] { return Word::gen(w = word_.load(std::memory_order_seq_cst)) != seen; });
+    // A timed wait on the system clock, re-checked every 100 ms (a notify wakes it at once): the untimed
+    // condition_variable::wait(unique_lock&) is an out-of-line symbol of GCC 12's libstdc++
+    // (GLIBCXX_3.4.30) and a steady-clock wait calls pthread_cond_clockwait (GLIBC_2.34), both newer
+    // than what the prebuilt binaries may require (scripts/prebuild.cjs); this one is inline over
+    // pthread_cond_timedwait.
+    while (Word::gen(w = word_.load(std::memory_order_seq_cst)) == seen) {
+      cv_.wait_until(lk, std::chrono::system_clock::now() + std::chrono::milliseconds(100));
+    }
     sleepers_.fetch_sub(1, std::memory_order_relaxed);
     return w;
   }
@@ -203,7 +233,10 @@ class Pool {
   std::atomic<chunk_fn> fn_{nullptr};
   std::atomic<const void*> ctx_{nullptr};
   std::atomic<size_t> done_{0};
-  std::exception_ptr error_;
+  // A chunk's exception, carried to the caller as its kind and message (std::exception_ptr's inline
+  // reference counting needs CXXABI_1.3.13, newer than the prebuilt binaries may require).
+  std::atomic<int> fault_{0};
+  char fault_what_[256] = {};
   std::mutex mu_, spawn_mu_;
   std::condition_variable cv_;
   std::atomic<int> sleepers_{0};

@@ -105,7 +105,8 @@ static Napi::Value ew_clamp(const Napi::CallbackInfo& info) {
 }
 
 // The first four broadcast ops are the binary ops of the table (vv, vs) under the same codes.
-static_assert(BOP_ADD == OP_ADD && BOP_SUB == OP_SUB && BOP_MUL == OP_MUL && BOP_DIV == OP_DIV && OP_COUNT == 4, "broadcast op codes");
+static_assert((int)BOP_ADD == (int)OP_ADD && (int)BOP_SUB == (int)OP_SUB && (int)BOP_MUL == (int)OP_MUL && (int)BOP_DIV == (int)OP_DIV && OP_COUNT == 4,
+              "broadcast op codes");
 
 // maximum/minimum as torch (and lib/backend/js/broadcast.ts): NaN if either is NaN; a tie keeps x.
 static inline float bop(int op, float x, float y) {
