@@ -43,13 +43,8 @@ function flops(c: Case): number {
   return 3 * 2 * N * O * OH * OW * C * k * k;
 }
 
-const TORCH_SCRIPT = `
-import json, sys, time, torch
-cases, threads, reps = json.loads(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-torch.set_num_threads(threads)
-torch.manual_seed(0)
-out = {}
-for c in cases:
+const TORCH_STEP_FOR = `
+def step_for(c):
     x = torch.randn(*c['x'], requires_grad=True)
     if c['kind'] == 'conv':
         i, o, k, s, p = c['args']
@@ -61,16 +56,7 @@ for c in cases:
     def step():
         y = m(x)
         y.backward(torch.ones_like(y))
-    for _ in range(2):
-        step()
-    ts = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        step()
-        ts.append((time.perf_counter() - t0) * 1e3)
-    ts.sort()
-    out[c['name']] = ts[len(ts) // 2]
-print(json.dumps({'torch': torch.__version__, 'ms': out}))
+    return step
 `;
 
 function run(ctx: BenchContext): BenchRow[] {
@@ -101,7 +87,7 @@ function run(ctx: BenchContext): BenchRow[] {
   } finally {
     fg.setBackend(before);
   }
-  const t = torchTimes(TORCH_SCRIPT, cases, ctx.threads, reps);
+  const t = torchTimes(TORCH_STEP_FOR, cases, ctx.threads, reps);
   for (const c of cases) {
     const mine = rows.find((r) => r.case === c.name)!;
     if (typeof t === 'string') {

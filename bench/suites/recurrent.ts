@@ -27,29 +27,15 @@ function flops(c: Case): number {
   return 3 * 2 * T * N * G * (I + H);
 }
 
-const TORCH_SCRIPT = `
-import json, sys, time, torch
-cases, threads, reps = json.loads(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-torch.set_num_threads(threads)
-torch.manual_seed(0)
-out = {}
-for c in cases:
+const TORCH_STEP_FOR = `
+def step_for(c):
     T, N, I, H = c['dims']
     m = (torch.nn.LSTM if c['mode'] == 'LSTM' else torch.nn.GRU)(I, H)
     x = torch.randn(T, N, I, requires_grad=True)
     def step():
         y = m(x)[0]
         y.backward(torch.ones_like(y))
-    for _ in range(2):
-        step()
-    ts = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        step()
-        ts.append((time.perf_counter() - t0) * 1e3)
-    ts.sort()
-    out[c['name']] = ts[len(ts) // 2]
-print(json.dumps({'torch': torch.__version__, 'ms': out}))
+    return step
 `;
 
 function run(ctx: BenchContext): BenchRow[] {
@@ -74,7 +60,7 @@ function run(ctx: BenchContext): BenchRow[] {
   } finally {
     fg.setBackend(before);
   }
-  const t = torchTimes(TORCH_SCRIPT, cases, ctx.threads, reps);
+  const t = torchTimes(TORCH_STEP_FOR, cases, ctx.threads, reps);
   for (const c of cases) {
     const mine = rows.find((r) => r.case === c.name)!;
     if (typeof t === 'string') {
