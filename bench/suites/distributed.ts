@@ -11,27 +11,16 @@
 // Run alone: npm run bench -- --only distributed
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import * as fg from '../../lib/index.js';
 import { buildAutoencoder, LAYERS } from '../../lib/cli/autoencoder.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../harness.js';
+import { freePort } from '../../test/support/distributed.js';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 /** 1 MB buckets: the autoencoder's 11 MB of gradients in 11 buckets, so reductions can start during backward. */
 const DDP_BUCKET_MB = 1;
 const CPP = path.join(ROOT, 'build', 'Release', 'fastgrad_gloo_bench');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts P ranks of cmd (args after the rank-specific ones); resolves with rank 0's stdout. */
 async function group(P: number, cmd: (rank: number, port: number) => [string, string[]]): Promise<string> {
