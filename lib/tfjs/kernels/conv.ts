@@ -6,44 +6,22 @@
 // shapes are the CPU kernel's. Channels-first tfjs tensors run on the CPU kernels.
 import { backend_util, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, type TensorInfo } from '@tensorflow/tfjs-core';
 import { conv2dBackwardSpec, conv2dForwardSpec, type ConvSpec } from '../../nn/conv.js';
+import { copyStrided, stridesOf } from '../../ops/core.js';
 import { alloc, f32, output, type FastgradKernel, type KernelArgs } from './util.js';
 
 type Shape4 = [number, number, number, number];
 type Pad = 'same' | 'valid' | number | backend_util.ExplicitPadding;
 
-/** [N, H, W, C] → [N, C, H, W]. */
-function toChannelsFirst(src: Float32Array, n: number, h: number, w: number, c: number, dst: Float32Array): Float32Array {
-  const hw = h * w;
-  for (let b = 0; b < n; b++) {
-    const s0 = b * hw * c, d0 = b * c * hw;
-    for (let p = 0; p < hw; p++) for (let ch = 0; ch < c; ch++) dst[d0 + ch * hw + p] = src[s0 + p * c + ch];
-  }
-  return dst;
-}
-
-/** [N, C, H, W] → [N, H, W, C]. */
-function toChannelsLast(src: Float32Array, n: number, h: number, w: number, c: number, dst: Float32Array): Float32Array {
-  const hw = h * w;
-  for (let b = 0; b < n; b++) {
-    const s0 = b * c * hw, d0 = b * hw * c;
-    for (let ch = 0; ch < c; ch++) for (let p = 0; p < hw; p++) dst[d0 + p * c + ch] = src[s0 + ch * hw + p];
-  }
-  return dst;
-}
-
-/** tfjs filter [kh, kw, C, O] → fastgrad weight [O, C, kh, kw]. */
-function filterToOihw(f: Float32Array, kh: number, kw: number, c: number, o: number): Float32Array {
-  const out = new Float32Array(f.length), k = kh * kw;
-  for (let p = 0; p < k; p++) for (let ci = 0; ci < c; ci++) for (let oi = 0; oi < o; oi++) out[(oi * c + ci) * k + p] = f[(p * c + ci) * o + oi];
+/** out = x (contiguous, of shape `from`) with its axes in the order `perm`: lib/ops' strided copy (native when the last axis is strided). */
+function permuteInto(x: Float32Array, from: readonly number[], perm: readonly number[], out: Float32Array): Float32Array {
+  const st = stridesOf(from);
+  copyStrided(x, perm.map((p) => st[p]), out, perm.map((p) => from[p]));
   return out;
 }
 
-/** fastgrad weight gradient [O, C, kh, kw] → tfjs filter layout [kh, kw, C, O], into dst. */
-function oihwToFilter(w: Float32Array, kh: number, kw: number, c: number, o: number, dst: Float32Array): Float32Array {
-  const k = kh * kw;
-  for (let p = 0; p < k; p++) for (let ci = 0; ci < c; ci++) for (let oi = 0; oi < o; oi++) dst[(p * c + ci) * o + oi] = w[(oi * c + ci) * k + p];
-  return dst;
-}
+const NHWC_TO_NCHW = [0, 3, 1, 2], NCHW_TO_NHWC = [0, 2, 3, 1];
+/** tfjs filter [kh, kw, C, O] → fastgrad weight [O, C, kh, kw], and back. */
+const HWIO_TO_OIHW = [3, 2, 0, 1], OIHW_TO_HWIO = [2, 3, 1, 0];
 
 /** tfjs's convolution geometry as fastgrad's spec (groups 1); null for channels first. */
 function specOf(xShape: Shape4, filterShape: Shape4, attrs: KernelArgs['attrs'], dilations: number | [number, number]): ConvSpec | null {
@@ -73,10 +51,10 @@ export const conv2DKernel: FastgradKernel = {
     if (!X || !F || !xs || !fs) return null;
     const s = specOf(xs, fs, attrs, (attrs?.dilations as number | [number, number] | undefined) ?? 1);
     if (!s) return null;
-    const xc = toChannelsFirst(X, s.N, s.H, s.W, s.C, new Float32Array(X.length));
+    const xc = permuteInto(X, xs, NHWC_TO_NCHW, new Float32Array(X.length));
     const yc = new Float32Array(s.N * s.O * s.OH * s.OW);
-    conv2dForwardSpec(xc, filterToOihw(F, s.kh, s.kw, s.C, s.O), null, s, yc);
-    return output(backend, [s.N, s.OH, s.OW, s.O], toChannelsLast(yc, s.N, s.OH, s.OW, s.O, alloc(backend, yc.length)));
+    conv2dForwardSpec(xc, permuteInto(F, fs, HWIO_TO_OIHW, new Float32Array(F.length)), null, s, yc);
+    return output(backend, [s.N, s.OH, s.OW, s.O], permuteInto(yc, [s.N, s.O, s.OH, s.OW], NCHW_TO_NHWC, alloc(backend, yc.length)));
   },
 };
 
@@ -89,9 +67,9 @@ export const conv2DBackpropInputKernel: FastgradKernel = {
     if (!DY || !F || !fs || !inShape || inShape.length !== 4 || !shape4(dy)) return null;
     const s = specOf(inShape, fs, attrs, 1);
     if (!s || dy.shape.join() !== [s.N, s.OH, s.OW, s.O].join()) return null;
-    const dyc = toChannelsFirst(DY, s.N, s.OH, s.OW, s.O, new Float32Array(DY.length));
-    const { dx } = conv2dBackwardSpec(dyc, null, filterToOihw(F, s.kh, s.kw, s.C, s.O), s, true, false, false);
-    return output(backend, inShape, toChannelsLast(dx!, s.N, s.H, s.W, s.C, alloc(backend, dx!.length)));
+    const dyc = permuteInto(DY, dy.shape, NHWC_TO_NCHW, new Float32Array(DY.length));
+    const { dx } = conv2dBackwardSpec(dyc, null, permuteInto(F, fs, HWIO_TO_OIHW, new Float32Array(F.length)), s, true, false, false);
+    return output(backend, inShape, permuteInto(dx!, [s.N, s.C, s.H, s.W], NCHW_TO_NHWC, alloc(backend, dx!.length)));
   },
 };
 
@@ -104,9 +82,9 @@ export const conv2DBackpropFilterKernel: FastgradKernel = {
     if (!X || !DY || !xs || !filterShape || filterShape.length !== 4 || !shape4(dy)) return null;
     const s = specOf(xs, filterShape, attrs, 1);
     if (!s || dy.shape.join() !== [s.N, s.OH, s.OW, s.O].join()) return null;
-    const xc = toChannelsFirst(X, s.N, s.H, s.W, s.C, new Float32Array(X.length));
-    const dyc = toChannelsFirst(DY, s.N, s.OH, s.OW, s.O, new Float32Array(DY.length));
+    const xc = permuteInto(X, xs, NHWC_TO_NCHW, new Float32Array(X.length));
+    const dyc = permuteInto(DY, dy.shape, NHWC_TO_NCHW, new Float32Array(DY.length));
     const { dw } = conv2dBackwardSpec(dyc, xc, null, s, false, false, true);
-    return output(backend, filterShape, oihwToFilter(dw, s.kh, s.kw, s.C, s.O, alloc(backend, dw.length)));
+    return output(backend, filterShape, permuteInto(dw, [s.O, s.C, s.kh, s.kw], OIHW_TO_HWIO, alloc(backend, dw.length)));
   },
 };
