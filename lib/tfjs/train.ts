@@ -129,15 +129,15 @@ export class FastgradOptimizer extends TfOptimizer {
       else e[slot] = Float32Array.from(data);
     }
     // Each variable joins the group, then fastgrad's loadStateDict checks every entry before it changes anything.
-    const params = [...entries.keys()].map((name) => this.paramOf(name, engine().registeredVariables[name]));
+    const params = new Map([...entries.keys()].map((name) => [name, this.paramOf(name, engine().registeredVariables[name])]));
     const sd = this.optimizer.stateDict();
     const group = this.optimizer.paramGroups[0].params;
     sd.paramGroups[0].params = group.map((_: unknown, i: number) => i);
-    sd.state = Object.fromEntries(params.map((p, i) => [String(group.indexOf(p)), entries.get([...entries.keys()][i])!]));
+    sd.state = Object.fromEntries([...entries].map(([name, e]) => [String(group.indexOf(params.get(name))), e]));
     const iterations = (await weightValues[0].tensor.data())[0];
     sd.stepCount = iterations;
     this.optimizer.loadStateDict(sd);
-    await this.extractIterations(weightValues);
+    this.iterations_ = iterations;
   }
 
   getConfig(): Record<string, never> {
