@@ -218,8 +218,8 @@ export class DistributedDataParallel extends Module {
   #ready(p: Parameter, via: 'tape' | 'layerwise'): void {
     if (via === 'tape' && !this.#inBackward) {
       // The first gradient of a tape backward after ddp.forward starts the synchronisation (as
-      // ddp.backward does).
-      if (!this.#armed || !this.#synced || this.#pending.length > 0) return;
+      // ddp.backward does); forward already checked that the group is synced and nothing is pending.
+      if (!this.#armed) return;
       this.#begin('backward');
     }
     if (!this.#inBackward) return;
