@@ -17,7 +17,7 @@ test('eq ne gt ge lt le: 1/0 int32 over the broadcast shape, a number or an int3
   // the accuracy idiom: predicted int32 indices against int32 labels
   const logits = fg.tensor([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]]), labels = fg.tensor(Int32Array.of(1, 1, 1));
   assert.equal(logits.argmax(1).eq(labels).float().mean().item(), Math.fround(2 / 3));
-  assert.equal(logits.argmax(1).eq(labels).float().sum().item(), 2);
+  assert.equal(logits.argmax(1).eq(labels).sum().item(), 2); // an int32 tensor sums, as torch's bool
   assertRejects(() => a.eq(fg.zeros([4])), RangeError, /eq.*\[2, 3\].*\[4\]/);
   assertRejects(() => a.gt('1' as never), TypeError, /a Tensor or a number for other/);
 });

@@ -345,10 +345,12 @@ export interface ReduceDimOptions extends ReduceOptions {
 /**
  * Sum over dims (torch.sum): sum(x) reduces everything to shape []; sum(x, dim, keepdim) with a dim
  * or a list of dims; sum(x, { axis, keepdim, out }) the option form (one axis of a 1-D or 2-D tensor).
+ * An int32 tensor (a comparison's 1/0, say) is summed as float32 (exact below 2^24).
  */
-export function sum(x: Tensor, dim?: DimArg | ReduceOptions, keepdim?: boolean): Tensor {
-  if (isOptions(dim)) return legacy_sum(x, dim as ReduceOptions);
-  return reduceND('sum', x, dim as DimArg, keepdim);
+export function sum(x: Tensor | Tensor<'int32'>, dim?: DimArg | ReduceOptions, keepdim?: boolean): Tensor {
+  if (x instanceof Tensor && x.dtype === 'int32') x = makeTensor(Float32Array.from(x.data), x.shape.slice());
+  if (isOptions(dim)) return legacy_sum(x as Tensor, dim as ReduceOptions);
+  return reduceND('sum', x as Tensor, dim as DimArg, keepdim);
 }
 
 /** Mean over dims (torch.mean): the canonical sum divided by the count (one binary32 division). */
