@@ -69,6 +69,18 @@ test('std, argmin, split, chunk, mm, numel, .T and .mT as torch', () => {
   assert.deepEqual(fg.ones([2, 3]).mm(fg.ones([3, 4])).shape, [2, 4]);
   assertRejects(() => fg.ones([3]).mm(fg.ones([3, 4])), RangeError, /2-D tensors for mm/);
   assert.equal(r.numel(), 10);
+  // norm: p = 2 over everything or dims, keepdim; gradient x / ‖x‖, and 0 (not NaN) at a zero norm
+  const v = fg.tensor([[3, 4], [0, 0]], { requiresGrad: true });
+  assert.equal(v.norm().item(), 5);
+  assert.deepEqual(v.norm(2, 1).tolist(), [5, 0]);
+  assert.deepEqual(v.norm(2, 1, true).shape, [2, 1]);
+  assert.deepEqual(v.norm(1, 0).tolist(), [3, 4]);
+  assert.deepEqual(v.norm(Infinity, -1).tolist(), [4, 0]);
+  assert.equal(Math.round(v.norm(3).item() * 1e5) / 1e5, Math.round(Math.cbrt(27 + 64) * 1e5) / 1e5);
+  v.norm(2, 1).sum().backward();
+  assert.deepEqual(v.grad!.tolist(), [[Math.fround(0.6), Math.fround(0.8)], [0, 0]]);
+  assert.equal(fg.ops.norm(fg.tensor([3, 4]), { axis: 0 }).item(), 5); // the option form stays
+  assertRejects(() => v.norm(0), RangeError, /p/);
   assert.deepEqual(r.T.shape, [5, 2]);
   assert.deepEqual((r.T.tolist() as number[][])[1], [1, 6]);
   assert.deepEqual(fg.zeros([2, 3, 4]).T.shape, [4, 3, 2]);

@@ -155,7 +155,7 @@ test('ops: known values, shapes, keepdim, negative axes, out', () => {
     assert.deepEqual(val(fg.ops.sum(a)), [12]);
     assert.deepEqual(val(fg.ops.mean(a)), [2]);
     assert.deepEqual(val(fg.ops.sumSquares(a)), [64]);
-    assert.deepEqual(val(fg.ops.norm(a)), [8]);
+    assert.deepEqual(val(fg.ops.norm(a, {})), [8]);
     assert.deepEqual(val(fg.ops.max(a)), [5]);
     assert.deepEqual(val(fg.ops.argmax(a)), [1], `${backend}: first index of a tie`);
     assert.deepEqual(val(fg.ops.sum(a, { axis: 0 })), [-1, 10, 3]);

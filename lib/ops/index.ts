@@ -7,4 +7,5 @@ export * from './matmul.js';
 export * from './shape.js';
 export * from './creation.js';
 export * from './compare.js';
+export * from './norm.js';
 import './methods.js';

@@ -10,6 +10,7 @@ import { kfor } from './core.js';
 import { add, binaryInto, broadcastShapes, clamp, div, maximum, minimum, mul, pow, sub } from './elementwise.js';
 import { matmul, mm } from './matmul.js';
 import { eq, ge, gt, le, lt, ne, where } from './compare.js';
+import { norm } from './norm.js';
 import { argmaxDim, argmin, max, mean, min, std, sum, var as var_, type ValuesIndices } from './reduce.js';
 import { chunk, expand, expandAs, flatten, gather, indexSelect, narrow, permute, reshape, split, squeeze, t, toFloat, toInt, transpose, unsqueeze } from './shape.js';
 import { abs, exp, log, logSoftmax, neg, relu, sigmoid, softmax, sqrt, square, tanh } from './unary.js';
@@ -55,6 +56,8 @@ declare module '../tensor.js' {
     /** torch's x.where(condition, y): fg.ops.where(condition, x, y). */
     where(condition: Tensor<DType>, other: Tensor | number): Tensor;
     mm(other: Tensor): Tensor;
+    /** torch's norm(p = 2, dim?, keepdim = false): 2-norm (gradient 0 at a zero norm), 1-norm, Infinity-norm, or any p > 0. */
+    norm(p?: number, dim?: Dim | null, keepdim?: boolean): Tensor;
     split(splitSize: number | readonly number[], dim?: number): Tensor<T>[];
     chunk(chunks: number, dim?: number): Tensor<T>[];
     /** The number of elements (torch's numel(); the same as .size). */
@@ -149,6 +152,7 @@ const methods: Record<string, (this: Tensor, ...a: never[]) => unknown> = {
   le(this: Tensor, o: Tensor | number) { return le(this, o); },
   where(this: Tensor, c: Tensor, o: Tensor | number) { return where(c, this, o); },
   mm(this: Tensor, o: Tensor) { return mm(this, o); },
+  norm(this: Tensor, p?: number, d?: Dim | null, k?: boolean) { return norm(this, p, d, k); },
   split(this: Tensor, s: number | readonly number[], d?: number) { return split(this, s, d); },
   chunk(this: Tensor, c: number, d?: number) { return chunk(this, c, d); },
   numel(this: Tensor) { return this.size; },

@@ -111,7 +111,7 @@ const legacy_mean = (x: Tensor, opts?: ReduceOptions): Tensor => reduce('mean', 
 export const sumSquares = (x: Tensor, opts?: ReduceOptions): Tensor => reduce('sumSquares', x, opts, OPTIONS);
 
 /** L2 norm = sqrt(sumSquares) (torch.linalg.vector_norm with ord 2; no rescaling, so it overflows to Inf past ~1.8e19 per element). */
-export const norm = (x: Tensor, opts?: ReduceOptions): Tensor => reduce('norm', x, opts, OPTIONS);
+export const legacyNorm = (x: Tensor, opts?: ReduceOptions): Tensor => reduce('norm', x, opts, OPTIONS);
 
 /**
  * Maximum; NaN if any element is NaN. Only the values (torch.max with dim also returns indices:
