@@ -202,6 +202,28 @@ test('Sum / Mean / Max match the CPU backend on leading and trailing axes, and f
   }
 });
 
+test('GatherV2 matches the CPU backend (axes, batch dims, int32; an index out of range falls back and throws as the CPU kernel does)', () => {
+  const x = rand([6, 5, 4]);
+  const idx = tf.tensor1d([5, 0, 2, 2, 1], 'int32'), idx2 = tf.tensor2d([[3, 1], [0, 0]], [2, 2], 'int32');
+  const exact = () => () => 0;
+  for (const axis of [0, 1, 2, -1]) {
+    const i = axis === 0 ? idx : tf.tensor1d([3, 0, 1, 3], 'int32');
+    checkKernel('GatherV2', `gather axis ${axis}`, () => tf.gather(x, i, axis), exact);
+  }
+  checkKernel('GatherV2', 'gather with 2-D indices', () => tf.gather(x, idx2, 1), exact);
+  checkKernel('GatherV2', 'gather with batchDims 1', () => tf.gather(x, tf.tensor2d([[1, 0, 4], [2, 2, 3], [0, 0, 0], [4, 3, 2], [1, 1, 1], [0, 4, 0]], [6, 3], 'int32'), 2 - 1, 1), exact);
+  const xi = tf.tensor2d([[1, 2], [3, 4], [5, 6]], [3, 2], 'int32');
+  fgtf.resetKernelCounts();
+  tf.setBackend('fastgrad');
+  const gi = tf.gather(xi, tf.tensor1d([2, 0], 'int32'));
+  assert.equal(gi.dtype, 'int32');
+  assert.deepEqual(Array.from(gi.dataSync()), [5, 6, 1, 2]);
+  assert.equal(fgtf.kernelCounts().GatherV2.fastgrad, 1);
+  fgtf.resetKernelCounts();
+  assert.throws(() => tf.gather(x, tf.tensor1d([0, 6], 'int32')), /GatherV2: the index value 6 is not in \[0, 5\]/);
+  assert.equal(fgtf.kernelCounts().GatherV2.cpu, 1);
+});
+
 test('FusedBatchNorm matches the CPU backend', () => {
   const x = rand([4, 3, 3, 5]);
   const [m, v, o, s] = [rand([5]), rand([5], 0.1, 2), rand([5]), rand([5])];

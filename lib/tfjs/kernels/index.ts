@@ -6,6 +6,7 @@ import { reduceKernels } from './reduce.js';
 import { fusedBatchNormKernel } from './batchnorm.js';
 import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel, conv2DKernel } from './conv.js';
 import { maxPoolGradKernel } from './pool.js';
+import { gatherV2Kernel } from './gather.js';
 import type { FastgradKernel } from './util.js';
 
 export const FASTGRAD_KERNELS: readonly FastgradKernel[] = [
@@ -25,4 +26,5 @@ export const FASTGRAD_KERNELS: readonly FastgradKernel[] = [
   conv2DBackpropInputKernel,
   conv2DBackpropFilterKernel,
   maxPoolGradKernel,
+  gatherV2Kernel,
 ];

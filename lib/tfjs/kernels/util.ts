@@ -41,9 +41,9 @@ export function alloc(backend: MathBackendCPU, n: number): Float32Array {
   return pooled.alloc ? pooled.alloc(n) : new Float32Array(n);
 }
 
-/** Hands a Float32Array to tfjs as a new float32 tensor (no copy: tfjs keeps this array). */
-export function output(backend: MathBackendCPU, shape: readonly number[], data: Float32Array): TensorInfo {
-  return backend.makeTensorInfo(shape.slice(), 'float32', data);
+/** Hands an array to tfjs as a new tensor (float32 unless told; no copy: tfjs keeps this array). */
+export function output(backend: MathBackendCPU, shape: readonly number[], data: Float32Array | Int32Array, dtype: 'float32' | 'int32' = 'float32'): TensorInfo {
+  return backend.makeTensorInfo(shape.slice(), dtype, data);
 }
 
 export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
