@@ -155,24 +155,60 @@ test('Conv2D / Conv2DBackpropInput / Conv2DBackpropFilter match the CPU backend 
   checkKernel('Conv2D', 'NCHW falls back', () => tf.conv2d(xc as tf.Tensor4D, fc as tf.Tensor4D, 1, 'same', 'NCHW'), convTol(27), 'cpu');
 });
 
-test('Add / Sub / Multiply / RealDiv / AddN match the CPU backend for every broadcast fastgrad has, and fall back for the others', () => {
+test('MaxPool / AvgPool / AvgPoolGrad match the CPU backend (valid, same with odd padding, explicit padding, strides, rounding)', () => {
+  const cases: { x: number[]; size: number | [number, number]; strides: number | [number, number]; pad: 'same' | 'valid' | number; round?: 'floor' | 'round' | 'ceil' }[] = [
+    { x: [2, 8, 8, 3], size: 2, strides: 2, pad: 'valid' },
+    { x: [2, 9, 7, 4], size: 3, strides: 1, pad: 'same' },
+    { x: [1, 10, 10, 2], size: [3, 2], strides: [2, 1], pad: 'valid' },
+    { x: [3, 7, 8, 5], size: 3, strides: 2, pad: 'same' },
+    { x: [2, 8, 9, 2], size: 2, strides: 2, pad: 'same' },
+    { x: [1, 9, 9, 3], size: 3, strides: 2, pad: 1, round: 'ceil' },
+    { x: [2, 6, 6, 3], size: 1, strides: 2, pad: 'valid' },
+  ];
+  const exact = () => () => 0;
+  // A mean of at most 9 values within ±2, summed in binary32 (fastgrad) or float64 (cpu).
+  const meanTol = () => () => 1e-6 * 9 * 2;
+  for (const c of cases) {
+    const x = rand(c.x), what = JSON.stringify(c);
+    const mp = (t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, c.size, c.strides, c.pad, c.round);
+    const ap = (t: tf.Tensor) => tf.avgPool(t as tf.Tensor4D, c.size, c.strides, c.pad, c.round);
+    checkKernel('MaxPool', `maxPool ${what}`, () => mp(x), exact);
+    checkKernel('AvgPool', `avgPool ${what}`, () => ap(x), meanTol);
+    if (c.round !== undefined) continue; // tfjs's avgPool gradient takes no rounding mode
+    tf.setBackend('cpu');
+    const dy = rand(ap(x).shape);
+    checkKernel('AvgPoolGrad', `avgPool gradient ${what}`, () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(ap(t), dy)))(x), meanTol);
+  }
+  // tfjs's CPU kernel skips a NaN where fastgrad's maximum takes it: such an output comes from the CPU kernel.
+  const v = randomF32(2 * 4 * 4 * 2, seed++, { lo: -2, hi: 2 });
+  v[3] = NaN;
+  const xn = tf.tensor(v, [2, 4, 4, 2]);
+  checkKernel('MaxPool', 'maxPool with a NaN falls back', () => tf.maxPool(xn as tf.Tensor4D, 2, 2, 'valid'), exact, 'cpu');
+  // A 1 × 1 window whose output has x's shape: the CPU kernels return x itself (whatever the padding).
+  const x1 = rand([2, 2, 2, 3]);
+  checkKernel('MaxPool', 'maxPool 1 × 1 identity falls back', () => tf.maxPool(x1 as tf.Tensor4D, 1, 2, 1), exact, 'cpu');
+  checkKernel('AvgPool', 'avgPool 1 × 1 identity falls back', () => tf.avgPool(x1 as tf.Tensor4D, 1, 2, 1), exact, 'cpu');
+});
+
+test('Add / Sub / Multiply / RealDiv / AddN give the CPU backend\'s values exactly for every broadcast (one binary32 operation per element); int32 falls back', () => {
   const x = rand([4, 5, 6]);
-  const cases: [string, tf.Tensor][] = [['same shape', rand([4, 5, 6])], ['scalar', rand([])], ['row', rand([6])], ['row [5, 6]', rand([1, 5, 6])], ['col', rand([4, 1, 1])], ['col [4, 5, 1]', rand([4, 5, 1])]];
+  const cases: [string, tf.Tensor][] = [
+    ['same shape', rand([4, 5, 6])], ['scalar', rand([])], ['row', rand([6])], ['row [5, 6]', rand([1, 5, 6])], ['col', rand([4, 1, 1])],
+    ['col [4, 5, 1]', rand([4, 5, 1])], ['middle axis', rand([1, 5, 1])], ['two axes', rand([4, 1, 6])],
+  ];
   const ops: [string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor][] = [['Add', tf.add], ['Sub', tf.sub], ['Multiply', tf.mul], ['RealDiv', tf.div]];
+  const exact = () => () => 0;
+  const [p, q] = [rand([4, 1, 6]), rand([5, 1])];
   for (const [kernel, op] of ops) {
-    for (const [name, y] of cases) checkKernel(kernel, `${kernel} ${name}`, () => op(x, y), elementwiseTol);
+    for (const [name, y] of cases) {
+      checkKernel(kernel, `${kernel} ${name}`, () => op(x, y), exact);
+      if (name !== 'same shape') checkKernel(kernel, `${kernel} with a as the broadcast one (${name})`, () => op(y, x), exact);
+    }
+    checkKernel(kernel, `${kernel} both broadcast`, () => op(p, q), exact);
   }
-  for (const [name, y] of cases.slice(1)) {
-    checkKernel('Add', `Add with a as the broadcast one (${name})`, () => tf.add(y, x), elementwiseTol);
-    checkKernel('Multiply', `Multiply with a as the broadcast one (${name})`, () => tf.mul(y, x), elementwiseTol);
-  }
-  checkKernel('Sub', 'scalar - tensor', () => tf.sub(tf.scalar(1.5), x), elementwiseTol);
-  checkKernel('RealDiv', 'scalar / tensor falls back', () => tf.div(tf.scalar(1.5), x), elementwiseTol, 'cpu');
-  const mid = rand([1, 5, 1]);
-  checkKernel('Add', 'a middle-axis broadcast falls back', () => tf.add(x, mid), elementwiseTol, 'cpu');
   checkKernel('Add', 'int32 falls back', () => tf.add(tf.tensor([1, 2, 3], [3], 'int32'), tf.tensor([4, 5, 6], [3], 'int32')), elementwiseTol, 'cpu');
   const [y1, y2] = [rand([4, 5, 6]), rand([4, 5, 6])];
-  checkKernel('AddN', 'AddN', () => tf.addN([x, y1, y2]), elementwiseTol);
+  checkKernel('AddN', 'AddN', () => tf.addN([x, y1, y2]), exact);
 });
 
 test('unary maps and Softmax match the CPU backend', () => {
@@ -191,15 +227,15 @@ test('unary maps and Softmax match the CPU backend', () => {
   checkKernel('Softmax', 'softmax 3-D', () => tf.softmax(x3), () => () => 1e-6);
 });
 
-test('Sum / Mean / Max match the CPU backend on leading and trailing axes, and fall back on middle ones', () => {
+test('Sum / Mean / Max match the CPU backend over any set of axes', () => {
   const x = rand([6, 7, 8]);
   const sumTol = () => () => 1e-5 * (1 + 2 * 6 * 7 * 8);
   for (const [kernel, f] of [['Sum', tf.sum], ['Mean', tf.mean], ['Max', tf.max]] as const) {
-    for (const axis of [undefined, 0, 2, -1, [0, 1], [1, 2]]) {
+    for (const axis of [undefined, 0, 1, 2, -1, [0, 1], [1, 2], [0, 2], [2, 0]]) {
       for (const keepDims of [false, true]) checkKernel(kernel, `${kernel} axis ${JSON.stringify(axis)} keepDims ${keepDims}`, () => f(x, axis, keepDims), sumTol);
     }
-    checkKernel(kernel, `${kernel} middle axis falls back`, () => f(x, 1), sumTol, 'cpu');
   }
+  checkKernel('Sum', 'int32 falls back', () => tf.sum(tf.tensor([1, 2, 3], [3], 'int32')), sumTol, 'cpu');
 });
 
 test('GatherV2 matches the CPU backend (axes, batch dims, int32; an index out of range falls back and throws as the CPU kernel does)', () => {

@@ -6,20 +6,11 @@
 // shapes are the CPU kernel's. Channels-first tfjs tensors run on the CPU kernels.
 import { backend_util, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, type TensorInfo } from '@tensorflow/tfjs-core';
 import { conv2dBackwardSpec, conv2dForwardSpec, type ConvSpec } from '../../nn/conv.js';
-import { copyStrided, stridesOf } from '../../ops/core.js';
-import { alloc, f32, output, type FastgradKernel, type KernelArgs } from './util.js';
+import { alloc, f32, NCHW_TO_NHWC, NHWC_TO_NCHW, output, permuteInto, type FastgradKernel, type KernelArgs } from './util.js';
 
 type Shape4 = [number, number, number, number];
 type Pad = 'same' | 'valid' | number | backend_util.ExplicitPadding;
 
-/** out = x (contiguous, of shape `from`) with its axes in the order `perm`: lib/ops' strided copy (native when the last axis is strided). */
-function permuteInto(x: Float32Array, from: readonly number[], perm: readonly number[], out: Float32Array): Float32Array {
-  const st = stridesOf(from);
-  copyStrided(x, perm.map((p) => st[p]), out, perm.map((p) => from[p]));
-  return out;
-}
-
-const NHWC_TO_NCHW = [0, 3, 1, 2], NCHW_TO_NHWC = [0, 2, 3, 1];
 /** tfjs filter [kh, kw, C, O] → fastgrad weight [O, C, kh, kw], and back. */
 const HWIO_TO_OIHW = [3, 2, 0, 1], OIHW_TO_HWIO = [2, 3, 1, 0];
 

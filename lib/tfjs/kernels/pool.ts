@@ -1,3 +1,18 @@
+// Pooling, channels last (tfjs's layout): MaxPool, AvgPool and AvgPoolGrad on fastgrad's pooling
+// kernels (native/kernels/conv.h, twins lib/backend/js/pool.ts), which pool channels-first planes:
+// x goes to [N, C, H, W] through lib/ops' strided copy, the result comes back the same way (as the
+// convolutions do, conv.ts). tfjs's geometry (computePool2DInfo: 'same' / 'valid' / explicit padding,
+// rounding) is given as is: the padding before the first row and column, and the output size (the
+// padding after, which 'same' makes one larger when the total is odd, is implied by it).
+// - MaxPool: fastgrad's window maximum (the first value strictly greater, as the CPU kernel), except
+//   that a NaN wins in fastgrad's (torch's rule) where tfjs's CPU kernel skips it: an output holding a
+//   NaN is recomputed by the CPU kernel.
+// - A 1 × 1 window whose output has x's shape runs on the CPU kernels, which return x itself there
+//   (whatever the padding and strides).
+// - AvgPool: the mean of the taps inside the input (padding not counted, as the CPU kernel), summed in
+//   binary32 in window order where the CPU kernel sums in float64 (|difference| within rounding).
+// - AvgPoolGrad: dy / (kh·kw) added to every tap inside, the full window as divisor (the CPU kernel's
+//   rule, even with 'same' padding).
 // MaxPoolGrad (channels last): tfjs's CPU kernel finds each window's maximum through TensorBuffer
 // lookups and then, for every input position, scans every window that covers it; here each window's
 // maximum is found once (channels innermost, as the data lie) and dy goes straight to it. The same
@@ -5,8 +20,77 @@
 // (row by row), starting from −Infinity, so a window of NaN or −Infinity only passes no gradient. Where
 // windows overlap, the contributions to one input are summed in float64 and rounded once, as the CPU
 // kernel does.
-import { backend_util, MaxPoolGrad } from '@tensorflow/tfjs-core';
-import { alloc, f32, output, type FastgradKernel } from './util.js';
+import { AvgPool, AvgPoolGrad, backend_util, MaxPool, MaxPoolGrad, type TensorInfo } from '@tensorflow/tfjs-core';
+import type { PoolGeometry } from '../../backend/js/pool.js';
+import { kernels } from '../../backend/select.js';
+import { alloc, f32, NCHW_TO_NHWC, NHWC_TO_NCHW, output, permuteInto, type FastgradKernel, type KernelArgs } from './util.js';
+
+type Shape4 = [number, number, number, number];
+
+/** tfjs's pooling geometry for a channels-last x of this shape, as fastgrad's (planes = N·C); null when fastgrad has no kernel for it. */
+function geometryOf(xShape: readonly number[], attrs: KernelArgs['attrs']): { g: PoolGeometry; N: number; C: number } | null {
+  if (xShape.length !== 4) return null;
+  const info = backend_util.computePool2DInfo(
+    xShape as Shape4, attrs?.filterSize as [number, number] | number, attrs?.strides as [number, number] | number, 1,
+    attrs?.pad as 'same' | 'valid' | number, attrs?.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
+  );
+  const p = info.padInfo;
+  if (info.dataFormat !== 'channelsLast' || info.outHeight < 1 || info.outWidth < 1 || p.top < 0 || p.left < 0) return null;
+  const g: PoolGeometry = {
+    C: info.batchSize * info.inChannels, H: info.inHeight, W: info.inWidth, kh: info.filterHeight, kw: info.filterWidth,
+    sh: info.strideHeight, sw: info.strideWidth, ph: p.top, pw: p.left, dh: 1, dw: 1, OH: info.outHeight, OW: info.outWidth,
+  };
+  return { g, N: info.batchSize, C: info.inChannels };
+}
+
+/** x channels last → channels first, pooled by `pool` into [N, C, OH, OW], back to channels last in a pooled array. */
+function pooled(args: KernelArgs, pool: (xc: Float32Array, g: PoolGeometry, yc: Float32Array) => void): TensorInfo | null {
+  const { inputs, backend, attrs } = args;
+  const x = inputs.x, X = f32(backend, x);
+  const geo = X && geometryOf(x.shape, attrs);
+  if (!X || !geo) return null;
+  const { g, N, C } = geo;
+  // The CPU kernels return x itself for a 1 × 1 window whose output has x's shape, whatever the padding.
+  if (g.kh === 1 && g.kw === 1 && g.OH === g.H && g.OW === g.W) return null;
+  const xc = permuteInto(X, x.shape, NHWC_TO_NCHW, new Float32Array(X.length));
+  const yc = new Float32Array(g.C * g.OH * g.OW);
+  pool(xc, g, yc);
+  return output(backend, [N, g.OH, g.OW, C], permuteInto(yc, [N, C, g.OH, g.OW], NCHW_TO_NHWC, alloc(backend, yc.length)));
+}
+
+export const maxPoolKernel: FastgradKernel = {
+  kernelName: MaxPool,
+  impl: (args) => {
+    let nan = false;
+    const r = pooled(args, (xc, g, yc) => {
+      kernels().conv.maxPoolForward(xc, g, yc, new Int32Array(yc.length));
+      for (let i = 0; i < yc.length; i++) if (yc[i] !== yc[i]) nan = true;
+    });
+    if (!nan || r === null) return r;
+    args.backend.disposeIntermediateTensorInfo(r);
+    return null;
+  },
+};
+
+export const avgPoolKernel: FastgradKernel = {
+  kernelName: AvgPool,
+  impl: (args) => pooled(args, (xc, g, yc) => kernels().conv.avgPoolForward(xc, g, false, yc)),
+};
+
+export const avgPoolGradKernel: FastgradKernel = {
+  kernelName: AvgPoolGrad,
+  impl: ({ inputs, backend, attrs }) => {
+    const { dy, input } = inputs;
+    const DY = f32(backend, dy), geo = input.dtype === 'float32' ? geometryOf(input.shape, attrs) : null;
+    if (!DY || !geo) return null;
+    const { g, N, C } = geo;
+    if (dy.shape.join() !== [N, g.OH, g.OW, C].join()) return null;
+    const dyc = permuteInto(DY, dy.shape, NHWC_TO_NCHW, new Float32Array(DY.length));
+    const dxc = new Float32Array(g.C * g.H * g.W);
+    kernels().conv.avgPoolBackward(dyc, g, true, dxc);
+    return output(backend, input.shape, permuteInto(dxc, [N, C, g.H, g.W], NCHW_TO_NHWC, alloc(backend, dxc.length)));
+  },
+};
 
 export const maxPoolGradKernel: FastgradKernel = {
   kernelName: MaxPoolGrad,
