@@ -22,10 +22,18 @@
 // kernel does.
 import { AvgPool, AvgPoolGrad, backend_util, MaxPool, MaxPoolGrad, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { PoolGeometry } from '../../backend/js/pool.js';
+import { emptyF32, recycleF32 } from '../../backend/buffers.js';
 import { kernels } from '../../backend/select.js';
 import { alloc, f32, NCHW_TO_NHWC, NHWC_TO_NCHW, output, permuteInto, type FastgradKernel, type KernelArgs } from './util.js';
 
 type Shape4 = [number, number, number, number];
+
+// Scratch arrays the kernels below use and drop before they return (JavaScript runs one kernel at a
+// time): kept and grown, so a step does not pay a fresh array's page faults for them.
+let i32 = new Int32Array(0), f64 = new Float64Array(0);
+const scratchI32 = (n: number): Int32Array => (i32.length >= n ? i32 : (i32 = new Int32Array(n))).subarray(0, n);
+/** n zeros. */
+const scratchF64 = (n: number): Float64Array => (f64.length >= n ? f64 : (f64 = new Float64Array(n))).subarray(0, n).fill(0);
 
 /** tfjs's pooling geometry for a channels-last x of this shape, as fastgrad's (planes = N·C); null when fastgrad has no kernel for it. */
 function geometryOf(xShape: readonly number[], attrs: KernelArgs['attrs']): { g: PoolGeometry; N: number; C: number } | null {
@@ -52,10 +60,13 @@ function pooled(args: KernelArgs, pool: (xc: Float32Array, g: PoolGeometry, yc: 
   const { g, N, C } = geo;
   // The CPU kernels return x itself for a 1 × 1 window whose output has x's shape, whatever the padding.
   if (g.kh === 1 && g.kw === 1 && g.OH === g.H && g.OW === g.W) return null;
-  const xc = permuteInto(X, x.shape, NHWC_TO_NCHW, new Float32Array(X.length));
-  const yc = new Float32Array(g.C * g.OH * g.OW);
+  const xc = permuteInto(X, x.shape, NHWC_TO_NCHW, emptyF32(X.length));
+  const yc = emptyF32(g.C * g.OH * g.OW);
   pool(xc, g, yc);
-  return output(backend, [N, g.OH, g.OW, C], permuteInto(yc, [N, C, g.OH, g.OW], NCHW_TO_NHWC, alloc(backend, yc.length)));
+  const y = permuteInto(yc, [N, C, g.OH, g.OW], NCHW_TO_NHWC, alloc(backend, yc.length));
+  recycleF32(xc);
+  recycleF32(yc);
+  return output(backend, [N, g.OH, g.OW, C], y);
 }
 
 export const maxPoolKernel: FastgradKernel = {
@@ -63,7 +74,7 @@ export const maxPoolKernel: FastgradKernel = {
   impl: (args) => {
     let nan = false;
     const r = pooled(args, (xc, g, yc) => {
-      kernels().conv.maxPoolForward(xc, g, yc, new Int32Array(yc.length));
+      kernels().conv.maxPoolForward(xc, g, yc, scratchI32(yc.length));
       for (let i = 0; i < yc.length; i++) if (yc[i] !== yc[i]) nan = true;
     });
     if (!nan || r === null) return r;
@@ -85,10 +96,13 @@ export const avgPoolGradKernel: FastgradKernel = {
     if (!DY || !geo) return null;
     const { g, N, C } = geo;
     if (dy.shape.join() !== [N, g.OH, g.OW, C].join()) return null;
-    const dyc = permuteInto(DY, dy.shape, NHWC_TO_NCHW, new Float32Array(DY.length));
-    const dxc = new Float32Array(g.C * g.H * g.W);
+    const dyc = permuteInto(DY, dy.shape, NHWC_TO_NCHW, emptyF32(DY.length));
+    const dxc = emptyF32(g.C * g.H * g.W);
     kernels().conv.avgPoolBackward(dyc, g, true, dxc);
-    return output(backend, input.shape, permuteInto(dxc, [N, C, g.H, g.W], NCHW_TO_NHWC, alloc(backend, dxc.length)));
+    const dx = permuteInto(dxc, [N, C, g.H, g.W], NCHW_TO_NHWC, alloc(backend, dxc.length));
+    recycleF32(dyc);
+    recycleF32(dxc);
+    return output(backend, input.shape, dx);
   },
 };
 
@@ -104,7 +118,7 @@ export const maxPoolGradKernel: FastgradKernel = {
     );
     const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
     if (info.dataFormat !== 'channelsLast' || dy.shape.join() !== [N, OH, OW, C].join()) return null;
-    const acc = new Float64Array(X.length), best = new Float32Array(C), at = new Int32Array(C);
+    const acc = scratchF64(X.length), best = new Float32Array(C), at = new Int32Array(C);
     for (let b = 0; b < N; b++) {
       for (let oh = 0; oh < OH; oh++) {
         const r0 = oh * sh - info.padInfo.top;
