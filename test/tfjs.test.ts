@@ -505,7 +505,54 @@ test('fgtf.train optimizers save their state with getWeights() and resume it wit
     await fit(control, 2);
     assert.notDeepEqual(bits(control), want, `${algo}: the state made no difference`);
   }
-  await assert.rejects(fgtf.train.adam(0.1).setWeights([{ name: 'iter', tensor: tf.scalar(1, 'int32') }, { name: 'nosuch/exp_avg', tensor: tf.zeros([2]) }]), /no variable 'nosuch'/);
+  // State for one variable, then a step of two whose names are not the saved one: neither by name nor by position.
+  const opt = fgtf.train.adam(0.1), a = tf.variable(tf.ones([2])), b = tf.variable(tf.ones([2]));
+  await opt.setWeights([{ name: 'iter', tensor: tf.scalar(1, 'int32') }, { name: 'nosuch/exp_avg', tensor: tf.zeros([2]) }]);
+  const before = [a.dataSync().slice(), b.dataSync().slice()];
+  assert.throws(() => opt.minimize(() => tf.sum(tf.add(a, b)) as tf.Scalar), /setWeights\(\) restored \(1: nosuch\)/);
+  assert.deepEqual([a.dataSync(), b.dataSync()], before, 'a failed step changes nothing');
+});
+
+test('model.save({ includeOptimizer: true }) and tf.loadLayersModel bring an fgtf.train optimizer back: the resumed run has the bits of the run straight through', async () => {
+  tf.setBackend('fastgrad');
+  const xs = tf.tensor(randomF32(32 * 6, 31), [32, 6]), ys = tf.tensor(randomF32(32 * 2, 32), [32, 2]);
+  const make = () => fgtf.train.adam({ lr: 0.01, amsgrad: true, betas: [0.8, 0.99] });
+  const build = () => {
+    const m = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [6], units: 5, activation: 'tanh', kernelInitializer: tfl.initializers.glorotUniform({ seed: 6 }) }), tfl.layers.dense({ units: 2, kernelInitializer: tfl.initializers.glorotUniform({ seed: 7 }) })] });
+    m.compile({ optimizer: make(), loss: 'meanSquaredError' });
+    return m;
+  };
+  const fit = (m: tfl.LayersModel, epochs: number) => m.fit(xs, ys, { epochs, batchSize: 16, shuffle: false, verbose: 0 });
+  const bits = (m: tfl.LayersModel) => m.getWeights().map((w) => Array.from(new Uint32Array((w.dataSync() as Float32Array).slice().buffer)));
+  const straight = build();
+  await fit(straight, 4);
+  const want = bits(straight);
+  const m = build();
+  await fit(m, 2);
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  await m.save(tf.io.withSaveHandler(async (a) => {
+    artifacts = a;
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }), { includeOptimizer: true });
+  const cfg = (artifacts!.trainingConfig as unknown as { optimizer_config: { class_name: string; config: Record<string, unknown> } }).optimizer_config;
+  assert.equal(cfg.class_name, 'FastgradOptimizer');
+  assert.deepEqual(cfg.config, { algorithm: 'adam', lr: 0.01, amsgrad: true, betas: [0.8, 0.99] });
+  // In this process the saved variable names belong to m: the loaded model's variables get new ones.
+  const loaded = await tfl.loadLayersModel(tf.io.fromMemory(artifacts!));
+  const opt = loaded.optimizer as fgtf.FastgradOptimizer;
+  assert.ok(opt instanceof fgtf.FastgradOptimizer);
+  assert.equal(opt.algorithm, 'adam');
+  assert.equal(opt.iterations, 4);
+  await fit(loaded, 2);
+  assert.deepEqual(bits(loaded), want, 'the loaded model resumed with its optimizer state');
+  // Without the optimizer state, the same weights go elsewhere (the check above can fail).
+  const fresh = await tfl.loadLayersModel(tf.io.fromMemory({ ...artifacts!, trainingConfig: undefined }));
+  fresh.compile({ optimizer: make(), loss: 'meanSquaredError' });
+  await fit(fresh, 2);
+  assert.notDeepEqual(bits(fresh), want);
+  // A momentum schedule (a function) has no saved form.
+  assert.throws(() => fgtf.train.nag({ lr: 0.1, momentum: fgtf.train.sutskever() }).getConfig(), /option 'momentum' is a function/);
+  assert.throws(() => fgtf.FastgradOptimizer.fromConfig(fgtf.FastgradOptimizer, { algorithm: 'nosuch' }), /algorithm "nosuch"/);
 });
 
 function runChildAsync(code: string, env: Record<string, string>): Promise<string> {
