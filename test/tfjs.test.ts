@@ -179,6 +179,20 @@ test('MaxPool / AvgPool / AvgPoolGrad match the CPU backend (valid, same with od
     const dy = rand(ap(x).shape);
     checkKernel('AvgPoolGrad', `avgPool gradient ${what}`, () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(ap(t), dy)))(x), meanTol);
   }
+  // MaxPoolGrad where windows do not overlap (from MaxPool's maxima): ties in every window, and with a
+  // window of −Infinity only (no gradient on the CPU kernel); the CPU kernel's values exactly.
+  for (const [shape, size, strides, pad] of [[[2, 8, 8, 3], 2, 2, 'valid'], [[2, 8, 9, 2], 2, 2, 'same'], [[1, 9, 10, 2], [3, 2], [3, 2], 'valid']] as const) {
+    for (const negInf of [false, true]) {
+      const xs = shape as unknown as number[];
+      const vals = randomF32(xs.reduce((a, b) => a * b, 1), seed++, { lo: -2, hi: 2 }).map(Math.round);
+      if (negInf) for (const i of [0, xs[3], xs[2] * xs[3], (xs[2] + 1) * xs[3]]) vals[i] = -Infinity;
+      const x = tf.tensor(vals, xs);
+      tf.setBackend('cpu');
+      const dy = rand(tf.maxPool(x as tf.Tensor4D, size as number, strides as number, pad).shape);
+      checkKernel('MaxPoolGrad', `maxPool gradient ${JSON.stringify([shape, size, strides, pad, negInf])}`,
+        () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, size as number, strides as number, pad), dy)))(x), exact);
+    }
+  }
   // tfjs's CPU kernel skips a NaN where fastgrad's maximum takes it: such an output comes from the CPU kernel.
   const v = randomF32(2 * 4 * 4 * 2, seed++, { lo: -2, hi: 2 });
   v[3] = NaN;
