@@ -155,24 +155,74 @@ test('Conv2D / Conv2DBackpropInput / Conv2DBackpropFilter match the CPU backend 
   checkKernel('Conv2D', 'NCHW falls back', () => tf.conv2d(xc as tf.Tensor4D, fc as tf.Tensor4D, 1, 'same', 'NCHW'), convTol(27), 'cpu');
 });
 
-test('Add / Sub / Multiply / RealDiv / AddN match the CPU backend for every broadcast fastgrad has, and fall back for the others', () => {
+test('MaxPool / AvgPool / AvgPoolGrad match the CPU backend (valid, same with odd padding, explicit padding, strides, rounding)', () => {
+  const cases: { x: number[]; size: number | [number, number]; strides: number | [number, number]; pad: 'same' | 'valid' | number; round?: 'floor' | 'round' | 'ceil' }[] = [
+    { x: [2, 8, 8, 3], size: 2, strides: 2, pad: 'valid' },
+    { x: [2, 9, 7, 4], size: 3, strides: 1, pad: 'same' },
+    { x: [1, 10, 10, 2], size: [3, 2], strides: [2, 1], pad: 'valid' },
+    { x: [3, 7, 8, 5], size: 3, strides: 2, pad: 'same' },
+    { x: [2, 8, 9, 2], size: 2, strides: 2, pad: 'same' },
+    { x: [1, 9, 9, 3], size: 3, strides: 2, pad: 1, round: 'ceil' },
+    { x: [2, 6, 6, 3], size: 1, strides: 2, pad: 'valid' },
+  ];
+  const exact = () => () => 0;
+  // A mean of at most 9 values within ±2, summed in binary32 (fastgrad) or float64 (cpu).
+  const meanTol = () => () => 1e-6 * 9 * 2;
+  for (const c of cases) {
+    const x = rand(c.x), what = JSON.stringify(c);
+    const mp = (t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, c.size, c.strides, c.pad, c.round);
+    const ap = (t: tf.Tensor) => tf.avgPool(t as tf.Tensor4D, c.size, c.strides, c.pad, c.round);
+    checkKernel('MaxPool', `maxPool ${what}`, () => mp(x), exact);
+    checkKernel('AvgPool', `avgPool ${what}`, () => ap(x), meanTol);
+    if (c.round !== undefined) continue; // tfjs's avgPool gradient takes no rounding mode
+    tf.setBackend('cpu');
+    const dy = rand(ap(x).shape);
+    checkKernel('AvgPoolGrad', `avgPool gradient ${what}`, () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(ap(t), dy)))(x), meanTol);
+  }
+  // MaxPoolGrad where windows do not overlap (from MaxPool's maxima): ties in every window, and with a
+  // window of −Infinity only (no gradient on the CPU kernel); the CPU kernel's values exactly.
+  for (const [shape, size, strides, pad] of [[[2, 8, 8, 3], 2, 2, 'valid'], [[2, 8, 9, 2], 2, 2, 'same'], [[1, 9, 10, 2], [3, 2], [3, 2], 'valid']] as const) {
+    for (const negInf of [false, true]) {
+      const xs = shape as unknown as number[];
+      const vals = randomF32(xs.reduce((a, b) => a * b, 1), seed++, { lo: -2, hi: 2 }).map(Math.round);
+      if (negInf) for (const i of [0, xs[3], xs[2] * xs[3], (xs[2] + 1) * xs[3]]) vals[i] = -Infinity;
+      const x = tf.tensor(vals, xs);
+      tf.setBackend('cpu');
+      const dy = rand(tf.maxPool(x as tf.Tensor4D, size as number, strides as number, pad).shape);
+      checkKernel('MaxPoolGrad', `maxPool gradient ${JSON.stringify([shape, size, strides, pad, negInf])}`,
+        () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, size as number, strides as number, pad), dy)))(x), exact);
+    }
+  }
+  // tfjs's CPU kernel skips a NaN where fastgrad's maximum takes it: such an output comes from the CPU kernel.
+  const v = randomF32(2 * 4 * 4 * 2, seed++, { lo: -2, hi: 2 });
+  v[3] = NaN;
+  const xn = tf.tensor(v, [2, 4, 4, 2]);
+  checkKernel('MaxPool', 'maxPool with a NaN falls back', () => tf.maxPool(xn as tf.Tensor4D, 2, 2, 'valid'), exact, 'cpu');
+  // A 1 × 1 window whose output has x's shape: the CPU kernels return x itself (whatever the padding).
+  const x1 = rand([2, 2, 2, 3]);
+  checkKernel('MaxPool', 'maxPool 1 × 1 identity falls back', () => tf.maxPool(x1 as tf.Tensor4D, 1, 2, 1), exact, 'cpu');
+  checkKernel('AvgPool', 'avgPool 1 × 1 identity falls back', () => tf.avgPool(x1 as tf.Tensor4D, 1, 2, 1), exact, 'cpu');
+});
+
+test('Add / Sub / Multiply / RealDiv / AddN give the CPU backend\'s values exactly for every broadcast (one binary32 operation per element); int32 falls back', () => {
   const x = rand([4, 5, 6]);
-  const cases: [string, tf.Tensor][] = [['same shape', rand([4, 5, 6])], ['scalar', rand([])], ['row', rand([6])], ['row [5, 6]', rand([1, 5, 6])], ['col', rand([4, 1, 1])], ['col [4, 5, 1]', rand([4, 5, 1])]];
+  const cases: [string, tf.Tensor][] = [
+    ['same shape', rand([4, 5, 6])], ['scalar', rand([])], ['row', rand([6])], ['row [5, 6]', rand([1, 5, 6])], ['col', rand([4, 1, 1])],
+    ['col [4, 5, 1]', rand([4, 5, 1])], ['middle axis', rand([1, 5, 1])], ['two axes', rand([4, 1, 6])],
+  ];
   const ops: [string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor][] = [['Add', tf.add], ['Sub', tf.sub], ['Multiply', tf.mul], ['RealDiv', tf.div]];
+  const exact = () => () => 0;
+  const [p, q] = [rand([4, 1, 6]), rand([5, 1])];
   for (const [kernel, op] of ops) {
-    for (const [name, y] of cases) checkKernel(kernel, `${kernel} ${name}`, () => op(x, y), elementwiseTol);
+    for (const [name, y] of cases) {
+      checkKernel(kernel, `${kernel} ${name}`, () => op(x, y), exact);
+      if (name !== 'same shape') checkKernel(kernel, `${kernel} with a as the broadcast one (${name})`, () => op(y, x), exact);
+    }
+    checkKernel(kernel, `${kernel} both broadcast`, () => op(p, q), exact);
   }
-  for (const [name, y] of cases.slice(1)) {
-    checkKernel('Add', `Add with a as the broadcast one (${name})`, () => tf.add(y, x), elementwiseTol);
-    checkKernel('Multiply', `Multiply with a as the broadcast one (${name})`, () => tf.mul(y, x), elementwiseTol);
-  }
-  checkKernel('Sub', 'scalar - tensor', () => tf.sub(tf.scalar(1.5), x), elementwiseTol);
-  checkKernel('RealDiv', 'scalar / tensor falls back', () => tf.div(tf.scalar(1.5), x), elementwiseTol, 'cpu');
-  const mid = rand([1, 5, 1]);
-  checkKernel('Add', 'a middle-axis broadcast falls back', () => tf.add(x, mid), elementwiseTol, 'cpu');
   checkKernel('Add', 'int32 falls back', () => tf.add(tf.tensor([1, 2, 3], [3], 'int32'), tf.tensor([4, 5, 6], [3], 'int32')), elementwiseTol, 'cpu');
   const [y1, y2] = [rand([4, 5, 6]), rand([4, 5, 6])];
-  checkKernel('AddN', 'AddN', () => tf.addN([x, y1, y2]), elementwiseTol);
+  checkKernel('AddN', 'AddN', () => tf.addN([x, y1, y2]), exact);
 });
 
 test('unary maps and Softmax match the CPU backend', () => {
@@ -191,15 +241,37 @@ test('unary maps and Softmax match the CPU backend', () => {
   checkKernel('Softmax', 'softmax 3-D', () => tf.softmax(x3), () => () => 1e-6);
 });
 
-test('Sum / Mean / Max match the CPU backend on leading and trailing axes, and fall back on middle ones', () => {
+test('Sum / Mean / Max match the CPU backend over any set of axes', () => {
   const x = rand([6, 7, 8]);
   const sumTol = () => () => 1e-5 * (1 + 2 * 6 * 7 * 8);
   for (const [kernel, f] of [['Sum', tf.sum], ['Mean', tf.mean], ['Max', tf.max]] as const) {
-    for (const axis of [undefined, 0, 2, -1, [0, 1], [1, 2]]) {
+    for (const axis of [undefined, 0, 1, 2, -1, [0, 1], [1, 2], [0, 2], [2, 0]]) {
       for (const keepDims of [false, true]) checkKernel(kernel, `${kernel} axis ${JSON.stringify(axis)} keepDims ${keepDims}`, () => f(x, axis, keepDims), sumTol);
     }
-    checkKernel(kernel, `${kernel} middle axis falls back`, () => f(x, 1), sumTol, 'cpu');
   }
+  checkKernel('Sum', 'int32 falls back', () => tf.sum(tf.tensor([1, 2, 3], [3], 'int32')), sumTol, 'cpu');
+});
+
+test('GatherV2 matches the CPU backend (axes, batch dims, int32; an index out of range falls back and throws as the CPU kernel does)', () => {
+  const x = rand([6, 5, 4]);
+  const idx = tf.tensor1d([5, 0, 2, 2, 1], 'int32'), idx2 = tf.tensor2d([[3, 1], [0, 0]], [2, 2], 'int32');
+  const exact = () => () => 0;
+  for (const axis of [0, 1, 2, -1]) {
+    const i = axis === 0 ? idx : tf.tensor1d([3, 0, 1, 3], 'int32');
+    checkKernel('GatherV2', `gather axis ${axis}`, () => tf.gather(x, i, axis), exact);
+  }
+  checkKernel('GatherV2', 'gather with 2-D indices', () => tf.gather(x, idx2, 1), exact);
+  checkKernel('GatherV2', 'gather with batchDims 1', () => tf.gather(x, tf.tensor2d([[1, 0, 4], [2, 2, 3], [0, 0, 0], [4, 3, 2], [1, 1, 1], [0, 4, 0]], [6, 3], 'int32'), 2 - 1, 1), exact);
+  const xi = tf.tensor2d([[1, 2], [3, 4], [5, 6]], [3, 2], 'int32');
+  fgtf.resetKernelCounts();
+  tf.setBackend('fastgrad');
+  const gi = tf.gather(xi, tf.tensor1d([2, 0], 'int32'));
+  assert.equal(gi.dtype, 'int32');
+  assert.deepEqual(Array.from(gi.dataSync()), [5, 6, 1, 2]);
+  assert.equal(fgtf.kernelCounts().GatherV2.fastgrad, 1);
+  fgtf.resetKernelCounts();
+  assert.throws(() => tf.gather(x, tf.tensor1d([0, 6], 'int32')), /GatherV2: the index value 6 is not in \[0, 5\]/);
+  assert.equal(fgtf.kernelCounts().GatherV2.cpu, 1);
 });
 
 test('FusedBatchNorm matches the CPU backend', () => {
@@ -447,7 +519,54 @@ test('fgtf.train optimizers save their state with getWeights() and resume it wit
     await fit(control, 2);
     assert.notDeepEqual(bits(control), want, `${algo}: the state made no difference`);
   }
-  await assert.rejects(fgtf.train.adam(0.1).setWeights([{ name: 'iter', tensor: tf.scalar(1, 'int32') }, { name: 'nosuch/exp_avg', tensor: tf.zeros([2]) }]), /no variable 'nosuch'/);
+  // State for one variable, then a step of two whose names are not the saved one: neither by name nor by position.
+  const opt = fgtf.train.adam(0.1), a = tf.variable(tf.ones([2])), b = tf.variable(tf.ones([2]));
+  await opt.setWeights([{ name: 'iter', tensor: tf.scalar(1, 'int32') }, { name: 'nosuch/exp_avg', tensor: tf.zeros([2]) }]);
+  const before = [a.dataSync().slice(), b.dataSync().slice()];
+  assert.throws(() => opt.minimize(() => tf.sum(tf.add(a, b)) as tf.Scalar), /setWeights\(\) restored \(1: nosuch\)/);
+  assert.deepEqual([a.dataSync(), b.dataSync()], before, 'a failed step changes nothing');
+});
+
+test('model.save({ includeOptimizer: true }) and tf.loadLayersModel bring an fgtf.train optimizer back: the resumed run has the bits of the run straight through', async () => {
+  tf.setBackend('fastgrad');
+  const xs = tf.tensor(randomF32(32 * 6, 31), [32, 6]), ys = tf.tensor(randomF32(32 * 2, 32), [32, 2]);
+  const make = () => fgtf.train.adam({ lr: 0.01, amsgrad: true, betas: [0.8, 0.99] });
+  const build = () => {
+    const m = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [6], units: 5, activation: 'tanh', kernelInitializer: tfl.initializers.glorotUniform({ seed: 6 }) }), tfl.layers.dense({ units: 2, kernelInitializer: tfl.initializers.glorotUniform({ seed: 7 }) })] });
+    m.compile({ optimizer: make(), loss: 'meanSquaredError' });
+    return m;
+  };
+  const fit = (m: tfl.LayersModel, epochs: number) => m.fit(xs, ys, { epochs, batchSize: 16, shuffle: false, verbose: 0 });
+  const bits = (m: tfl.LayersModel) => m.getWeights().map((w) => Array.from(new Uint32Array((w.dataSync() as Float32Array).slice().buffer)));
+  const straight = build();
+  await fit(straight, 4);
+  const want = bits(straight);
+  const m = build();
+  await fit(m, 2);
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  await m.save(tf.io.withSaveHandler(async (a) => {
+    artifacts = a;
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }), { includeOptimizer: true });
+  const cfg = (artifacts!.trainingConfig as unknown as { optimizer_config: { class_name: string; config: Record<string, unknown> } }).optimizer_config;
+  assert.equal(cfg.class_name, 'FastgradOptimizer');
+  assert.deepEqual(cfg.config, { algorithm: 'adam', lr: 0.01, amsgrad: true, betas: [0.8, 0.99] });
+  // In this process the saved variable names belong to m: the loaded model's variables get new ones.
+  const loaded = await tfl.loadLayersModel(tf.io.fromMemory(artifacts!));
+  const opt = loaded.optimizer as fgtf.FastgradOptimizer;
+  assert.ok(opt instanceof fgtf.FastgradOptimizer);
+  assert.equal(opt.algorithm, 'adam');
+  assert.equal(opt.iterations, 4);
+  await fit(loaded, 2);
+  assert.deepEqual(bits(loaded), want, 'the loaded model resumed with its optimizer state');
+  // Without the optimizer state, the same weights go elsewhere (the check above can fail).
+  const fresh = await tfl.loadLayersModel(tf.io.fromMemory({ ...artifacts!, trainingConfig: undefined }));
+  fresh.compile({ optimizer: make(), loss: 'meanSquaredError' });
+  await fit(fresh, 2);
+  assert.notDeepEqual(bits(fresh), want);
+  // A momentum schedule (a function) has no saved form.
+  assert.throws(() => fgtf.train.nag({ lr: 0.1, momentum: fgtf.train.sutskever() }).getConfig(), /option 'momentum' is a function/);
+  assert.throws(() => fgtf.FastgradOptimizer.fromConfig(fgtf.FastgradOptimizer, { algorithm: 'nosuch' }), /algorithm "nosuch"/);
 });
 
 function runChildAsync(code: string, env: Record<string, string>): Promise<string> {

@@ -4,7 +4,7 @@
 // configurations, medians reported. Models (synthetic data, shuffle off):
 //   dense        784-512-256-10 (relu, relu, softmax), categorical cross-entropy, batch 128, 1024 samples
 //   conv         28×28×1 → conv 8@3×3 relu → maxPool 2 → conv 16@3×3 relu → maxPool 2 → dense 10 softmax,
-//                batch 64, 256 samples (on 'fastgrad': the convolutions and MaxPoolGrad run fastgrad's code, MaxPool the CPU kernel)
+//                batch 64, 256 samples (on 'fastgrad': the convolutions and the pools run fastgrad's code)
 //   autoencoder  784-1000-500-250-30-250-500-1000-784 (sigmoid, linear code, sigmoid out), binary
 //                cross-entropy, batch 200, 400 samples
 // Optimizer Adam(1e-3) everywhere: tf.train.adam (the unchanged tfjs program) on every backend, and
@@ -27,8 +27,8 @@ interface Model {
   loss: string;
   input: number[];
   classes: number | null;
-  /** The same model in fastgrad's own API (null: fastgrad has no kernel for it yet). */
-  own: (() => { model: fg.nn.Sequential; loss: fg.nn.CrossEntropyLoss | fg.nn.BCEWithLogitsLoss }) | null;
+  /** The same model in fastgrad's own API (null: fastgrad has no kernel for it yet); `input` its per-sample shape (default: the features flat). */
+  own: (() => { model: fg.nn.Sequential; loss: fg.nn.CrossEntropyLoss | fg.nn.BCEWithLogitsLoss; input?: number[] }) | null;
 }
 
 const dense = (units: number, activation: string, inputShape?: number[]) =>
@@ -68,7 +68,16 @@ const MODELS: Model[] = [
           dense(10, 'softmax'),
         ],
       }),
-    own: null,
+    // One input channel: the channels-last samples are channels first as they lie.
+    own: () => ({
+      model: new fg.nn.Sequential(
+        new fg.nn.Conv2d(1, 8, 3), new fg.nn.ReLU(), new fg.nn.MaxPool2d(2),
+        new fg.nn.Conv2d(8, 16, 3), new fg.nn.ReLU(), new fg.nn.MaxPool2d(2),
+        new fg.nn.Flatten(), new fg.nn.Linear(16 * 5 * 5, 10),
+      ),
+      loss: new fg.nn.CrossEntropyLoss(),
+      input: [1, 28, 28],
+    }),
   },
   {
     name: 'autoencoder 784-1000-500-250-30',
@@ -114,13 +123,13 @@ async function epochRunner(m: Model, c: Config): Promise<(() => Promise<void>) |
   const { x, y } = data(m);
   if (c.backend === null) {
     if (!m.own) return null;
-    const { model, loss } = m.own();
+    const { model, loss, input } = m.own();
     const opt = new fg.optim.Adam(model.parameters(), { lr: 1e-3 });
     const inF = x.length / m.samples, outF = y.length / m.samples;
     const labels = m.classes === null ? null : Int32Array.from({ length: m.samples }, (_, i) => y.subarray(i * outF, (i + 1) * outF).indexOf(1));
     return async () => {
       for (let s = 0; s < m.samples; s += m.batch) {
-        const xb = new fg.Tensor(x.subarray(s * inF, (s + m.batch) * inF), [m.batch, inF]);
+        const xb = new fg.Tensor(x.subarray(s * inF, (s + m.batch) * inF), [m.batch, ...(input ?? [inF])]);
         model.zeroGrad();
         const out = model.forward(xb);
         if (labels) (loss as fg.nn.CrossEntropyLoss).forward(out, labels.subarray(s, s + m.batch));

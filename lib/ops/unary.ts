@@ -134,7 +134,8 @@ function fromLastDim(t: Float32Array, shape: readonly number[], perm: number[] |
   return out;
 }
 
-function softmaxData(name: 'softmax' | 'logSoftmax', x: Float32Array, shape: readonly number[], d: number, out: Float32Array): void {
+/** out = softmax / logSoftmax of x (shape) along dim d, on the arrays (any d: moved last and back). */
+export function softmaxData(name: 'softmax' | 'logSoftmax', x: Float32Array, shape: readonly number[], d: number, out: Float32Array): void {
   const r = shape.length, cols = r === 0 ? 1 : shape[d];
   const rows = cols === 0 ? 0 : x.length / cols;
   const { data, perm } = lastDim(x, shape, d);

@@ -3,23 +3,16 @@
 // so the inputs are transposed into fastgrad's (x [N, C, H, W], weight [O, C, kh, kw]) and the result
 // back: memory passes, small next to the convolution's arithmetic. The geometry (padding 'same' /
 // 'valid' / explicit, strides, dilations, rounding) is tfjs's own computeConv2DInfo, so the output
-// shapes are the CPU kernel's. Channels-first tfjs tensors run on the CPU kernels.
+// shapes are the CPU kernel's. Channels-first tfjs tensors run on the CPU kernels. The channels-first
+// copies come from fastgrad's buffer cache and go back to it (a fresh array pays its page faults).
 import { backend_util, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, type TensorInfo } from '@tensorflow/tfjs-core';
 import { conv2dBackwardSpec, conv2dForwardSpec, type ConvSpec } from '../../nn/conv.js';
-import { copyStrided, stridesOf } from '../../ops/core.js';
-import { alloc, f32, output, type FastgradKernel, type KernelArgs } from './util.js';
+import { emptyF32, recycleF32 } from '../../backend/buffers.js';
+import { alloc, f32, NCHW_TO_NHWC, NHWC_TO_NCHW, output, permuteInto, type FastgradKernel, type KernelArgs } from './util.js';
 
 type Shape4 = [number, number, number, number];
 type Pad = 'same' | 'valid' | number | backend_util.ExplicitPadding;
 
-/** out = x (contiguous, of shape `from`) with its axes in the order `perm`: lib/ops' strided copy (native when the last axis is strided). */
-function permuteInto(x: Float32Array, from: readonly number[], perm: readonly number[], out: Float32Array): Float32Array {
-  const st = stridesOf(from);
-  copyStrided(x, perm.map((p) => st[p]), out, perm.map((p) => from[p]));
-  return out;
-}
-
-const NHWC_TO_NCHW = [0, 3, 1, 2], NCHW_TO_NHWC = [0, 2, 3, 1];
 /** tfjs filter [kh, kw, C, O] → fastgrad weight [O, C, kh, kw], and back. */
 const HWIO_TO_OIHW = [3, 2, 0, 1], OIHW_TO_HWIO = [2, 3, 1, 0];
 
@@ -41,6 +34,11 @@ function specOf(xShape: Shape4, filterShape: Shape4, attrs: KernelArgs['attrs'],
   };
 }
 
+/** The channels-first temporaries go back to fastgrad's buffer cache (made here, read no more). */
+function recycle(...ts: (Float32Array | null)[]): void {
+  for (const t of ts) recycleF32(t);
+}
+
 const shape4 = (t: TensorInfo): Shape4 | null => (t.shape.length === 4 ? (t.shape as Shape4) : null);
 
 export const conv2DKernel: FastgradKernel = {
@@ -51,10 +49,12 @@ export const conv2DKernel: FastgradKernel = {
     if (!X || !F || !xs || !fs) return null;
     const s = specOf(xs, fs, attrs, (attrs?.dilations as number | [number, number] | undefined) ?? 1);
     if (!s) return null;
-    const xc = permuteInto(X, xs, NHWC_TO_NCHW, new Float32Array(X.length));
-    const yc = new Float32Array(s.N * s.O * s.OH * s.OW);
-    conv2dForwardSpec(xc, permuteInto(F, fs, HWIO_TO_OIHW, new Float32Array(F.length)), null, s, yc);
-    return output(backend, [s.N, s.OH, s.OW, s.O], permuteInto(yc, [s.N, s.O, s.OH, s.OW], NCHW_TO_NHWC, alloc(backend, yc.length)));
+    const xc = permuteInto(X, xs, NHWC_TO_NCHW, emptyF32(X.length)), wc = permuteInto(F, fs, HWIO_TO_OIHW, emptyF32(F.length));
+    const yc = emptyF32(s.N * s.O * s.OH * s.OW);
+    conv2dForwardSpec(xc, wc, null, s, yc);
+    const y = permuteInto(yc, [s.N, s.O, s.OH, s.OW], NCHW_TO_NHWC, alloc(backend, yc.length));
+    recycle(xc, wc, yc);
+    return output(backend, [s.N, s.OH, s.OW, s.O], y);
   },
 };
 
@@ -67,9 +67,11 @@ export const conv2DBackpropInputKernel: FastgradKernel = {
     if (!DY || !F || !fs || !inShape || inShape.length !== 4 || !shape4(dy)) return null;
     const s = specOf(inShape, fs, attrs, 1);
     if (!s || dy.shape.join() !== [s.N, s.OH, s.OW, s.O].join()) return null;
-    const dyc = permuteInto(DY, dy.shape, NHWC_TO_NCHW, new Float32Array(DY.length));
-    const { dx } = conv2dBackwardSpec(dyc, null, permuteInto(F, fs, HWIO_TO_OIHW, new Float32Array(F.length)), s, true, false, false);
-    return output(backend, inShape, permuteInto(dx!, [s.N, s.C, s.H, s.W], NCHW_TO_NHWC, alloc(backend, dx!.length)));
+    const dyc = permuteInto(DY, dy.shape, NHWC_TO_NCHW, emptyF32(DY.length)), wc = permuteInto(F, fs, HWIO_TO_OIHW, emptyF32(F.length));
+    const { dx } = conv2dBackwardSpec(dyc, null, wc, s, true, false, false);
+    const out = permuteInto(dx!, [s.N, s.C, s.H, s.W], NCHW_TO_NHWC, alloc(backend, dx!.length));
+    recycle(dyc, wc, dx);
+    return output(backend, inShape, out);
   },
 };
 
@@ -82,9 +84,11 @@ export const conv2DBackpropFilterKernel: FastgradKernel = {
     if (!X || !DY || !xs || !filterShape || filterShape.length !== 4 || !shape4(dy)) return null;
     const s = specOf(xs, filterShape, attrs, 1);
     if (!s || dy.shape.join() !== [s.N, s.OH, s.OW, s.O].join()) return null;
-    const xc = permuteInto(X, xs, NHWC_TO_NCHW, new Float32Array(X.length));
-    const dyc = permuteInto(DY, dy.shape, NHWC_TO_NCHW, new Float32Array(DY.length));
+    const xc = permuteInto(X, xs, NHWC_TO_NCHW, emptyF32(X.length));
+    const dyc = permuteInto(DY, dy.shape, NHWC_TO_NCHW, emptyF32(DY.length));
     const { dw } = conv2dBackwardSpec(dyc, xc, null, s, false, false, true);
-    return output(backend, filterShape, permuteInto(dw, [s.O, s.C, s.kh, s.kw], OIHW_TO_HWIO, alloc(backend, dw.length)));
+    const out = permuteInto(dw, [s.O, s.C, s.kh, s.kw], OIHW_TO_HWIO, alloc(backend, dw.length));
+    recycle(xc, dyc, dw);
+    return output(backend, filterShape, out);
   },
 };

@@ -12,9 +12,9 @@ import {
   Sigmoid, square, step, sub, Tanh, where, zerosLike,
   type GradConfig, type NamedAttrMap, type NamedTensorMap, type Tensor as TfTensor,
 } from '@tensorflow/tfjs-core';
-import { reluBackward, sigmoidBackward, tanhBackward } from '../../ops/index.js';
-import type { Tensor } from '../../tensor.js';
-import { alloc, output, view, type KernelArgs } from './util.js';
+import type { ActivationBackward } from '../../backend/kernels.js';
+import { kernels } from '../../backend/select.js';
+import { alloc, output, type KernelArgs } from './util.js';
 
 /** out = the gradient from s (the saved x or y) and dy, n elements; attrs are the forward kernel's. */
 type Fused = (s: Float32Array, dy: Float32Array, out: Float32Array, attrs: NamedAttrMap) => void;
@@ -32,11 +32,8 @@ interface Activation {
   save: Pick<GradConfig, 'inputsToSave' | 'outputsToSave'>;
 }
 
-/** A fastgrad activation backward as a Fused kernel. */
-const op = (f: (y: Tensor, dy: Tensor, opts: { out: Tensor }) => Tensor): Fused => (s, dy, out) => {
-  const n = out.length;
-  f(view(s, [n]), view(dy, [n]), { out: view(out, [n]) });
-};
+/** A fastgrad activation backward (the unary family's kernel, as fg.ops.reluBackward etc. call it) as a Fused kernel. */
+const op = (f: ActivationBackward): Fused => (s, dy, out) => kernels().unary.backward(f, s, dy, out);
 
 const fr = Math.fround;
 
@@ -44,7 +41,7 @@ const ACTIVATIONS: readonly Activation[] = [
   {
     kernelName: Relu,
     gradName: 'FastgradReluGrad',
-    fused: op(reluBackward),
+    fused: op('relu'),
     composed: (dy, x) => mul(dy, cast(step(x), 'float32')),
     secondOrder: (_g, _dy, x) => zerosLike(x),
     save: { inputsToSave: ['x'] },
@@ -52,7 +49,7 @@ const ACTIVATIONS: readonly Activation[] = [
   {
     kernelName: Sigmoid,
     gradName: 'FastgradSigmoidGrad',
-    fused: op(sigmoidBackward),
+    fused: op('sigmoid'),
     composed: (dy, y) => mul(dy, mul(y, sub(scalar(1), y))),
     secondOrder: (g, dy, y) => mul(mul(g, dy), sub(scalar(1), mul(scalar(2), y))),
     save: { outputsToSave: [true] },
@@ -60,7 +57,7 @@ const ACTIVATIONS: readonly Activation[] = [
   {
     kernelName: Tanh,
     gradName: 'FastgradTanhGrad',
-    fused: op(tanhBackward),
+    fused: op('tanh'),
     composed: (dy, y) => mul(sub(scalar(1), square(y)), dy),
     secondOrder: (g, dy, y) => mul(mul(g, dy), mul(scalar(-2), y)),
     save: { outputsToSave: [true] },

@@ -5,7 +5,8 @@ import { loopKernels, softmaxKernel, unaryKernels } from './unary.js';
 import { reduceKernels } from './reduce.js';
 import { fusedBatchNormKernel } from './batchnorm.js';
 import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel, conv2DKernel } from './conv.js';
-import { maxPoolGradKernel } from './pool.js';
+import { avgPoolGradKernel, avgPoolKernel, maxPoolGradKernel, maxPoolKernel } from './pool.js';
+import { gatherV2Kernel } from './gather.js';
 import type { FastgradKernel } from './util.js';
 
 export const FASTGRAD_KERNELS: readonly FastgradKernel[] = [
@@ -24,5 +25,9 @@ export const FASTGRAD_KERNELS: readonly FastgradKernel[] = [
   conv2DKernel,
   conv2DBackpropInputKernel,
   conv2DBackpropFilterKernel,
+  maxPoolKernel,
+  avgPoolKernel,
+  avgPoolGradKernel,
   maxPoolGradKernel,
+  gatherV2Kernel,
 ];

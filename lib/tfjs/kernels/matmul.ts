@@ -3,9 +3,8 @@
 // for the whole batch when b is shared and a is not transposed).
 import { BatchMatMul, _FusedMatMul, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { GemmActivation } from '../../backend/kernels.js';
-import { gemm } from '../../ops/matmul.js';
-import { Tensor } from '../../tensor.js';
-import { alloc, f32, output, sizeOf, view, type FastgradKernel, type KernelArgs } from './util.js';
+import { kernels } from '../../backend/select.js';
+import { alloc, f32, output, sizeOf, type FastgradKernel, type KernelArgs } from './util.js';
 
 /** tfjs fused activations that the GEMM epilogue has; the others run on the CPU kernel. */
 const ACTIVATION: Readonly<Record<string, GemmActivation>> = { linear: 'none', relu: 'relu', sigmoid: 'sigmoid' };
@@ -31,29 +30,25 @@ function matmul(args: KernelArgs, activation: GemmActivation, biasInfo: TensorIn
   const batchA = sizeOf(ba), batchB = sizeOf(bb), batch = sizeOf(batchShape);
   if (batchA !== batch && batchA !== 1) return null;
   if (batchB !== batch && batchB !== 1) return null;
-  let bias: Tensor | null = null;
+  let bias: Float32Array | null = null;
   if (biasInfo) {
-    const bv = f32(backend, biasInfo);
+    bias = f32(backend, biasInfo);
     const s = biasInfo.shape;
-    const isRow = bv !== null && bv.length === n && s.length >= 1 && s[s.length - 1] === n && s.length <= batchShape.length + 2;
+    const isRow = bias !== null && bias.length === n && s.length >= 1 && s[s.length - 1] === n && s.length <= batchShape.length + 2;
     if (!isRow) return null;
-    bias = view(bv, [n]);
   }
-  const C = alloc(backend, batch * m * n);
-  const opts = { transA, transB, bias, activation };
+  // The GEMM kernel itself (what fg.ops.gemm calls once its arguments are checked: here tfjs checked
+  // the shapes, and the output is a fresh array no input shares).
+  const C = alloc(backend, batch * m * n), K = kernels().gemm;
   if (batchB === 1 && !transA && batchA === batch) {
     // b shared by every batch matrix and a stored row-major: one (batch·m × k)·op(b) product.
-    gemm(view(A, [batch * m, k]), view(B, transB ? [n, k] : [k, n]), view(C, [batch * m, n]), opts);
+    K.gemm(A, B, C, batch * m, n, k, false, transB, 1, 0, bias, activation);
   } else {
     const sa = m * k, sb = k * n, sc = m * n;
     for (let i = 0; i < batch; i++) {
       const ia = batchA === 1 ? 0 : i, ib = batchB === 1 ? 0 : i;
-      gemm(
-        view(A.subarray(ia * sa, (ia + 1) * sa), transA ? [k, m] : [m, k]),
-        view(B.subarray(ib * sb, (ib + 1) * sb), transB ? [n, k] : [k, n]),
-        view(C.subarray(i * sc, (i + 1) * sc), [m, n]),
-        opts,
-      );
+      const a1 = batch === 1 ? A : A.subarray(ia * sa, (ia + 1) * sa), b1 = batch === 1 ? B : B.subarray(ib * sb, (ib + 1) * sb);
+      K.gemm(a1, b1, batch === 1 ? C : C.subarray(i * sc, (i + 1) * sc), m, n, k, transA, transB, 1, 0, bias, activation);
     }
   }
   return output(backend, [...batchShape, m, n], C);
