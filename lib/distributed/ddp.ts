@@ -12,10 +12,13 @@
 // `await ddp.synchronize()` after backward launches what is left (parameters that got no gradient this
 // time), waits for the last bucket and leaves the averaged gradients in param.grad, bit-identical on
 // every rank.
+// `ddp.noSync(fn)` (torch's no_sync): a forward run inside fn does not synchronise its backward, so the
+// gradients of several backward passes accumulate locally in param.grad; the next synchronised backward
+// (its forward outside noSync) all-reduces the accumulated sums, as torch's reducer does.
 import { layerwiseBackward, Module } from '../nn/module.js';
 import type { Parameter, Tensor } from '../tensor.js';
 import { Tensor as TensorClass } from '../tensor.js';
-import { checkBoolean, checkFinite, checkOptions, rangeError } from '../validate.js';
+import { checkBoolean, checkFinite, checkOptions, rangeError, typeError } from '../validate.js';
 import { allReduce, broadcast, getWorldSize } from './process_group.js';
 
 export interface DistributedDataParallelOptions {
@@ -51,7 +54,9 @@ export class DistributedDataParallel extends Module {
   readonly #owned = new Map<Module, Parameter[]>();
   readonly #hooks: { remove(): void }[] = [];
   #inBackward = false;
-  #armed = false; // ddp.forward ran since the last backward began
+  #armed = false; // ddp.forward ran (outside noSync) since the last backward began
+  #syncNext = true; // the last ddp.forward ran outside noSync: the layer-wise backward synchronises
+  #noSync = 0; // noSync calls in progress
   #done = new Set<Parameter>();
   #next = 0; // next bucket to launch
   #pending: Promise<void>[] = [];
@@ -151,11 +156,16 @@ export class DistributedDataParallel extends Module {
     this.#check('forward');
     // As torch's DDP.forward prepares the reducer: only a backward through this forward synchronises
     // (the wrapped model used on its own trains alone).
-    this.#armed = true;
+    this.#syncNext = this.#noSync === 0;
+    this.#armed = this.#syncNext;
     return (this.module.forward as (...xs: Tensor[]) => Tensor)(...inputs);
   }
 
   backward(dy: Tensor): Tensor {
+    if (!this.#syncNext) {
+      this.#check('backward');
+      return layerwiseBackward(this.module, dy);
+    }
     this.#begin('backward');
     try {
       return layerwiseBackward(this.module, dy);
@@ -165,12 +175,42 @@ export class DistributedDataParallel extends Module {
   }
 
   override backwardParameters(dy: Tensor): void {
+    if (!this.#syncNext) {
+      this.#check('backwardParameters');
+      this.module.backwardParameters(dy);
+      return;
+    }
     this.#begin('backwardParameters');
     try {
       this.module.backwardParameters(dy);
     } finally {
       this.#end();
     }
+  }
+
+  /**
+   * Runs fn without gradient synchronisation (torch's `no_sync()` context): the backward of a forward
+   * run inside fn only accumulates this rank's gradients into param.grad; the first backward whose
+   * forward runs outside noSync all-reduces the accumulated gradients. Returns fn's result; when fn
+   * returns a Promise, synchronisation stays off until it settles.
+   */
+  noSync<T>(fn: () => T): T {
+    if (typeof fn !== 'function') throw typeError('a function', 'fn', fn);
+    this.#noSync++;
+    let result: T;
+    try {
+      result = fn();
+    } catch (e) {
+      this.#noSync--;
+      throw e;
+    }
+    if (result instanceof Promise) {
+      return result.finally(() => {
+        this.#noSync--;
+      }) as T;
+    }
+    this.#noSync--;
+    return result;
   }
 
   /**
