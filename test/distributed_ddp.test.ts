@@ -203,6 +203,41 @@ test('DDP on the tape (1-process group): an unused parameter\'s bucket goes at s
   }
 });
 
+test('DDP findUnusedParameters (1-process group): the parameters the output does not depend on count as ready at once, so every bucket goes during backward', { skip, timeout: 60_000 }, async () => {
+  const d = fg.distributed;
+  await d.initProcessGroup({ rank: 0, worldSize: 1, masterAddr: '127.0.0.1', masterPort: await freePort(), timeoutMs: 20_000 });
+  try {
+    const g = new fg.Generator(3);
+    const used = new fg.nn.Linear(4, 3, { generator: g }), unused = new fg.nn.Linear(4, 3, { generator: g });
+    class Partial extends fg.nn.Module {
+      a = this.registerModule('a', used);
+      b = this.registerModule('b', unused);
+      forward(x: fg.Tensor): fg.Tensor {
+        return this.a.forward(x);
+      }
+    }
+    const ddp = new fg.nn.DistributedDataParallel(new Partial(), { bucketCapMb: 1e-6, findUnusedParameters: true });
+    await ddp.ready;
+    assert.equal(ddp.findUnusedParameters, true);
+    const x = fg.randn([5, 4], { generator: g });
+    ddp.forward(x).square().mean().backward();
+    // Without the option nothing could go before synchronize() (the first bucket holds b.bias); with it, all four.
+    assert.deepEqual(ddp.stats(), { launchedInBackward: 4, launchedAtSynchronize: 0 });
+    const want = used.weight.grad!.data.slice();
+    await ddp.synchronize();
+    assert.deepEqual(Array.from(used.weight.grad!.data), Array.from(want));
+    assert.deepEqual(Array.from(unused.weight.grad!.data), new Array(12).fill(0), 'an unused parameter contributes zeros');
+    // A loss that reaches a parameter the forward output did not: refused, naming the option.
+    ddp.zeroGrad();
+    const y = ddp.forward(x);
+    assert.throws(() => y.square().mean().add(unused.forward(x).mean()).backward(), /findUnusedParameters found unused/);
+    await ddp.synchronize();
+    assert.throws(() => new fg.nn.DistributedDataParallel(new Partial(), { findUnusedParameters: 1 as unknown as boolean }), /findUnusedParameters/);
+  } finally {
+    await d.destroyProcessGroup();
+  }
+});
+
 test('DistributedDataParallel needs a process group and checks its options', () => {
   assert.throws(() => new fg.nn.DistributedDataParallel(ddpModel(1)), /not initialized/);
   assert.throws(() => new fg.nn.DistributedDataParallel(ddpModel(1), { bucketCapMb: 0 }), /Expected a positive number for bucketCapMb but received number 0/);
