@@ -256,7 +256,7 @@ export const suite: BenchSuite = {
     }
     if (!ctx.quick) {
       const batch = 100;
-      const steps = 8;
+      const steps = 12;
       const one = JSON.parse(await group(1, () => nodeArgs('ddp', String(batch), String(steps))));
       const two = JSON.parse(await group(2, () => nodeArgs('ddp', String(batch), String(steps))));
       const hidden = Math.max(0, Math.min(1, (two.compute + two.comm - two.step) / two.comm));
