@@ -2,8 +2,8 @@
 // are broadcast at construction (await ddp.ready); gradients are grouped into buckets of at most
 // bucketCapMb (parameters in reverse order, as torch's reducer) and each bucket is all-reduced (mean)
 // as soon as every one of its parameters has its final gradient, so the reduction of the late layers
-// runs on the thread pool while the JavaScript thread computes the early layers' gradients. A
-// gradient is final
+// runs on the process group's communication thread while the JavaScript thread computes the early
+// layers' gradients. A gradient is final
 // - on the tape (`loss.backward()`): when the engine calls the parameter's post-accumulate-grad hook,
 //   which it does right after the last node feeding that parameter (docs/autograd.md "Hooks");
 // - on the layer-wise path (`ddp.backward(dy)`): when the module owning the parameter returns from
