@@ -7,6 +7,10 @@ import * as fg from '../lib/index.js';
 
 const { DistributedSampler } = fg.distributed;
 
+test('fg.data.DistributedSampler is fg.distributed.DistributedSampler (torch.utils.data.distributed)', () => {
+  assert.equal(fg.data.DistributedSampler, DistributedSampler);
+});
+
 const shards = (n: number, P: number, o: Record<string, unknown> = {}, epoch = 0) =>
   Array.from({ length: P }, (_, rank) => {
     const s = new DistributedSampler(n, { numReplicas: P, rank, ...o });

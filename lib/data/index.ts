@@ -8,6 +8,7 @@ export type { MnistOptions, MnistSplit, MnistDigitSource } from './mnist.js';
 export { Dataset, IterableDataset, TensorDataset, Subset, randomSplit } from './dataset.js';
 export type { MapDataset, SampleContext, AnyIterable } from './dataset.js';
 export { SequentialSampler, RandomSampler, BatchSampler } from './sampler.js';
+export { DistributedSampler } from '../distributed/sampler.js';
 export type { Sampler, BatchSamplerLike, RandomSamplerOptions } from './sampler.js';
 export { defaultCollate } from './collate.js';
 export type { Collate } from './collate.js';

@@ -2,8 +2,8 @@
 // are broadcast at construction (await ddp.ready); gradients are grouped into buckets of at most
 // bucketCapMb (parameters in reverse order, as torch's reducer) and each bucket is all-reduced (mean)
 // as soon as every one of its parameters has its final gradient, so the reduction of the late layers
-// runs on the thread pool while the JavaScript thread computes the early layers' gradients. A
-// gradient is final
+// runs on the process group's communication thread while the JavaScript thread computes the early
+// layers' gradients. A gradient is final
 // - on the tape (`loss.backward()`): when the engine calls the parameter's post-accumulate-grad hook,
 //   which it does right after the last node feeding that parameter (docs/autograd.md "Hooks");
 // - on the layer-wise path (`ddp.backward(dy)`): when the module owning the parameter returns from
@@ -12,10 +12,14 @@
 // `await ddp.synchronize()` after backward launches what is left (parameters that got no gradient this
 // time), waits for the last bucket and leaves the averaged gradients in param.grad, bit-identical on
 // every rank.
+// `ddp.noSync(fn)` (torch's no_sync): a forward run inside fn does not synchronise its backward, so the
+// gradients of several backward passes accumulate locally in param.grad; the next synchronised backward
+// (its forward outside noSync) all-reduces the accumulated sums, as torch's reducer does.
+import { Node } from '../autograd/node.js';
 import { layerwiseBackward, Module } from '../nn/module.js';
 import type { Parameter, Tensor } from '../tensor.js';
 import { Tensor as TensorClass } from '../tensor.js';
-import { checkBoolean, checkFinite, checkOptions, rangeError } from '../validate.js';
+import { checkBoolean, checkFinite, checkOptions, rangeError, typeError } from '../validate.js';
 import { allReduce, broadcast, getWorldSize } from './process_group.js';
 
 export interface DistributedDataParallelOptions {
@@ -23,6 +27,12 @@ export interface DistributedDataParallelOptions {
   bucketCapMb?: number;
   /** Broadcast rank 0's buffers (e.g. batch-norm running statistics) at construction. Default true. */
   broadcastBuffers?: boolean;
+  /**
+   * After each forward, find the parameters its output does not depend on (walking the tape's graph from
+   * the output) and count them ready at once, so their buckets do not wait for synchronize(). Default
+   * false, as torch.
+   */
+  findUnusedParameters?: boolean;
 }
 
 interface Bucket {
@@ -43,6 +53,7 @@ export interface DdpStats {
 export class DistributedDataParallel extends Module {
   readonly module: Module;
   readonly bucketCapMb: number;
+  readonly findUnusedParameters: boolean;
   /** Resolves once rank 0's parameters and buffers are in place on this rank. */
   readonly ready: Promise<void>;
   #synced = false;
@@ -51,7 +62,10 @@ export class DistributedDataParallel extends Module {
   readonly #owned = new Map<Module, Parameter[]>();
   readonly #hooks: { remove(): void }[] = [];
   #inBackward = false;
-  #armed = false; // ddp.forward ran since the last backward began
+  #armed = false; // ddp.forward ran (outside noSync) since the last backward began
+  #syncNext = true; // the last ddp.forward ran outside noSync: the layer-wise backward synchronises
+  #noSync = 0; // noSync calls in progress
+  #unused = new Set<Parameter>(); // findUnusedParameters: the parameters the last synchronised forward's output does not depend on
   #done = new Set<Parameter>();
   #next = 0; // next bucket to launch
   #pending: Promise<void>[] = [];
@@ -60,12 +74,15 @@ export class DistributedDataParallel extends Module {
   constructor(module: Module, options: DistributedDataParallelOptions = {}) {
     super();
     if (!(module instanceof Module)) throw new TypeError(`Expected a fastgrad nn.Module for module but received ${String(module)}`);
-    checkOptions(options, 'DistributedDataParallel options', ['bucketCapMb', 'broadcastBuffers']);
+    checkOptions(options, 'DistributedDataParallel options', ['bucketCapMb', 'broadcastBuffers', 'findUnusedParameters']);
     const bucketCapMb = options.bucketCapMb ?? 25;
     checkFinite(bucketCapMb, 'bucketCapMb');
     if (!(bucketCapMb > 0)) throw rangeError('a positive number', 'bucketCapMb', bucketCapMb);
     const broadcastBuffers = options.broadcastBuffers ?? true;
     checkBoolean(broadcastBuffers, 'broadcastBuffers');
+    const findUnusedParameters = options.findUnusedParameters ?? false;
+    checkBoolean(findUnusedParameters, 'findUnusedParameters');
+    this.findUnusedParameters = findUnusedParameters;
     getWorldSize(); // throws if no process group
     this.module = this.registerModule('module', module);
     this.bucketCapMb = bucketCapMb;
@@ -151,11 +168,34 @@ export class DistributedDataParallel extends Module {
     this.#check('forward');
     // As torch's DDP.forward prepares the reducer: only a backward through this forward synchronises
     // (the wrapped model used on its own trains alone).
-    this.#armed = true;
-    return (this.module.forward as (...xs: Tensor[]) => Tensor)(...inputs);
+    this.#syncNext = this.#noSync === 0;
+    this.#armed = this.#syncNext;
+    const out = (this.module.forward as (...xs: Tensor[]) => Tensor)(...inputs);
+    this.#unused = this.findUnusedParameters && this.#syncNext ? this.#unusedBy(out) : new Set();
+    return out;
+  }
+
+  /** The parameters out does not depend on: not reached walking the tape's graph back from out. */
+  #unusedBy(out: Tensor): Set<Parameter> {
+    if (!(out instanceof TensorClass) || !out.gradFn) return new Set(); // nothing recorded: assume all used
+    const reached = new Set<unknown>();
+    const stack: Node[] = [out.gradFn];
+    reached.add(out.gradFn);
+    while (stack.length > 0) {
+      for (const e of stack.pop()!.next) {
+        if (e === null || reached.has(e)) continue;
+        reached.add(e);
+        if (e instanceof Node) stack.push(e);
+      }
+    }
+    return new Set(this.module.parameters().filter((p) => !reached.has(p)));
   }
 
   backward(dy: Tensor): Tensor {
+    if (!this.#syncNext) {
+      this.#check('backward');
+      return layerwiseBackward(this.module, dy);
+    }
     this.#begin('backward');
     try {
       return layerwiseBackward(this.module, dy);
@@ -165,12 +205,42 @@ export class DistributedDataParallel extends Module {
   }
 
   override backwardParameters(dy: Tensor): void {
+    if (!this.#syncNext) {
+      this.#check('backwardParameters');
+      this.module.backwardParameters(dy);
+      return;
+    }
     this.#begin('backwardParameters');
     try {
       this.module.backwardParameters(dy);
     } finally {
       this.#end();
     }
+  }
+
+  /**
+   * Runs fn without gradient synchronisation (torch's `no_sync()` context): the backward of a forward
+   * run inside fn only accumulates this rank's gradients into param.grad; the first backward whose
+   * forward runs outside noSync all-reduces the accumulated gradients. Returns fn's result; when fn
+   * returns a Promise, synchronisation stays off until it settles.
+   */
+  noSync<T>(fn: () => T): T {
+    if (typeof fn !== 'function') throw typeError('a function', 'fn', fn);
+    this.#noSync++;
+    let result: T;
+    try {
+      result = fn();
+    } catch (e) {
+      this.#noSync--;
+      throw e;
+    }
+    if (result instanceof Promise) {
+      return result.finally(() => {
+        this.#noSync--;
+      }) as T;
+    }
+    this.#noSync--;
+    return result;
   }
 
   /**
@@ -201,6 +271,13 @@ export class DistributedDataParallel extends Module {
     this.#done = new Set();
     this.#next = 0;
     for (const b of this.#buckets) b.waiting = b.params.length;
+    if (this.#unused.size > 0) {
+      for (const p of this.#unused) {
+        this.#done.add(p);
+        this.#bucketOf.get(p)!.waiting--;
+      }
+      this.#launchReady(true);
+    }
   }
 
   #end(): void {
@@ -225,6 +302,9 @@ export class DistributedDataParallel extends Module {
     if (!this.#inBackward) return;
     if (this.#done.has(p)) {
       if (via === 'layerwise') return;
+      if (this.#unused.has(p)) {
+        throw new Error("DistributedDataParallel: a parameter that findUnusedParameters found unused in the forward output's graph got a gradient (its bucket was already reduced); compute the loss from ddp.forward's output only");
+      }
       // torch's reducer refuses the same: the buckets of the first backward are already on their way.
       throw new Error('DistributedDataParallel: a second backward reached a parameter before `await ddp.synchronize()` ended the previous one (call synchronize() after each backward)');
     }

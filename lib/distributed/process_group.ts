@@ -1,8 +1,9 @@
 // fg.distributed's process group: initProcessGroup / destroyProcessGroup and the collectives, on Gloo
 // through native/distributed (loaded by ./native.ts). Arguments are checked synchronously (a bad one
-// throws and queues nothing). Each collective returns a Promise and runs on libuv's thread pool; the group runs them one at a time in call order (the queue below), so every rank
-// issues the same sequence as long as the program calls them in the same order on every rank, as torch
-// requires too.
+// throws and queues nothing). Each collective returns a Promise; the binding queues it and runs the
+// queue in call order on the group's own communication thread (as torch's ProcessGroupGloo), so every
+// rank issues the same sequence as long as the program calls them in the same order on every rank, as
+// torch requires too.
 import { Tensor } from '../tensor.js';
 import { checkOptions, describe, isDetached, rangeError, typeError } from '../validate.js';
 import { loadGloo, type GlooGroup } from './native.js';
@@ -122,17 +123,22 @@ export function destroyProcessGroup(): Promise<void> {
   return s.tail.then(() => s.group.destroy());
 }
 
-/** Queues fn after every collective issued before it; a failure names the operation and this rank. */
+/**
+ * Issues fn at once: the binding queues it behind the collectives issued before it and runs them in call
+ * order on the group's communication thread. A failure names the operation and this rank.
+ */
 function enqueue(s: GroupState, op: string, fn: (g: GlooGroup) => Promise<void>): Promise<void> {
-  const run = async () => {
-    try {
-      await fn(s.group);
-    } catch (e) {
-      throw new Error(`${op} failed on rank ${s.rank} of ${s.worldSize}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  };
-  const p = s.tail.then(run, run);
-  s.tail = p.catch(() => undefined);
+  let issued: Promise<void>;
+  try {
+    issued = fn(s.group);
+  } catch (e) {
+    issued = Promise.reject(e);
+  }
+  const p = issued.catch((e: unknown) => {
+    throw new Error(`${op} failed on rank ${s.rank} of ${s.worldSize}: ${e instanceof Error ? e.message : String(e)}`);
+  });
+  const settled = p.catch(() => undefined);
+  s.tail = s.tail.then(() => settled);
   return p;
 }
 

@@ -3,16 +3,26 @@
 //
 // JS surface: new Group(); group.connect(rank, worldSize, masterAddr, masterPort, timeoutMs, ifname),
 // group.allReduce(f32, op), group.broadcast(f32, root), group.allGather(inF32, outF32), group.barrier():
-// each returns a Promise and runs on libuv's thread pool; group.destroy() is synchronous. A group runs one
-// operation at a time (lib/distributed queues them in call order); a second one while one is in flight is
-// refused. After a failed operation the group closes its connections (so its peers fail at once instead
-// of at their timeout) and refuses further operations.
+// each returns a Promise; group.destroy() is synchronous.
+//
+// As torch's ProcessGroupGloo, a connected group owns one communication thread and a queue: a collective
+// is queued at once, in call order, and the thread runs the queue one collective after the other, so
+// collectives issued back to back (DDP's buckets during backward) follow each other without waiting for
+// the JavaScript thread, which only hears of each completion (a thread-safe function settles its
+// Promise). The thread-safe function is referenced only while collectives are queued, so an idle group
+// does not keep the process alive. After a failed collective the thread closes the group's connections
+// (so its peers fail at once instead of at their timeout), fails the collectives queued behind it, and
+// the group refuses further ones.
 #include <napi.h>
 
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gloo/config.h>
@@ -45,6 +55,26 @@ std::string str(const Napi::Value& v, const char* name) {
   return v.As<Napi::String>().Utf8Value();
 }
 
+// One queued collective. Created and settled on the JavaScript thread; the communication thread only
+// runs fn and writes error.
+struct Op {
+  std::function<void(fgdist::ProcessGroup&)> fn;
+  std::string error;  // empty: fn succeeded
+  Napi::Promise::Deferred deferred;
+  std::vector<Napi::ObjectReference> keep;  // the group and the buffers, alive until the Promise settles
+  explicit Op(Napi::Env env) : deferred(Napi::Promise::Deferred::New(env)) {}
+};
+
+// What the JavaScript thread and the communication thread share (under mu).
+struct Queue {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<Op*> ops;
+  bool stop = false;
+  bool closing = false;  // the thread-safe function is finalized (environment teardown): no more completions
+  std::string broken;    // the first failure, "" while the group is usable
+};
+
 class Group : public Napi::ObjectWrap<Group> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -55,10 +85,13 @@ class Group : public Napi::ObjectWrap<Group> {
   }
 
   explicit Group(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Group>(info) {}
+  ~Group() override { Stop(true); }
+
+  // On the JavaScript thread, once connected: the queue, its thread and the thread-safe function.
+  void Start(Napi::Env env, std::shared_ptr<fgdist::ProcessGroup> g);
 
   std::shared_ptr<fgdist::ProcessGroup> pg;
-  std::string broken;  // why the group refuses operations ("" while usable)
-  bool busy = false;
+  bool connecting = false;
 
  private:
   Napi::Value Connect(const Napi::CallbackInfo& info);
@@ -69,70 +102,121 @@ class Group : public Napi::ObjectWrap<Group> {
   Napi::Value Destroy(const Napi::CallbackInfo& info);
   Napi::Value Run(const Napi::CallbackInfo& info, std::function<void(fgdist::ProcessGroup&)> fn,
                   std::vector<Napi::Value> keep);
+  static void Loop(std::shared_ptr<Queue> q, std::shared_ptr<fgdist::ProcessGroup> g, Napi::ThreadSafeFunction done);
+  static void Settle(Napi::Env env, Napi::Function, Op* op);
+  // Ends the thread (after the collective it is running; with abort, that one is cut short by closing the
+  // connections) and releases the thread-safe function.
+  void Stop(bool abort);
+
+  std::shared_ptr<Queue> q_;
+  std::thread thread_;
+  Napi::ThreadSafeFunction done_;
+  size_t inFlight_ = 0;  // queued or running, not yet settled (JavaScript thread only)
 };
 
-// One operation off the JavaScript thread. Keeps the group object and the buffers alive until it settles.
-class OpWorker : public Napi::AsyncWorker {
- public:
-  OpWorker(Napi::Env env, Group* group, std::function<void()> fn, std::vector<Napi::Value> keep)
-      : Napi::AsyncWorker(env, "fastgrad.distributed"), deferred_(Napi::Promise::Deferred::New(env)), group_(group),
-        fn_(std::move(fn)) {
-    self_ = Napi::Persistent(group->Value());
-    for (auto& v : keep) keep_.push_back(Napi::Persistent(v.As<Napi::Object>()));
-  }
-  Napi::Promise Promise() { return deferred_.Promise(); }
+void Group::Start(Napi::Env env, std::shared_ptr<fgdist::ProcessGroup> g) {
+  pg = std::move(g);
+  q_ = std::make_shared<Queue>();
+  // The finalizer runs on the JavaScript thread when the function is released, or at environment teardown
+  // (possibly before this object's destructor): from then on the thread must not call it.
+  auto* hold = new std::shared_ptr<Queue>(q_);
+  done_ = Napi::ThreadSafeFunction::New(
+      env, Napi::Function::New(env, [](const Napi::CallbackInfo&) {}), "fastgrad.distributed", 0, 1,
+      [](Napi::Env, std::shared_ptr<Queue>* h) {
+        {
+          std::lock_guard<std::mutex> lk((*h)->mu);
+          (*h)->closing = true;
+        }
+        delete h;
+      },
+      hold);
+  done_.Unref(env);
+  thread_ = std::thread(Loop, q_, pg, done_);
+}
 
-  void Execute() override {
-    try {
-      fn_();
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    } catch (...) {
-      SetError("unknown error in Gloo");
+void Group::Loop(std::shared_ptr<Queue> q, std::shared_ptr<fgdist::ProcessGroup> g, Napi::ThreadSafeFunction done) {
+  for (;;) {
+    Op* op;
+    std::string broken;
+    {
+      std::unique_lock<std::mutex> lk(q->mu);
+      q->cv.wait(lk, [&] { return q->stop || !q->ops.empty(); });
+      if (q->stop) return;
+      op = q->ops.front();
+      q->ops.pop_front();
+      broken = q->broken;
     }
+    if (!broken.empty()) {
+      op->error = "the process group failed earlier and is closed: " + broken;
+    } else {
+      try {
+        op->fn(*g);
+      } catch (const std::exception& e) {
+        op->error = e.what();
+      } catch (...) {
+        op->error = "unknown error in Gloo";
+      }
+      if (!op->error.empty()) {
+        g->abort();
+        std::lock_guard<std::mutex> lk(q->mu);
+        q->broken = op->error;
+      }
+    }
+    std::lock_guard<std::mutex> lk(q->mu);
+    if (!q->closing) done.NonBlockingCall(op, Settle);
   }
-  void OnOK() override {
-    group_->busy = false;
-    deferred_.Resolve(Env().Undefined());
-  }
-  void OnError(const Napi::Error& e) override {
-    group_->busy = false;
-    group_->broken = e.Message();
-    deferred_.Reject(e.Value());
-  }
+}
 
- private:
-  Napi::Promise::Deferred deferred_;
-  Group* group_;
-  std::function<void()> fn_;
-  Napi::ObjectReference self_;
-  std::vector<Napi::ObjectReference> keep_;
-};
+void Group::Settle(Napi::Env env, Napi::Function, Op* op) {
+  Group* group = Group::Unwrap(op->keep[0].Value());
+  if (--group->inFlight_ == 0) group->done_.Unref(env);
+  if (op->error.empty()) {
+    op->deferred.Resolve(env.Undefined());
+  } else {
+    op->deferred.Reject(Napi::Error::New(env, op->error).Value());
+  }
+  delete op;
+}
+
+void Group::Stop(bool abort) {
+  if (!thread_.joinable()) return;
+  bool release;
+  {
+    std::lock_guard<std::mutex> lk(q_->mu);
+    q_->stop = true;
+    release = !q_->closing;
+  }
+  q_->cv.notify_one();
+  if (abort && inFlight_ > 0 && pg) pg->abort();
+  thread_.join();
+  if (release) done_.Release();
+}
 
 Napi::Value Group::Run(const Napi::CallbackInfo& info, std::function<void(fgdist::ProcessGroup&)> fn,
                        std::vector<Napi::Value> keep) {
   Napi::Env env = info.Env();
   if (!pg) throw Napi::Error::New(env, "the process group is not initialized (or was destroyed)");
-  if (!broken.empty()) throw Napi::Error::New(env, "the process group failed earlier and is closed: " + broken);
-  if (busy) throw Napi::Error::New(env, "another collective of this process group is still running");
-  std::shared_ptr<fgdist::ProcessGroup> g = pg;
-  auto* w = new OpWorker(env, this, [g, fn] {
-    try {
-      fn(*g);
-    } catch (...) {
-      g->abort();
-      throw;
-    }
-  }, std::move(keep));
-  busy = true;
-  Napi::Promise p = w->Promise();
-  w->Queue();
+  {
+    std::lock_guard<std::mutex> lk(q_->mu);
+    if (!q_->broken.empty()) throw Napi::Error::New(env, "the process group failed earlier and is closed: " + q_->broken);
+  }
+  auto* op = new Op(env);
+  op->fn = std::move(fn);
+  op->keep.push_back(Napi::Persistent(Value()));
+  for (auto& v : keep) op->keep.push_back(Napi::Persistent(v.As<Napi::Object>()));
+  Napi::Promise p = op->deferred.Promise();
+  if (inFlight_++ == 0) done_.Ref(env);
+  {
+    std::lock_guard<std::mutex> lk(q_->mu);
+    q_->ops.push_back(op);
+  }
+  q_->cv.notify_one();
   return p;
 }
 
 Napi::Value Group::Connect(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (pg || busy) throw Napi::Error::New(env, "the process group is already initialized");
+  if (pg || connecting) throw Napi::Error::New(env, "the process group is already initialized");
   fgdist::GroupOptions o;
   o.worldSize = int32(info[1], "worldSize", 1, 65536);
   o.rank = int32(info[0], "rank", 0, o.worldSize - 1);
@@ -155,12 +239,12 @@ Napi::Value Group::Connect(const Napi::CallbackInfo& info) {
       }
     }
     void OnOK() override {
-      group->busy = false;
-      group->pg = made;
+      group->connecting = false;
+      group->Start(Env(), made);
       deferred.Resolve(Env().Undefined());
     }
     void OnError(const Napi::Error& e) override {
-      group->busy = false;
+      group->connecting = false;
       deferred.Reject(e.Value());
     }
     Napi::Promise::Deferred deferred;
@@ -170,7 +254,7 @@ Napi::Value Group::Connect(const Napi::CallbackInfo& info) {
     Napi::ObjectReference self;
   };
   auto* w = new ConnectWorker(env, this, o);
-  busy = true;
+  connecting = true;
   Napi::Promise p = w->deferred.Promise();
   w->Queue();
   return p;
@@ -216,7 +300,8 @@ Napi::Value Group::Barrier(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Group::Destroy(const Napi::CallbackInfo& info) {
-  if (busy) throw Napi::Error::New(info.Env(), "destroy: a collective of this process group is still running");
+  if (inFlight_ > 0) throw Napi::Error::New(info.Env(), "destroy: a collective of this process group is still running");
+  Stop(false);
   pg.reset();
   return info.Env().Undefined();
 }

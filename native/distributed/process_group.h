@@ -1,6 +1,6 @@
 // A Gloo process group: rendezvous through the TCP store (store.h), a full mesh of Gloo TCP pairs, and
 // the collectives fastgrad exposes on float32 buffers. Every call blocks; the N-API layer (binding.cc)
-// runs them off the JavaScript thread, one at a time and in the order they were issued, so every rank
+// runs them on its communication thread, one at a time and in the order they were issued, so every rank
 // issues the same sequence of collectives (and tags).
 //
 // Determinism: allReduce uses Gloo's ring algorithm (gloo::allreduce with RING): the buffer is cut into

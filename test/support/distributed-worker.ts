@@ -97,13 +97,24 @@ async function main(): Promise<void> {
     await ddp.ready;
     const x = ddpData();
     const loss = new fg.nn.MSELoss();
+    // FG_TEST_ACCUM=A: each step's rows in A micro-batches, the first A-1 under ddp.noSync (gradients
+    // accumulate locally), the last one synchronised.
+    const accum = Number(process.env.FG_TEST_ACCUM ?? 1);
     for (let step = from; step < to; step++) {
       ddp.zeroGrad();
-      const batch = rowsOf(x, ddpRows(P, step)[rank]);
-      const l = loss.forward(ddp.forward(batch), batch);
-      // FG_TEST_TAPE=1: the tape's loss.backward() (buckets launched from the gradient hooks); else layer-wise.
-      if (process.env.FG_TEST_TAPE === '1') l.backward();
-      else ddp.backward(loss.backward());
+      const rows = ddpRows(P, step)[rank];
+      const per = rows.length / accum;
+      for (let m = 0; m < accum; m++) {
+        const batch = rowsOf(x, rows.slice(m * per, (m + 1) * per));
+        const pass = () => {
+          const l = loss.forward(ddp.forward(batch), batch);
+          // FG_TEST_TAPE=1: the tape's loss.backward() (buckets launched from the gradient hooks); else layer-wise.
+          if (process.env.FG_TEST_TAPE === '1') l.backward();
+          else ddp.backward(loss.backward());
+        };
+        if (m < accum - 1) ddp.noSync(pass);
+        else pass();
+      }
       await ddp.synchronize();
       opt.step();
     }
