@@ -12,7 +12,7 @@ import { checkTensor, formatShape, Parameter, Tensor } from '../tensor.js';
 import { checkBoolean, checkInteger, checkOptions, overlaps } from '../validate.js';
 import type { BatchNormLayout } from '../backend/kernels.js';
 import { Module, ON_TAPE } from './module.js';
-import { record } from '../autograd/engine.js';
+import { recordOp } from '../autograd/engine.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import {
   batchNormBackward,
@@ -155,7 +155,8 @@ abstract class BatchNormBase extends Module {
     const rm = this.runningMean, rv = this.runningVar, eps = this.eps, cl = this.channelsLast;
     const running = s.mean === null ? [rm!.clone(), rv!.clone()] : null;
     const inputs = w && b ? [x, w, b] : [x];
-    record(y, 'batchNorm', inputs, (g) => {
+    // pure: the backward returns new arrays and keeps nothing of g (the engine may recycle both)
+    recordOp(y, 'batchNorm', inputs, (g) => {
       const r = s.mean && s.invstd
         ? batchNormBackward(g, x, s.mean, s.invstd, w, { channelsLast: cl })
         : batchNormEvalBackward(g, x, running![0], running![1], w, { channelsLast: cl, eps });

@@ -2,6 +2,8 @@
 // input, each plane pooled independently; kernels and their exact order in lib/backend/js/pool.ts and
 // docs/numerics.md "Pooling". Flatten reshapes.
 import { kernels } from '../backend/select.js';
+import { emptyF32 } from '../backend/buffers.js';
+import { empty } from '../ops/core.js';
 import type { PoolGeometry } from '../backend/js/pool.js';
 import { checkTensor, formatShape, Tensor } from '../tensor.js';
 import { checkBoolean, checkInteger, checkOptions, rangeError, typeError } from '../validate.js';
@@ -99,15 +101,15 @@ export class MaxPool2d extends WindowPool {
 
   forward(x: Tensor): Tensor {
     const { g, lead } = this.geometry(x);
-    const y = Tensor.zeros([...lead, g.OH, g.OW]);
+    const y = empty([...lead, g.OH, g.OW]);
     const idx = new Int32Array(y.size);
     kernels().conv.maxPoolForward(x.data, g, y.data, idx);
     this.saved = { shape: x.shape, g, idx };
     return recordLayer(y, 'maxPool2d', [x], null, (gy) => {
-      const dx = new Float32Array(x.size);
+      const dx = emptyF32(x.size); // the kernel clears every plane
       kernels().conv.maxPoolBackward(gy.data, idx, g, dx);
       return [gradOf(dx, x.shape)];
-    });
+    }, true);
   }
 
   backward(dy: Tensor): Tensor {
@@ -141,15 +143,15 @@ export class AvgPool2d extends WindowPool {
 
   forward(x: Tensor): Tensor {
     const { g, lead } = this.geometry(x);
-    const y = Tensor.zeros([...lead, g.OH, g.OW]);
+    const y = empty([...lead, g.OH, g.OW]);
     const cip = this.countIncludePad;
     kernels().conv.avgPoolForward(x.data, g, cip, y.data);
     this.saved = { shape: x.shape, g, idx: null };
     return recordLayer(y, 'avgPool2d', [x], null, (gy) => {
-      const dx = new Float32Array(x.size);
+      const dx = emptyF32(x.size); // the kernel clears every plane
       kernels().conv.avgPoolBackward(gy.data, g, cip, dx);
       return [gradOf(dx, x.shape)];
-    });
+    }, true);
   }
 
   backward(dy: Tensor): Tensor {
@@ -181,14 +183,14 @@ export class AdaptiveAvgPool2d extends Module {
     const { planes, H, W, lead } = planesOf(x, 'AdaptiveAvgPool2d');
     const OH = this.outputSize[0] ?? H, OW = this.outputSize[1] ?? W;
     if (H < 1 || W < 1) throw new RangeError(`Expected a non-empty plane (H, W ≥ 1) for x of AdaptiveAvgPool2d but received shape ${formatShape(x.shape)}`);
-    const y = Tensor.zeros([...lead, OH, OW]);
+    const y = empty([...lead, OH, OW]);
     kernels().conv.adaptiveAvgPoolForward(x.data, planes, H, W, OH, OW, y.data);
     this.#saved = { shape: x.shape, planes, H, W, OH, OW };
     return recordLayer(y, 'adaptiveAvgPool2d', [x], null, (gy) => {
-      const dx = new Float32Array(x.size);
+      const dx = emptyF32(x.size); // the kernel clears every plane
       kernels().conv.adaptiveAvgPoolBackward(gy.data, planes, H, W, OH, OW, dx);
       return [gradOf(dx, x.shape)];
-    });
+    }, true);
   }
 
   backward(dy: Tensor): Tensor {
