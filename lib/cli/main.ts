@@ -50,7 +50,7 @@ const BN_PRESETS: Record<Preset, Omit<BatchnormConfig, 'seed'>> = {
 };
 const CNN_PRESETS: Record<Preset, Omit<CnnConfig, 'seed'>> = {
   tiny: { channels: [4, 8], lr: 0.05, batch: 20, updates: 10, evalEvery: 5, trainSize: 200, evalSize: 100 },
-  short: { channels: [8, 16], lr: 0.05, batch: 50, updates: 300, evalEvery: 25, trainSize: 8000, evalSize: 1000 },
+  short: { channels: [8, 16], lr: 0.05, batch: 50, updates: 200, evalEvery: 40, trainSize: 8000, evalSize: 1000 },
   full: { channels: [8, 16], lr: 0.05, batch: 50, updates: 20000, evalEvery: 500, trainSize: 8000, evalSize: 2000 },
 };
 const RNN_PRESETS: Record<Preset, Omit<RnnConfig, 'seed'>> = {

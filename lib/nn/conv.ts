@@ -1,18 +1,21 @@
 // Conv2d and Conv1d (torch.nn semantics, NCHW / NCL) as packed GEMMs on the existing GEMM kernels
-// (docs/numerics.md "Convolution"). For each sample n and group g, in this order:
+// (docs/numerics.md "Convolution"). The batch runs in chunks of nb samples (convChunk: the column matrix
+// of a chunk fits CONV_COLUMN_FLOATS; a pointwise convolution runs one sample at a time on x itself). For
+// each chunk and group g, in this order:
 //
-//   col   = im2col(x[n, group g])                        (Cg·kh·kw × OH·OW; exact copies, +0 in the padding)
-//   y     = gemm(W_g, col)                               (Og × K)·(K × P), beta 0
-//   y     = y + b[o]                                     one binary32 add per element (bias only)
-// backward, with dy[n, group g] (Og × P):
-//   dW_g  = gemm(dy, col, transB), beta 0 for n = 0 and 1 after (the GEMM's fold adds each sample's
-//           k blocks in order), then W.grad = W.grad + dW (one add; W.grad = dW when null)
-//   db    = canonical row sums of dy[n] (reduce axis 1), added over n in order (db = s_0, db = db + s_n)
-//   dcol  = gemm(W_g, dy, transA)                        (K × Og)·(Og × P)
+//   col   = im2col(x[chunk, group g])                    (Cg·kh·kw × nb·OH·OW; exact copies, +0 in the padding)
+//   Y     = gemm(W_g, col)                               (Og × K)·(K × nb·P), beta 0; rows copied into y
+//   Y     = Y + b[o]                                     one binary32 add per element (bias only)
+// backward, with dY = dy[chunk, group g] as one Og × nb·P matrix (exact copies):
+//   dW_g  = gemm(dY, col, transB), beta 0 for the first chunk and 1 after (the GEMM's fold adds each
+//           chunk's k blocks in order), then W.grad = W.grad + dW (one add; W.grad = dW when null)
+//   db    = canonical row sums of every dy[n][o] plane, added over n in order (db = s_0, db = db + s_n)
+//   dcol  = gemm(W_g, dY, transA)                        (K × Og)·(Og × nb·P)
 //   dx    = col2im(dcol)                                 +0, then each tap's term added in kernel order
 // A 1×1 convolution with stride 1 and no padding uses x itself as col and writes dcol straight into dx.
 // Every step is a kernel with its own bit-exact spec, so both backends, every SIMD level and every thread
-// count give the same bits (test/conv.test.ts).
+// count give the same bits (test/conv.test.ts). Outputs and gradients come from the buffer cache, and the
+// tape node is pure (docs/memory.md).
 import { kernels } from '../backend/select.js';
 import { emptyF32, recycleF32 } from '../backend/buffers.js';
 import { copyStrided, empty } from '../ops/core.js';
