@@ -17,7 +17,7 @@ export interface MaxPool2dOptions {
   /** Implicit −Inf padding on each side, at most half the kernel (default 0). */
   padding?: number | readonly number[];
   dilation?: number | readonly number[];
-  /** Only false (torch's default) is implemented. */
+  /** Output size with ceil instead of floor (a last window may hang over the end; it starts inside the input or the left padding), as torch (default false). */
   ceilMode?: boolean;
   /** Only false is implemented (the indices are kept internally for backward). */
   returnIndices?: boolean;
@@ -46,11 +46,23 @@ function notImplemented(v: unknown, name: string, layer: string, allowed: unknow
   if (v !== undefined && v !== allowed && !(allowed === null && v === null)) throw rangeError(`${String(allowed)} (fastgrad implements only torch's default)`, `${name} of ${layer}`, v);
 }
 
+/**
+ * torch's pooling output size: floor (or ceil) of (L + 2·p − d·(k − 1) − 1) / s, plus 1; with ceil, a last
+ * window that would start past the input and its left padding is dropped.
+ */
+export function poolOutSize(L: number, k: number, s: number, p: number, d: number, ceil: boolean): number {
+  const span = L + 2 * p - d * (k - 1) - 1;
+  let out = (ceil ? Math.ceil(span / s) : Math.floor(span / s)) + 1;
+  if (ceil && out > 1 && (out - 1) * s >= L + p) out--;
+  return out;
+}
+
 abstract class WindowPool extends Module {
   readonly kernelSize: readonly [number, number];
   readonly stride: readonly [number, number];
   readonly padding: readonly [number, number];
   readonly dilation: readonly [number, number];
+  readonly ceilMode: boolean = false;
   protected saved: { shape: readonly number[]; g: PoolGeometry; idx: Int32Array | null } | null = null;
 
   protected constructor(kernelSize: number | readonly number[], o: { stride?: unknown; padding?: unknown; dilation?: unknown }, layer: string) {
@@ -73,10 +85,10 @@ abstract class WindowPool extends Module {
   protected geometry(x: Tensor): { g: PoolGeometry; lead: number[] } {
     const { planes, H, W, lead } = planesOf(x, this.name);
     const [kh, kw] = this.kernelSize, [sh, sw] = this.stride, [ph, pw] = this.padding, [dh, dw] = this.dilation;
-    const OH = Math.floor((H + 2 * ph - dh * (kh - 1) - 1) / sh) + 1, OW = Math.floor((W + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
+    const OH = poolOutSize(H, kh, sh, ph, dh, this.ceilMode), OW = poolOutSize(W, kw, sw, pw, dw, this.ceilMode);
     if (OH < 1 || OW < 1) {
       throw new RangeError(
-        `Expected an input at least as large as the kernel for ${this.name}: output size floor((L + 2·padding − dilation·(kernel − 1) − 1) / stride) + 1 ` +
+        `Expected an input at least as large as the kernel for ${this.name}: output size ${this.ceilMode ? 'ceil' : 'floor'}((L + 2·padding − dilation·(kernel − 1) − 1) / stride) + 1 ` +
           `is ${OH} × ${OW} for x shape ${formatShape(x.shape)} (must be ≥ 1)`,
       );
     }
@@ -84,15 +96,17 @@ abstract class WindowPool extends Module {
   }
 }
 
-/** torch.nn.MaxPool2d(kernelSize, { stride = kernelSize, padding = 0, dilation = 1 }). */
+/** torch.nn.MaxPool2d(kernelSize, { stride = kernelSize, padding = 0, dilation = 1, ceilMode = false }). */
 export class MaxPool2d extends WindowPool {
   constructor(kernelSize: number | readonly number[], options?: MaxPool2dOptions) {
     const layer = `MaxPool2d(${describeArg(kernelSize)})`;
     checkOptions(options, `${layer} options`, ['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices']);
     const o = options ?? {};
-    notImplemented(o.ceilMode, 'ceilMode', layer, false);
+    const ceil = o.ceilMode ?? false;
+    checkBoolean(ceil, `ceilMode of ${layer}`);
     notImplemented(o.returnIndices, 'returnIndices', layer, false);
     super(kernelSize, o, layer);
+    (this as { ceilMode: boolean }).ceilMode = ceil;
   }
 
   get name(): string {
