@@ -154,7 +154,7 @@ export const arg = {
 };
 
 /** What an entry point returns to JavaScript. */
-export type Returns = 'void' | 'number' | 'number[]' | 'string' | 'string[]' | 'object';
+export type Returns = 'void' | 'boolean' | 'number' | 'number[]' | 'string' | 'string[]' | 'object';
 
 export interface Entry {
   readonly args: readonly Arg[];
@@ -185,7 +185,9 @@ type ArgType<A extends Arg> = A['kind'] extends 'f32'
 
 type ArgTypes<L extends readonly Arg[]> = { -readonly [I in keyof L]: L[I] extends Arg ? ArgType<L[I]> : never };
 
-type ReturnType_<E extends Entry> = E['returns'] extends 'number'
+type ReturnType_<E extends Entry> = E['returns'] extends 'boolean'
+  ? boolean
+  : E['returns'] extends 'number'
   ? number
   : E['returns'] extends 'number[]'
     ? number[]

@@ -14,6 +14,10 @@ export const system = defineFamily<never>()({
     setNumThreads: { args: [arg.int('n', 1, 1024)], stateful: true },
     getNumThreads: { args: [], returns: 'number' },
     buildInfo: { args: [], returns: 'object' },
+    // the allocator side of fresh tensor storage (docs/memory.md): glibc's mallopt / malloc_trim / mallinfo
+    mallocTune: { args: [arg.int('megabytes', 1, 2047)], returns: 'boolean', stateful: true },
+    mallocRelease: { args: [], stateful: true },
+    mallocFreeBytes: { args: [], returns: 'number' },
   },
   adapt: null,
 });
