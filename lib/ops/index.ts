@@ -6,4 +6,5 @@ export * from './unary.js';
 export * from './matmul.js';
 export * from './shape.js';
 export * from './creation.js';
+export * from './compare.js';
 import './methods.js';
