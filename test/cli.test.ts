@@ -44,7 +44,7 @@ interface Results {
   environment: { backend: string; simd: string; threads: number };
   config: SessionConfig;
   verdicts: Verdict[];
-  experiments: { name: 'autoencoder' | 'batchnorm' | 'rnn' | 'quadratic'; runs: RunResult[] }[];
+  experiments: { name: 'autoencoder' | 'batchnorm' | 'cnn' | 'rnn' | 'quadratic'; runs: RunResult[] }[];
 }
 
 function results(r: Run): Results {
@@ -72,6 +72,9 @@ test('bad command lines: one line on stderr, exit code 2, no stack trace', () =>
     [['batchnorm', '--batch', '500', '--train-size', '100'], /--batch \(500\) must not exceed --train-size \(100\)/],
     [['rnn', '--resume'], /no checkpoint to resume/],
     [['rnn', '--resume', '--updates', '5'], /--resume takes the configuration from the checkpoint: --updates cannot be combined/],
+    [['cnn', '--channels', '8'], /--channels expects two integers .* but received '8'/],
+    [['cnn', '--channels', '8,2.5'], /--channels expects two integers/],
+    [['batchnorm', '--channels', '8,16'], /--channels does not apply to 'batchnorm'/],
   ];
   for (const [args, re] of cases) {
     const r = cli(args);
@@ -113,7 +116,7 @@ test('each experiment runs on the tiny preset, writes a parseable report and lea
   requireNative();
   const r = cli(['all', '--preset', 'tiny']);
   const res = results(r);
-  const svgs = ['autoencoder-error.svg', 'autoencoder-loss.svg', 'batchnorm-accuracy.svg', 'batchnorm-percentiles.svg', 'batchnorm-loss.svg', 'rnn-mse.svg', 'rnn-loss.svg', 'quadratic-top.svg', 'quadratic-large.svg', 'quadratic-small.svg'];
+  const svgs = ['autoencoder-error.svg', 'autoencoder-loss.svg', 'batchnorm-accuracy.svg', 'batchnorm-percentiles.svg', 'batchnorm-loss.svg', 'cnn-accuracy.svg', 'cnn-loss.svg', 'rnn-mse.svg', 'rnn-loss.svg', 'quadratic-top.svg', 'quadratic-large.svg', 'quadratic-small.svg'];
   for (const f of ['report.md', 'index.html', 'curves.csv', ...svgs]) assert.ok(fs.existsSync(path.join(r.out, f)), f);
   for (const f of fs.readdirSync(r.out).filter((f) => f.endsWith('.svg'))) {
     const s = fs.readFileSync(path.join(r.out, f), 'utf8');
@@ -130,9 +133,17 @@ test('each experiment runs on the tiny preset, writes a parseable report and lea
   // Every value is a number; the diverging control (baseline-x30) writes NaN, and only it.
   const bad = csv.slice(1).filter((l) => l.split(',').length !== 6 || !Number.isFinite(Number(l.split(',')[5])));
   assert.ok(bad.every((l) => /^batchnorm,batchnorm\/baseline-x30\/s\d+,[a-z]+,\d+,\w+,(NaN|-?Infinity)$/.test(l)), bad.slice(0, 3).join('\n'));
-  assert.deepEqual(res.experiments.map((e) => e.name), ['autoencoder', 'batchnorm', 'rnn', 'quadratic']);
+  assert.deepEqual(res.experiments.map((e) => e.name), ['autoencoder', 'batchnorm', 'cnn', 'rnn', 'quadratic']);
   assert.deepEqual(res.config.seeds, [1, 11]);
-  const [ae, bn, rnn, quad] = res.experiments;
+  const [ae, bn, cnn, rnn, quad] = res.experiments;
+  assert.deepEqual([...new Set(cnn.runs.map((x) => x.group))], ['baseline', 'BN', 'BN-x5']);
+  for (const run of cnn.runs) {
+    assert.equal(run.loss.length, 10);
+    assert.ok(run.final.accuracy > run.evals[0].accuracy, `${run.id}: ${JSON.stringify(run.evals)}`);
+    assert.ok(mean(run.loss.slice(-3)) < mean(run.loss.slice(0, 3)), `${run.id}: ${run.loss}`);
+  }
+  assert.match(md, /## Batch normalization in a convolutional network on MNIST/);
+  assert.match(md, /Conv2d\(1, 4, 5\) → ReLU → MaxPool2d\(2\) → Conv2d\(4, 8, 5\)/);
   assert.deepEqual([...new Set(ae.runs.map((x) => x.group))], ['SGD', 'CM μmax=0.99', 'NAG μmax=0.99']);
   assert.deepEqual([...new Set(bn.runs.map((x) => x.group))], ['baseline', 'BN', 'BN-x5', 'BN-x30', 'BN-x5-Sigmoid', 'baseline-x30 (control)']);
   for (const e of res.experiments) for (const g of new Set(e.runs.map((x) => x.group))) assert.deepEqual(e.runs.filter((x) => x.group === g).map((x) => x.seed), [1, 11], `${e.name} ${g}`);
@@ -151,7 +162,7 @@ test('each experiment runs on the tiny preset, writes a parseable report and lea
   const again = verdicts(res.experiments, verdictSettings(res.config));
   assert.deepEqual(again, res.verdicts);
   assert.ok(again.length >= 6, `${again.length} verdicts`);
-  assert.deepEqual([...new Set(again.map((v) => v.experiment))], ['autoencoder', 'batchnorm', 'rnn', 'quadratic']);
+  assert.deepEqual([...new Set(again.map((v) => v.experiment))], ['autoencoder', 'batchnorm', 'cnn', 'rnn', 'quadratic']);
   for (const v of again) {
     assert.ok(md.includes(`**Verdict: ${verdictWord(v)}.** ${v.claim}`), v.claim);
     assert.ok(md.includes(`Measured: ${v.measured}.`), v.measured);
@@ -161,7 +172,7 @@ test('each experiment runs on the tiny preset, writes a parseable report and lea
   assert.equal(again.find((v) => v.experiment === 'quadratic')?.held, true);
   // Nudging the recorded iterates changes the verdict: the verdicts read the numbers.
   const swapped = structuredClone(res.experiments);
-  const q = swapped[3].runs;
+  const q = swapped[4].runs;
   for (const run of q.filter((x) => x.group.startsWith("NAG"))) for (const p of run.evals) p.z3 += p.update % 2 ? 1e-3 : 0;
   assert.equal(verdicts(swapped, verdictSettings(res.config)).find((v) => v.experiment === 'quadratic')?.held, false);
   assert.ok(r.stdout.includes('report: '), r.stdout);

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as fg from '../lib/index.js';
-import { conv2d, conv2dBackward } from '../lib/nn/conv.js';
+import { conv2d, conv2dBackward, conv2dSpec, convChunk } from '../lib/nn/conv.js';
 import { assertClose, assertRejects, assertSameBits, forEachNativeConfig, jsKernels, randomF32, requireNative } from './support/harness.js';
 import { checkGradients, f64, sameBitsEverywhere } from './support/layers.js';
 
@@ -108,6 +108,8 @@ test('conv2d gives the same bits on both backends, every SIMD level and thread c
     ['groups 2, stride 2, dilation 2', [2, 6, 13, 11], 4, 3, { groups: 2, stride: 2, dilation: 2, padding: 2 }],
     ['1x1', [2, 16, 9, 9], 24, 1, {}],
     ['5x3 same', [1, 3, 10, 12], 5, [5, 3], { padding: 'same' }],
+    // K·P = 72 · 361 > CONV_COLUMN_FLOATS / 3: chunks of 2, 2 and 1 samples
+    ['3x3 pad 1, batch in chunks of 2 samples', [5, 8, 19, 19], 2, 3, { padding: 1 }],
   ];
   for (const [name, xs, O, k, opts] of configs) {
     const x = new fg.Tensor(randomF32(xs.reduce((a, d) => a * d), 5, { specials: 0.01 }), xs);
@@ -122,6 +124,39 @@ test('conv2d gives the same bits on both backends, every SIMD level and thread c
       return [y.data, gr.dx!.data, gr.dweight.data, gr.dbias!.data];
     });
     assert.ok(outs[0].some((v) => v !== 0) && outs[2].some((v) => v !== 0), `${name}: nontrivial output`);
+  }
+});
+
+test('a batch runs as column matrices of several samples (chunks by CONV_COLUMN_FLOATS): y and dx are the per-sample bits, dW the batch-level GEMM', () => {
+  const cases: [number[], number, number, Record<string, unknown>][] = [
+    [[5, 8, 19, 19], 2, 3, { padding: 1 }],
+    [[4, 4, 9, 7], 6, 3, { groups: 2, stride: 2 }],
+    [[3, 6, 5, 5], 4, 1, {}],
+  ];
+  for (const [xs, O, k, opts] of cases) {
+    const x = new fg.Tensor(randomF32(xs.reduce((a, d) => a * d), 21), xs);
+    const conv = new Conv2d(xs[1], O, k, { ...opts, generator: new fg.Generator(4) });
+    const w = conv.weight, b = conv.bias!;
+    const s = conv2dSpec(x, w, b, opts);
+    const nb = convChunk(s);
+    if (xs[0] === 5) assert.equal(nb, 2, 'chunks of 2 samples');
+    if (k === 1) assert.equal(nb, 1, 'pointwise: one sample at a time');
+    if (xs[0] === 4) assert.equal(nb, 4, 'the whole batch in one column matrix');
+    const y = conv2d(x, w, b, opts);
+    const dy = new fg.Tensor(randomF32(y.size, 22), y.shape);
+    const gr = conv2dBackward(dy, x, w, opts);
+    const per = y.size / xs[0], perX = x.size / xs[0];
+    let dwRef = new Float64Array(w.size);
+    for (let n = 0; n < xs[0]; n++) {
+      const xn = new fg.Tensor(x.data.slice(n * perX, (n + 1) * perX), [1, ...xs.slice(1)]);
+      const yn = conv2d(xn, w, b, opts);
+      assertSameBits(y.data.subarray(n * per, (n + 1) * per), yn.data, { kernel: 'conv2d y per sample', size: per });
+      const dyn = new fg.Tensor(dy.data.slice(n * per, (n + 1) * per), yn.shape);
+      const gn = conv2dBackward(dyn, xn, w, opts);
+      assertSameBits(gr.dx!.data.subarray(n * perX, (n + 1) * perX), gn.dx!.data, { kernel: 'conv2d dx per sample', size: perX });
+      dwRef = dwRef.map((v, i) => v + gn.dweight.data[i]);
+    }
+    assertClose(gr.dweight.data, dwRef, `dW ${xs.join('x')}`, 1e-4, 1e-4);
   }
 });
 
@@ -196,13 +231,35 @@ test('im2col / col2im kernels: native at every SIMD level and thread count gives
     const wantCol = new Float32Array(K * P).fill(7), wantDx = new Float32Array(x.length).fill(7);
     js.conv.im2col(x, g, wantCol);
     js.conv.col2im(d, g, wantDx);
+    // three samples 5 values apart (the gaps, like other groups' channels, are never written)
+    const n = 3, xs = x.length + 5;
+    const xb = randomF32(n * xs, 3, { specials: 0.05 }), db = randomF32(K * P * n, 4, { specials: 0.05 });
+    const wantColB = new Float32Array(K * P * n).fill(7), wantDxB = new Float32Array(n * xs).fill(7);
+    js.conv.im2col(xb, g, wantColB, n, xs);
+    js.conv.col2im(db, g, wantDxB, n, xs);
+    for (let s = 0; s < n; s++) {
+      // sample s's columns are its own im2col; its planes its own col2im
+      const one = new Float32Array(K * P), oneDx = new Float32Array(x.length);
+      js.conv.im2col(xb.subarray(s * xs, s * xs + x.length), g, one);
+      for (let r = 0; r < K; r++) assertSameBits(wantColB.subarray(r * n * P + s * P, r * n * P + (s + 1) * P), one.subarray(r * P, (r + 1) * P), { kernel: 'im2col batch', size: P });
+      const dcol = new Float32Array(K * P);
+      for (let r = 0; r < K; r++) dcol.set(db.subarray(r * n * P + s * P, r * n * P + (s + 1) * P), r * P);
+      js.conv.col2im(dcol, g, oneDx);
+      assertSameBits(wantDxB.subarray(s * xs, s * xs + x.length), oneDx, { kernel: 'col2im batch', size: x.length });
+      if (s + 1 < n) assert.ok(wantDxB.subarray(s * xs + x.length, (s + 1) * xs).every((v) => v === 7), 'gaps untouched');
+    }
     forEachNativeConfig((level, threads, N) => {
       const col = new Float32Array(K * P).fill(7), dx = new Float32Array(x.length).fill(7);
       N.conv.im2col(x, g, col);
       N.conv.col2im(d, g, dx);
       assertSameBits(col, wantCol, { kernel: 'im2col', level, threads, size: K * P });
       assertSameBits(dx, wantDx, { kernel: 'col2im', level, threads, size: x.length });
-      compared += 2;
+      const colB = new Float32Array(K * P * n).fill(7), dxB = new Float32Array(n * xs).fill(7);
+      N.conv.im2col(xb, g, colB, n, xs);
+      N.conv.col2im(db, g, dxB, n, xs);
+      assertSameBits(colB, wantColB, { kernel: 'im2col batch', level, threads, size: colB.length });
+      assertSameBits(dxB, wantDxB, { kernel: 'col2im batch', level, threads, size: dxB.length });
+      compared += 4;
     });
   }
   assert.ok(compared > 0 || process.env.FASTGRAD_ALLOW_NO_NATIVE === '1');
@@ -212,20 +269,29 @@ test('convolution bindings reject bad geometry, lengths and overlap without cras
   requireNative();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const addon = require('../lib/backend/select.js').nativeAddon() as Record<string, (...a: unknown[]) => unknown>;
-  // The geometry is 13 named sizes (lib/backend/spec/conv.ts): C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW.
+  // The geometry is 13 named sizes (lib/backend/spec/conv.ts): C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW;
+  // then n samples, xStride.
   const geo = [1, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 2, 2];
+  const one = [...geo, 1, 9];
   const x = new Float32Array(9), col = new Float32Array(16);
-  addon.convIm2col(x, ...geo, col);
+  addon.convIm2col(x, ...one, col);
   assertRejects(() => addon.convIm2col(x, ...geo.slice(0, 12), col), TypeError, /for OW/, [col]);
-  assertRejects(() => addon.convIm2col(x, 'geo', ...geo.slice(1), col), TypeError, /for C but received/, [col]);
-  assertRejects(() => addon.convIm2col(x, ...geo.slice(0, 12), -1, col), RangeError, /for OW/, [col]);
-  assertRejects(() => addon.convIm2col(x, ...geo.slice(0, 12), 'a', col), TypeError, /for OW/, [col]);
-  assertRejects(() => addon.convIm2col(x, 1, 3, 3, 2, 2, 0, 1, 0, 0, 1, 1, 2, 2, col), RangeError, /strides and dilations >= 1/, [col]);
-  assertRejects(() => addon.convIm2col(x, 1, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 3, 3, col), RangeError, /length 36 for col but received length 16/, [col]);
-  assertRejects(() => addon.convIm2col(new Float32Array(8), ...geo, col), RangeError, /length 9 for x/, [col]);
-  assertRejects(() => addon.convIm2col(col.subarray(0, 9), ...geo, col), RangeError, /col.*x|overlap/, []);
-  assertRejects(() => addon.convCol2im(col, ...geo, new Float64Array(9)), TypeError, /Float32Array for dx/, [col]);
-  assertRejects(() => addon.convCol2im(col, 1, 2 ** 31, 2 ** 31, 2, 2, 1, 1, 0, 0, 1, 1, 2, 2, x), RangeError, /for H/, [x]);
+  assertRejects(() => addon.convIm2col(x, 'geo', ...one.slice(1), col), TypeError, /for C but received/, [col]);
+  assertRejects(() => addon.convIm2col(x, ...geo.slice(0, 12), -1, 1, 9, col), RangeError, /for OW/, [col]);
+  assertRejects(() => addon.convIm2col(x, ...geo.slice(0, 12), 'a', 1, 9, col), TypeError, /for OW/, [col]);
+  assertRejects(() => addon.convIm2col(x, 1, 3, 3, 2, 2, 0, 1, 0, 0, 1, 1, 2, 2, 1, 9, col), RangeError, /strides and dilations >= 1/, [col]);
+  assertRejects(() => addon.convIm2col(x, 1, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 3, 3, 1, 9, col), RangeError, /length 36 for col but received length 16/, [col]);
+  assertRejects(() => addon.convIm2col(new Float32Array(8), ...one, col), RangeError, /x of length >= 9/, [col]);
+  assertRejects(() => addon.convIm2col(col.subarray(0, 9), ...one, col), RangeError, /col.*x|overlap/, []);
+  assertRejects(() => addon.convCol2im(col, ...one, new Float64Array(9)), TypeError, /Float32Array for dx/, [col]);
+  assertRejects(() => addon.convCol2im(col, 1, 2 ** 31, 2 ** 31, 2, 2, 1, 1, 0, 0, 1, 1, 2, 2, 1, 9, x), RangeError, /for H/, [x]);
   // huge output geometry with tiny arrays: a length error, not a wild write
-  assertRejects(() => addon.convCol2im(col, 1, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 100000, 100000, x), RangeError, /for col/, [x]);
+  assertRejects(() => addon.convCol2im(col, 1, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 100000, 100000, 1, 9, x), RangeError, /for col/, [x]);
+  // several samples: overlapping samples, an array too short for the last sample, a huge count
+  const col2 = new Float32Array(32), x2 = new Float32Array(20);
+  addon.convIm2col(x2, ...geo, 2, 11, col2);
+  assertRejects(() => addon.convIm2col(x2, ...geo, 2, 8, col2), RangeError, /xStride >= C·H·W = 9/, [col2]);
+  assertRejects(() => addon.convIm2col(x2, ...geo, 2, 12, col2), RangeError, /x of length >= 21/, [col2]);
+  assertRejects(() => addon.convCol2im(col2, ...geo, 2, 12, x2), RangeError, /dx of length >= 21/, [x2]);
+  assertRejects(() => addon.convCol2im(col2, ...geo, 2 ** 40, 9, x2), RangeError, /fit in memory|for col/, [x2]);
 });

@@ -7,13 +7,14 @@ import { test } from 'node:test';
 import * as fg from '../lib/index.js';
 import { assertClose, assertRejects, eachBackend, randomF32, requireNative } from './support/harness.js';
 import { checkGradients, f64, sameBitsEverywhere } from './support/layers.js';
+import { poolOutSize } from '../lib/nn/pool.js';
 
 const { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten } = fg.nn;
 
-interface P { k: [number, number]; s: [number, number]; p: [number, number]; d: [number, number] }
+interface P { k: [number, number]; s: [number, number]; p: [number, number]; d: [number, number]; ceil?: boolean }
 
 function pool64(x: Float64Array, planes: number, H: number, W: number, g: P, kind: 'max' | 'avg', countIncludePad = true): Float64Array {
-  const OH = Math.floor((H + 2 * g.p[0] - g.d[0] * (g.k[0] - 1) - 1) / g.s[0]) + 1, OW = Math.floor((W + 2 * g.p[1] - g.d[1] * (g.k[1] - 1) - 1) / g.s[1]) + 1;
+  const OH = poolOutSize(H, g.k[0], g.s[0], g.p[0], g.d[0], g.ceil ?? false), OW = poolOutSize(W, g.k[1], g.s[1], g.p[1], g.d[1], g.ceil ?? false);
   const y = new Float64Array(planes * OH * OW);
   for (let q = 0; q < planes; q++) for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) {
     let m = -Infinity, s = 0, n = 0;
@@ -49,7 +50,12 @@ const WINDOW_CASES: { name: string; shape: number[]; k: number | number[]; opts:
 ];
 
 test('MaxPool2d and AvgPool2d match float64 references and float64 finite differences', () => {
-  const cases = [...WINDOW_CASES, { name: 'max: dilation 2, padding 1', shape: [1, 2, 7, 7], k: 3, opts: { dilation: 2, padding: 1, stride: 2 }, g: { k: [3, 3], s: [2, 2], p: [1, 1], d: [2, 2] } as P, maxOnly: true }];
+  const cases = [
+    ...WINDOW_CASES,
+    { name: 'max: dilation 2, padding 1', shape: [1, 2, 7, 7], k: 3, opts: { dilation: 2, padding: 1, stride: 2 }, g: { k: [3, 3], s: [2, 2], p: [1, 1], d: [2, 2] } as P, maxOnly: true },
+    { name: 'max: ceilMode, kernel 2 on odd sizes (last windows hang over)', shape: [2, 2, 5, 7], k: 2, opts: { ceilMode: true }, g: { k: [2, 2], s: [2, 2], p: [0, 0], d: [1, 1], ceil: true } as P, maxOnly: true },
+    { name: 'max: ceilMode, kernel 3 stride 2 padding 1', shape: [1, 2, 6, 9], k: 3, opts: { ceilMode: true, stride: 2, padding: 1 }, g: { k: [3, 3], s: [2, 2], p: [1, 1], d: [1, 1], ceil: true } as P, maxOnly: true },
+  ];
   for (const c of cases) {
     const planes = c.shape.slice(0, -2).reduce((a, d) => a * d, 1), H = c.shape[c.shape.length - 2], W = c.shape[c.shape.length - 1];
     const x = new fg.Tensor(randomF32(planes * H * W, 3), c.shape);
@@ -70,6 +76,21 @@ test('MaxPool2d and AvgPool2d match float64 references and float64 finite differ
       checkGradients(name, (v) => pool64(v[0], planes, H, W, c.g, kind, cip), [f64(x.data)], f64(r), [dx.data]);
     }
   }
+});
+
+test("poolOutSize is torch's (floor, and ceil without a window that starts past the input and its left padding)", () => {
+  // torch 1.13: max_pool2d(x, k, s, p, d, ceil_mode=True / False).shape[-1] for an L × L input
+  const cases: [number, number, number, number, number, number, number][] = [
+    [5, 2, 2, 0, 1, 3, 2], [6, 3, 2, 1, 1, 4, 3], [7, 3, 3, 0, 1, 3, 2], [4, 2, 3, 1, 1, 2, 2], [9, 3, 2, 1, 2, 4, 4], [8, 2, 2, 0, 1, 4, 4], [1, 2, 2, 1, 1, 1, 1],
+  ];
+  for (const [L, k, s, p, d, ceil, floor] of cases) {
+    assert.equal(poolOutSize(L, k, s, p, d, true), ceil, `ceil ${[L, k, s, p, d]}`);
+    assert.equal(poolOutSize(L, k, s, p, d, false), floor, `floor ${[L, k, s, p, d]}`);
+    const y = new MaxPool2d(k, { stride: s, padding: p, dilation: d, ceilMode: true }).forward(fg.Tensor.zeros([1, L, L]));
+    assert.deepEqual(y.shape, [1, ceil, ceil]);
+  }
+  assert.equal(new MaxPool2d(2, { ceilMode: true }).ceilMode, true);
+  assert.equal(new MaxPool2d(2).ceilMode, false);
 });
 
 test('AdaptiveAvgPool2d matches float64 references and finite differences (divisible, non-divisible, growing, null)', () => {
@@ -109,7 +130,7 @@ test("MaxPool2d follows torch's rule for NaN (a NaN wins) and for ties (the firs
 
 test('pools give the same bits on both backends, every SIMD level and thread count', () => {
   const x = new fg.Tensor(randomF32(2 * 3 * 17 * 19, 8, { specials: 0.01 }), [2, 3, 17, 19]);
-  const layers: fg.nn.Module[] = [new MaxPool2d(3, { stride: 2, padding: 1 }), new AvgPool2d([3, 2], { stride: 1, padding: [1, 1] }), new AvgPool2d(3, { countIncludePad: false, padding: 1 }), new AdaptiveAvgPool2d([5, 7])];
+  const layers: fg.nn.Module[] = [new MaxPool2d(3, { stride: 2, padding: 1 }), new MaxPool2d(2, { ceilMode: true }), new AvgPool2d([3, 2], { stride: 1, padding: [1, 1] }), new AvgPool2d(3, { countIncludePad: false, padding: 1 }), new AdaptiveAvgPool2d([5, 7])];
   // planes enough for the native pools to be cut between threads
   const big = new fg.Tensor(randomF32(4 * 8 * 40 * 40, 9, { specials: 0.01 }), [4, 8, 40, 40]);
   const bigLayers: fg.nn.Module[] = [new MaxPool2d(3, { stride: 2, padding: 1 }), new AvgPool2d(3, { stride: 2, padding: 1, countIncludePad: false }), new AdaptiveAvgPool2d(7)];
@@ -155,7 +176,8 @@ test('Flatten merges startDim … endDim (torch defaults 1, -1) and its backward
 test('bad pool arguments and shapes name the layer, the argument and the rule', () => {
   assertRejects(() => new MaxPool2d(2, { padding: 2 }), RangeError, /Expected padding at most half the kernel size for MaxPool2d\(2\) \(padding\[0\] ≤ kernelSize\[0\] \/ 2 = 1\) but received padding \[2, 2\]/);
   assertRejects(() => new MaxPool2d(0), RangeError, /Expected integers ≥ 1 for kernelSize\[0\] of MaxPool2d\(0\)/);
-  assertRejects(() => new MaxPool2d(2, { ceilMode: true }), RangeError, /Expected false \(fastgrad implements only torch's default\) for ceilMode of MaxPool2d\(2\) but received true/);
+  assertRejects(() => new MaxPool2d(2, { ceilMode: 1 as never }), TypeError, /ceilMode of MaxPool2d\(2\)/);
+  assertRejects(() => new AvgPool2d(2, { ceilMode: true }), RangeError, /Expected false \(fastgrad implements only torch's default\) for ceilMode of AvgPool2d\(2\) but received true/);
   assertRejects(() => new AvgPool2d(2, { divisorOverride: 3 }), RangeError, /divisorOverride of AvgPool2d\(2\)/);
   assertRejects(() => new AvgPool2d(2, { countIncludePad: 1 as never }), TypeError, /countIncludePad of AvgPool2d\(2\)/);
   assertRejects(() => new AvgPool2d([2, 2, 2]), TypeError, /Expected an integer or an array of 2 integers for kernelSize of AvgPool2d\(\[2, 2, 2\]\)/);

@@ -72,6 +72,24 @@ test('batch-norm verdicts: steps to the baseline accuracy, and the 30x learning 
   assert.equal(held(verdicts([{ name: 'batchnorm', runs: runs([0.1, 0.85, 0.91, 0.93, 0.95], 0.92, NaN) }], {}), /higher learning rate/), true, 'a diverged control fails');
 });
 
+test('CNN verdicts: BN-x5 reaches the baseline in half the steps, and ends above it, in every seed', () => {
+  const curve = (accs: number[]): EvalPoint[] => accs.map((a, i) => ({ update: i * 100, accuracy: a }));
+  const runs = (fast: number[], bnFinal = 0.95) => [0, 1, 2].flatMap((seed) => [
+    run('baseline', seed, {}, curve([0.1, 0.5, 0.7, 0.8, 0.9]), 400),
+    run('BN', seed, {}, curve([0.1, 0.6, 0.85, 0.9, bnFinal]), 400),
+    run('BN-x5', seed, {}, curve(fast), 400),
+  ]);
+  const v = verdicts([{ name: 'cnn', runs: runs([0.1, 0.85, 0.91, 0.93, 0.95]) }], {});
+  assert.equal(v.length, 2);
+  assert.equal(held(v, /fraction of the training steps/), true);
+  assert.match(v[0].measured, /BN-x5 first reaches that accuracy after 200 ± 0 updates, BN \(same learning rate\) after 300 ± 0/);
+  assert.equal(held(v, /end more accurate/), true);
+  assert.equal(held(verdicts([{ name: 'cnn', runs: runs([0.1, 0.5, 0.8, 0.9, 0.95]) }], {}), /fraction/), false, 'reached at 300 of 400');
+  assert.equal(held(verdicts([{ name: 'cnn', runs: runs([0.1, 0.85, 0.88, 0.89, 0.89]) }], {}), /end more accurate/), false, 'BN-x5 ends below the baseline');
+  assert.equal(held(verdicts([{ name: 'cnn', runs: runs([0.1, 0.85, 0.88, 0.89, 0.9]) }], {}), /end more accurate/), false, 'a tie is not more accurate');
+  assert.match(verdicts([{ name: 'cnn', runs: runs([0.1, 0.5, 0.6, 0.7, 0.8]) }], {})[0].measured, /after never, never, never updates/);
+});
+
 test('echo-state verdict: solved in every seed and below the naive network', () => {
   const r = (esn: number[], naive: number[]) => [...esn.map((v, i) => run('echo-state init', i, { mse: v })), ...naive.map((v, i) => run('naive init', i, { mse: v }))];
   assert.equal(held(verdicts([{ name: 'rnn', runs: r([0.002, 0.004, 0.003], [0.16, 0.17, 0.15]) }], {}), /echo-state/), true);

@@ -1,5 +1,6 @@
-// Convolution, pooling and layer norm: forward+backward of Conv2d(64, 64, 3, padding 1) on (16, 64, 28, 28),
-// a 1×1 conv, a stride-2 conv, MaxPool2d(2) and LayerNorm(512) on (4096, 512), on the native backend
+// Convolution, pooling and layer norm: forward+backward of Conv2d(64, 64, 3, padding 1) on (32, 64, 56, 56)
+// and (16, 64, 28, 28), the second convolution of the CLI's MNIST CNN (8 → 16 maps, 5×5, on 12×12), a 1×1
+// conv, a stride-2 conv, MaxPool2d(2) and LayerNorm(512) on (4096, 512), on the native backend
 // (GEMMs, im2col/col2im, the pools and layer norm native),
 // with GFLOP/s and % of the machine's FMA peak for the convolutions (forward + dW + dX = 3 GEMMs of
 // 2·N·O·P·K flops each). PyTorch (bench/anchor.ts: /usr/bin/python3 with torch, if importable) times the same modules in the same
@@ -19,7 +20,9 @@ interface Case {
 }
 
 const CASES: Case[] = [
+  { name: 'Conv2d(64, 64, 3, padding 1) fwd+bwd, 56x56', kind: 'conv', x: [32, 64, 56, 56], args: [64, 64, 3, 1, 1] },
   { name: 'Conv2d(64, 64, 3, padding 1) fwd+bwd', kind: 'conv', x: [16, 64, 28, 28], args: [64, 64, 3, 1, 1] },
+  { name: 'Conv2d(8, 16, 5) fwd+bwd, MNIST-size', kind: 'conv', x: [50, 8, 12, 12], args: [8, 16, 5, 1, 0] },
   { name: 'Conv2d(64, 128, 1) fwd+bwd', kind: 'conv', x: [16, 64, 28, 28], args: [64, 128, 1, 1, 0] },
   { name: 'Conv2d(64, 128, 3, stride 2, padding 1) fwd+bwd', kind: 'conv', x: [16, 64, 28, 28], args: [64, 128, 3, 2, 1] },
   { name: 'MaxPool2d(2) fwd+bwd', kind: 'maxpool', x: [16, 64, 56, 56], args: [2] },

@@ -8,7 +8,7 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export const COMMANDS = ['autoencoder', 'batchnorm', 'rnn', 'quadratic', 'all'] as const;
+export const COMMANDS = ['autoencoder', 'batchnorm', 'cnn', 'rnn', 'quadratic', 'all'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const OPTIMIZERS = ['sgd', 'momentum', 'nag', 'adam', 'adamw', 'adagrad', 'rmsprop', 'nadam', 'radam', 'adamax'] as const;
@@ -32,8 +32,8 @@ interface FlagSpec {
 
 const ALL: readonly Command[] = COMMANDS;
 const AE: readonly Command[] = ['autoencoder'];
-const TRAIN: readonly Command[] = ['autoencoder', 'batchnorm', 'rnn'];
-const RUNS: readonly Command[] = ['autoencoder', 'batchnorm', 'rnn', 'quadratic'];
+const TRAIN: readonly Command[] = ['autoencoder', 'batchnorm', 'cnn', 'rnn'];
+const RUNS: readonly Command[] = ['autoencoder', 'batchnorm', 'cnn', 'rnn', 'quadratic'];
 
 export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   dataset: { kind: { type: 'enum', values: ['mnist', 'curves'] }, on: AE, help: 'mnist (784-1000-500-250-30) or curves (784-400-200-100-50-25-6)' },
@@ -46,8 +46,9 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   batch: { kind: { type: 'int', min: 1 }, on: TRAIN, help: 'mini-batch size' },
   updates: { kind: { type: 'int', min: 1 }, on: RUNS, help: 'number of parameter updates per run' },
   'eval-every': { kind: { type: 'int', min: 1 }, on: TRAIN, help: 'evaluate every this many updates' },
-  'train-size': { kind: { type: 'int', min: 1 }, on: ['autoencoder', 'batchnorm'], help: 'training images used' },
-  'eval-size': { kind: { type: 'int', min: 1 }, on: ['autoencoder', 'batchnorm', 'rnn'], help: 'images (sequences) in the evaluation set' },
+  'train-size': { kind: { type: 'int', min: 1 }, on: ['autoencoder', 'batchnorm', 'cnn'], help: 'training images used' },
+  'eval-size': { kind: { type: 'int', min: 1 }, on: ['autoencoder', 'batchnorm', 'cnn', 'rnn'], help: 'images (sequences) in the evaluation set' },
+  channels: { kind: { type: 'list-number', min: 1, max: 1024 }, on: ['cnn'], help: 'feature maps of the two convolutions, e.g. 8,16' },
   'seq-len': { kind: { type: 'int', min: 2 }, on: ['rnn'], help: 'sequence length of the addition problem' },
   hidden: { kind: { type: 'int', min: 1 }, on: ['rnn'], help: 'RNN hidden units' },
   clip: { kind: { type: 'number', min: 0 }, on: ['rnn'], help: 'gradient-norm clipping threshold (0: off)' },
@@ -151,9 +152,10 @@ export function usage(): string {
     '',
     '  autoencoder  deep autoencoders of Sutskever et al. 2013 (Table 1: SGD, CM, NAG by μmax; also Adam, ...)',
     '  batchnorm    Ioffe & Szegedy 2015 on MNIST: baseline, BN, BN-x5, BN-x30, BN-x5-Sigmoid (+ baseline-x30)',
+    '  cnn          batch norm in a convolutional net on MNIST: baseline, BN (BatchNorm2d after each conv), BN-x5',
     '  rnn          echo-state vs naive initialization of a tanh RNN on the addition problem (NAG)',
     '  quadratic    classical momentum vs NAG on a quadratic: effective momentum per eigendirection',
-    '  all          all four at the chosen --preset (npm start: short), each ending in a verdict',
+    '  all          all five at the chosen --preset (npm start: short), each ending in a verdict',
     ...Object.entries(SUBCOMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`),
     '',
     'Flags:',

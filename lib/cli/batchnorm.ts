@@ -19,7 +19,6 @@ import { noGrad } from '../autograd/grad_mode.js';
 import { kaimingNormal } from '../init/index.js';
 import { Generator } from '../random.js';
 import { Tensor } from '../tensor.js';
-import { kernels } from '../backend/select.js';
 import { BatchNorm1d } from '../nn/batchnorm.js';
 import { CrossEntropyLoss } from '../nn/loss.js';
 import { Linear } from '../nn/linear.js';
@@ -27,7 +26,7 @@ import { ReLU, Sigmoid } from '../nn/activation.js';
 import { Sequential } from '../nn/sequential.js';
 import type { Module } from '../nn/module.js';
 import { SGD } from '../optim/index.js';
-import { Batches, head, percentile, type BatchesState } from './common.js';
+import { accuracy, Batches, head, percentile, withBatchStatistics, type BatchesState } from './common.js';
 import type { RunDef, Trainable } from './run.js';
 
 export interface BatchnormConfig {
@@ -124,7 +123,7 @@ class BatchnormRun implements Trainable {
   /** Nothing recorded on the tape. */
   evaluate(): Record<string, number> {
     return noGrad(() => {
-      if (this.#fresh) return this.#withBatchStatistics(() => this.#evaluate());
+      if (this.#fresh) return withBatchStatistics(this.model, () => this.#evaluate());
       this.model.eval();
       try {
         return this.#evaluate();
@@ -132,21 +131,6 @@ class BatchnormRun implements Trainable {
         this.model.train();
       }
     });
-  }
-
-  /** f() in training mode (batch statistics), with every running statistic put back afterwards. */
-  #withBatchStatistics<T>(f: () => T): T {
-    const bns = this.model.modules.filter((m): m is BatchNorm1d => m instanceof BatchNorm1d);
-    const saved = bns.map((m) => ({ mean: m.runningMean?.data.slice(), var: m.runningVar?.data.slice(), n: m.numBatchesTracked }));
-    try {
-      return f();
-    } finally {
-      bns.forEach((m, i) => {
-        if (saved[i].mean) m.runningMean?.data.set(saved[i].mean as Float32Array);
-        if (saved[i].var) m.runningVar?.data.set(saved[i].var as Float32Array);
-        m.numBatchesTracked = saved[i].n;
-      });
-    }
   }
 
   #evaluate(): Record<string, number> {
@@ -158,15 +142,11 @@ class BatchnormRun implements Trainable {
         if (i === this.#probe) probe = h;
       });
       const n = h.shape[0];
-      const pred = new Float32Array(n);
-      kernels().reduce.axis('argmax', h.data, n, 10, 1, 0, pred);
-      let correct = 0;
-      for (let i = 0; i < n; i++) if (pred[i] === this.#d.testLabels[i]) correct++;
       const p = probe as unknown as Tensor;
       const u = new Float64Array(n);
       for (let i = 0; i < n; i++) u[i] = p.data[i * p.shape[1] + PROBE_UNIT];
       u.sort();
-      return { accuracy: correct / n, p15: percentile(u, 15), p50: percentile(u, 50), p85: percentile(u, 85) };
+      return { accuracy: accuracy(h, this.#d.testLabels), p15: percentile(u, 15), p50: percentile(u, 50), p85: percentile(u, 85) };
     }
   }
 

@@ -1,11 +1,14 @@
 // Pieces shared by the experiments: resumable mini-batches from a DataLoader, optimizer construction
 // from the CLI's names, and small statistics.
 import '../ops/index.js'; // the Tensor methods the experiments call (div, narrow, item, ...)
+import { kernels } from '../backend/select.js';
 import { DataLoader } from '../data/loader.js';
 import type { MapDataset } from '../data/dataset.js';
 import { Generator, type GeneratorState } from '../random.js';
 import { Tensor, type Parameter } from '../tensor.js';
 import * as optim from '../optim/index.js';
+import { BatchNorm1d, BatchNorm2d } from '../nn/batchnorm.js';
+import type { Sequential } from '../nn/sequential.js';
 import type { OptimizerName } from './args.js';
 
 /** Where a Batches is: the generator at the start of its epoch and the batches of that epoch already taken (JSON). */
@@ -136,4 +139,33 @@ export function percentile(sorted: Float64Array, q: number): number {
   const pos = (q / 100) * (sorted.length - 1);
   const lo = Math.floor(pos), hi = Math.ceil(pos);
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+/**
+ * f() with the model in training mode (batch norm on the batch statistics), every running statistic and
+ * batch counter put back afterwards: the evaluation at update 0 of the batch-norm experiments (the untrained
+ * running statistics, mean 0 and variance 1, say nothing about the network).
+ */
+export function withBatchStatistics<T>(model: Sequential, f: () => T): T {
+  const bns = model.modules.filter((m): m is BatchNorm1d | BatchNorm2d => m instanceof BatchNorm1d || m instanceof BatchNorm2d);
+  const saved = bns.map((m) => ({ mean: m.runningMean?.data.slice(), var: m.runningVar?.data.slice(), n: m.numBatchesTracked }));
+  try {
+    return f();
+  } finally {
+    bns.forEach((m, i) => {
+      if (saved[i].mean) m.runningMean?.data.set(saved[i].mean as Float32Array);
+      if (saved[i].var) m.runningVar?.data.set(saved[i].var as Float32Array);
+      m.numBatchesTracked = saved[i].n;
+    });
+  }
+}
+
+/** The fraction of rows of logits (n × classes) whose first maximum is the label. */
+export function accuracy(logits: Tensor, labels: ArrayLike<number>): number {
+  const [n, k] = logits.shape;
+  const pred = new Float32Array(n);
+  kernels().reduce.axis('argmax', logits.data, n, k, 1, 0, pred);
+  let correct = 0;
+  for (let i = 0; i < n; i++) if (pred[i] === labels[i]) correct++;
+  return correct / n;
 }

@@ -1,4 +1,4 @@
-// fastgrad CLI: `fastgrad <autoencoder|batchnorm|rnn|quadratic|all> [flags]` and the subcommands of
+// fastgrad CLI: `fastgrad <autoencoder|batchnorm|cnn|rnn|quadratic|all> [flags]` and the subcommands of
 // commands.ts (bin/fastgrad.cjs calls main()).
 // Exit codes: 0 done, 1 runtime error (one line on stderr), 2 bad command line (one line on stderr),
 // 130 interrupted by Ctrl-C after writing <out>/checkpoint.fgck (continue with --resume).
@@ -10,6 +10,7 @@ import { SUBCOMMANDS } from './commands.js';
 import { quadraticRuns, type QuadraticConfig } from './quadratic.js';
 import { autoencoderRuns, type AutoencoderConfig } from './autoencoder.js';
 import { batchnormRuns, type BatchnormConfig } from './batchnorm.js';
+import { cnnRuns, type CnnConfig } from './cnn.js';
 import { DEFAULT_LR } from './common.js';
 import { makeProgress } from './progress.js';
 import { writeReport, type ExperimentReport } from './report.js';
@@ -25,6 +26,7 @@ export interface SessionConfig {
   preset: Preset;
   autoencoder?: AutoencoderConfig & { lrs: Partial<Record<OptimizerName, number>> };
   batchnorm?: BatchnormConfig;
+  cnn?: CnnConfig;
   rnn?: RnnConfig;
   quadratic?: QuadraticConfig;
   /** The seeds every configuration runs with. */
@@ -45,6 +47,11 @@ const BN_PRESETS: Record<Preset, Omit<BatchnormConfig, 'seed'>> = {
   tiny: { lr: 0.05, batch: 20, updates: 10, evalEvery: 5, trainSize: 200, evalSize: 100 },
   short: { lr: 0.05, batch: 60, updates: 600, evalEvery: 50, trainSize: 8000, evalSize: 2000 },
   full: { lr: 0.05, batch: 60, updates: 50000, evalEvery: 1000, trainSize: 8000, evalSize: 2000 },
+};
+const CNN_PRESETS: Record<Preset, Omit<CnnConfig, 'seed'>> = {
+  tiny: { channels: [4, 8], lr: 0.05, batch: 20, updates: 10, evalEvery: 5, trainSize: 200, evalSize: 100 },
+  short: { channels: [8, 16], lr: 0.05, batch: 50, updates: 200, evalEvery: 40, trainSize: 8000, evalSize: 1000 },
+  full: { channels: [8, 16], lr: 0.05, batch: 50, updates: 20000, evalEvery: 500, trainSize: 8000, evalSize: 2000 },
 };
 const RNN_PRESETS: Record<Preset, Omit<RnnConfig, 'seed'>> = {
   tiny: { seqLen: 8, hidden: 16, lr: 0.05, muMax: 0.9, schedule: 'constant', clip: 1, batch: 10, updates: 10, evalEvery: 5, evalSize: 50 },
@@ -97,6 +104,14 @@ export function resolveConfig(command: Command, flags: Flags): SessionConfig {
     if (c.batch > c.trainSize) throw new UsageError(`--batch (${c.batch}) must not exceed --train-size (${c.trainSize})`);
     cfg.batchnorm = c;
   }
+  if (command === 'cnn' || command === 'all') {
+    const p = CNN_PRESETS[preset];
+    const ch = pick<readonly number[]>(flags, 'channels', p.channels);
+    if (ch.length !== 2 || !ch.every(Number.isInteger)) throw new UsageError(`--channels expects two integers (the feature maps of the two convolutions) but received '${ch.join(',')}'`);
+    const c: CnnConfig = { ...p, ...common(flags, p), channels: [ch[0], ch[1]], lr: pick(flags, 'lr', p.lr), trainSize: pick(flags, 'train-size', p.trainSize), evalSize: pick(flags, 'eval-size', p.evalSize), seed };
+    if (c.batch > c.trainSize) throw new UsageError(`--batch (${c.batch}) must not exceed --train-size (${c.trainSize})`);
+    cfg.cnn = c;
+  }
   if (command === 'rnn' || command === 'all') {
     const p = RNN_PRESETS[preset];
     cfg.rnn = {
@@ -120,7 +135,7 @@ export function resolveConfig(command: Command, flags: Flags): SessionConfig {
 }
 
 function describeSetup(cfg: SessionConfig): Record<ExperimentReport['name'], string> {
-  const a = cfg.autoencoder, b = cfg.batchnorm, r = cfg.rnn, q = cfg.quadratic;
+  const a = cfg.autoencoder, b = cfg.batchnorm, c = cfg.cnn, r = cfg.rnn, q = cfg.quadratic;
   return {
     autoencoder: a
       ? `${a.dataset === 'mnist' ? 'MNIST 784-1000-500-250-30-250-500-1000-784' : 'CURVES-like 784-400-200-100-50-25-6-25-50-100-200-400-784'}, sigmoid units (linear code layer), sparse init (15 per unit), logistic outputs with cross-entropy; ` +
@@ -129,6 +144,9 @@ function describeSetup(cfg: SessionConfig): Record<ExperimentReport['name'], str
       : '',
     batchnorm: b
       ? `784-100-100-100-10 MLP, ReLU units (BN-x5-Sigmoid: sigmoid), He-normal weights, batch norm before each hidden nonlinearity (BN runs), SGD lr ${b.lr} (BN-x5: ${5 * b.lr}, BN-x30 and the control baseline-x30: ${30 * b.lr}), batch ${b.batch}, ${b.updates} updates on ${b.trainSize} training images; test accuracy on ${b.evalSize} test images (eval mode: running statistics; update 0 with the evaluation images' batch statistics); percentiles of the input of unit 0 of the last hidden layer over those images. Seeds ${cfg.seeds.join(', ')} (data split: seed ${b.seed}).`
+      : '',
+    cnn: c
+      ? `Conv2d(1, ${c.channels[0]}, 5) → ReLU → MaxPool2d(2) → Conv2d(${c.channels[0]}, ${c.channels[1]}, 5) → ReLU → MaxPool2d(2) → Linear(${16 * c.channels[1]}, 10) on 28 × 28 MNIST digits, He-normal weights; BN runs put BatchNorm2d (one γ, β per feature map, statistics over batch × height × width) after each convolution (which then has no bias); SGD lr ${c.lr} (BN-x5: ${5 * c.lr}), batch ${c.batch}, ${c.updates} updates on ${c.trainSize} training images; test accuracy on ${c.evalSize} test images (eval mode: running statistics; update 0 with the evaluation images' batch statistics). Seeds ${cfg.seeds.join(', ')} (data split: seed ${c.seed}).`
       : '',
     rnn: r
       ? `Addition problem, T = ${r.seqLen}, tanh RNN with ${r.hidden} units + linear read-out, NAG lr ${r.lr}, μ ${r.schedule} (μmax ${r.muMax}), gradient-norm clip ${r.clip}, batch ${r.batch}, ${r.updates} updates; MSE on ${r.evalSize} held-out sequences (predicting 1 gives ≈ 0.167). Seeds ${cfg.seeds.join(', ')}.`
@@ -144,6 +162,7 @@ function runDefs(cfg: SessionConfig): { name: ExperimentReport['name']; defs: Ru
   const a = cfg.autoencoder;
   if (a) out.push({ name: 'autoencoder', defs: autoencoderRuns(a, (o) => a.lrs[o] as number, cfg.seeds) });
   if (cfg.batchnorm) out.push({ name: 'batchnorm', defs: batchnormRuns(cfg.batchnorm, cfg.seeds) });
+  if (cfg.cnn) out.push({ name: 'cnn', defs: cnnRuns(cfg.cnn, cfg.seeds) });
   if (cfg.rnn) out.push({ name: 'rnn', defs: rnnRuns(cfg.rnn, cfg.seeds) });
   if (cfg.quadratic) out.push({ name: 'quadratic', defs: quadraticRuns(cfg.quadratic, cfg.seeds) });
   return out;
@@ -152,6 +171,7 @@ function runDefs(cfg: SessionConfig): { name: ExperimentReport['name']; defs: Ru
 const TITLES: Record<ExperimentReport['name'], string> = {
   autoencoder: 'Deep autoencoder (Sutskever et al. 2013)',
   batchnorm: 'Batch normalization on MNIST (Ioffe & Szegedy 2015)',
+  cnn: 'Batch normalization in a convolutional network on MNIST (Ioffe & Szegedy 2015)',
   rnn: 'Echo-state vs naive initialization of a tanh RNN (addition problem)',
   quadratic: 'Classical momentum vs NAG on a quadratic (Sutskever et al. 2013, section 2.1)',
 };

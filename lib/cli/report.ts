@@ -172,6 +172,17 @@ function batchnormSection(e: ExperimentReport, v: Verdict[], env: Environment): 
   ];
 }
 
+function cnnSection(e: ExperimentReport, v: Verdict[], env: Environment): Block[] {
+  const g = groups(e.runs);
+  return [
+    ...v.map((verdict): Block => ({ kind: 'verdict', verdict })),
+    groupTable(e, [{ key: 'accuracy', title: 'test accuracy' }]),
+    timingTable(e, env),
+    { kind: 'plot', plot: { file: 'cnn-accuracy.svg', title: 'CNN on MNIST: test accuracy (mean, min–max over seeds)', xLabel: 'updates', yLabel: 'accuracy', logY: false, endTicks: true, series: [...g.entries()].map(([n, r]) => evalSeries(n, r, 'accuracy')) } },
+    { kind: 'plot', plot: { file: 'cnn-loss.svg', title: 'CNN on MNIST: batch cross-entropy (window means; min–max over seeds)', xLabel: 'updates', yLabel: 'loss', logY: true, series: [...g.entries()].map(([n, r]) => lossSeries(n, r)) } },
+  ];
+}
+
 function rnnSection(e: ExperimentReport, v: Verdict[], env: Environment): Block[] {
   const g = groups(e.runs);
   return [
@@ -302,7 +313,12 @@ export function buildReport(env: Environment, config: unknown, experiments: Expe
   const svgs = new Map<string, string>();
   const sections: Section[] = experiments.map((e) => {
     const v = all.filter((x) => x.experiment === e.name);
-    const body = e.name === 'autoencoder' ? autoencoderSection(e, v, env) : e.name === 'batchnorm' ? batchnormSection(e, v, env) : e.name === 'rnn' ? rnnSection(e, v, env) : quadraticSection(e, v, settings);
+    const body =
+      e.name === 'autoencoder' ? autoencoderSection(e, v, env)
+      : e.name === 'batchnorm' ? batchnormSection(e, v, env)
+      : e.name === 'cnn' ? cnnSection(e, v, env)
+      : e.name === 'rnn' ? rnnSection(e, v, env)
+      : quadraticSection(e, v, settings);
     return { title: e.title, blocks: [{ kind: 'p', text: e.setup }, ...body] };
   });
   for (const s of sections) for (const b of s.blocks) if (b.kind === 'plot') svgs.set(b.plot.file, lineChart(b.plot));

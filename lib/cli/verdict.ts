@@ -8,7 +8,7 @@ import type { EvalPoint, RunResult } from './run.js';
 import { effectiveMomentum, formulaMomentum, type QuadraticConfig } from './quadratic.js';
 import { fmt, groups, meanSd } from './stats.js';
 
-export type ExperimentName = 'autoencoder' | 'batchnorm' | 'rnn' | 'quadratic';
+export type ExperimentName = 'autoencoder' | 'batchnorm' | 'cnn' | 'rnn' | 'quadratic';
 
 /** What the verdicts read: the experiments' runs and the few settings the criteria need. */
 export interface VerdictInput {
@@ -142,6 +142,42 @@ function batchnorm(runs: RunResult[]): Verdict[] {
   return out;
 }
 
+function cnn(runs: RunResult[]): Verdict[] {
+  const g = groups(runs);
+  const base = g.get('baseline');
+  if (!base) return [];
+  const updates = base[0].updates;
+  const target = base.map((r) => r.final.accuracy);
+  const longer = `${RESULTS}, "Batch normalization in a convolutional network"`;
+  const out: Verdict[] = [];
+  const show = (a: number[]) => (a.every(Number.isFinite) ? meanSd(a, 3) : a.map((v) => (Number.isFinite(v) ? String(v) : 'never')).join(', '));
+  const fast = g.get('BN-x5'), bn = g.get('BN');
+  if (fast && fast.length === base.length) {
+    const steps = fast.map((r, i) => firstReach(r.evals, 'accuracy', target[i]));
+    const stepsBn = bn && bn.length === base.length ? bn.map((r, i) => firstReach(r.evals, 'accuracy', target[i])) : null;
+    out.push({
+      experiment: 'cnn',
+      claim: 'With batch normalization after each convolution (one γ, β per feature map), a convolutional network reaches the accuracy of the network without it in a fraction of the training steps (Ioffe & Szegedy 2015, section 4.2.2: BN-x5 in 14 times fewer steps).',
+      measured: `over ${base.length} seeds the baseline ends at test accuracy ${meanSd(target)} after ${updates} updates; BN-x5 first reaches that accuracy after ${show(steps)} updates${stepsBn ? `, BN (same learning rate) after ${show(stepsBn)}` : ''}`,
+      criterion: `BN-x5 reaches the baseline's final accuracy (same seed) within half of the ${updates} updates, in every seed`,
+      held: steps.every((u) => u <= updates / 2),
+      longer,
+    });
+  }
+  const x5 = finals(g, 'BN-x5', 'accuracy');
+  if (x5 && x5.length === base.length) {
+    out.push({
+      experiment: 'cnn',
+      claim: 'Batch normalization lets the convolutional network train at a higher learning rate (the paper\'s BN-x5) and end more accurate than the network without it (section 4.2.2: 73.0% against 72.2%).',
+      measured: `final test accuracy over ${base.length} seeds: baseline ${meanSd(target)}, BN-x5 ${meanSd(x5)}${bn ? `, BN ${meanSd(bn.map((r) => r.final.accuracy))}` : ''}`,
+      criterion: 'BN-x5 ends more accurate than the baseline in every seed',
+      held: paired(x5, target, (a, b) => a > b),
+      longer,
+    });
+  }
+  return out;
+}
+
 function rnn(runs: RunResult[]): Verdict[] {
   const g = groups(runs);
   const esn = finals(g, 'echo-state init', 'mse'), naive = finals(g, 'naive init', 'mse');
@@ -208,6 +244,7 @@ export function verdicts(experiments: readonly VerdictInput[], s: VerdictSetting
     switch (e.name) {
       case 'autoencoder': return autoencoder(e.runs, s);
       case 'batchnorm': return batchnorm(e.runs);
+      case 'cnn': return cnn(e.runs);
       case 'rnn': return rnn(e.runs);
       case 'quadratic': return quadratic(e.runs, s);
     }

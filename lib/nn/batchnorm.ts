@@ -12,7 +12,7 @@ import { checkTensor, formatShape, Parameter, Tensor } from '../tensor.js';
 import { checkBoolean, checkInteger, checkOptions, overlaps } from '../validate.js';
 import type { BatchNormLayout } from '../backend/kernels.js';
 import { Module, ON_TAPE } from './module.js';
-import { record } from '../autograd/engine.js';
+import { recordOp } from '../autograd/engine.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import {
   batchNormBackward,
@@ -184,7 +184,8 @@ export function recordBatchNorm(y: Tensor, x: Tensor, w: Tensor | null, b: Tenso
   const train = 'mean' in stats ? stats : null;
   const running = 'runningMean' in stats ? { mean: stats.runningMean.clone(), var: stats.runningVar.clone(), eps: stats.eps } : null;
   const inputs = [x, ...(w ? [w] : []), ...(b ? [b] : [])];
-  record(y, 'batchNorm', inputs, (g) => {
+  // pure: the backward returns new arrays and keeps nothing of g (the engine may recycle both)
+  recordOp(y, 'batchNorm', inputs, (g) => {
     const r = train
       ? batchNormBackward(g, x, train.mean, train.invstd, w, { channelsLast })
       : batchNormEvalBackward(g, x, running!.mean, running!.var, w, { channelsLast, eps: running!.eps });

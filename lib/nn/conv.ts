@@ -1,19 +1,24 @@
 // Conv2d and Conv1d (torch.nn semantics, NCHW / NCL) as packed GEMMs on the existing GEMM kernels
-// (docs/numerics.md "Convolution"). For each sample n and group g, in this order:
+// (docs/numerics.md "Convolution"). The batch runs in chunks of nb samples (convChunk: the column matrix
+// of a chunk fits CONV_COLUMN_FLOATS; a pointwise convolution runs one sample at a time on x itself). For
+// each chunk and group g, in this order:
 //
-//   col   = im2col(x[n, group g])                        (Cg·kh·kw × OH·OW; exact copies, +0 in the padding)
-//   y     = gemm(W_g, col)                               (Og × K)·(K × P), beta 0
-//   y     = y + b[o]                                     one binary32 add per element (bias only)
-// backward, with dy[n, group g] (Og × P):
-//   dW_g  = gemm(dy, col, transB), beta 0 for n = 0 and 1 after (the GEMM's fold adds each sample's
-//           k blocks in order), then W.grad = W.grad + dW (one add; W.grad = dW when null)
-//   db    = canonical row sums of dy[n] (reduce axis 1), added over n in order (db = s_0, db = db + s_n)
-//   dcol  = gemm(W_g, dy, transA)                        (K × Og)·(Og × P)
+//   col   = im2col(x[chunk, group g])                    (Cg·kh·kw × nb·OH·OW; exact copies, +0 in the padding)
+//   Y     = gemm(W_g, col)                               (Og × K)·(K × nb·P), beta 0; rows copied into y
+//   Y     = Y + b[o]                                     one binary32 add per element (bias only)
+// backward, with dY = dy[chunk, group g] as one Og × nb·P matrix (exact copies):
+//   dW_g  = gemm(dY, col, transB), beta 0 for the first chunk and 1 after (the GEMM's fold adds each
+//           chunk's k blocks in order), then W.grad = W.grad + dW (one add; W.grad = dW when null)
+//   db    = canonical row sums of every dy[n][o] plane, added over n in order (db = s_0, db = db + s_n)
+//   dcol  = gemm(W_g, dY, transA)                        (K × Og)·(Og × nb·P)
 //   dx    = col2im(dcol)                                 +0, then each tap's term added in kernel order
 // A 1×1 convolution with stride 1 and no padding uses x itself as col and writes dcol straight into dx.
 // Every step is a kernel with its own bit-exact spec, so both backends, every SIMD level and every thread
-// count give the same bits (test/conv.test.ts).
+// count give the same bits (test/conv.test.ts). Outputs and gradients come from the buffer cache, and the
+// tape node is pure (docs/memory.md).
 import { kernels } from '../backend/select.js';
+import { emptyF32, recycleF32 } from '../backend/buffers.js';
+import { copyStrided, empty } from '../ops/core.js';
 import type { ConvGeometry } from '../backend/kernels.js';
 import { kaimingUniform, uniform } from '../init/index.js';
 import { generatorOf, type Generator } from '../random.js';
@@ -131,26 +136,54 @@ function isPointwise(s: ConvSpec): boolean {
   return s.kh === 1 && s.kw === 1 && s.sh === 1 && s.sw === 1 && s.pt + s.pb + s.pl + s.pr === 0;
 }
 
-/** y (N, O, OH, OW) for a validated spec (see the file comment for the exact sequence). */
-/** The column matrix (Kc × P) of one sample's group starting at xOff: im2col into col, or x itself for a pointwise conv (col null). */
-function columns(K: ReturnType<typeof kernels>, x: Float32Array, xOff: number, groupLen: number, colLen: number, geo: ConvGeometry, col: Float32Array | null): Float32Array {
-  if (!col) return x.subarray(xOff, xOff + colLen);
-  K.conv.im2col(x.subarray(xOff, xOff + groupLen), geo, col);
-  return col;
+/** The most values a column matrix of several samples holds (2^16 floats, 256 KiB: it stays in L2): it decides the chunks. */
+export const CONV_COLUMN_FLOATS = 2 ** 16;
+
+/**
+ * Samples per chunk: as many as keep the K × (nb·P) column matrix within CONV_COLUMN_FLOATS (at least 1,
+ * at most N); a pointwise convolution runs one sample at a time on x itself. It depends on the shape
+ * only, so every backend, SIMD level and thread count cuts the batch the same way (dW's k sequence).
+ */
+export function convChunk(s: ConvSpec): number {
+  if (isPointwise(s)) return 1;
+  const kp = (s.C / s.groups) * s.kh * s.kw * s.OH * s.OW;
+  return Math.max(1, Math.min(s.N, Math.floor(CONV_COLUMN_FLOATS / Math.max(1, kp))));
 }
 
+/** y (N, O, OH, OW) for a validated spec (see the file comment for the exact sequence). */
 export function conv2dForwardSpec(x: Float32Array, weight: Float32Array, bias: Float32Array | null, s: ConvSpec, y: Float32Array): void {
   const K = kernels(), G = s.groups, Cg = s.C / G, Og = s.O / G, Kc = Cg * s.kh * s.kw, P = s.OH * s.OW, HW = s.H * s.W;
-  const geo = geometry(s), direct = isPointwise(s);
-  const col = direct ? null : new Float32Array(Kc * P);
-  for (let n = 0; n < s.N; n++) {
+  const geo = geometry(s), direct = isPointwise(s), nb = convChunk(s);
+  const col = direct ? null : emptyF32(Kc * nb * P);
+  const tmp = nb > 1 ? emptyF32(Og * nb * P) : null;
+  for (let n0 = 0; n0 < s.N; n0 += nb) {
+    const m = Math.min(nb, s.N - n0), cols = m * P;
     for (let g = 0; g < G; g++) {
-      const src = columns(K, x, (n * s.C + g * Cg) * HW, Cg * HW, Kc * P, geo, col);
-      const yg = y.subarray((n * s.O + g * Og) * P, (n * s.O + (g + 1) * Og) * P);
-      K.gemm.gemm(weight.subarray(g * Og * Kc, (g + 1) * Og * Kc), src, yg, Og, P, Kc, false, false, 1, 0, null, 'none');
-      if (bias) K.elementwise.binary('add', yg, bias.subarray(g * Og, (g + 1) * Og), yg, Og, P, 'col');
+      const xOff = (n0 * s.C + g * Cg) * HW;
+      let src: Float32Array;
+      if (col) {
+        K.conv.im2col(x.subarray(xOff), geo, col.subarray(0, Kc * cols), m, s.C * HW);
+        src = col.subarray(0, Kc * cols);
+      } else {
+        src = x.subarray(xOff, xOff + Kc * P);
+      }
+      const wg = weight.subarray(g * Og * Kc, (g + 1) * Og * Kc), bg = bias ? bias.subarray(g * Og, (g + 1) * Og) : null;
+      if (!tmp) {
+        const yg = y.subarray((n0 * s.O + g * Og) * P, (n0 * s.O + (g + 1) * Og) * P);
+        K.gemm.gemm(wg, src, yg, Og, P, Kc, false, false, 1, 0, null, 'none');
+        if (bg) K.elementwise.binary('add', yg, bg, yg, Og, P, 'col');
+        continue;
+      }
+      const t = tmp.subarray(0, Og * cols);
+      K.gemm.gemm(wg, src, t, Og, cols, Kc, false, false, 1, 0, null, 'none');
+      if (bg) K.elementwise.binary('add', t, bg, t, Og, cols, 'col');
+      // t is (Og, m, P); y's samples take its rows (exact copies)
+      if (G === 1) copyStrided(t, [P, cols, 1], y.subarray(n0 * s.O * P, (n0 + m) * s.O * P), [m, Og, P]);
+      else for (let i = 0; i < m; i++) copyStrided(t, [cols, 1], y.subarray(((n0 + i) * s.O + g * Og) * P, ((n0 + i) * s.O + (g + 1) * Og) * P), [Og, P], i * P);
     }
   }
+  recycleF32(col);
+  recycleF32(tmp);
 }
 
 export interface Conv2dGrads {
@@ -168,35 +201,58 @@ export function conv2dBackwardSpec(
   dy: Float32Array, x: Float32Array | null, weight: Float32Array | null, s: ConvSpec, wantDx: boolean, wantBias: boolean, wantDw = true,
 ): { dx: Float32Array | null; dw: Float32Array; db: Float32Array | null } {
   const K = kernels(), G = s.groups, Cg = s.C / G, Og = s.O / G, Kc = Cg * s.kh * s.kw, P = s.OH * s.OW, HW = s.H * s.W;
-  const geo = geometry(s), direct = isPointwise(s);
-  const col = direct || !wantDw ? null : new Float32Array(Kc * P);
-  const dcol = direct || !wantDx ? null : new Float32Array(Kc * P);
-  const dx = wantDx ? new Float32Array(s.N * s.C * HW) : null;
-  const dw = new Float32Array(wantDw ? s.O * Kc : 0);
-  const db = wantBias ? new Float32Array(s.O) : null;
-  const rows = wantBias ? new Float32Array(s.O) : null;
-  for (let n = 0; n < s.N; n++) {
+  const geo = geometry(s), direct = isPointwise(s), nb = convChunk(s);
+  const col = direct || !wantDw ? null : emptyF32(Kc * nb * P);
+  const dcol = direct || !wantDx ? null : emptyF32(Kc * nb * P);
+  const tmp = nb > 1 ? emptyF32(Og * nb * P) : null;
+  const dx = wantDx ? emptyF32(s.N * s.C * HW) : null; // col2im clears every plane; a pointwise GEMM writes all
+  const dw = emptyF32(wantDw ? s.O * Kc : 0); // the first chunk's GEMMs (beta 0) write all
+  for (let n0 = 0; n0 < s.N; n0 += nb) {
+    const m = Math.min(nb, s.N - n0), cols = m * P;
     for (let g = 0; g < G; g++) {
-      const xOff = (n * s.C + g * Cg) * HW;
-      const dyg = dy.subarray((n * s.O + g * Og) * P, (n * s.O + (g + 1) * Og) * P);
+      const xOff = (n0 * s.C + g * Cg) * HW;
+      const dyOff = (n0 * s.O + g * Og) * P;
+      let dyg: Float32Array;
+      if (tmp) {
+        // dy's rows of the chunk's samples as one Og × (m·P) matrix (exact copies)
+        dyg = tmp.subarray(0, Og * cols);
+        copyStrided(dy, [P, s.O * P, 1], dyg, [Og, m, P], dyOff);
+      } else {
+        dyg = dy.subarray(dyOff, dyOff + Og * P);
+      }
       if (wantDw) {
-        const src = columns(K, x!, xOff, Cg * HW, Kc * P, geo, col);
-        K.gemm.gemm(dyg, src, dw.subarray(g * Og * Kc, (g + 1) * Og * Kc), Og, Kc, P, false, true, 1, n === 0 ? 0 : 1, null, 'none');
+        let src: Float32Array;
+        if (col) {
+          src = col.subarray(0, Kc * cols);
+          K.conv.im2col(x!.subarray(xOff), geo, src, m, s.C * HW);
+        } else {
+          src = x!.subarray(xOff, xOff + Kc * P);
+        }
+        K.gemm.gemm(dyg, src, dw.subarray(g * Og * Kc, (g + 1) * Og * Kc), Og, Kc, cols, false, true, 1, n0 === 0 ? 0 : 1, null, 'none');
       }
       if (dx) {
         const wg = weight!.subarray(g * Og * Kc, (g + 1) * Og * Kc);
         if (dcol) {
-          K.gemm.gemm(wg, dyg, dcol, Kc, P, Og, true, false, 1, 0, null, 'none');
-          K.conv.col2im(dcol, geo, dx.subarray(xOff, xOff + Cg * HW));
+          const d = dcol.subarray(0, Kc * cols);
+          K.gemm.gemm(wg, dyg, d, Kc, cols, Og, true, false, 1, 0, null, 'none');
+          K.conv.col2im(d, geo, dx.subarray(xOff), m, s.C * HW);
         } else {
           K.gemm.gemm(wg, dyg, dx.subarray(xOff, xOff + Kc * P), Kc, P, Og, true, false, 1, 0, null, 'none');
         }
       }
     }
-    if (db && rows) {
-      K.reduce.axis('sum', dy.subarray(n * s.O * P, (n + 1) * s.O * P), s.O, P, 1, 0, n === 0 ? db : rows);
-      if (n > 0) K.elementwise.binary('add', db, rows, db, 1, s.O, 'full');
-    }
+  }
+  recycleF32(col);
+  recycleF32(dcol);
+  recycleF32(tmp);
+  let db: Float32Array | null = null;
+  if (wantBias) {
+    // canonical row sums of every (n, o) plane of dy, then db = s_0, db = db + s_n in sample order
+    const rows = emptyF32(s.N * s.O);
+    K.reduce.axis('sum', dy, s.N * s.O, P, 1, 0, rows);
+    db = rows.slice(0, s.O);
+    for (let n = 1; n < s.N; n++) for (let o = 0; o < s.O; o++) db[o] = db[o] + rows[n * s.O + o];
+    recycleF32(rows);
   }
   return { dx, dw, db };
 }
@@ -204,13 +260,13 @@ export function conv2dBackwardSpec(
 /** torch.nn.functional.conv2d: x (N, C, H, W), weight (O, C/groups, kh, kw), bias (O) or null; one tape node when a gradient is needed. */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, opts?: Conv2dFnOptions): Tensor {
   const s = conv2dSpec(x, weight, bias, opts);
-  const y = Tensor.zeros([s.N, s.O, s.OH, s.OW]);
+  const y = empty([s.N, s.O, s.OH, s.OW]);
   conv2dForwardSpec(x.data, weight.data, bias?.data ?? null, s, y.data);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return recordLayer(y, 'convolution', inputs, [x, weight], (g) => {
     const r = conv2dBackwardSpec(g.data, x.data, weight.data, s, x.requiresGrad, bias !== null && bias.requiresGrad);
     return [gradOf(r.dx, x.shape), gradOf(r.dw, weight.shape, weight.requiresGrad), ...(bias ? [gradOf(r.db, bias.shape)] : [])];
-  });
+  }, true);
 }
 
 /** Gradients of conv2d(x, weight, bias, opts) for upstream dy (N, O, OH, OW): dx, dweight and (with hasBias) dbias. */
@@ -298,7 +354,7 @@ abstract class ConvNd extends Module {
   forward(x: Tensor): Tensor {
     const saved = this.prepare(x);
     const s = saved.s;
-    const y = Tensor.zeros(this.outShape(s, saved.unbatched));
+    const y = empty(this.outShape(s, saved.unbatched));
     conv2dForwardSpec(saved.x.data, this.weight.data, this.bias?.data ?? null, s, y.data);
     this.#saved = saved;
     const xi = saved.x, w = this.weight, b = this.bias;
@@ -306,7 +362,7 @@ abstract class ConvNd extends Module {
     return recordLayer(y, 'convolution', inputs, [xi, w], (g) => {
       const r = conv2dBackwardSpec(g.data, xi.data, w.data, s, xi.requiresGrad, b !== null && b.requiresGrad);
       return [gradOf(r.dx, xi.shape), gradOf(r.dw, w.shape, w.requiresGrad), ...(b ? [gradOf(r.db, b.shape)] : [])];
-    });
+    }, true);
   }
 
   backward(dy: Tensor): Tensor {

@@ -4,6 +4,7 @@
 // every operation), once, for whichever backend runs; the exact operation order is in docs/numerics.md,
 // "Batch normalization".
 import { kernels } from '../backend/select.js';
+import { empty } from '../ops/core.js';
 import type { BatchNormLayout } from '../backend/kernels.js';
 import { checkTensor, formatShape, Tensor } from '../tensor.js';
 import { checkBoolean, checkNumber, checkOptions, partlyOverlaps, rangeError, typeError } from '../validate.js';
@@ -75,7 +76,7 @@ function fnOptions(opts: unknown, fn: string, known: readonly string[] = ['eps',
 
 /** opts.out validated against x's shape and the inputs it may replace, or a new zero tensor. */
 function outputOf(out: unknown, x: Tensor, inputs: readonly Tensor[], fn: string): Tensor {
-  if (out === undefined) return Tensor.zeros(x.shape);
+  if (out === undefined) return empty(x.shape); // the kernels write every element
   checkTensor(out, 'out');
   if (out.shape.length !== x.shape.length || out.shape.some((d, i) => d !== x.shape[i])) {
     throw new RangeError(`Expected out of shape ${formatShape(x.shape)} for ${fn} but received shape ${formatShape(out.shape)}`);

@@ -2,6 +2,8 @@
 // input, each plane pooled independently; kernels and their exact order in lib/backend/js/pool.ts and
 // docs/numerics.md "Pooling". Flatten reshapes.
 import { kernels } from '../backend/select.js';
+import { emptyF32 } from '../backend/buffers.js';
+import { empty } from '../ops/core.js';
 import type { PoolGeometry } from '../backend/js/pool.js';
 import { checkTensor, formatShape, Tensor } from '../tensor.js';
 import { checkBoolean, checkInteger, checkOptions, rangeError, typeError } from '../validate.js';
@@ -15,7 +17,7 @@ export interface MaxPool2dOptions {
   /** Implicit −Inf padding on each side, at most half the kernel (default 0). */
   padding?: number | readonly number[];
   dilation?: number | readonly number[];
-  /** Only false (torch's default) is implemented. */
+  /** Output size with ceil instead of floor (a last window may hang over the end; it starts inside the input or the left padding), as torch (default false). */
   ceilMode?: boolean;
   /** Only false is implemented (the indices are kept internally for backward). */
   returnIndices?: boolean;
@@ -44,11 +46,23 @@ function notImplemented(v: unknown, name: string, layer: string, allowed: unknow
   if (v !== undefined && v !== allowed && !(allowed === null && v === null)) throw rangeError(`${String(allowed)} (fastgrad implements only torch's default)`, `${name} of ${layer}`, v);
 }
 
+/**
+ * torch's pooling output size: floor (or ceil) of (L + 2·p − d·(k − 1) − 1) / s, plus 1; with ceil, a last
+ * window that would start past the input and its left padding is dropped.
+ */
+export function poolOutSize(L: number, k: number, s: number, p: number, d: number, ceil: boolean): number {
+  const span = L + 2 * p - d * (k - 1) - 1;
+  let out = (ceil ? Math.ceil(span / s) : Math.floor(span / s)) + 1;
+  if (ceil && out > 1 && (out - 1) * s >= L + p) out--;
+  return out;
+}
+
 abstract class WindowPool extends Module {
   readonly kernelSize: readonly [number, number];
   readonly stride: readonly [number, number];
   readonly padding: readonly [number, number];
   readonly dilation: readonly [number, number];
+  readonly ceilMode: boolean = false;
   protected saved: { shape: readonly number[]; g: PoolGeometry; idx: Int32Array | null } | null = null;
 
   protected constructor(kernelSize: number | readonly number[], o: { stride?: unknown; padding?: unknown; dilation?: unknown }, layer: string) {
@@ -71,10 +85,10 @@ abstract class WindowPool extends Module {
   protected geometry(x: Tensor): { g: PoolGeometry; lead: number[] } {
     const { planes, H, W, lead } = planesOf(x, this.name);
     const [kh, kw] = this.kernelSize, [sh, sw] = this.stride, [ph, pw] = this.padding, [dh, dw] = this.dilation;
-    const OH = Math.floor((H + 2 * ph - dh * (kh - 1) - 1) / sh) + 1, OW = Math.floor((W + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
+    const OH = poolOutSize(H, kh, sh, ph, dh, this.ceilMode), OW = poolOutSize(W, kw, sw, pw, dw, this.ceilMode);
     if (OH < 1 || OW < 1) {
       throw new RangeError(
-        `Expected an input at least as large as the kernel for ${this.name}: output size floor((L + 2·padding − dilation·(kernel − 1) − 1) / stride) + 1 ` +
+        `Expected an input at least as large as the kernel for ${this.name}: output size ${this.ceilMode ? 'ceil' : 'floor'}((L + 2·padding − dilation·(kernel − 1) − 1) / stride) + 1 ` +
           `is ${OH} × ${OW} for x shape ${formatShape(x.shape)} (must be ≥ 1)`,
       );
     }
@@ -82,15 +96,17 @@ abstract class WindowPool extends Module {
   }
 }
 
-/** torch.nn.MaxPool2d(kernelSize, { stride = kernelSize, padding = 0, dilation = 1 }). */
+/** torch.nn.MaxPool2d(kernelSize, { stride = kernelSize, padding = 0, dilation = 1, ceilMode = false }). */
 export class MaxPool2d extends WindowPool {
   constructor(kernelSize: number | readonly number[], options?: MaxPool2dOptions) {
     const layer = `MaxPool2d(${describeArg(kernelSize)})`;
     checkOptions(options, `${layer} options`, ['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices']);
     const o = options ?? {};
-    notImplemented(o.ceilMode, 'ceilMode', layer, false);
+    const ceil = o.ceilMode ?? false;
+    checkBoolean(ceil, `ceilMode of ${layer}`);
     notImplemented(o.returnIndices, 'returnIndices', layer, false);
     super(kernelSize, o, layer);
+    (this as { ceilMode: boolean }).ceilMode = ceil;
   }
 
   get name(): string {
@@ -99,15 +115,15 @@ export class MaxPool2d extends WindowPool {
 
   forward(x: Tensor): Tensor {
     const { g, lead } = this.geometry(x);
-    const y = Tensor.zeros([...lead, g.OH, g.OW]);
+    const y = empty([...lead, g.OH, g.OW]);
     const idx = new Int32Array(y.size);
     kernels().conv.maxPoolForward(x.data, g, y.data, idx);
     this.saved = { shape: x.shape, g, idx };
     return recordLayer(y, 'maxPool2d', [x], null, (gy) => {
-      const dx = new Float32Array(x.size);
+      const dx = emptyF32(x.size); // the kernel clears every plane
       kernels().conv.maxPoolBackward(gy.data, idx, g, dx);
       return [gradOf(dx, x.shape)];
-    });
+    }, true);
   }
 
   backward(dy: Tensor): Tensor {
@@ -141,15 +157,15 @@ export class AvgPool2d extends WindowPool {
 
   forward(x: Tensor): Tensor {
     const { g, lead } = this.geometry(x);
-    const y = Tensor.zeros([...lead, g.OH, g.OW]);
+    const y = empty([...lead, g.OH, g.OW]);
     const cip = this.countIncludePad;
     kernels().conv.avgPoolForward(x.data, g, cip, y.data);
     this.saved = { shape: x.shape, g, idx: null };
     return recordLayer(y, 'avgPool2d', [x], null, (gy) => {
-      const dx = new Float32Array(x.size);
+      const dx = emptyF32(x.size); // the kernel clears every plane
       kernels().conv.avgPoolBackward(gy.data, g, cip, dx);
       return [gradOf(dx, x.shape)];
-    });
+    }, true);
   }
 
   backward(dy: Tensor): Tensor {
@@ -181,14 +197,14 @@ export class AdaptiveAvgPool2d extends Module {
     const { planes, H, W, lead } = planesOf(x, 'AdaptiveAvgPool2d');
     const OH = this.outputSize[0] ?? H, OW = this.outputSize[1] ?? W;
     if (H < 1 || W < 1) throw new RangeError(`Expected a non-empty plane (H, W ≥ 1) for x of AdaptiveAvgPool2d but received shape ${formatShape(x.shape)}`);
-    const y = Tensor.zeros([...lead, OH, OW]);
+    const y = empty([...lead, OH, OW]);
     kernels().conv.adaptiveAvgPoolForward(x.data, planes, H, W, OH, OW, y.data);
     this.#saved = { shape: x.shape, planes, H, W, OH, OW };
     return recordLayer(y, 'adaptiveAvgPool2d', [x], null, (gy) => {
-      const dx = new Float32Array(x.size);
+      const dx = emptyF32(x.size); // the kernel clears every plane
       kernels().conv.adaptiveAvgPoolBackward(gy.data, planes, H, W, OH, OW, dx);
       return [gradOf(dx, x.shape)];
-    });
+    }, true);
   }
 
   backward(dy: Tensor): Tensor {

@@ -1,7 +1,7 @@
 // Convolution data-movement bindings (argument lists: lib/backend/spec/conv.ts; kernel spec: kernels/conv_api.h):
-// convIm2col(x, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW, col) and convCol2im(col, <the same 13>, dx). x and dx are one
-// group of one sample (C·H·W values), col K·P values; every length is checked, and the taps are
-// bounds-checked by the kernels, so no index leaves the arrays.
+// convIm2col(x, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW, n, xStride, col) and convCol2im(col, <the same
+// 15>, dx). x and dx hold n samples of one group (C·H·W values each, sample s at s·xStride), col K·n·P
+// values; every length is checked, and the taps are bounds-checked by the kernels, so no index leaves the arrays.
 #include <string>
 #include "binding/common.h"
 #include "parallel.h"
@@ -24,35 +24,52 @@ static ConvGeo arg_geo(const Napi::CallbackInfo& info, size_t i) {
   return g;
 }
 
-// convIm2col(x, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW, col)
+// n samples of C·H·W values, sample s at s·xs of the array (xs >= C·H·W when n > 1): the array must hold
+// the last one. Returns the number of values it needs.
+static size_t check_samples(Napi::Env env, const F32& a, const ConvGeo& g, size_t n, size_t xs, const char* name) {
+  const size_t chw = g.C * g.H * g.W;
+  if (n > 1 && xs < chw) throw_range(env, std::string("Expected xStride >= C·H·W = ") + std::to_string(chw) + " (samples must not overlap) but received " + std::to_string(xs));
+  if (n > 0 && ((double)(n - 1) * xs + chw > 9.0e15)) throw_range(env, "Expected the samples to fit in memory");
+  const size_t need = n == 0 ? 0 : (n - 1) * xs + chw;
+  if (a.n < need) throw_range(env, std::string("Expected ") + name + " of length >= " + std::to_string(need) + " ((n − 1)·xStride + C·H·W) but received length " + std::to_string(a.n));
+  return need;
+}
+
+// convIm2col(x, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW, n, xStride, col)
 static Napi::Value conv_im2col_fn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   F32 x = arg_f32(info, 0, "x");
   const ConvGeo g = arg_geo(info, 1);
-  F32 col = arg_f32(info, 14, "col");
+  const size_t n = arg_size(info, 14, "n"), xs = arg_size(info, 15, "xStride");
+  F32 col = arg_f32(info, 16, "col");
   const size_t K = g.C * g.kh * g.kw, P = g.OH * g.OW;
-  check_len(env, x, g.C * g.H * g.W, "x");
-  check_len(env, col, K * P, "col");
+  check_samples(env, x, g, n, xs, "x");
+  if ((double)K * P * n > 9.0e15) throw_range(env, "Expected the column matrix to fit in memory");
+  check_len(env, col, K * P * n, "col");
   check_disjoint(env, col, x, "col", "x");
+  if (col.n == 0) return env.Undefined();
   AddonData& d = addon(info);
   const auto k = d.table->conv.im2col;
-  parallel_for(K, 1, K * P, d.threads, [&](size_t r0, size_t r1) { k(x.p, g, col.p, r0, r1); });
+  parallel_for(K, 1, K * P * n, d.threads, [&](size_t r0, size_t r1) { k(x.p, g, n, xs, col.p, r0, r1); });
   return env.Undefined();
 }
 
-// convCol2im(col, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW, dx)
+// convCol2im(col, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW, n, xStride, dx)
 static Napi::Value conv_col2im_fn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   F32 col = arg_f32(info, 0, "col");
   const ConvGeo g = arg_geo(info, 1);
-  F32 dx = arg_f32(info, 14, "dx");
+  const size_t n = arg_size(info, 14, "n"), xs = arg_size(info, 15, "xStride");
+  F32 dx = arg_f32(info, 16, "dx");
   const size_t K = g.C * g.kh * g.kw, P = g.OH * g.OW;
-  check_len(env, col, K * P, "col");
-  check_len(env, dx, g.C * g.H * g.W, "dx");
+  if ((double)K * P * n > 9.0e15) throw_range(env, "Expected the column matrix to fit in memory");
+  check_len(env, col, K * P * n, "col");
+  check_samples(env, dx, g, n, xs, "dx");
   check_disjoint(env, dx, col, "dx", "col");
+  if (n == 0 || g.C * g.H * g.W == 0) return env.Undefined();
   AddonData& d = addon(info);
   const auto k = d.table->conv.col2im;
-  parallel_for(g.C, 1, K * P + g.C * g.H * g.W, d.threads, [&](size_t c0, size_t c1) { k(col.p, g, dx.p, c0, c1); });
+  parallel_for(n * g.C, 1, n * (K * P + g.C * g.H * g.W), d.threads, [&](size_t q0, size_t q1) { k(col.p, g, n, xs, dx.p, q0, q1); });
   return env.Undefined();
 }
 

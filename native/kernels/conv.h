@@ -2,13 +2,13 @@
 // Both kernels are exact copies and in-order adds; vectorizing across ow keeps every element's order
 // (a row (c, i, j) reaches each (h, w) at most once).
 
-template <class V>
-static void conv_im2col(const float* x, const ConvGeo& g, float* col, size_t r0, size_t r1) {
-  const size_t P = g.OH * g.OW, kk = g.kh * g.kw;
+// One sample's rows [r0, r1) of im2col: row r of col (K × P, row stride ld) from x (C planes of H × W).
+static inline void conv_im2col_rows(const float* x, const ConvGeo& g, float* col, size_t ld, size_t r0, size_t r1) {
+  const size_t kk = g.kh * g.kw;
   for (size_t r = r0; r < r1; ++r) {
     const size_t c = r / kk, i = (r / g.kw) % g.kh, j = r % g.kw;
     const float* plane = x + c * g.H * g.W;
-    float* o = col + r * P;
+    float* o = col + r * ld;
     for (size_t oh = 0; oh < g.OH; ++oh, o += g.OW) {
       const ptrdiff_t h = (ptrdiff_t)(oh * g.sh + i * g.dh) - (ptrdiff_t)g.ph;
       if (h < 0 || h >= (ptrdiff_t)g.H) {
@@ -27,15 +27,24 @@ static void conv_im2col(const float* x, const ConvGeo& g, float* col, size_t r0,
   }
 }
 
+// Rows [r0, r1) of the K × (n·P) column matrix of n samples (sample s at x + s·xs, its columns s·P ...).
 template <class V>
-static void conv_col2im(const float* col, const ConvGeo& g, float* dx, size_t c0, size_t c1) {
-  const size_t P = g.OH * g.OW, HW = g.H * g.W;
-  for (size_t c = c0; c < c1; ++c) {
-    float* plane = dx + c * HW;
+static void conv_im2col(const float* x, const ConvGeo& g, size_t n, size_t xs, float* col, size_t r0, size_t r1) {
+  const size_t P = g.OH * g.OW, ld = n * P;
+  for (size_t s = 0; s < n; ++s) conv_im2col_rows(x + s * xs, g, col + s * P, ld, r0, r1);
+}
+
+// Planes q = s·C + c in [q0, q1) of dx (sample s at dx + s·xs) from the K × (n·P) matrix col.
+template <class V>
+static void conv_col2im(const float* col, const ConvGeo& g, size_t n, size_t xs, float* dx, size_t q0, size_t q1) {
+  const size_t P = g.OH * g.OW, HW = g.H * g.W, ld = n * P;
+  for (size_t q = q0; q < q1; ++q) {
+    const size_t s = q / g.C, c = q % g.C;
+    float* plane = dx + s * xs + c * HW;
     for (size_t k = 0; k < HW; ++k) plane[k] = 0.0f;
     for (size_t i = 0; i < g.kh; ++i) {
       for (size_t j = 0; j < g.kw; ++j) {
-        const float* o = col + ((c * g.kh + i) * g.kw + j) * P;
+        const float* o = col + ((c * g.kh + i) * g.kw + j) * ld + s * P;
         for (size_t oh = 0; oh < g.OH; ++oh, o += g.OW) {
           const ptrdiff_t h = (ptrdiff_t)(oh * g.sh + i * g.dh) - (ptrdiff_t)g.ph;
           if (h < 0 || h >= (ptrdiff_t)g.H) continue;

@@ -1,7 +1,7 @@
-// The convolution's data movement (docs/numerics.md "Convolution"): im2col gathers one sample's input
-// patches for one group into a K × P column matrix (K = channels·kh·kw rows, P = OH·OW columns) that the
-// GEMM multiplies; col2im scatters a K × P matrix of patch gradients back onto the input, adding them
-// in the canonical order. im2col only copies (exact), so only col2im has an order to agree on:
+// The convolution's data movement (docs/numerics.md "Convolution"): im2col gathers the input patches of
+// n samples of one group into a K × n·P column matrix (K = channels·kh·kw rows, P = OH·OW columns per
+// sample, sample s in columns s·P …) that the GEMM multiplies; col2im scatters such a matrix of patch
+// gradients back onto the inputs, adding them in the canonical order. im2col only copies (exact), so only col2im has an order to agree on:
 //   dx[c][h][w] = +0, then dx[c][h][w] = dx[c][h][w] + col[(c·kh + i)·kw + j][oh·OW + ow] for every
 //   (i, j) in increasing row-major order whose patch (oh, ow) covers (h, w) — one binary32 add each.
 // Rows r = (c, i, j) are visited in increasing order and inside a row the columns in increasing order,
@@ -11,54 +11,58 @@
 import type { ConvGeometry, ConvKernels } from '../kernels.js';
 import { adaptiveAvgPoolBackward, adaptiveAvgPoolForward, avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from './pool.js';
 
-/** col (C·kh·kw × OH·OW) = the patches of x (C × H × W); +0 where a tap falls in the padding. */
-function im2col(x: Float32Array, g: ConvGeometry, col: Float32Array): void {
-  const xOff = 0;
+/** col (C·kh·kw × n·OH·OW) = the patches of the n samples of x (C × H × W each, at s·xStride); +0 where a tap falls in the padding. */
+function im2col(x: Float32Array, g: ConvGeometry, col: Float32Array, n = 1, xStride = g.C * g.H * g.W): void {
   const { C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW } = g;
-  const P = OH * OW;
-  let r = 0;
-  for (let c = 0; c < C; c++) {
-    const plane = xOff + c * H * W;
-    for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++, r++) {
-        let o = r * P;
-        for (let oh = 0; oh < OH; oh++) {
-          const h = oh * sh - ph + i * dh;
-          if (h < 0 || h >= H) {
-            col.fill(0, o, o + OW);
-            o += OW;
-            continue;
+  const P = OH * OW, ld = n * P;
+  for (let s = 0; s < n; s++) {
+    const xOff = s * xStride;
+    let r = 0;
+    for (let c = 0; c < C; c++) {
+      const plane = xOff + c * H * W;
+      for (let i = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++, r++) {
+          let o = r * ld + s * P;
+          for (let oh = 0; oh < OH; oh++) {
+            const h = oh * sh - ph + i * dh;
+            if (h < 0 || h >= H) {
+              col.fill(0, o, o + OW);
+              o += OW;
+              continue;
+            }
+            const row = plane + h * W;
+            let w = j * dw - pw;
+            for (let ow = 0; ow < OW; ow++, o++, w += sw) col[o] = w >= 0 && w < W ? x[row + w] : 0;
           }
-          const row = plane + h * W;
-          let w = j * dw - pw;
-          for (let ow = 0; ow < OW; ow++, o++, w += sw) col[o] = w >= 0 && w < W ? x[row + w] : 0;
         }
       }
     }
   }
 }
 
-/** dx (C × H × W) = +0, then every col entry added at its tap, in the order of the file comment. */
-function col2im(col: Float32Array, g: ConvGeometry, dx: Float32Array): void {
-  const dxOff = 0;
+/** Each sample's C planes of dx (at s·xStride) = +0, then every col entry added at its tap, in the order of the file comment. */
+function col2im(col: Float32Array, g: ConvGeometry, dx: Float32Array, n = 1, xStride = g.C * g.H * g.W): void {
   const { C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW } = g;
-  const P = OH * OW;
-  dx.fill(0, dxOff, dxOff + C * H * W);
-  let r = 0;
-  for (let c = 0; c < C; c++) {
-    const plane = dxOff + c * H * W;
-    for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++, r++) {
-        let o = r * P;
-        for (let oh = 0; oh < OH; oh++) {
-          const h = oh * sh - ph + i * dh;
-          if (h < 0 || h >= H) {
-            o += OW;
-            continue;
+  const P = OH * OW, ld = n * P;
+  for (let s = 0; s < n; s++) {
+    const dxOff = s * xStride;
+    dx.fill(0, dxOff, dxOff + C * H * W);
+    let r = 0;
+    for (let c = 0; c < C; c++) {
+      const plane = dxOff + c * H * W;
+      for (let i = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++, r++) {
+          let o = r * ld + s * P;
+          for (let oh = 0; oh < OH; oh++) {
+            const h = oh * sh - ph + i * dh;
+            if (h < 0 || h >= H) {
+              o += OW;
+              continue;
+            }
+            const row = plane + h * W;
+            let w = j * dw - pw;
+            for (let ow = 0; ow < OW; ow++, o++, w += sw) if (w >= 0 && w < W) dx[row + w] += col[o];
           }
-          const row = plane + h * W;
-          let w = j * dw - pw;
-          for (let ow = 0; ow < OW; ow++, o++, w += sw) if (w >= 0 && w < W) dx[row + w] += col[o];
         }
       }
     }

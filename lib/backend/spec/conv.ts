@@ -23,12 +23,16 @@ export interface ConvGeometry {
   readonly OW: number;
 }
 
-/** x / dx hold C·H·W values, col C·kh·kw × OH·OW. */
+/**
+ * im2col / col2im work on n samples of one group: sample s is C·H·W values at s·xStride of x / dx
+ * (default n = 1), col is the K × (n·P) matrix (K = C·kh·kw, P = OH·OW) whose columns s·P … s·P + P − 1
+ * are sample s's patches.
+ */
 export interface ConvKernels {
   /** col = the patches of x, +0 where a tap falls in the padding (exact copies). */
-  im2col(x: Float32Array, g: ConvGeometry, col: Float32Array): void;
-  /** dx = +0, then every col entry added at its tap, taps of an element in increasing (i, j) order. */
-  col2im(col: Float32Array, g: ConvGeometry, dx: Float32Array): void;
+  im2col(x: Float32Array, g: ConvGeometry, col: Float32Array, n?: number, xStride?: number): void;
+  /** Each sample's C planes of dx = +0, then every col entry added at its tap, taps of an element in increasing (i, j) order; nothing else of dx is written. */
+  col2im(col: Float32Array, g: ConvGeometry, dx: Float32Array, n?: number, xStride?: number): void;
   /** y (C planes of OH × OW) = each window's maximum (torch's NaN rule), idx its index h·W + w in the plane. */
   maxPoolForward(x: Float32Array, g: ConvGeometry, y: Float32Array, idx: Int32Array): void;
   /** dx = +0, then dx[idx] += dy in output order, plane by plane. */
@@ -51,12 +55,12 @@ const planeArgs = [arg.size('C'), arg.size('H'), arg.size('W'), arg.size('OH'), 
 
 export const conv = defineFamily<ConvKernels>()({
   name: 'conv',
-  doc: 'im2col and col2im of a convolution (one group of one sample)',
+  doc: 'im2col and col2im of a convolution (one group of n samples), and the pools',
   table: true,
   declarations: [],
   entries: {
-    convIm2col: { args: [arg.f32('x'), ...geoArgs, arg.f32('col')] },
-    convCol2im: { args: [arg.f32('col'), ...geoArgs, arg.f32('dx')] },
+    convIm2col: { args: [arg.f32('x'), ...geoArgs, arg.size('n'), arg.size('xStride'), arg.f32('col')] },
+    convCol2im: { args: [arg.f32('col'), ...geoArgs, arg.size('n'), arg.size('xStride'), arg.f32('dx')] },
     maxPoolForward: { args: [arg.f32('x'), ...geoArgs, arg.f32('y'), arg.i32('idx')] },
     maxPoolBackward: { args: [arg.f32('dy'), arg.i32('idx'), ...geoArgs, arg.f32('dx')] },
     avgPoolForward: { args: [arg.f32('x'), ...geoArgs, arg.bool('countIncludePad'), arg.f32('y')] },
@@ -65,8 +69,8 @@ export const conv = defineFamily<ConvKernels>()({
     adaptiveAvgPoolBackward: { args: [arg.f32('dy'), ...planeArgs, arg.f32('dx')] },
   },
   adapt: (a) => ({
-    im2col: (x, g, col) => a.convIm2col(x, g.C, g.H, g.W, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.OH, g.OW, col),
-    col2im: (col, g, dx) => a.convCol2im(col, g.C, g.H, g.W, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.OH, g.OW, dx),
+    im2col: (x, g, col, n = 1, xs = g.C * g.H * g.W) => a.convIm2col(x, g.C, g.H, g.W, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.OH, g.OW, n, xs, col),
+    col2im: (col, g, dx, n = 1, xs = g.C * g.H * g.W) => a.convCol2im(col, g.C, g.H, g.W, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.OH, g.OW, n, xs, dx),
     maxPoolForward: (x, g, y, idx) => a.maxPoolForward(x, g.C, g.H, g.W, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.OH, g.OW, y, idx),
     maxPoolBackward: (dy, idx, g, dx) => a.maxPoolBackward(dy, idx, g.C, g.H, g.W, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.OH, g.OW, dx),
     avgPoolForward: (x, g, cip, y) => a.avgPoolForward(x, g.C, g.H, g.W, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.OH, g.OW, cip, y),

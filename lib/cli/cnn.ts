@@ -1,0 +1,166 @@
+// Batch normalization in a convolutional network on MNIST, after Ioffe & Szegedy (2015): "for
+// convolutional layers, different elements of the same feature map, at different locations, are
+// normalized in the same way" (section 3.2: one γ and β per feature map, statistics over m' = m·p·q
+// values). The network is a small LeNet-like one:
+//   Conv2d(1, c1, 5) → [BatchNorm2d(c1)] → ReLU → MaxPool2d(2)     28×28 → 24×24 → 12×12
+//   Conv2d(c1, c2, 5) → [BatchNorm2d(c2)] → ReLU → MaxPool2d(2)    12×12 → 8×8 → 4×4
+//   Flatten → Linear(16·c2, 10)
+// run as the paper ran its networks (section 4.2.2):
+//   baseline   no batch norm, learning rate lr
+//   BN         BatchNorm2d after each convolution, lr (the convolutions lose their bias: β replaces it)
+//   BN-x5      the same at 5 lr
+// Weights: He's N(0, 2/fan_in) (kaimingNormal), biases 0; softmax cross-entropy; plain SGD. Every
+// evaluation records the test accuracy: eval mode (BN: running statistics, momentum 0.1), except at update
+// 0, evaluated with the batch statistics of the evaluation images (as the batchnorm experiment).
+import * as data from '../data/index.js';
+import { noGrad } from '../autograd/grad_mode.js';
+import { kaimingNormal } from '../init/index.js';
+import { Generator } from '../random.js';
+import type { Tensor } from '../tensor.js';
+import { BatchNorm2d } from '../nn/batchnorm.js';
+import { Conv2d } from '../nn/conv.js';
+import { CrossEntropyLoss } from '../nn/loss.js';
+import { Linear } from '../nn/linear.js';
+import { Flatten, MaxPool2d } from '../nn/pool.js';
+import { ReLU } from '../nn/activation.js';
+import { Sequential } from '../nn/sequential.js';
+import type { Module } from '../nn/module.js';
+import { SGD } from '../optim/index.js';
+import { accuracy, Batches, head, withBatchStatistics, type BatchesState } from './common.js';
+import type { RunDef, Trainable } from './run.js';
+
+export interface CnnConfig {
+  /** Feature maps of the two convolutions. */
+  channels: [number, number];
+  lr: number;
+  batch: number;
+  updates: number;
+  evalEvery: number;
+  trainSize: number;
+  evalSize: number;
+  seed: number;
+}
+
+export interface CnnVariant {
+  id: string;
+  name: string;
+  bn: boolean;
+  lrScale: number;
+}
+
+export const CNN_VARIANTS: readonly CnnVariant[] = [
+  { id: 'baseline', name: 'baseline', bn: false, lrScale: 1 },
+  { id: 'bn', name: 'BN', bn: true, lrScale: 1 },
+  { id: 'bn-x5', name: 'BN-x5', bn: true, lrScale: 5 },
+];
+
+const SIDE = 28;
+
+/** The network of a variant, its weights drawn from gen. */
+export function buildCnn(channels: readonly [number, number], bn: boolean, gen: Generator): Sequential {
+  const mods: Module[] = [];
+  let inC = 1, side = SIDE;
+  for (const c of channels) {
+    const conv = new Conv2d(inC, c, 5, { bias: !bn, generator: gen });
+    kaimingNormal(conv.weight, { nonlinearity: 'relu', generator: gen });
+    mods.push(conv);
+    if (bn) mods.push(new BatchNorm2d(c));
+    mods.push(new ReLU(), new MaxPool2d(2));
+    inC = c;
+    side = (side - 4) / 2;
+  }
+  const lin = new Linear(inC * side * side, 10, { generator: gen });
+  kaimingNormal(lin.weight, { nonlinearity: 'linear', generator: gen });
+  lin.bias?.data.fill(0);
+  mods.push(new Flatten(), lin);
+  return new Sequential(...mods);
+}
+
+interface MnistSets {
+  x: Tensor;
+  labels: Uint8Array;
+  testX: Tensor;
+  testLabels: Uint8Array;
+}
+
+/** (n, 784) rows as (n, 1, 28, 28) images (a view). */
+function images(x: Tensor): Tensor {
+  return x.reshape([x.shape[0], 1, SIDE, SIDE]);
+}
+
+class CnnRun implements Trainable {
+  readonly model: Sequential;
+  readonly optimizer: SGD;
+  readonly batch: number;
+  readonly #d: MnistSets;
+  readonly #batches: Batches<[Tensor, Int32Array]>;
+  readonly #loss = new CrossEntropyLoss();
+  #fresh = true;
+
+  constructor(c: CnnConfig, seed: number, d: MnistSets, v: CnnVariant) {
+    this.model = buildCnn(c.channels, v.bn, new Generator(seed));
+    this.optimizer = new SGD(this.model.parameters(), { lr: v.lrScale * c.lr });
+    this.batch = c.batch;
+    this.#d = d;
+    this.#batches = new Batches(new data.TensorDataset(d.x, d.labels.subarray(0, d.x.shape[0])), c.batch, seed + 1);
+  }
+
+  /** One update on the tape. */
+  step(): number {
+    const [xb, t] = this.#batches.next();
+    this.#fresh = false;
+    this.optimizer.zeroGrad(true);
+    const loss = this.#loss.forward(this.model.forward(images(xb)), t);
+    loss.backward();
+    this.optimizer.step();
+    return loss.item();
+  }
+
+  /** Nothing recorded on the tape. */
+  evaluate(): Record<string, number> {
+    const run = () => ({ accuracy: accuracy(this.model.forward(images(this.#d.testX)), this.#d.testLabels) });
+    return noGrad(() => {
+      if (this.#fresh) return withBatchStatistics(this.model, run);
+      this.model.eval();
+      try {
+        return run();
+      } finally {
+        this.model.train();
+      }
+    });
+  }
+
+  extraState(): unknown {
+    return { batches: this.#batches.state() };
+  }
+
+  loadExtraState(s: unknown): void {
+    this.#fresh = false;
+    this.#batches.load((s as { batches: BatchesState }).batches);
+  }
+}
+
+/**
+ * One run per variant and seed. The MNIST split comes from c.seed; a run's seed s sets its weights
+ * (Generator(s)) and batch order (the DataLoader's generator, Generator(s + 1)). Run ids: cnn/<variant>/s<seed>.
+ */
+export function cnnRuns(c: CnnConfig, seeds: readonly number[] = [c.seed], variants: readonly CnnVariant[] = CNN_VARIANTS): RunDef[] {
+  let sets: MnistSets | null = null;
+  const d = (): MnistSets => {
+    if (sets) return sets;
+    const m = data.mnist({ seed: c.seed });
+    if (c.trainSize > m.train.x.shape[0]) throw new RangeError(`Expected --train-size <= ${m.train.x.shape[0]} but received ${c.trainSize}`);
+    const ne = Math.min(c.evalSize, m.test.x.shape[0]);
+    sets = { x: head(m.train.x, c.trainSize), labels: m.train.labels, testX: head(m.test.x, ne), testLabels: m.test.labels.subarray(0, ne) };
+    return sets;
+  };
+  return variants.flatMap((v) => seeds.map((seed): RunDef => ({
+    id: `cnn/${v.id}/s${seed}`,
+    group: v.name,
+    seed,
+    label: `CNN ${v.name} seed ${seed}`,
+    updates: c.updates,
+    evalEvery: c.evalEvery,
+    create: () => new CnnRun(c, seed, d(), v),
+  })));
+}
