@@ -22,8 +22,8 @@ class Residual extends fg.nn.Module {
 
   constructor(width: number) {
     super();
-    this.inner = this.registerModule('inner', new fg.nn.Linear(width, width, { generator: gen }));
-    this.outer = this.registerModule('outer', new fg.nn.Linear(width, width, { generator: gen }));
+    this.inner = new fg.nn.Linear(width, width, { generator: gen }); // registered as 'inner', as in torch
+    this.outer = new fg.nn.Linear(width, width, { generator: gen });
   }
 
   forward(x: fg.Tensor): fg.Tensor {

@@ -105,6 +105,39 @@ test('FASTGRAD_CACHE_MB sets the limit (0: off); a bad value is refused naming t
   assert.match(bad.stderr, /lots/);
 });
 
+test("with the addon on glibc, memory of collected results stays in malloc's heap for the next arrays; emptyCache gives it back; FASTGRAD_CACHE_MB=0 or the user's MALLOC_* variables leave glibc alone", () => {
+  // 64 dropped 4 MB results, then collections: glibc's defaults unmap each 4 MB block at once; tuned, they
+  // stay in the heap (mallocFreeBytes) until emptyCache() trims it (the RSS falls).
+  const script = `
+    const fg = require('./lib/index.ts');
+    const a = fg.rand([1e6]);
+    for (let i = 0; i < 64; i++) fg.ops.mul(a, 2);
+    gc();
+    setTimeout(() => {
+      gc();
+      const before = fg.backendInfo().cache, rss0 = process.memoryUsage().rss;
+      fg.emptyCache();
+      const rss1 = process.memoryUsage().rss;
+      console.log(JSON.stringify({ native: fg.backendInfo().backend === 'native', tuned: before.mallocTuned, free: before.mallocFreeBytes, released: rss0 - rss1 }));
+    }, 50);`;
+  const run = (env: Record<string, string>) => {
+    const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', '-e', script], { cwd: root, encoding: 'utf8', env: { ...process.env, FASTGRAD_QUIET: '1', ...env } });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout.trim().split('\n').pop()!) as { native: boolean; tuned: boolean; free: number; released: number };
+  };
+  // glibc's malloc only: not elsewhere, nor under AddressSanitizer's allocator (scripts/test-asan.cjs preloads it).
+  const glibc = !!(process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime;
+  const asan = /asan/.test(process.env.LD_PRELOAD ?? '');
+  const tuned = run({});
+  assert.equal(tuned.tuned, tuned.native && glibc && !asan);
+  if (tuned.tuned) {
+    assert.ok(tuned.free >= 16 * 2 ** 20, `malloc kept ${tuned.free} bytes free; expected at least 16 MB of the dropped results`);
+    assert.ok(tuned.released >= 16 * 2 ** 20, `emptyCache() released ${tuned.released} bytes of RSS; expected at least 16 MB`);
+  }
+  assert.equal(run({ FASTGRAD_CACHE_MB: '0' }).tuned, false);
+  assert.equal(run({ MALLOC_TRIM_THRESHOLD_: '131072' }).tuned, false);
+});
+
 test('every op and its gradient give the same bits from a cache of NaN-filled arrays as with the cache off', () => {
   type T = fg.Tensor;
   const R = (shape: number[], seed: number, lo = -2, hi = 2) => {

@@ -384,6 +384,37 @@ test('workers: an iterable dataset sharded with getWorkerInfo(), each worker bat
   assert.throws(() => new fg.data.DataLoader([[1], [2]], { numWorkers: 1 }), /a dataset named by a module.*but received an iterable object/);
 });
 
+test("workers: getWorkerInfo().seed is the epoch's base seed plus the worker id, new each epoch, repeated by the loader's generator (torch's seed)", async () => {
+  const seedsOf = async (loader: fg.data.DataLoader<unknown>) => {
+    const out: { worker: number; built: number; pass: number }[] = [];
+    for await (const b of loader) {
+      const x = (b as XY)[0].data, whole = (k: number) => x[k] + x[k + 1] * 2 ** 16 + x[k + 2] * 2 ** 32 + x[k + 3] * 2 ** 48;
+      out.push({ worker: x[0] % 2, built: whole(2), pass: whole(6) });
+    }
+    return out;
+  };
+  const loader = (seed: number, persistentWorkers = false) =>
+    new fg.data.DataLoader({ module: STREAM, args: { n: 4, shard: true, seeds: true } }, { batchSize: 1, numWorkers: 2, generator: new fg.Generator(seed), persistentWorkers });
+  const a = loader(7), a0 = await seedsOf(a), a1 = await seedsOf(a);
+  const b = loader(7), b0 = await seedsOf(b), b1 = await seedsOf(b);
+  assert.deepEqual(b0, a0); // the same generator, the same seeds
+  assert.deepEqual(b1, a1);
+  for (const epoch of [a0, a1]) {
+    const w0 = epoch.find((s) => s.worker === 0)!, w1 = epoch.find((s) => s.worker === 1)!;
+    assert.equal(w1.pass, w0.pass + 1); // base + id
+    assert.equal(w0.built, w0.pass); // the dataset was built in this epoch's workers
+    assert.ok(Number.isSafeInteger(w0.pass) && w0.pass >= 0, String(w0.pass));
+  }
+  assert.notEqual(a1[0].pass, a0[0].pass); // a new base seed each epoch
+  assert.notEqual((await seedsOf(loader(8)))[0].pass, a0[0].pass);
+  // persistent workers: the dataset is built once, each pass sees its epoch's seed
+  const p = loader(7, true), p0 = await seedsOf(p), p1 = await seedsOf(p);
+  await p.close();
+  assert.deepEqual(p0, a0);
+  assert.deepEqual(p1.map((s) => s.pass), a1.map((s) => s.pass));
+  assert.deepEqual(p1.map((s) => s.built), a0.map((s) => s.built));
+});
+
 test('workers: a stream that throws rejects the iteration naming the worker and the sample of its stream', async () => {
   const loader = new fg.data.DataLoader({ module: STREAM, args: { n: 10, shard: true, throwAt: 3 } }, { batchSize: 1, numWorkers: 2 });
   const seen: number[][] = [];

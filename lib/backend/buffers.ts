@@ -13,6 +13,12 @@
 // and N-API finalizers all wait for the event loop, which a synchronous training loop never yields to,
 // so they cannot feed the cache; see docs/memory.md for what was measured.
 //
+// Storage the library cannot prove dead (a result the caller drops) is freed by V8 at a collection.
+// Two things keep the next array of that size cheap (docs/memory.md): a cache miss of emptyF32 takes
+// uninitialised memory (Buffer.allocUnsafeSlow: no zeroing pass over memory the kernel overwrites), and
+// when the addon loads, glibc is told to keep freed blocks in its heap (attachAllocator: mallopt), so
+// the memory of collected tensors is reused warm instead of being new pages.
+//
 // Bounded: at most `limitBytes` (FASTGRAD_CACHE_MB, default 256 MB; 0 turns the cache off) held;
 // beyond that a recycled buffer is left to GC. fg.emptyCache() drops everything held;
 // backendInfo().cache reports it.
@@ -37,6 +43,36 @@ function initialLimit(): number {
   return Math.floor(mb * 2 ** 20);
 }
 
+/** The allocator controls of the native addon (glibc's mallopt and malloc_trim), when it loaded. */
+export interface AllocatorControls {
+  mallocTune?(megabytes: number): boolean;
+  mallocRelease?(): void;
+  mallocFreeBytes?(): number;
+}
+
+let allocator: AllocatorControls | null = null;
+let mallocTuned = false;
+
+/**
+ * Called once by the loader when the addon loads: tells glibc to keep up to the cache's limit of freed
+ * memory warm. Not when the cache is off (FASTGRAD_CACHE_MB=0) or the user set glibc's own
+ * MALLOC_*_THRESHOLD_ / MALLOC_TOP_PAD_ variables (theirs win).
+ */
+export function attachAllocator(a: AllocatorControls): void {
+  allocator = a;
+  const env = process.env;
+  const own = ['MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_', 'MALLOC_TOP_PAD_'].some((k) => env[k] !== undefined);
+  if (limit > 0 && !own && typeof a.mallocTune === 'function') {
+    mallocTuned = a.mallocTune(Math.min(2047, Math.max(1, Math.round(limit / 2 ** 20))));
+  }
+}
+
+/** Uninitialised storage for n floats: no zeroing pass (the caller writes every element). */
+const uninit: (n: number) => Float32Array =
+  typeof Buffer === 'function' && typeof Buffer.allocUnsafeSlow === 'function'
+    ? (n) => new Float32Array(Buffer.allocUnsafeSlow(n * 4).buffer, 0, n)
+    : (n) => new Float32Array(n);
+
 /** A Float32Array of length n whose contents are unspecified (a recycled one when cached). */
 export function emptyF32(n: number): Float32Array {
   if (n >= CACHE_MIN) {
@@ -50,6 +86,7 @@ export function emptyF32(n: number): Float32Array {
       return a;
     }
     misses++;
+    return uninit(n);
   }
   return new Float32Array(n);
 }
@@ -91,14 +128,27 @@ export interface CacheInfo {
   /** Requests (of cacheable size) served from the cache / not, since the process started. */
   hits: number;
   misses: number;
+  /** Whether glibc keeps freed tensor memory warm (attachAllocator). */
+  mallocTuned: boolean;
+  /** Bytes free inside the malloc heap now, kept for the next arrays (-1 where unknown or no addon). */
+  mallocFreeBytes: number;
 }
 
 export function cacheInfo(): CacheInfo {
-  return { bytes: held, buffers: count, limitBytes: limit, hits, misses };
+  const mallocFreeBytes = allocator?.mallocFreeBytes?.() ?? -1;
+  return { bytes: held, buffers: count, limitBytes: limit, hits, misses, mallocTuned, mallocFreeBytes };
 }
 
-/** Releases every cached buffer to GC (torch.cuda.empty_cache's name). Tensors in use are untouched. */
+/**
+ * Releases every cached buffer to GC and the malloc heap's free pages to the kernel (torch.cuda.empty_cache's
+ * name). Tensors in use are untouched.
+ */
 export function emptyCache(): void {
+  dropCached();
+  allocator?.mallocRelease?.();
+}
+
+function dropCached(): void {
   for (const list of free.values()) for (const a of list) inCache.delete(a);
   free.clear();
   held = 0;
@@ -109,6 +159,6 @@ export function emptyCache(): void {
 export function setCacheLimit(bytes: number): number {
   const prev = limit;
   limit = bytes;
-  if (held > limit) emptyCache();
+  if (held > limit) dropCached();
   return prev;
 }

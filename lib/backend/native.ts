@@ -24,6 +24,12 @@ export interface NativeAddon {
     parallelMinWork: number;
     blockSize: number;
   };
+  /** glibc: keep freed blocks up to 32 MB and `megabytes` of free heap top warm (docs/memory.md); false elsewhere. */
+  mallocTune?(megabytes: number): boolean;
+  /** glibc: give the heap's free pages back to the kernel. */
+  mallocRelease?(): void;
+  /** Bytes free inside the malloc heap (-1 where unknown). */
+  mallocFreeBytes?(): number;
 }
 
 export interface AddonLoad {

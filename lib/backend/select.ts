@@ -1,7 +1,7 @@
 // Which backend runs, and why. FASTGRAD_BACKEND=js|native picks at start; fg.setBackend() switches.
 // When the native backend is not in use (and the user did not choose the TypeScript one), the first
 // kernel call prints one line on stderr saying why and how to fix it; FASTGRAD_QUIET=1 silences it.
-import { cacheInfo, type CacheInfo } from './buffers.js';
+import { attachAllocator, cacheInfo, type CacheInfo } from './buffers.js';
 import * as path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { checkInteger, typeError, rangeError } from '../validate.js';
@@ -84,7 +84,10 @@ function printNotice(): void {
 function ensureLoaded(): AddonLoad {
   if (!load) {
     load = loadAddon();
-    if (load.addon) native = nativeKernels(load.addon);
+    if (load.addon) {
+      native = nativeKernels(load.addon);
+      attachAllocator(load.addon);
+    }
   }
   return load;
 }

@@ -13,6 +13,6 @@ export { defaultCollate } from './collate.js';
 export type { Collate } from './collate.js';
 export { DataLoader } from './loader.js';
 export type { DataLoaderOptions, IterateOptions } from './loader.js';
-export { getWorkerInfo } from './module.js';
+export { getWorkerInfo, type WorkerInfo } from './module.js';
 export type { WorkerDatasetSpec } from './module.js';
 export { sampleContext } from './fetch.js';

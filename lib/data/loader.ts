@@ -218,9 +218,14 @@ export class DataLoader<B = unknown> implements AsyncIterable<B>, Iterable<B> {
 
   /** Draws the epoch seed, then the order; returns the batches' index lists and start positions, lazily. */
   #epoch(): { seed: EpochSeed; batches: Iterator<ArrayLike<number>> } {
-    const w = this.generator.uint32(2);
-    const seed: EpochSeed = [w[0], w[1]];
+    const seed = this.#epochSeed();
     return { seed, batches: this.batchSamplerOf()[Symbol.iterator]() };
+  }
+
+  /** The epoch seed (torch's base_seed), drawn from the loader's generator. */
+  #epochSeed(): EpochSeed {
+    const w = this.generator.uint32(2);
+    return [w[0], w[1]];
   }
 
   /** Synchronous iteration: numWorkers 0 and a synchronous dataset only. */
@@ -321,10 +326,10 @@ export class DataLoader<B = unknown> implements AsyncIterable<B>, Iterable<B> {
   }
 
   /** The worker pool for this iteration (a persistent one is reused while healthy). */
-  async #startPool(): Promise<WorkerPool> {
+  async #startPool(seed: EpochSeed): Promise<WorkerPool> {
     if (!this.#pool || !this.#pool.healthy) {
       await this.#pool?.close();
-      this.#pool = new WorkerPool((this.#source as { spec: ResolvedSpec }).spec, this.numWorkers, this.#collateMode());
+      this.#pool = new WorkerPool((this.#source as { spec: ResolvedSpec }).spec, this.numWorkers, this.#collateMode(), seed);
     }
     this.#pool.ref(true);
     return this.#pool;
@@ -341,7 +346,7 @@ export class DataLoader<B = unknown> implements AsyncIterable<B>, Iterable<B> {
 
   async *#mapWorkersAsync(skip: number): AsyncGenerator<B> {
     const { seed, batches } = this.#epoch();
-    const pool = await this.#startPool();
+    const pool = await this.#startPool(seed);
     const inFlight: Promise<unknown>[] = [];
     let position = 0, k = 0, sent = 0, exhausted = false, finished = false;
     const sendNext = (): boolean => {
@@ -371,11 +376,11 @@ export class DataLoader<B = unknown> implements AsyncIterable<B>, Iterable<B> {
 
   /** An iterable dataset in workers: each worker batches its own copy of the stream; round-robin over the live ones. */
   async *#streamWorkersAsync(): AsyncGenerator<B> {
-    const epoch = this.#streamEpoch++;
-    const pool = await this.#startPool();
+    const epoch = this.#streamEpoch++, seed = this.#epochSeed();
+    const pool = await this.#startPool(seed);
     const W = this.numWorkers, take = this.#take, dropLast = this.dropLast;
     const queues: Promise<unknown>[][] = Array.from({ length: W }, () => []);
-    const send = (w: number) => queues[w].push(pool.request(w, { kind: 'stream', epoch, take, dropLast }));
+    const send = (w: number) => queues[w].push(pool.request(w, { kind: 'stream', epoch, seed, take, dropLast }));
     let finished = false;
     try {
       for (let w = 0; w < W; w++) for (let p = 0; p < this.prefetchFactor; p++) send(w);

@@ -8,7 +8,7 @@ import * as pathLib from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { workerData } from 'node:worker_threads';
 import { describe, typeError } from '../validate.js';
-import type { CollateMode } from './fetch.js';
+import type { CollateMode, EpochSeed } from './fetch.js';
 import { isIterableDataset, isMapDataset, type AnyIterable, type MapDataset } from './dataset.js';
 
 export interface WorkerDatasetSpec {
@@ -103,10 +103,37 @@ export interface WorkerInit {
    * making a batch, read by the main thread when a batch is late (the timeout's message).
    */
   progress: Int32Array;
+  /** The epoch seed of the iteration that started the worker (later ones come with each request). */
+  seed: EpochSeed;
 }
 
-/** torch's get_worker_info(): inside a DataLoader worker, { id, numWorkers }; null elsewhere. */
-export function getWorkerInfo(): { id: number; numWorkers: number } | null {
-  const d = workerData as { fastgradDataLoader?: WorkerInit } | null;
-  return d?.fastgradDataLoader ? { id: d.fastgradDataLoader.workerId, numWorkers: d.fastgradDataLoader.numWorkers } : null;
+/** What getWorkerInfo() returns inside a DataLoader worker. */
+export interface WorkerInfo {
+  /** This worker's index, 0..numWorkers-1. */
+  id: number;
+  numWorkers: number;
+  /**
+   * torch's `seed`: the epoch's base seed (drawn from the loader's generator each epoch) plus `id`, an
+   * integer below 2^53. Seed a dataset's own random augmentation with it (`new fg.Generator(info.seed)`):
+   * it differs between workers and epochs and repeats with the loader's generator.
+   */
+  seed: number;
+}
+
+let epochSeed: EpochSeed | null = null;
+
+/** @internal The worker sets the epoch seed of the request it is answering (worker.ts). */
+export function setWorkerEpochSeed(seed: EpochSeed): void {
+  epochSeed = seed;
+}
+
+/** The seed getWorkerInfo() gives worker `id` in the epoch `seed`: 53 bits of the epoch seed, plus id. */
+export function workerSeed(seed: EpochSeed, id: number): number {
+  return (seed[0] * 2 ** 21 + (seed[1] >>> 11) + id) % 2 ** 53;
+}
+
+/** torch's get_worker_info(): inside a DataLoader worker, { id, numWorkers, seed }; null elsewhere. */
+export function getWorkerInfo(): WorkerInfo | null {
+  const d = (workerData as { fastgradDataLoader?: WorkerInit } | null)?.fastgradDataLoader;
+  return d ? { id: d.workerId, numWorkers: d.numWorkers, seed: workerSeed(epochSeed ?? d.seed, d.workerId) } : null;
 }

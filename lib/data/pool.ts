@@ -4,7 +4,7 @@
 import * as pathLib from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { unpack } from './collate.js';
-import { Step, type CollateMode } from './fetch.js';
+import { Step, type CollateMode, type EpochSeed } from './fetch.js';
 import type { ResolvedSpec, WorkerInit } from './module.js';
 import type { FailedStep, WorkerRequest } from './worker.js';
 
@@ -63,7 +63,7 @@ export class WorkerPool {
   #nextId = 0;
   #closing = false;
 
-  constructor(spec: ResolvedSpec, numWorkers: number, mode: CollateMode) {
+  constructor(spec: ResolvedSpec, numWorkers: number, mode: CollateMode, seed: EpochSeed) {
     this.size = numWorkers;
     this.#progress = new Int32Array(new SharedArrayBuffer(8 * numWorkers));
     for (let w = 0; w < numWorkers; w++) {
@@ -73,7 +73,7 @@ export class WorkerPool {
       });
       ready.catch(() => {});
       this.#ready.push(ready);
-      const init: WorkerInit = { spec, workerId: w, numWorkers, mode, progress: this.#progress };
+      const init: WorkerInit = { spec, workerId: w, numWorkers, mode, progress: this.#progress, seed };
       const worker = startWorker({ fastgradDataLoader: init });
       this.#dead.push(null);
       worker.on('message', (m: Reply) => this.#onMessage(w, m));

@@ -2,7 +2,7 @@
 // order they arrive, sending each batch back with its buffers transferred (never copied through JSON).
 //
 // main -> worker: { id, kind: 'batch', indices: Uint32Array, position, seed }   batch of a map-style dataset
-//                 { id, kind: 'stream', epoch, take, dropLast }                  the next batch of this worker's
+//                 { id, kind: 'stream', epoch, seed, take, dropLast }            the next batch of this worker's
 //                                                                                 copy of an iterable dataset
 // worker -> main: { type: 'ready' }                                  the dataset is built
 //                 { type: 'init-error', message, stack }             the module or factory failed
@@ -16,7 +16,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { pack } from './collate.js';
 import type { AnyIterable, MapDataset } from './dataset.js';
 import { fetchBatch, finishBatch, SampleError, Step, type EpochSeed, type Track } from './fetch.js';
-import { loadDataset, type LoadedDataset, type WorkerInit } from './module.js';
+import { loadDataset, setWorkerEpochSeed, type LoadedDataset, type WorkerInit } from './module.js';
 
 export interface BatchRequest {
   id: number;
@@ -31,6 +31,8 @@ export interface StreamRequest {
   kind: 'stream';
   /** Which iteration of the loader: a new value starts a new pass over the stream. */
   epoch: number;
+  /** That iteration's epoch seed (getWorkerInfo().seed). */
+  seed: EpochSeed;
   /** Samples per batch (1 in unbatched mode). */
   take: number;
   dropLast: boolean;
@@ -102,6 +104,7 @@ async function main(port: NonNullable<typeof parentPort>, init: WorkerInit): Pro
   const answer = async (req: WorkerRequest): Promise<void> => {
     try {
       let batch: unknown;
+      setWorkerEpochSeed(req.seed);
       if (req.kind === 'batch') {
         batch = await fetchBatch(dataset as MapDataset, req.indices, req.position, req.seed, init.mode, true, track);
       } else {

@@ -149,19 +149,10 @@ abstract class BatchNormBase extends Module {
 
   /** Records y as ONE tape node whose backward is the fused batch-norm backward (dx, dγ, dβ). */
   private tape(y: Tensor, s: Saved, out: Tensor | undefined): Tensor {
-    const w = this.weight, b = this.bias, x = s.x;
     // a forward into a given `out` is the layer-wise path (backward(dy)): not recorded
-    if (out !== undefined || !isGradEnabled() || !(x.requiresGrad || (w !== null && w.requiresGrad) || (b !== null && b.requiresGrad))) return y;
-    const rm = this.runningMean, rv = this.runningVar, eps = this.eps, cl = this.channelsLast;
-    const running = s.mean === null ? [rm!.clone(), rv!.clone()] : null;
-    const inputs = w && b ? [x, w, b] : [x];
-    record(y, 'batchNorm', inputs, (g) => {
-      const r = s.mean && s.invstd
-        ? batchNormBackward(g, x, s.mean, s.invstd, w, { channelsLast: cl })
-        : batchNormEvalBackward(g, x, running![0], running![1], w, { channelsLast: cl, eps });
-      return w && b ? [r.dx, r.dweight, r.dbias] : [r.dx];
-    }, [x]);
-    return y;
+    if (out !== undefined) return y;
+    const stats = s.mean && s.invstd ? { mean: s.mean, invstd: s.invstd } : { runningMean: this.runningMean!, runningVar: this.runningVar!, eps: this.eps };
+    return recordBatchNorm(y, s.x, this.weight, this.bias, stats, this.channelsLast);
   }
 
   /** Gradient of the last forward: returns dx and adds dγ, dβ into weight.grad, bias.grad (created when null). */
@@ -177,6 +168,29 @@ abstract class BatchNormBase extends Module {
     if (this.bias && g.dbias) accumulate(this.bias, g.dbias);
     return g.dx;
   }
+}
+
+/** What a batch-norm node's backward needs: the batch statistics of a training forward, or the running ones. */
+export type BatchNormStats = { mean: Tensor; invstd: Tensor } | { runningMean: Tensor; runningVar: Tensor; eps: number };
+
+/**
+ * Records y = batchNorm(x) as ONE tape node whose backward is the fused batch-norm backward (dx, and dγ,
+ * dβ for the affine tensors given; a bias needs a weight), when a gradient is wanted. Running statistics
+ * are copied at record time (a later training forward updates them in place). BatchNorm1d/2d and
+ * fg.nn.functional.batchNorm.
+ */
+export function recordBatchNorm(y: Tensor, x: Tensor, w: Tensor | null, b: Tensor | null, stats: BatchNormStats, channelsLast: boolean): Tensor {
+  if (!isGradEnabled() || !(x.requiresGrad || (w !== null && w.requiresGrad) || (b !== null && b.requiresGrad))) return y;
+  const train = 'mean' in stats ? stats : null;
+  const running = 'runningMean' in stats ? { mean: stats.runningMean.clone(), var: stats.runningVar.clone(), eps: stats.eps } : null;
+  const inputs = [x, ...(w ? [w] : []), ...(b ? [b] : [])];
+  record(y, 'batchNorm', inputs, (g) => {
+    const r = train
+      ? batchNormBackward(g, x, train.mean, train.invstd, w, { channelsLast })
+      : batchNormEvalBackward(g, x, running!.mean, running!.var, w, { channelsLast, eps: running!.eps });
+    return [r.dx, ...(w ? [r.dweight] : []), ...(b ? [r.dbias] : [])];
+  }, [x]);
+  return y;
 }
 
 function accumulate(p: Parameter, d: Tensor): void {

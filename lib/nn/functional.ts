@@ -1,4 +1,5 @@
-// Batch normalization as pure functions (for users with their own loops), on top of the four kernel
+// fg.nn.functional: torch.nn.functional's forms on the tape (functional_core.ts and the layer files), and
+// batch normalization as pure functions (for users with their own loops), on top of the four kernel
 // passes of BatchNormKernels. The per-channel scalars are computed here, in binary32 (Math.fround after
 // every operation), once, for whichever backend runs; the exact operation order is in docs/numerics.md,
 // "Batch normalization".
@@ -85,7 +86,7 @@ function outputOf(out: unknown, x: Tensor, inputs: readonly Tensor[], fn: string
   return out;
 }
 
-function checkChannelTensor(t: unknown, name: string, C: number, nullable: boolean): asserts t is Tensor | null {
+export function checkChannelTensor(t: unknown, name: string, C: number, nullable: boolean): asserts t is Tensor | null {
   if (t === null && nullable) return;
   if (!(t instanceof Tensor)) throw typeError(nullable ? 'a Tensor or null' : 'a Tensor', name, t);
   if (t.size !== C || t.ndim !== 1) throw new RangeError(`Expected ${name} of shape [${C}] but received shape ${formatShape(t.shape)}`);
@@ -347,3 +348,5 @@ export { layerNorm } from './layernorm.js';
 export { embedding } from './embedding.js';
 export { gelu, silu, leakyRelu, elu } from './activations.js';
 export type { Conv2dFnOptions, Conv2dGrads } from './conv.js';
+export * from './functional_core.js';
+export type { DropoutFnOptions, BatchNormFnTapeOptions } from './functional_core.js';

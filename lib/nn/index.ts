@@ -9,6 +9,7 @@ export type { RNNOptions } from './rnn.js';
 export { Module, accumulateGrad } from './module.js';
 export type { StateDict, StateDictInput } from './module.js';
 export { Sequential } from './sequential.js';
+export { ModuleList, Identity } from './containers.js';
 export { Dropout } from './dropout.js';
 export type { DropoutOptions } from './dropout.js';
 export { Linear } from './linear.js';

@@ -81,40 +81,8 @@ export class Linear extends Module {
     if (x.ndim < 1 || x.shape[x.ndim - 1] !== this.inFeatures) {
       throw new RangeError(`Expected x of shape [..., ${this.inFeatures}] for Linear(${this.inFeatures}, ${this.outFeatures}) but received shape ${formatShape(x.shape)}`);
     }
-    const n = rowsOf(x, this.inFeatures);
-    const y = empty([...x.shape.slice(0, -1), this.outFeatures]); // the GEMM (beta 0) writes all of it
-    kernels().gemm.gemm(x.data, this.weight.data, y.data, n, this.outFeatures, this.inFeatures, false, true, 1, 0, this.bias?.data ?? null, activation);
     this.#x = x;
-    const w = this.weight, b = this.bias;
-    if (isGradEnabled() && (x.requiresGrad || w.requiresGrad || (b !== null && b.requiresGrad))) {
-      // one tape node for the GEMM, its bias and activation (see the file comment for backward)
-      const inF = this.inFeatures, outF = this.outFeatures;
-      record(y, activation === 'none' ? 'linear' : `linear+${activation}`, b ? [x, w, b] : [x, w], (g) => {
-        // every output written in full (GEMM with beta 0, the column sums): arrays from the buffer cache
-        const K = kernels();
-        let d = g;
-        if (activation !== 'none') {
-          d = empty(y.shape);
-          K.unary.backward(activation, y.data, g.data, d.data);
-        }
-        let dx: Tensor | null = null, dw: Tensor | null = null, db: Tensor | null = null;
-        if (x.requiresGrad) {
-          dx = empty(x.shape);
-          K.gemm.gemm(d.data, w.data, dx.data, n, inF, outF, false, false, 1, 0, null, 'none');
-        }
-        if (w.requiresGrad) {
-          dw = empty([outF, inF]);
-          K.gemm.gemm(d.data, x.data, dw.data, outF, inF, n, true, false, 1, 0, null, 'none');
-        }
-        if (b !== null && b.requiresGrad) {
-          db = fresh([outF]);
-          K.reduce.axis('sum', d.data, n, outF, 0, 0, db.data);
-        }
-        if (d !== g) recycleF32(d.data); // the activation's gradient: made here, read only here
-        return b ? [dx, dw, db] : [dx, dw];
-      }, activation === 'none' ? [x, w] : [x, w, y]);
-    }
-    return y;
+    return linearNode(x, this.weight, this.bias, activation);
   }
 
   /** Returns dx (shape of x) and accumulates dW, db; see the file comment for the exact order. */
@@ -159,3 +127,43 @@ function rowsOf(x: Tensor, inF: number): number {
 }
 
 ON_TAPE.add(Linear);
+
+/**
+ * y = x·wᵀ (+ b), then the activation, in one GEMM call, recorded as ONE tape node when a gradient is
+ * wanted (nn.Linear and fg.nn.functional.linear; the caller has checked the shapes: x (..., in), w (out, in),
+ * b (out)).
+ */
+export function linearNode(x: Tensor, w: Tensor, b: Tensor | null, activation: GemmActivation): Tensor {
+  const outF = w.shape[0], inF = w.shape[1];
+  const n = rowsOf(x, inF);
+  const y = empty([...x.shape.slice(0, -1), outF]); // the GEMM (beta 0) writes all of it
+  kernels().gemm.gemm(x.data, w.data, y.data, n, outF, inF, false, true, 1, 0, b?.data ?? null, activation);
+  if (isGradEnabled() && (x.requiresGrad || w.requiresGrad || (b !== null && b.requiresGrad))) {
+    // one tape node for the GEMM, its bias and activation (see the file comment for backward)
+    record(y, activation === 'none' ? 'linear' : `linear+${activation}`, b ? [x, w, b] : [x, w], (g) => {
+      // every output written in full (GEMM with beta 0, the column sums): arrays from the buffer cache
+      const K = kernels();
+      let d = g;
+      if (activation !== 'none') {
+        d = empty(y.shape);
+        K.unary.backward(activation, y.data, g.data, d.data);
+      }
+      let dx: Tensor | null = null, dw: Tensor | null = null, db: Tensor | null = null;
+      if (x.requiresGrad) {
+        dx = empty(x.shape);
+        K.gemm.gemm(d.data, w.data, dx.data, n, inF, outF, false, false, 1, 0, null, 'none');
+      }
+      if (w.requiresGrad) {
+        dw = empty([outF, inF]);
+        K.gemm.gemm(d.data, x.data, dw.data, outF, inF, n, true, false, 1, 0, null, 'none');
+      }
+      if (b !== null && b.requiresGrad) {
+        db = fresh([outF]);
+        K.reduce.axis('sum', d.data, n, outF, 0, 0, db.data);
+      }
+      if (d !== g) recycleF32(d.data); // the activation's gradient: made here, read only here
+      return b ? [dx, dw, db] : [dx, dw];
+    }, activation === 'none' ? [x, w] : [x, w, y]);
+  }
+  return y;
+}

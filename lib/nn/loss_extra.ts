@@ -47,6 +47,14 @@ abstract class ElementwiseLoss extends Loss {
 
 const sign = (d: number): number => (d > 0 ? 1 : d < 0 ? -1 : 0);
 
+/** A quadratic/linear threshold option (default 1): finite, and > 0 or >= 0. */
+function threshold(v: number | undefined, name: string, zeroAllowed: boolean): number {
+  const t = v ?? 1;
+  checkFinite(t, name);
+  if (zeroAllowed ? t < 0 : t <= 0) throw rangeError(zeroAllowed ? 'a finite number >= 0' : 'a finite number > 0', name, t);
+  return t;
+}
+
 /** Mean absolute error: Σ |x − y| [/ n]. */
 export class L1Loss extends ElementwiseLoss {
   protected term(d: number): [number, number] {
@@ -65,10 +73,7 @@ export class SmoothL1Loss extends ElementwiseLoss {
 
   constructor(options?: SmoothL1LossOptions) {
     super(options);
-    const b = options?.beta ?? 1;
-    checkFinite(b, 'beta');
-    if (b < 0) throw rangeError('a finite number >= 0', 'beta', b);
-    this.beta = b;
+    this.beta = threshold(options?.beta, 'beta', true);
   }
 
   protected override optionNames(): readonly string[] {
@@ -93,10 +98,7 @@ export class HuberLoss extends ElementwiseLoss {
 
   constructor(options?: HuberLossOptions) {
     super(options);
-    const d = options?.delta ?? 1;
-    checkFinite(d, 'delta');
-    if (d <= 0) throw rangeError('a finite number > 0', 'delta', d);
-    this.delta = d;
+    this.delta = threshold(options?.delta, 'delta', false);
   }
 
   protected override optionNames(): readonly string[] {

@@ -1,7 +1,9 @@
 // Module: the base of every layer. A module owns named parameters (Parameter, trained), buffers
 // (Tensor, saved but not trained: BatchNorm's running statistics), integer counters (BatchNorm's
 // numBatchesTracked) and child modules, all registered by name in a fixed order. Names of nested
-// entries are dotted paths, as in torch ('0.weight', 'encoder.2.bias').
+// entries are dotted paths, as in torch ('0.weight', 'encoder.2.bias'). As torch's __setattr__ does, a
+// Parameter or Module assigned to a property (`this.fc = new Linear(4, 2)`) is registered under the
+// property's name, in assignment order, after the explicitly registered entries (#adopt).
 //
 // Gradients come from the tape (docs/autograd.md): forward records its ops (fused layers as single
 // nodes), and loss.backward() adds every parameter's gradient into param.grad ("grad = grad + new",
@@ -104,21 +106,57 @@ export abstract class Module {
   }
 
   #contains(m: Module): boolean {
+    this.#adopt();
     for (const c of this.#children.values()) if (c === m || c.#contains(m)) return true;
     return false;
   }
 
+  /**
+   * torch's attribute registration: every own property holding a Parameter or a Module (in property,
+   * i.e. assignment, order) is registered under the property's name, unless that object is already
+   * registered here under another name, the name is taken by a buffer or counter, or the module would
+   * contain itself. A property assigned a new Parameter / Module (or null, for a parameter) replaces the
+   * entry of that name in place, as in torch. Plain Tensors are not parameters (as in torch).
+   */
+  #adopt(): void {
+    if (this.#adopting) return; // a cycle of references (a child holding its parent) comes back here
+    this.#adopting = true;
+    try {
+      this.#adoptProperties();
+    } finally {
+      this.#adopting = false;
+    }
+  }
+
+  #adopting = false;
+
+  #adoptProperties(): void {
+    for (const [k, v] of Object.entries(this)) {
+      if (!(v instanceof Module || v instanceof Parameter || (v === null && this.#params.has(k)))) continue;
+      if (!NAME.test(k) || this.#buffers.has(k) || this.#counters.has(k)) continue;
+      if (v instanceof Module) {
+        if (this.#children.get(k) === v || this.#params.has(k) || v === this || [...this.#children.values()].includes(v) || v.#contains(this)) continue;
+        this.#children.set(k, v);
+      } else {
+        if (this.#params.get(k) === v || this.#children.has(k) || (v !== null && [...this.#params.values()].includes(v))) continue;
+        this.#params.set(k, v);
+      }
+    }
+  }
+
   /** Direct children in registration order, with their names. */
   namedChildren(): [string, Module][] {
+    this.#adopt();
     return [...this.#children];
   }
 
   children(): Module[] {
-    return [...this.#children.values()];
+    return this.namedChildren().map(([, m]) => m);
   }
 
   /** This module (name '') and every descendant, depth first in registration order. */
   namedModules(prefix = ''): [string, Module][] {
+    this.#adopt();
     const out: [string, Module][] = [[prefix, this]];
     for (const [n, c] of this.#children) out.push(...c.namedModules(join(prefix, n)));
     return out;

@@ -3,7 +3,7 @@
 // results. The per-element math of each algorithm: native/kernels/optim_api.h (kernels: native/kernels/optim.h,
 // lib/backend/js/optim.ts); its scalars: the `prepare` of its AlgoDef in lib/optim/<name>.ts.
 import type { OptimAlgo } from '../backend/optim_spec.js';
-import type { Parameter } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import type { HyperValue, Schedule } from './options.js';
 
 export type Hyper = Record<string, HyperValue>;
@@ -50,10 +50,10 @@ export interface AlgoDef<O extends Hyper> {
   prepare(o: O, step: number, prev: ParamState | undefined, h: Float32Array, off: number, ctx: StepContext): Prepared;
 }
 
-export type ParamGroup<O extends Hyper> = { params: Parameter[] } & O;
+export type ParamGroup<O extends Hyper> = { params: Tensor[] } & O;
 
 /** A group as passed in: params plus any options (numbers may be Schedules). */
-export type ParamGroupInput<I> = { params: Parameter[] } & I;
+export type ParamGroupInput<I> = { params: Tensor[] } & I;
 
 export interface StepResult {
   /** True if the step was skipped because a gradient held NaN or ±Infinity (skipNonFinite). */
@@ -69,4 +69,4 @@ export interface StateDict {
 }
 
 /** What an optimizer's constructor takes: Parameters, or groups { params, ...options }. */
-export type Params<O> = readonly Parameter[] | readonly ParamGroupInput<Partial<O>>[];
+export type Params<O> = readonly Tensor[] | readonly ParamGroupInput<Partial<O>>[];

@@ -1,16 +1,16 @@
 // Gradient clipping (torch.nn.utils.clip_grad_norm_ / clip_grad_value_ semantics).
 import { kernels } from '../backend/select.js';
-import { Parameter, Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { checkBoolean, checkFinite, rangeError, typeError } from '../validate.js';
 
 const fr = Math.fround;
 
-function gradsOf(params: readonly Parameter[] | Parameter, name: string): Float32Array[] {
-  const list = params instanceof Parameter ? [params] : params;
-  if (!Array.isArray(list)) throw typeError('a Parameter or an array of Parameters', name, params);
+function gradsOf(params: readonly Tensor[] | Tensor, name: string): Float32Array[] {
+  const list = params instanceof Tensor ? [params] : params;
+  if (!Array.isArray(list)) throw typeError('a Tensor or an array of Tensors (parameters)', name, params);
   const out: Float32Array[] = [];
   list.forEach((p, i) => {
-    if (!(p instanceof Parameter)) throw typeError('a Parameter', `${name}[${i}]`, p);
+    if (!(p instanceof Tensor)) throw typeError('a Tensor', `${name}[${i}]`, p);
     if (p.grad === null) return;
     if (!(p.grad instanceof Tensor) || p.grad.size !== p.size) throw rangeError(`a gradient of length ${p.size}`, `${name}[${i}].grad`, p.grad);
     out.push(p.grad.data);
@@ -26,7 +26,7 @@ function gradsOf(params: readonly Parameter[] | Parameter, name: string): Float3
  * is computed in double and multiplies every element (g = g * factor). With errorIfNonfinite a
  * NaN/Infinity norm throws before any gradient changes.
  */
-export function clipGradNorm(params: readonly Parameter[] | Parameter, maxNorm: number, opts: { errorIfNonfinite?: boolean } = {}): number {
+export function clipGradNorm(params: readonly Tensor[] | Tensor, maxNorm: number, opts: { errorIfNonfinite?: boolean } = {}): number {
   checkFinite(maxNorm, 'maxNorm');
   if (!(maxNorm >= 0)) throw rangeError('a finite number >= 0', 'maxNorm', maxNorm);
   const strict = opts.errorIfNonfinite ?? false;
@@ -44,7 +44,7 @@ export function clipGradNorm(params: readonly Parameter[] | Parameter, maxNorm: 
 }
 
 /** Clamps every gradient element to [-clipValue, clipValue] (NaN stays NaN). */
-export function clipGradValue(params: readonly Parameter[] | Parameter, clipValue: number): void {
+export function clipGradValue(params: readonly Tensor[] | Tensor, clipValue: number): void {
   checkFinite(clipValue, 'clipValue');
   if (!(clipValue >= 0)) throw rangeError('a finite number >= 0', 'clipValue', clipValue);
   const grads = gradsOf(params, 'params');

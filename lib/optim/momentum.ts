@@ -3,7 +3,7 @@
 //   Nesterov (NAG)      v <- mu_t v - lr g(theta + mu_t v),  theta <- theta + v
 // exact, step by step, also when mu changes every step (mu may follow a Schedule).
 //
-// NAG's look-ahead convention: the Parameter holds the LOOK-AHEAD point phi_t = theta_t + mu_t v_t,
+// NAG's look-ahead convention: the parameter holds the LOOK-AHEAD point phi_t = theta_t + mu_t v_t,
 // so the gradient the model computes from the parameter is g(theta_t + mu_t v_t), as the formula
 // wants; the optimizer keeps theta in its state ('theta') and after each step writes
 // phi_{t+1} = theta_{t+1} + mu_{t+1} v_{t+1} into the parameter. mu_{t+1} is the momentum
@@ -11,7 +11,7 @@
 // puts theta into the parameters (to evaluate or save the model) and returns a function that puts the
 // look-ahead points back. At the start v = 0, so the initial parameters are theta_0 = phi_0.
 import { H, OF } from '../backend/optim_spec.js';
-import type { Parameter } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { checkUnitMomentum, type Schedule } from './options.js';
 import { Optimizer, type AlgoDef, type Params } from './optimizer.js';
 
@@ -82,14 +82,14 @@ export class NAG extends Optimizer<MomentumHyper> {
   }
 
   /** theta (the point the formula's iterates are), as opposed to the look-ahead point the parameter holds. */
-  theta(p: Parameter): Float32Array {
+  theta(p: Tensor): Float32Array {
     const s = this.state.get(p);
     return s ? s.buffers.theta : p.data;
   }
 
   /** Writes theta into every parameter; the returned function restores the look-ahead points. */
   useTheta(): () => void {
-    const saved: [Parameter, Float32Array][] = [];
+    const saved: [Tensor, Float32Array][] = [];
     for (const g of this.paramGroups) {
       for (const p of g.params) {
         const s = this.state.get(p);

@@ -4,7 +4,7 @@
 // and the scalars it computes once per tensor in TypeScript (rounded to binary32) for the kernel.
 import { kernels } from '../backend/select.js';
 import { OPTIM_H, type OptimAlgo } from '../backend/optim_spec.js';
-import { Parameter, Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { rangeError, typeError } from '../validate.js';
 import { OPTION_CHECKS, schedulable, type HyperValue, type Schedule } from './options.js';
 import type { AlgoDef, Hyper, ParamGroup, ParamGroupInput, Params, ParamState, StateDict, StepContext, StepResult } from './algo.js';
@@ -22,7 +22,7 @@ interface GroupCall {
 }
 
 interface PendingState {
-  p: Parameter;
+  p: Tensor;
   prev: ParamState | undefined;
   step: number;
   buffers: Record<string, Float32Array> | null;
@@ -55,7 +55,7 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
   stepCount = 0;
   /** Number of steps skipped because of a non-finite gradient. */
   skippedSteps = 0;
-  protected readonly state = new Map<Parameter, ParamState>();
+  protected readonly state = new Map<Tensor, ParamState>();
   /** True while a stepAsync() has not settled. */
   private busy = false;
   private readonly schedules: Record<string, Schedule<HyperValue>>[] = [];
@@ -65,7 +65,7 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
 
   protected constructor(
     protected readonly def: AlgoDef<O>,
-    params: readonly Parameter[] | readonly ParamGroupInput<Record<string, unknown>>[],
+    params: readonly Tensor[] | readonly ParamGroupInput<Record<string, unknown>>[],
     options: Record<string, unknown> = {},
   ) {
     const known = [...Object.keys(def.defaults), ...(def.required ?? [])];
@@ -82,10 +82,10 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
     if (!Array.isArray(params)) throw typeError('an array of Parameters or of parameter groups', 'params', params);
     if (params.length === 0) throw new RangeError(`Expected at least one parameter for params of ${def.name} but received an empty array`);
     const groups: ParamGroupInput<Record<string, unknown>>[] =
-      params[0] instanceof Parameter ? [{ params: params as Parameter[] }] : (params as ParamGroupInput<Record<string, unknown>>[]);
+      params[0] instanceof Tensor ? [{ params: params as Tensor[] }] : (params as ParamGroupInput<Record<string, unknown>>[]);
     this.base = rest;
-    const seen = new Set<Parameter>();
-    const built = groups.map((g, gi) => this.buildGroup(g, `params[${gi}]`, groups.length === 1 && params[0] instanceof Parameter ? '' : `params[${gi}].`, seen, 0));
+    const seen = new Set<Tensor>();
+    const built = groups.map((g, gi) => this.buildGroup(g, `params[${gi}]`, groups.length === 1 && params[0] instanceof Tensor ? '' : `params[${gi}].`, seen, 0));
     for (const [group, sched] of built) {
       this.paramGroups.push(group);
       this.schedules.push(sched);
@@ -94,7 +94,7 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
 
   /** Adds a group { params, ...options } (torch's add_param_group); options default to the constructor's. */
   addParamGroup(group: ParamGroupInput<Record<string, unknown>>): void {
-    const seen = new Set<Parameter>(this.paramGroups.flatMap((g) => g.params));
+    const seen = new Set<Tensor>(this.paramGroups.flatMap((g) => g.params));
     const [built, sched] = this.buildGroup(group, 'group', 'group.', seen, this.stepCount);
     this.paramGroups.push(built);
     this.schedules.push(sched);
@@ -105,18 +105,20 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
     g: ParamGroupInput<Record<string, unknown>>,
     at: string,
     where: string,
-    seen: Set<Parameter>,
+    seen: Set<Tensor>,
     t: number,
   ): [ParamGroup<O>, Record<string, Schedule<HyperValue>>] {
     const def = this.def;
     const known = [...Object.keys(def.defaults), ...(def.required ?? [])];
-    if (g === null || typeof g !== 'object' || g instanceof Parameter) throw typeError('a parameter group { params, ...options }', at, g);
-    if (!Array.isArray(g.params)) throw typeError('an array of Parameters', `${where}params`, g.params);
+    if (g === null || typeof g !== 'object' || g instanceof Tensor || ArrayBuffer.isView(g) || Array.isArray(g)) throw typeError('a parameter (a leaf Tensor) or a parameter group { params, ...options }', at, g);
+    if (!Array.isArray(g.params)) throw typeError('an array of parameters (leaf Tensors)', `${where}params`, g.params);
     for (const k of Object.keys(g)) {
       if (k !== 'params' && !known.includes(k)) throw new TypeError(`Unknown option '${k}' for ${def.name} in ${at}; expected one of: ${known.join(', ')}`);
     }
     g.params.forEach((p, pi) => {
-      if (!(p instanceof Parameter)) throw typeError('a Parameter', `${where}params[${pi}]`, p);
+      if (!(p instanceof Tensor)) throw typeError('a parameter (a leaf Tensor)', `${where}params[${pi}]`, p);
+      // torch's rule: a parameter is a leaf (a Parameter, or a tensor made with requiresGrad); a result of ops is not
+      if (!p.isLeaf) throw new TypeError(`Expected a leaf Tensor (a Parameter, or a tensor made with requiresGrad) for ${where}params[${pi}] but received the result of an op (${p.gradFn!.name}); optimize its leaf, or .detach().requiresGrad_() a copy`);
       if (seen.has(p)) throw new RangeError(`Expected each parameter once but ${where}params[${pi}] was already given to ${def.name}`);
       seen.add(p);
     });
@@ -259,7 +261,7 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
   }
 
   /** The state of a parameter (undefined before its first step); buffers are live views. */
-  getState(p: Parameter): Readonly<ParamState> | undefined {
+  getState(p: Tensor): Readonly<ParamState> | undefined {
     return this.state.get(p);
   }
 
@@ -298,7 +300,7 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
     }
     if (sd.state === null || typeof sd.state !== 'object') throw typeError('an object', 'stateDict.state', sd.state);
     const keys = Object.keys(this.def.defaults).concat(this.def.required ?? []);
-    const all: Parameter[] = [];
+    const all: Tensor[] = [];
     const groups = sd.paramGroups.map((e, gi) => {
       const g = this.paramGroups[gi];
       if (e === null || typeof e !== 'object' || !Array.isArray(e.params) || e.params.length !== g.params.length) {
@@ -313,7 +315,7 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
       all.push(...g.params);
       return o;
     });
-    const states = new Map<Parameter, ParamState>();
+    const states = new Map<Tensor, ParamState>();
     for (const [key, e] of Object.entries(sd.state)) {
       const i = Number(key);
       const at = `stateDict.state[${key}]`;
@@ -342,7 +344,7 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
     this.stepCount = sd.stepCount;
   }
 
-  private newBuffer(name: string, o: O, p: Parameter): Float32Array {
+  private newBuffer(name: string, o: O, p: Tensor): Float32Array {
     const init = this.def.init?.(name, o) ?? 0;
     if (init === 'param') return p.data.slice();
     const b = new Float32Array(p.size);
@@ -370,8 +372,8 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
   }
 
   /** The parameters of a group that have a gradient, with their gradients checked. */
-  private collect(g: ParamGroup<O>, gi: number): { p: Parameter; g: Float32Array; name: string }[] {
-    const out: { p: Parameter; g: Float32Array; name: string }[] = [];
+  private collect(g: ParamGroup<O>, gi: number): { p: Tensor; g: Float32Array; name: string }[] {
+    const out: { p: Tensor; g: Float32Array; name: string }[] = [];
     g.params.forEach((p, pi) => {
       const grad = p.grad;
       if (grad === null || grad === undefined) return;

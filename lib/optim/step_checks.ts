@@ -1,13 +1,13 @@
 // The checks a step makes on its gradients before any kernel runs: no two buffers share memory, and
 // (skipNonFinite) the first non-finite gradient element.
-import type { Parameter } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 
 /**
  * Throws unless every parameter and gradient of the step is disjoint from every other (the kernels
  * read and write each once per element). Arrays are grouped by ArrayBuffer, so the usual case (one
  * buffer each) costs O(n); within a buffer, sorted by offset, only neighbours need comparing.
  */
-export function checkAllDisjoint(work: readonly { p: Parameter; g: Float32Array; name: string }[][]): void {
+export function checkAllDisjoint(work: readonly { p: Tensor; g: Float32Array; name: string }[][]): void {
   const byBuffer = new Map<ArrayBufferLike, [Float32Array, string][]>();
   const add = (a: Float32Array, name: string) => {
     if (a.length === 0) return;

@@ -1,5 +1,8 @@
 // SIMD level, threads and build facts, per addon instance.
 #include <thread>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include "binding/common.h"
 #include "parallel.h"
 
@@ -72,6 +75,44 @@ static Napi::Value build_info(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// The allocator side of fresh tensor storage (docs/memory.md). V8 frees an ArrayBuffer's memory with
+// free() when it collects the array; glibc hands blocks over 128 KB (mmap) and a free heap top over
+// 128 KB (trim) back to the kernel, so the next array of that size is new pages. mallocTune(mb) keeps
+// blocks up to 32 MB in the heap and up to `mb` megabytes of free heap top, so memory a collected
+// tensor held is reused warm. glibc only; elsewhere it does nothing and returns false.
+static Napi::Value malloc_tune(const Napi::CallbackInfo& info) {
+  int mb = arg_int(info, 0, "megabytes", 1, 2047);  // mallopt takes an int of bytes
+  bool done = false;
+#if defined(__GLIBC__)
+  done = mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024) == 1 && mallopt(M_TRIM_THRESHOLD, mb * 1024 * 1024) == 1;
+#else
+  (void)mb;
+#endif
+  return Napi::Boolean::New(info.Env(), done);
+}
+
+// mallocRelease(): gives the heap's free pages back to the kernel (fg.emptyCache()).
+static Napi::Value malloc_release(const Napi::CallbackInfo& info) {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+  return info.Env().Undefined();
+}
+
+// mallocFreeBytes(): bytes free inside the malloc heap of the main arena (what mallocTune keeps warm), -1
+// where it is not known.
+static Napi::Value malloc_free_bytes(const Napi::CallbackInfo& info) {
+  double v = -1;
+#if defined(__GLIBC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  struct mallinfo mi = mallinfo();  // mallinfo2 needs glibc 2.33; the prebuilt binaries target 2.31
+#pragma GCC diagnostic pop
+  v = (double)(unsigned)mi.fordblks;
+#endif
+  return Napi::Number::New(info.Env(), v);
+}
+
 void register_system(Napi::Env env, Napi::Object exports) {
   FG_FN(exports, "simdLevel", simd_level);
   FG_FN(exports, "setSimdLevel", set_simd_level);
@@ -79,6 +120,9 @@ void register_system(Napi::Env env, Napi::Object exports) {
   FG_FN(exports, "setNumThreads", set_num_threads);
   FG_FN(exports, "getNumThreads", get_num_threads);
   FG_FN(exports, "buildInfo", build_info);
+  FG_FN(exports, "mallocTune", malloc_tune);
+  FG_FN(exports, "mallocRelease", malloc_release);
+  FG_FN(exports, "mallocFreeBytes", malloc_free_bytes);
 }
 
 }  // namespace fg

@@ -13,23 +13,32 @@ export interface StreamArgs {
   throwAt?: number;
   /** Reading sample i = hangAt never finishes (async: a Promise that never settles; sync: a busy loop). */
   hangAt?: number;
+  /** Each sample also carries getWorkerInfo().seed when the dataset was built and when this pass began (16-bit pieces). */
+  seeds?: boolean;
 }
 
 type Sample = [Float32Array, number];
 
+const pieces = (s: number) => [s % 2 ** 16, Math.floor(s / 2 ** 16) % 2 ** 16, Math.floor(s / 2 ** 32) % 2 ** 16, Math.floor(s / 2 ** 48)];
+
 class Stream extends IterableDataset<Sample> {
+  readonly builtSeed = getWorkerInfo()?.seed ?? -1;
+  passSeed = -1;
+
   constructor(readonly args: StreamArgs) {
     super();
   }
 
   *indices(): Generator<number> {
+    this.passSeed = getWorkerInfo()?.seed ?? -1;
     const info = this.args.shard ? getWorkerInfo() : null;
     for (let i = info ? info.id : 0; i < this.args.n; i += info ? info.numWorkers : 1) yield i;
   }
 
   sample(i: number): Sample {
     if (i === this.args.throwAt) throw new RangeError(`fixture: stream sample ${i} is unreadable`);
-    return [Float32Array.of(i, -i), i % 10];
+    const x = this.args.seeds ? Float32Array.of(i, -i, ...pieces(this.builtSeed), ...pieces(this.passSeed)) : Float32Array.of(i, -i);
+    return [x, i % 10];
   }
 }
 

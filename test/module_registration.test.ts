@@ -1,0 +1,100 @@
+// Modules register what is assigned to their properties, as torch's __setattr__ does (lib/nn/module.ts
+// #adopt), and ModuleList / Identity (lib/nn/containers.ts) behave as torch's.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as fg from '../lib/index.js';
+
+class Net extends fg.nn.Module {
+  scale: fg.Parameter | null = new fg.Parameter(Float32Array.of(2), [1]);
+  fc1 = new fg.nn.Linear(4, 8, { generator: new fg.Generator(1) });
+  act = new fg.nn.ReLU();
+  fc2 = new fg.nn.Linear(8, 2, { generator: new fg.Generator(2) });
+  notAParameter = fg.ones([3]);
+  parent: fg.nn.Module | null = null;
+  forward(x: fg.Tensor): fg.Tensor {
+    const h = this.act.forward(this.fc1.forward(x));
+    return this.scale ? this.fc2.forward(h).mul(this.scale) : this.fc2.forward(h);
+  }
+}
+
+class Explicit extends fg.nn.Module {
+  readonly scale = this.registerParameter('scale', new fg.Parameter(Float32Array.of(2), [1]));
+  readonly fc1 = this.registerModule('fc1', new fg.nn.Linear(4, 8, { generator: new fg.Generator(1) }));
+  readonly act = this.registerModule('act', new fg.nn.ReLU());
+  readonly fc2 = this.registerModule('fc2', new fg.nn.Linear(8, 2, { generator: new fg.Generator(2) }));
+  forward(x: fg.Tensor): fg.Tensor {
+    return this.fc2.forward(this.act.forward(this.fc1.forward(x))).mul(this.scale);
+  }
+}
+
+test("properties holding Parameters and Modules are registered in assignment order (torch's names), and train like explicit registrations", () => {
+  const net = new Net(), ex = new Explicit();
+  const names = ['scale', 'fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias'];
+  assert.deepEqual(net.namedParameters().map(([n]) => n), names);
+  assert.deepEqual(ex.namedParameters().map(([n]) => n), names);
+  assert.deepEqual(net.namedChildren().map(([n]) => n), ['fc1', 'act', 'fc2']);
+  assert.deepEqual(Object.keys(net.stateDict()), names); // a plain Tensor property is not state, as in torch
+  const x = fg.randn([5, 4], { generator: new fg.Generator(3) }), y = Int32Array.of(0, 1, 1, 0, 1);
+  const opts = [new fg.optim.SGD(net.parameters(), { lr: 0.1 }), new fg.optim.SGD(ex.parameters(), { lr: 0.1 })];
+  [net, ex].forEach((m, i) => {
+    for (let s = 0; s < 3; s++) {
+      opts[i].zeroGrad();
+      fg.nn.functional.crossEntropy(m.forward(x), y).backward();
+      opts[i].step();
+    }
+  });
+  for (const [n, p] of net.namedParameters()) assert.deepEqual(Array.from(p.data), Array.from((ex.stateDict()[n] as fg.Tensor).data), n);
+  // eval() reaches the assigned children
+  net.eval();
+  assert.equal(net.fc1.training, false);
+});
+
+test('reassigning a property replaces its entry in place; null removes a parameter; a parent reference is not a child', () => {
+  const net = new Net();
+  net.fc2 = new fg.nn.Linear(8, 3);
+  assert.deepEqual(net.namedParameters().map(([n, p]) => `${n}:${p.shape.join('x')}`), ['scale:1', 'fc1.weight:8x4', 'fc1.bias:8', 'fc2.weight:3x8', 'fc2.bias:3']);
+  net.scale = null;
+  assert.deepEqual(net.namedParameters().map(([n]) => n), ['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']);
+  assert.equal(net.forward(fg.zeros([1, 4])).shape[1], 3);
+  // a child holding its parent: not registered (modules form a tree), no endless recursion
+  const child = new Net();
+  net.fc1 = child as unknown as fg.nn.Linear;
+  child.parent = net;
+  assert.deepEqual(child.namedChildren().map(([n]) => n), ['fc1', 'act', 'fc2']);
+  assert.ok(net.namedModules().length > 0);
+  // the same module under two properties: registered once, under its first name
+  const shared = new (class extends fg.nn.Module {
+    a = new fg.nn.Linear(2, 2);
+    b = this.a;
+    forward(x: fg.Tensor) {
+      return this.b.forward(this.a.forward(x));
+    }
+  })();
+  assert.deepEqual(shared.namedChildren().map(([n]) => n), ['a']);
+});
+
+test('ModuleList: registered as 0, 1, …; iteration, at(), append, extend; no forward; Identity passes its input through', () => {
+  const list = new fg.nn.ModuleList([new fg.nn.Linear(3, 3), new fg.nn.Tanh()]);
+  class Stack extends fg.nn.Module {
+    layers = list;
+    forward(x: fg.Tensor): fg.Tensor {
+      for (const m of this.layers) x = m.forward(x);
+      return x;
+    }
+  }
+  const s = new Stack();
+  list.append(new fg.nn.Linear(3, 1));
+  assert.equal(list.length, 3);
+  assert.deepEqual(s.namedParameters().map(([n]) => n), ['layers.0.weight', 'layers.0.bias', 'layers.2.weight', 'layers.2.bias']);
+  assert.ok(list.at(-1) instanceof fg.nn.Linear);
+  assert.ok(list.at(1) instanceof fg.nn.Tanh);
+  assert.throws(() => list.at(3), RangeError);
+  assert.throws(() => list.extend([new fg.nn.ReLU(), 5 as never]), /Expected a Module for modules\[4\] but received number 5/);
+  assert.equal(list.length, 3); // nothing added by the failed extend
+  assert.throws(() => list.forward(), /ModuleList has no forward/);
+  const y = s.forward(fg.ones([2, 3], { requiresGrad: true }));
+  y.sum().backward();
+  assert.ok(list.at(0).parameters()[0].grad);
+  const x = fg.ones([2]);
+  assert.equal(new fg.nn.Identity().forward(x), x);
+});
