@@ -116,8 +116,8 @@ static inline void gemm_tile(size_t kc, const float* __restrict ap, size_t lda, 
       }
     return;
   }
-  // Edge tile: through memory, folding only the valid part (whole vectors, then lane by lane). (Kept apart from the full
-  // tile's path so that the accumulators are not spilled there.)
+  // Edge tile: through memory, folding only the valid part (whole vectors, then lane by lane). (Kept
+  // apart from the full tile's path so that the accumulators are not spilled there.)
   alignas(64) float t[MR * NR];
 #pragma GCC unroll 32
   for (int i = 0; i < MR; ++i)
@@ -155,7 +155,7 @@ static void gemm_pack_a(const gemm_args& g, size_t i0, size_t mc, size_t k0, siz
 // dst[r * ldd + c] = src[r * lds + c] for c < cols, 0 for cols <= c < ldd, over `rows` rows (FG_NO_LIBCALLS).
 template <class V>
 FG_NO_LIBCALLS static void gemm_copy_padded(const float* __restrict src, size_t lds, size_t rows, size_t cols,
-                                                       float* __restrict dst, size_t ldd) {
+                                            float* __restrict dst, size_t ldd) {
   const size_t cv = cols / V::N * V::N;
   for (size_t r = 0; r < rows; ++r) {
     const float* s = src + r * lds;
