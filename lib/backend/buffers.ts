@@ -45,7 +45,7 @@ function initialLimit(): number {
 
 /** The allocator controls of the native addon (glibc's mallopt and malloc_trim), when it loaded. */
 export interface AllocatorControls {
-  mallocTune?(megabytes: number): boolean;
+  mallocTune?(megabytes: number): number;
   mallocRelease?(): void;
   mallocFreeBytes?(): number;
 }
@@ -63,7 +63,7 @@ export function attachAllocator(a: AllocatorControls): void {
   const env = process.env;
   const own = ['MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_', 'MALLOC_TOP_PAD_'].some((k) => env[k] !== undefined);
   if (limit > 0 && !own && typeof a.mallocTune === 'function') {
-    mallocTuned = a.mallocTune(Math.min(2047, Math.max(1, Math.round(limit / 2 ** 20))));
+    mallocTuned = a.mallocTune(Math.min(2047, Math.max(1, Math.round(limit / 2 ** 20)))) === 1;
   }
 }
 

@@ -24,8 +24,8 @@ export interface NativeAddon {
     parallelMinWork: number;
     blockSize: number;
   };
-  /** glibc: keep freed blocks up to 32 MB and `megabytes` of free heap top warm (docs/memory.md); false elsewhere. */
-  mallocTune?(megabytes: number): boolean;
+  /** glibc: keep freed blocks up to 32 MB and `megabytes` of free heap top warm (docs/memory.md); 1 when applied, 0 elsewhere. */
+  mallocTune?(megabytes: number): number;
   /** glibc: give the heap's free pages back to the kernel. */
   mallocRelease?(): void;
   /** Bytes free inside the malloc heap (-1 where unknown). */

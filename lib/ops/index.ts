@@ -6,4 +6,6 @@ export * from './unary.js';
 export * from './matmul.js';
 export * from './shape.js';
 export * from './creation.js';
+export * from './compare.js';
+export * from './norm.js';
 import './methods.js';

@@ -256,3 +256,11 @@ function planGemm(a: Tensor, b: Tensor, c: Tensor, opts: GemmOptions | undefined
   checkNoOverlap(c, 'c', [[a, 'a'], [b, 'b'], [bias, 'bias']], fn);
   return { out: c, args: [a.data, b.data, c.data, m, n, k, transA, transB, Math.fround(alpha), Math.fround(beta), bias?.data ?? null, activation] };
 }
+
+/** torch.mm: the product of two 2-D tensors (matmul without broadcasting or 1-D operands). */
+export function mm(a: Tensor, b: Tensor): Tensor {
+  checkTensor(a, 'input');
+  checkTensor(b, 'mat2');
+  if (a.ndim !== 2 || b.ndim !== 2) throw new RangeError(`Expected 2-D tensors for mm but received shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} (use matmul for batched or 1-D operands)`);
+  return matmul(a, b);
+}

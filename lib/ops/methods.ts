@@ -8,9 +8,11 @@ import { checkTensor, formatShape, sameShape, Tensor, viewOf, type DType, type T
 import { checkNumber } from '../validate.js';
 import { kfor } from './core.js';
 import { add, binaryInto, broadcastShapes, clamp, div, maximum, minimum, mul, pow, sub } from './elementwise.js';
-import { matmul } from './matmul.js';
-import { argmaxDim, max, mean, min, sum, var as var_, type ValuesIndices } from './reduce.js';
-import { expand, expandAs, flatten, gather, indexSelect, narrow, permute, reshape, squeeze, t, toFloat, toInt, transpose, unsqueeze } from './shape.js';
+import { matmul, mm } from './matmul.js';
+import { eq, ge, gt, le, lt, ne, where } from './compare.js';
+import { norm } from './norm.js';
+import { argmaxDim, argmin, max, mean, min, std, sum, var as var_, type ValuesIndices } from './reduce.js';
+import { chunk, expand, expandAs, flatten, gather, indexSelect, narrow, permute, reshape, split, squeeze, t, toFloat, toInt, transpose, unsqueeze } from './shape.js';
 import { abs, exp, log, logSoftmax, neg, relu, sigmoid, softmax, sqrt, square, tanh } from './unary.js';
 
 type Dim = number | readonly number[];
@@ -42,6 +44,28 @@ declare module '../tensor.js' {
     min(): Tensor;
     min(dim: number, keepdim?: boolean): ValuesIndices;
     argmax(dim?: number, keepdim?: boolean): Tensor<'int32'>;
+    argmin(dim?: number, keepdim?: boolean): Tensor<'int32'>;
+    std(dim?: Dim | null, keepdim?: boolean | { unbiased?: boolean; correction?: number; keepdim?: boolean }): Tensor;
+    /** Elementwise comparisons (torch's eq ne gt ge lt le): 1 or 0 as an int32 tensor (fastgrad has no bool dtype). */
+    eq(other: Tensor<DType> | number): Tensor<'int32'>;
+    ne(other: Tensor<DType> | number): Tensor<'int32'>;
+    gt(other: Tensor<DType> | number): Tensor<'int32'>;
+    ge(other: Tensor<DType> | number): Tensor<'int32'>;
+    lt(other: Tensor<DType> | number): Tensor<'int32'>;
+    le(other: Tensor<DType> | number): Tensor<'int32'>;
+    /** torch's x.where(condition, y): fg.ops.where(condition, x, y). */
+    where(condition: Tensor<DType>, other: Tensor | number): Tensor;
+    mm(other: Tensor): Tensor;
+    /** torch's norm(p = 2, dim?, keepdim = false): 2-norm (gradient 0 at a zero norm), 1-norm, Infinity-norm, or any p > 0. */
+    norm(p?: number, dim?: Dim | null, keepdim?: boolean): Tensor;
+    split(splitSize: number | readonly number[], dim?: number): Tensor<T>[];
+    chunk(chunks: number, dim?: number): Tensor<T>[];
+    /** The number of elements (torch's numel(); the same as .size). */
+    numel(): number;
+    /** torch's .T: the dims reversed (a transpose for 2-D). */
+    readonly T: Tensor;
+    /** torch's .mT: the last two dims swapped. */
+    readonly mT: Tensor;
     softmax(dim?: number): Tensor;
     logSoftmax(dim?: number): Tensor;
     matmul(other: Tensor): Tensor;
@@ -118,6 +142,20 @@ const methods: Record<string, (this: Tensor, ...a: never[]) => unknown> = {
   max(this: Tensor, d?: number, k?: boolean) { return d === undefined ? max(this) : max(this, d, k); },
   min(this: Tensor, d?: number, k?: boolean) { return d === undefined ? min(this) : min(this, d, k); },
   argmax(this: Tensor, d?: number, k?: boolean) { return argmaxDim(this, d, k); },
+  argmin(this: Tensor, d?: number, k?: boolean) { return argmin(this, d, k); },
+  std(this: Tensor, d?: Dim | null, k?: boolean) { return std(this, d, k); },
+  eq(this: Tensor, o: Tensor | number) { return eq(this, o); },
+  ne(this: Tensor, o: Tensor | number) { return ne(this, o); },
+  gt(this: Tensor, o: Tensor | number) { return gt(this, o); },
+  ge(this: Tensor, o: Tensor | number) { return ge(this, o); },
+  lt(this: Tensor, o: Tensor | number) { return lt(this, o); },
+  le(this: Tensor, o: Tensor | number) { return le(this, o); },
+  where(this: Tensor, c: Tensor, o: Tensor | number) { return where(c, this, o); },
+  mm(this: Tensor, o: Tensor) { return mm(this, o); },
+  norm(this: Tensor, p?: number, d?: Dim | null, k?: boolean) { return norm(this, p, d, k); },
+  split(this: Tensor, s: number | readonly number[], d?: number) { return split(this, s, d); },
+  chunk(this: Tensor, c: number, d?: number) { return chunk(this, c, d); },
+  numel(this: Tensor) { return this.size; },
   softmax(this: Tensor, d?: number) { return softmax(this, d); },
   logSoftmax(this: Tensor, d?: number) { return logSoftmax(this, d); },
   matmul(this: Tensor, o: Tensor) { return matmul(this, o); },
@@ -153,6 +191,11 @@ const methods: Record<string, (this: Tensor, ...a: never[]) => unknown> = {
   toString(this: Tensor) { return format(this); },
 };
 for (const [k, f] of Object.entries(methods)) Object.defineProperty(P, k, { value: f, writable: true, configurable: true, enumerable: false });
+Object.defineProperty(P, 'T', { get(this: Tensor) { return this.ndim < 2 ? this : this.ndim === 2 ? t(this) : permute(this, [...Array(this.ndim).keys()].reverse()); }, configurable: true, enumerable: false });
+Object.defineProperty(P, 'mT', { get(this: Tensor) {
+  if (this.ndim < 2) throw new RangeError(`tensor.mT is only supported on matrices or batches of matrices; got a ${this.ndim}-D tensor (shape ${formatShape(this.shape)})`);
+  return transpose(this, -2, -1);
+}, configurable: true, enumerable: false });
 Object.defineProperty(P, Symbol.for('nodejs.util.inspect.custom'), { value(this: Tensor) { return format(this); }, configurable: true });
 
 function item(x: Tensor<DType>): number {

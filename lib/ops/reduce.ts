@@ -12,6 +12,7 @@ import { checkTensor, formatShape, makeTensor, sameShape, Tensor, type Shape } f
 import { checkBoolean, checkFinite, checkInteger, checkOptions, overlaps, rangeError, typeError } from '../validate.js';
 import { copyStrided, fresh, kfor, needs1, normDims, stridesOf } from './core.js';
 import { broadcastStrides, mulT, scalarT } from './elementwise.js';
+import { sqrt } from './unary.js';
 
 export interface ReduceOptions {
   /**
@@ -110,7 +111,7 @@ const legacy_mean = (x: Tensor, opts?: ReduceOptions): Tensor => reduce('mean', 
 export const sumSquares = (x: Tensor, opts?: ReduceOptions): Tensor => reduce('sumSquares', x, opts, OPTIONS);
 
 /** L2 norm = sqrt(sumSquares) (torch.linalg.vector_norm with ord 2; no rescaling, so it overflows to Inf past ~1.8e19 per element). */
-export const norm = (x: Tensor, opts?: ReduceOptions): Tensor => reduce('norm', x, opts, OPTIONS);
+export const legacyNorm = (x: Tensor, opts?: ReduceOptions): Tensor => reduce('norm', x, opts, OPTIONS);
 
 /**
  * Maximum; NaN if any element is NaN. Only the values (torch.max with dim also returns indices:
@@ -125,7 +126,12 @@ const legacy_max = (x: Tensor, opts?: ReduceOptions): Tensor => reduce('max', x,
  * (flat indices for a full reduction, row or column indices along an axis), exact below 2^24.
  * Empty input (or an empty reduced dimension): RangeError.
  */
-export const argmax = (x: Tensor, opts?: ReduceOptions): Tensor => reduce('argmax', x, opts, OPTIONS);
+export function argmax(x: Tensor, dim?: number, keepdim?: boolean): Tensor<'int32'>;
+export function argmax(x: Tensor, opts: ReduceOptions): Tensor;
+export function argmax(x: Tensor, dim?: number | ReduceOptions, keepdim?: boolean): Tensor | Tensor<'int32'> {
+  // torch's positional form (int32 indices, as Tensor.argmax) or the option form (float32 indices)
+  return isOptions(dim) ? reduce('argmax', x, dim as ReduceOptions, OPTIONS) : argmaxDim(x, dim as number | undefined, keepdim);
+}
 
 /**
  * Variance, two-pass: m = mean; canonical sum of d*d with d = x - m; divided by max(0, n - correction)
@@ -339,10 +345,12 @@ export interface ReduceDimOptions extends ReduceOptions {
 /**
  * Sum over dims (torch.sum): sum(x) reduces everything to shape []; sum(x, dim, keepdim) with a dim
  * or a list of dims; sum(x, { axis, keepdim, out }) the option form (one axis of a 1-D or 2-D tensor).
+ * An int32 tensor (a comparison's 1/0, say) is summed as float32 (exact below 2^24).
  */
-export function sum(x: Tensor, dim?: DimArg | ReduceOptions, keepdim?: boolean): Tensor {
-  if (isOptions(dim)) return legacy_sum(x, dim as ReduceOptions);
-  return reduceND('sum', x, dim as DimArg, keepdim);
+export function sum(x: Tensor | Tensor<'int32'>, dim?: DimArg | ReduceOptions, keepdim?: boolean): Tensor {
+  if (x instanceof Tensor && x.dtype === 'int32') x = makeTensor(Float32Array.from(x.data), x.shape.slice());
+  if (isOptions(dim)) return legacy_sum(x as Tensor, dim as ReduceOptions);
+  return reduceND('sum', x as Tensor, dim as DimArg, keepdim);
 }
 
 /** Mean over dims (torch.mean): the canonical sum divided by the count (one binary32 division). */
@@ -383,6 +391,12 @@ function var_(x: Tensor, dim?: DimArg | VarianceOptions, keepdim?: boolean | Var
   return reduceND('variance', x, dim as DimArg, kd, correction);
 }
 export { var_ as var };
+
+/** torch.std: the square root of var (same arguments: unbiased by default). */
+export function std(x: Tensor, dim?: DimArg, keepdim?: boolean | VarOptions): Tensor {
+  if (isOptions(dim)) throw new TypeError('Expected a dim (a number, an array of numbers or null) for std but received an options object; pass { unbiased, keepdim } after dim');
+  return sqrt(var_(x, dim, keepdim));
+}
 
 /** The option form's variance ({ axis, keepdim, correction, out }), or var's positional form. */
 export function variance(x: Tensor, dim?: DimArg | VarianceOptions, keepdim?: boolean | VarOptions): Tensor {
@@ -460,6 +474,16 @@ export function min(x: Tensor, dim?: number, keepdim?: boolean): Tensor | Values
   if (dim === undefined) return fullExtreme('min', x);
   checkTensor(x, 'x');
   return extreme('min', x, dim, keepdim);
+}
+
+/** Indices of the minimum along dim (int32; the first minimum, or the first NaN), or of the flat minimum with no dim. */
+export function argmin(x: Tensor, dim?: number, keepdim?: boolean): Tensor<'int32'> {
+  checkTensor(x, 'x');
+  if (dim === undefined) {
+    if (x.size === 0) throw new RangeError(`Expected a non-empty tensor for x of argmin but received shape ${formatShape(x.shape)}`);
+    return extreme('min', makeTensor(x.data, [x.size]), 0, false).indices; // the flat index, shape []
+  }
+  return extreme('min', x, dim, keepdim).indices;
 }
 
 /** Indices of the maximum along dim (int32; the first maximum), or of the flat maximum with no dim. */

@@ -413,3 +413,36 @@ export function toInt(x: Tensor<DType>): Tensor<'int32'> {
   return makeTensor(out, x.shape.slice());
 }
 
+/** torch.split: pieces of splitSize along dim (the last one shorter), or of the given sizes (summing to the dim). Each piece is narrow(). */
+export function split(x: Tensor, splitSize: number | readonly number[], dim = 0): Tensor[] {
+  checkTensor(x, 'x');
+  const d = normDim(dim, x.ndim, 'dim', 'split'), size = x.shape[d];
+  let sizes: number[];
+  if (typeof splitSize === 'number') {
+    checkInteger(splitSize, 'splitSize', 1);
+    sizes = [];
+    for (let at = 0; at < size; at += splitSize) sizes.push(Math.min(splitSize, size - at));
+    if (size === 0) sizes.push(0);
+  } else {
+    if (!Array.isArray(splitSize)) throw typeError('an integer or an array of integers', 'splitSize', splitSize);
+    splitSize.forEach((s, i) => checkInteger(s, `splitSize[${i}]`, 0));
+    const total = splitSize.reduce((a, b) => a + b, 0);
+    if (total !== size) throw new RangeError(`split expects splitSize to sum exactly to ${size} (input tensor's size at dimension ${d}) but got splitSize [${splitSize.join(', ')}] (sum ${total}) on shape ${formatShape(x.shape)}`);
+    sizes = splitSize.slice();
+  }
+  const out: Tensor[] = [];
+  let at = 0;
+  for (const n of sizes) {
+    out.push(narrow(x, d, at, n));
+    at += n;
+  }
+  return out;
+}
+
+/** torch.chunk: at most `chunks` pieces along dim, each ceil(size / chunks) long (the last may be shorter). */
+export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+  checkTensor(x, 'x');
+  checkInteger(chunks, 'chunks', 1);
+  const d = normDim(dim, x.ndim, 'dim', 'chunk');
+  return split(x, Math.max(1, Math.ceil(x.shape[d] / chunks)), d);
+}

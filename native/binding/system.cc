@@ -79,7 +79,7 @@ static Napi::Value build_info(const Napi::CallbackInfo& info) {
 // free() when it collects the array; glibc hands blocks over 128 KB (mmap) and a free heap top over
 // 128 KB (trim) back to the kernel, so the next array of that size is new pages. mallocTune(mb) keeps
 // blocks up to 32 MB in the heap and up to `mb` megabytes of free heap top, so memory a collected
-// tensor held is reused warm. glibc only; elsewhere it does nothing and returns false.
+// tensor held is reused warm. Returns 1 when applied; 0 elsewhere (not glibc), where it does nothing.
 static Napi::Value malloc_tune(const Napi::CallbackInfo& info) {
   int mb = arg_int(info, 0, "megabytes", 1, 2047);  // mallopt takes an int of bytes
   bool done = false;
@@ -88,7 +88,7 @@ static Napi::Value malloc_tune(const Napi::CallbackInfo& info) {
 #else
   (void)mb;
 #endif
-  return Napi::Boolean::New(info.Env(), done);
+  return Napi::Number::New(info.Env(), done ? 1 : 0);
 }
 
 // mallocRelease(): gives the heap's free pages back to the kernel (fg.emptyCache()).

@@ -14,6 +14,10 @@ export const system = defineFamily<never>()({
     setNumThreads: { args: [arg.int('n', 1, 1024)], stateful: true },
     getNumThreads: { args: [], returns: 'number' },
     buildInfo: { args: [], returns: 'object' },
+    // glibc's heap kept warm for fresh tensor storage (lib/backend/buffers.ts attachAllocator, docs/memory.md)
+    mallocTune: { args: [arg.int('megabytes', 1, 2047)], returns: 'number', stateful: true },
+    mallocRelease: { args: [], stateful: true },
+    mallocFreeBytes: { args: [], returns: 'number' },
   },
   adapt: null,
 });
