@@ -1,11 +1,13 @@
 // The PyTorch anchor of the layer suites (conv, recurrent): runs a suite's timing script under
 // /usr/bin/python3 (Debian's, where torch 1.13 is installed; python3 from PATH otherwise) with the
 // suite's cases, thread count and repeats, OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset for the anchor
-// only. A suite's script defines `step_for(c)`, returning the function that runs one timed step of
-// case c; this file adds the rest (arguments, threads, seed, warm-up, the median of `reps` timings) and
+// only, and OPENBLAS_NUM_THREADS set to the thread count (Debian's torch is built with BLAS_INFO=generic:
+// torch.set_num_threads does not reach OpenBLAS, which would otherwise take every core). A suite's
+// script defines `step_for(c)`, returning the function that runs one timed step of case c; this file adds the rest (arguments, threads, seed, warm-up, the median of `reps` timings) and
 // prints {"torch": version, "ms": {case name: median ms}}.
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 
 const PRELUDE = `
 import json, sys, time, torch
@@ -31,7 +33,7 @@ print(json.dumps({'torch': torch.__version__, 'ms': {c['name']: median_ms(step_f
 /** PyTorch's medians (ms) by case name, or the reason there are none; `stepFor` is the suite's step_for(c). */
 export function torchTimes(stepFor: string, cases: readonly object[], threads: number, reps: number): { ms: Record<string, number>; version: string } | string {
   const script = PRELUDE + stepFor + EPILOGUE;
-  const env = { ...process.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: String(threads) };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
   const py = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
@@ -39,4 +41,31 @@ export function torchTimes(stepFor: string, cases: readonly object[], threads: n
   if (r.status !== 0) return `PyTorch anchor unavailable (${(r.stderr || r.error?.message || '').trim().split('\n').pop()})`;
   const j = JSON.parse(r.stdout) as { torch: string; ms: Record<string, number> };
   return { ms: j.ms, version: j.torch };
+}
+
+/**
+ * PyTorch's medians (ms) of bench/torch/cases.py's named cases (see that file), or null if the anchor is
+ * unavailable. The anchor's command only: OPENBLAS_NUM_THREADS = threads, OPENBLAS_CORETYPE /
+ * OPENBLAS_L2_SIZE unset (OpenBLAS on its own kernel pick), except at fastgrad's avx2 level (`simd`), where OPENBLAS_CORETYPE=Haswell gives OpenBLAS's
+ * AVX2 kernels: the same instruction set on both sides. Torch gets its own libgomp defaults, not the wait
+ * policy fastgrad's loader put into this process's environment (lib/backend/native.ts sets
+ * OMP_WAIT_POLICY=passive and GOMP_SPINCOUNT=30000 when neither is set).
+ */
+export function torchCases(threads: number, reps: number, names: readonly string[], simd: string): Record<string, number> | null {
+  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: String(threads) };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  if (env.OMP_WAIT_POLICY === 'passive' && env.GOMP_SPINCOUNT === '30000') {
+    delete env.OMP_WAIT_POLICY;
+    delete env.GOMP_SPINCOUNT;
+  }
+  if (simd === 'avx2') env.OPENBLAS_CORETYPE = 'Haswell';
+  const py = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  const r = spawnSync(py, [path.join(__dirname, 'torch', 'cases.py'), String(threads), String(reps), ...names], { encoding: 'utf8', env, timeout: 600_000 });
+  if (r.status !== 0) return null;
+  try {
+    return JSON.parse(r.stdout.trim()) as Record<string, number>;
+  } catch {
+    return null;
+  }
 }

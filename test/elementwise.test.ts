@@ -227,6 +227,10 @@ test('ewStridedCopy checks its geometry, reach and overlap, and writes nothing o
   assert.deepEqual(Array.from(y), [1, 4, 2, 5, 3, 6]);
   y.fill(7);
   assertRejects(() => addon.ewStridedCopy(x, y, [2, 0, 3, 2, 1, 3]), TypeError, /Expected Int32Array for geometry/, [y]);
+  assertRejects(() => addon.ewStridedCopy(x, y, new Float32Array(6)), TypeError, /Expected Int32Array for geometry/, [y]);
+  const gone = Int32Array.from([2, 0, 3, 2, 1, 3]);
+  structuredClone(gone.buffer, { transfer: [gone.buffer] }); // detaches gone's buffer
+  assertRejects(() => addon.ewStridedCopy(x, y, gone), TypeError, /Expected an Int32Array with a live buffer for geometry but received one whose ArrayBuffer is detached/, [y]);
   assertRejects(() => addon.ewStridedCopy(x, y, Int32Array.from([2, 0, 3])), RangeError, /geometry/, [y]);
   assertRejects(() => addon.ewStridedCopy(x, y, Int32Array.from([2, -1, 3, 2, 1, 3])), RangeError, /offset/, [y]);
   assertRejects(() => addon.ewStridedCopy(x, y, Int32Array.from([2, 1, 3, 2, 1, 3])), RangeError, /Expected x to hold every element .* \(7\) but received length 6/, [y]);

@@ -216,6 +216,16 @@ test('conformance: narrow C (the 12-row tiles one or two vectors wide), every tr
   }
 });
 
+test('conformance: a narrow last panel beside wide ones, B and transposed A read in place (several k blocks)', () => {
+  // n = 100, 80, 96 + 4: a 64-wide panel then a 12 x 32 / 8 x 48 tail (AVX-512), 16 + 4 (AVX2); k * n small
+  // enough that a row-major B is read in place, k > 1024 so that it spans k blocks and spans; m not a
+  // multiple of any MR so a last partial panel of A is packed; transposed A is read in place by the others
+  const shapes: [number, number, number][] = [[100, 100, 100], [37, 80, 300], [31, 36, 1500], [13, 100, 640]];
+  for (const [m, n, k] of shapes) {
+    for (const [transA, transB] of TRANSPOSES) conformGemm({ ...base, m, n, k, transA, transB, alpha: transB ? 0.75 : 1, beta: transA ? 1 : 0 });
+  }
+});
+
 test('conformance: 257x129x511 with alpha/beta, bias and each epilogue activation, every transpose combination', () => {
   const scalings: [number, number][] = [[1, 0], [0.75, 1], [-1.5, 0.3], [1, 1]];
   TRANSPOSES.forEach(([transA, transB], i) => {

@@ -7,13 +7,14 @@
 // of per-round medians. Outputs are preallocated (`out`) on both sides except torch's batch-norm eval.
 // Each fastgrad case is also timed under the previous scheduler (an OpenMP team per call: probeSetScheduler).
 // Columns: `vs torch` = fastgrad / torch time (< 1: fastgrad faster); for the optimizer rows `% anchor` =
-// C + OpenMP loop time / fastgrad time; for batch norm and add, % of the triad bandwidth of the same round.
+// C + OpenMP loop time / fastgrad time; for batch norm and add, % of the triad bandwidth of the same round,
+// and for batch norm `% anchor` = the time of a copy of the same arrays (probeCopy: the same bytes moved)
+// / fastgrad time: the share of the memory speed on exactly this working set.
 //
 // Alone: `npm run bench -- --only load [--quick]` (FASTGRAD_SIMD=avx2|avx512 to pick the level).
-import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
 import type { Kernels } from '../../lib/backend/kernels.js';
 import { OF, OPTIM_H } from '../../lib/backend/optim_spec.js';
+import { torchCases } from '../anchor.js';
 import { probe } from '../machine.js';
 import { fg, loadAverage, randomInto, startSpinner, timeMedian, type BenchContext, type BenchRow, type BenchSuite } from '../harness.js';
 
@@ -46,7 +47,9 @@ function cases(K: Kernels, quick: boolean): Case[] {
     const ch = (s: number, add: number) => new fg.Tensor(randomInto(new Float32Array(C), s).map((v) => v + add), [C]);
     const x = new fg.Tensor(randomInto(new Float32Array(n), 3), shape), y = fg.Tensor.zeros(shape);
     const w = ch(4, 1), bb = ch(5, 0), rm = ch(6, 0), rv = ch(7, 1);
-    out.push({ torch: 'bn_eval', label: 'BatchNorm2d eval (32, 64, 56, 56)', size: n, bytes: 8 * n, fg: () => void F.batchNormEval(x, rm, rv, w, bb, { out: y }) });
+    // anchor: a copy of the same arrays (the same 8 bytes per element, as fast as memory moves them)
+    const copy = p ? () => p.probeCopy(x.data, y.data) : undefined;
+    out.push({ torch: 'bn_eval', label: 'BatchNorm2d eval (32, 64, 56, 56)', size: n, bytes: 8 * n, fg: () => void F.batchNormEval(x, rm, rv, w, bb, { out: y }), anchor: copy });
   }
   {
     const n = 1e6, a = randomInto(new Float32Array(n), 8), b = randomInto(new Float32Array(n), 9), c = new Float32Array(n);
@@ -78,27 +81,6 @@ function cases(K: Kernels, quick: boolean): Case[] {
     }
   }
   return out;
-}
-
-function torchMs(threads: number, reps: number, names: string[]): Record<string, number> | null {
-  const env = { ...process.env };
-  delete env.OPENBLAS_CORETYPE; // the anchor's own command only (never in tests)
-  delete env.OPENBLAS_L2_SIZE;
-  // torch's own libgomp defaults, not the wait policy fastgrad's loader put into this process's environment
-  // (lib/backend/native.ts sets OMP_WAIT_POLICY=passive and GOMP_SPINCOUNT=30000 when neither is set)
-  if (env.OMP_WAIT_POLICY === 'passive' && env.GOMP_SPINCOUNT === '30000') {
-    delete env.OMP_WAIT_POLICY;
-    delete env.GOMP_SPINCOUNT;
-  }
-  // same instruction set on both sides: OpenBLAS's Haswell kernels against fastgrad's avx2 level
-  if (fg.simdLevel() === 'avx2') env.OPENBLAS_CORETYPE = 'Haswell';
-  const r = spawnSync('/usr/bin/python3', [path.join(__dirname, '..', 'torch', 'cases.py'), String(threads), String(reps), ...names], { encoding: 'utf8', env });
-  if (r.status !== 0) return null;
-  try {
-    return JSON.parse(r.stdout.trim()) as Record<string, number>;
-  } catch {
-    return null;
-  }
 }
 
 const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[xs.length >> 1] : NaN);
@@ -143,7 +125,7 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
             }
             if (c.anchor) slot(mode, c).anchor.push(timeMedian(c.anchor, { reps }));
           }
-          const t = torchMs(ctx.threads, reps, all.flatMap((c) => (c.torch ? [c.torch] : [])));
+          const t = torchCases(ctx.threads, reps, all.flatMap((c) => (c.torch ? [c.torch] : [])), fg.simdLevel());
           if (t) for (const c of all) if (c.torch && t[c.torch] !== undefined) slot(mode, c).torch.push(t[c.torch]);
         } finally {
           stop();
@@ -166,7 +148,7 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
       const team = median(s.team);
       if (Number.isFinite(team)) notes.push(`OpenMP team ${team.toPrecision(3)} ms (pool/team ${(ms / team).toFixed(2)})`);
       const ams = median(s.anchor);
-      if (Number.isFinite(ams)) notes.push(`C+OpenMP ${ams.toPrecision(3)} ms, ${((100 * ams) / ms).toFixed(0)}% of the anchor's speed`);
+      if (Number.isFinite(ams)) notes.push(`${c.torch === 'bn_eval' ? 'copy of the same arrays' : 'C+OpenMP'} ${ams.toPrecision(3)} ms, ${((100 * ams) / ms).toFixed(0)}% of the anchor's speed`);
       const row: BenchRow = { suite: 'load', case: `${c.label} [${mode}]`, backend: 'native', size: c.size, medianMs: ms, note: notes.join('; ') };
       if (c.bytes) {
         row.gbPerS = c.bytes / (ms * 1e6);

@@ -3,7 +3,9 @@
 # torch has `out=`. Prints {case: ms} as JSON. Usage: python3 cases.py <threads> <reps> <case> ...
 # Cases: mm<N> (N x N x N matmul), bn_eval (BatchNorm2d eval on (32, 64, 56, 56), a fresh output: torch
 # has no out=), add<N> (a + b into out), sgd_momentum<N> and adam<N> (torch.optim steps on one tensor of
-# N parameters, after a first step, so the momentum buffers exist).
+# N parameters, after a first step, so the momentum buffers exist), gemm_M_N_K_TT_B (C = op(A)·op(B) into
+# out with M x N x K; TT is two of n/t: A stored K x M when the first is t, B stored N x K when the second
+# is; B is beta, 0 (torch.mm) or 1 (C.addmm_: C = C + op(A)·op(B)).
 import json, sys, time
 import torch
 
@@ -37,6 +39,15 @@ def case(name):
     if name.startswith('mm'):
         n = int(name[2:])
         a, b, c = torch.rand(n, n), torch.rand(n, n), torch.empty(n, n)
+        return lambda: torch.mm(a, b, out=c)
+    if name.startswith('gemm_'):
+        m, n, k, tt, beta = name[5:].split('_')
+        m, n, k = int(m), int(n), int(k)
+        a = torch.rand(k, m).t() if tt[0] == 't' else torch.rand(m, k)
+        b = torch.rand(n, k).t() if tt[1] == 't' else torch.rand(k, n)
+        c = torch.rand(m, n)
+        if beta == '1':
+            return lambda: c.addmm_(a, b)
         return lambda: torch.mm(a, b, out=c)
     if name == 'bn_eval':
         x = torch.rand(32, 64, 56, 56)

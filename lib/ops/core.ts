@@ -10,15 +10,25 @@ import { makeTensor, type Tensor } from '../tensor.js';
 import { rangeError, typeError } from '../validate.js';
 
 /**
- * Below this many elements an op runs on the TypeScript kernels whatever the backend: both give the
- * same bits (docs/numerics.md), and a native call's fixed cost (~0.5-1 µs) exceeds the math.
+ * Below SMALL elements a cheap streaming op (add, mul, relu, neg, a copy) runs on the TypeScript kernels
+ * whatever the backend: both give the same bits (docs/numerics.md), and a native call's fixed cost
+ * (~0.1-0.3 µs) exceeds the math.
  */
 export const SMALL = 256;
 
-/** The kernels for an op on n elements (dispatch by size: same bits either way). */
-export function kfor(n: number): Kernels {
+/**
+ * Per kernel kind, the size from which the native kernel beats its TypeScript twin (bench/crossover.ts,
+ * docs/bench.md "Small calls"): a cheap streaming op from 256 elements; a transcendental map (exp, log,
+ * sigmoid, tanh) or a softmax costs several ns per element in TypeScript, so the native call's fixed
+ * cost is repaid from 16; a reduction (sum from 16, max from 64) from 64.
+ */
+export const SMALL_FOR = { streaming: SMALL, transcendental: 16, reduce: 64, softmax: 16 } as const;
+export type KernelKind = keyof typeof SMALL_FOR;
+
+/** The kernels for an op of this kind on n elements (dispatch by size: same bits either way). */
+export function kfor(n: number, kind: KernelKind = 'streaming'): Kernels {
   const k = kernels(); // always asked: the backend's first use is what prints the loader's fallback notice
-  return n < SMALL ? jsKernels : k;
+  return n < SMALL_FOR[kind] ? jsKernels : k;
 }
 
 function sizeOf(shape: readonly number[], n: number | undefined): number {

@@ -188,7 +188,7 @@ export function reduceData(op: ReduceOp, x: Float32Array, shape: Shape, dims: re
   const keptN = len === 0 ? shape.reduce((a, d, i) => (dims.includes(i) ? a : a * d), 1) : x.length / len;
   const out = emptyF32(keptN); // every path below writes all of it
   if (keptN === 0) return out;
-  const K = kfor(x.length).reduce;
+  const K = kfor(x.length, 'reduce').reduce;
   const segs = segments(shape, dims);
   const nR = segs.filter((g) => g.red).length;
   if (len === 0) {
@@ -446,7 +446,7 @@ function fullExtreme(which: 'max' | 'min', x: Tensor): Tensor {
   if (x.size === 0) throw new RangeError(`Expected a non-empty tensor for x of min but received shape ${formatShape(x.shape)}`);
   const ng = new Float32Array(x.size);
   kfor(x.size).unary.map('neg', x.data, ng);
-  const v = kfor(x.size).reduce.all('max', ng, 0);
+  const v = kfor(x.size, 'reduce').reduce.all('max', ng, 0);
   const out = makeTensor(Float32Array.of(-v), []);
   if (needs1(x)) record(out, 'min', [x], (g) => [evenly(x, out, g, x.shape.map((_, i) => i))], [x]);
   return out;
@@ -491,7 +491,7 @@ export function argmaxDim(x: Tensor, dim?: number, keepdim?: boolean): Tensor<'i
   checkTensor(x, 'x');
   if (dim === undefined) {
     if (x.size === 0) throw new RangeError(`Expected a non-empty tensor for x of argmax but received shape ${formatShape(x.shape)}`);
-    return makeTensor(Int32Array.of(kfor(x.size).reduce.all('argmax', x.data, 0)), []);
+    return makeTensor(Int32Array.of(kfor(x.size, 'reduce').reduce.all('argmax', x.data, 0)), []);
   }
   return extreme('max', x, dim, keepdim).indices;
 }

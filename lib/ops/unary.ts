@@ -10,18 +10,22 @@ import type { ActivationBackward, UnaryOp } from '../backend/kernels.js';
 import { recordOp as record } from '../autograd/engine.js';
 import { checkTensor, formatShape, makeTensor, sameShape, Tensor } from '../tensor.js';
 import { checkOptions, describe } from '../validate.js';
-import { copyStrided, empty, fresh, kfor, needs1, normDim, stridesOf } from './core.js';
+import { copyStrided, empty, fresh, kfor, needs1, normDim, stridesOf, type KernelKind } from './core.js';
 import { outputFor, type OutOptions } from './util.js';
 import { expandData, reduceData } from './reduce.js';
 
+/** The dispatch kind of a unary map: the transcendental ones repay a native call sooner (core.ts SMALL_FOR). */
+const TRANSCENDENTAL: ReadonlySet<UnaryOp> = new Set<UnaryOp>(['exp', 'log', 'sigmoid', 'tanh']);
+const kindOf = (op: UnaryOp): KernelKind => (TRANSCENDENTAL.has(op) ? 'transcendental' : 'streaming');
+
 /** out = op(x) (dispatch by size). */
 export function unaryData(op: UnaryOp, x: Float32Array, out: Float32Array): void {
-  kfor(x.length).unary.map(op, x, out);
+  kfor(x.length, kindOf(op)).unary.map(op, x, out);
 }
 
 function mapT(op: UnaryOp, x: Tensor): Tensor {
   const out = empty(x.shape, x.size);
-  kfor(x.size).unary.map(op, x.data, out.data);
+  kfor(x.size, kindOf(op)).unary.map(op, x.data, out.data);
   return out;
 }
 
@@ -36,7 +40,7 @@ function unary(op: UnaryOp, x: Tensor, opts: OutOptions | undefined): Tensor {
   const rec = needs1(x);
   if (rec && opts !== undefined) throw new Error(`${op}(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad`);
   const out = opts === undefined ? empty(x.shape, x.size) : outputFor(x.shape, opts, op, [x]);
-  kfor(x.size).unary.map(op, x.data, out.data);
+  kfor(x.size, kindOf(op)).unary.map(op, x.data, out.data);
   if (rec) recordUnary(op, x, out);
   return out;
 }
@@ -140,10 +144,10 @@ export function softmaxData(name: 'softmax' | 'logSoftmax', x: Float32Array, sha
   const rows = cols === 0 ? 0 : x.length / cols;
   const { data, perm } = lastDim(x, shape, d);
   if (perm === null) {
-    kfor(x.length).unary[name](data, out, rows, cols);
+    kfor(x.length, 'softmax').unary[name](data, out, rows, cols);
     return;
   }
-  kfor(x.length).unary[name](data, data, rows, cols);
+  kfor(x.length, 'softmax').unary[name](data, data, rows, cols);
   out.set(fromLastDim(data, shape, perm));
 }
 

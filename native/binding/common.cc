@@ -48,28 +48,23 @@ F32 arg_f32(const Napi::CallbackInfo& info, size_t i, const char* name) {
   return as_f32(info.Env(), arg(info, i), [name] { return std::string(name); });
 }
 
-void throw_not_f32(napi_env env, napi_value v, const std::string& name) {
-  throw_type(Napi::Env(env), "Float32Array", name.c_str(), Napi::Value(env, v));
+void throw_not_typed(napi_env env, napi_value v, const char* what, const std::string& name) {
+  throw_type(Napi::Env(env), what, name.c_str(), Napi::Value(env, v));
 }
 
-void check_not_detached(napi_env env, napi_value typed_array, const std::string& name) {
+void check_not_detached(napi_env env, napi_value typed_array, const char* what, const std::string& name) {
   napi_value ab;
   bool detached = false;
   if (napi_get_typedarray_info(env, typed_array, nullptr, nullptr, nullptr, &ab, nullptr) == napi_ok &&
       napi_is_detached_arraybuffer(env, ab, &detached) == napi_ok && detached)
-    throw Napi::TypeError::New(env, "Expected a Float32Array with a live buffer for " + name + " but received one whose ArrayBuffer is detached");
+    throw Napi::TypeError::New(env, std::string("Expected ") + (what[0] == 'I' ? "an " : "a ") + what + " with a live buffer for " + name +
+                                        " but received one whose ArrayBuffer is detached");
 }
 
 I32 arg_i32(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  Napi::Value v = arg(info, i);
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
-    throw_type(info.Env(), "Int32Array", name, v);
-  Napi::Int32Array a = v.As<Napi::Int32Array>();
-  bool detached = false;
-  if (napi_is_detached_arraybuffer(info.Env(), a.ArrayBuffer(), &detached) == napi_ok && detached)
-    throw Napi::TypeError::New(info.Env(), std::string("Expected an Int32Array with a live buffer for ") + name +
-                                               " but received one whose ArrayBuffer is detached");
-  return I32{a.ElementLength() ? a.Data() : nullptr, a.ElementLength()};
+  size_t n = 0;
+  int32_t* p = as_typed<int32_t>(info.Env(), arg(info, i), napi_int32_array, "Int32Array", [name] { return std::string(name); }, n);
+  return I32{p, n};
 }
 
 double arg_number(const Napi::CallbackInfo& info, size_t i, const char* name) {

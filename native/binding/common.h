@@ -42,24 +42,28 @@ std::string describe(const Napi::Value& v);
 
 F32 arg_f32(const Napi::CallbackInfo& info, size_t i, const char* name);
 I32 arg_i32(const Napi::CallbackInfo& info, size_t i, const char* name);
-// v as a Float32Array view with two N-API calls on the good path (a typed array over a detached buffer
-// reports length 0, so only empty arrays need the detach probe); `name()` builds the argument's name
-// for a message only.
-template <class Name>
-F32 as_f32(napi_env env, napi_value v, const Name& name);
-[[noreturn]] void throw_not_f32(napi_env env, napi_value v, const std::string& name);
-void check_not_detached(napi_env env, napi_value typed_array, const std::string& name);
-template <class Name>
-F32 as_f32(napi_env env, napi_value v, const Name& name) {
+// v as a typed array of `type` (`what`: its name for messages), with two N-API calls on the good path
+// (a typed array over a detached buffer reports length 0, so only empty arrays need the detach probe);
+// `name()` builds the argument's name for a message only. as_f32: a Float32Array.
+[[noreturn]] void throw_not_typed(napi_env env, napi_value v, const char* what, const std::string& name);
+void check_not_detached(napi_env env, napi_value typed_array, const char* what, const std::string& name);
+template <class T, class Name>
+T* as_typed(napi_env env, napi_value v, napi_typedarray_type want, const char* what, const Name& name, size_t& len) {
   bool is_ta = false;
   napi_typedarray_type type = napi_int8_array;
-  size_t len = 0;
   void* data = nullptr;
+  len = 0;
   if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta || napi_get_typedarray_info(env, v, &type, &len, &data, nullptr, nullptr) != napi_ok ||
-      type != napi_float32_array)
-    throw_not_f32(env, v, name());
-  if (len == 0) check_not_detached(env, v, name());
-  return F32{len ? static_cast<float*>(data) : nullptr, len};
+      type != want)
+    throw_not_typed(env, v, what, name());
+  if (len == 0) check_not_detached(env, v, what, name());
+  return len ? static_cast<T*>(data) : nullptr;
+}
+template <class Name>
+F32 as_f32(napi_env env, napi_value v, const Name& name) {
+  size_t n = 0;
+  float* p = as_typed<float>(env, v, napi_float32_array, "Float32Array", name, n);
+  return F32{p, n};
 }
 double arg_number(const Napi::CallbackInfo& info, size_t i, const char* name);
 size_t arg_size(const Napi::CallbackInfo& info, size_t i, const char* name);   // integer >= 0, < 2^53

@@ -128,12 +128,9 @@ static Napi::Value ew_broadcast(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const int op = arg_int(info, 0, "op", 0, BOP_COUNT - 1);
   F32 a = arg_f32(info, 1, "a"), b = arg_f32(info, 2, "b"), y = arg_f32(info, 3, "out");
-  Napi::Value gv = info.Length() > 4 ? info[4] : env.Undefined();
-  if (!gv.IsTypedArray() || gv.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
-    throw_type(env, "Int32Array", "geometry", gv);
-  Napi::Int32Array garr = gv.As<Napi::Int32Array>();
-  const size_t glen = garr.ElementLength();
-  const int32_t* g = glen ? garr.Data() : nullptr;
+  const I32 gi = arg_i32(info, 4, "geometry");
+  const size_t glen = gi.n;
+  const int32_t* g = gi.p;
   if (glen == 0 || g[0] < 0 || g[0] > 16 || glen != 1 + 3 * (size_t)g[0])
     throw_range(env, "Expected geometry = [rank (0..16), shape[rank], strides of a[rank], strides of b[rank]] but received an Int32Array of length " + std::to_string(glen));
   const size_t r = (size_t)g[0];
@@ -206,12 +203,9 @@ static Napi::Value ew_broadcast(const Napi::CallbackInfo& info) {
 static Napi::Value ew_strided_copy(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   F32 x = arg_f32(info, 0, "x"), y = arg_f32(info, 1, "out");
-  Napi::Value gv = info.Length() > 2 ? info[2] : env.Undefined();
-  if (!gv.IsTypedArray() || gv.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
-    throw_type(env, "Int32Array", "geometry", gv);
-  Napi::Int32Array garr = gv.As<Napi::Int32Array>();
-  const size_t glen = garr.ElementLength();
-  const int32_t* g = glen ? garr.Data() : nullptr;
+  const I32 gi = arg_i32(info, 2, "geometry");
+  const size_t glen = gi.n;
+  const int32_t* g = gi.p;
   if (glen < 2 || g[0] < 0 || g[0] > 16 || glen != 2 + 2 * (size_t)g[0])
     throw_range(env, "Expected geometry = [rank (0..16), x0, shape[rank], strides[rank]] but received an Int32Array of length " + std::to_string(glen));
   const size_t r = (size_t)g[0];

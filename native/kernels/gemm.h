@@ -1,13 +1,13 @@
 // GEMM family, ISA-generic (spec in gemm_api.h). Included inside an ISA namespace.
 //
 // Goto/BLIS structure: for each NC-wide column block of C, for each span of up to four GEMM_KC-deep k
-// blocks, B is packed into NR-column panels (one set per k block, in the workspace); for each MC-tall
-// row block, A is packed into MR-row panels (a row-major A is read in place instead, except for a last
-// partial panel); an MR x NR register-tile micro-kernel runs over every (panel of A, panel of B) pair,
-// once per k block of the span in k order. It accumulates the k block from zero with one fma per k (the
-// spec's p_b) and folds it into C with the spec's update; edge tiles run the same code on zero-padded
-// panels and fold only the valid part, lane by lane. Threads are the binding's business: it hands each
-// one a rectangle of C.
+// blocks, B is packed into NR-column panels (one set per k block, in the workspace), unless it is small
+// and row-major (then read in place); for each MC-tall row block, an MR x NR register-tile micro-kernel
+// runs over every (MR rows of A, panel of B) pair, once per k block of the span in k order, reading A in
+// place (row-major or transposed; only a last partial panel of A is packed). It accumulates the k block
+// from zero with one fma per k (the spec's p_b) and folds it into C with the spec's update; edge tiles
+// run the same code on zero-padded panels and fold only the valid part. Threads are the binding's
+// business: it hands each one a rectangle of C.
 
 // Register tile per vector width: rows MR, NV vectors of V::N columns (NR = NV * V::N).
 //   AVX-512 (16 lanes): 6 x 64 (24 accumulators + 4 B vectors + 1 broadcast of 32 zmm registers;
@@ -23,17 +23,19 @@ template <> struct gemm_shape<1> { static constexpr int MR = 4, NV = 4; };
 // Cache blocks. B is packed GEMM_KSPAN deep (up to 4 of the spec's k blocks) by NC wide, 1 MiB
 // (GEMM_B_FLOATS) in all, to stay in L2; A in MC-row blocks (a row-major A is read in place). Each
 // register tile of C then takes the folds of every k block of the span in a row, while it is in L1:
-// C is streamed through the cache K / GEMM_KSPAN times instead of K / GEMM_KC times. A transposed A
-// is packed once per NC columns, so it gets one k block by 1024 columns instead of 4 by 256.
-// Measured at 2 threads (2048^2 / 784->1000 forward / 784->1000 dW, % of peak): one k block by 1024,
-// 80 / 66 / 76; 2 by 512, 81 / 67 / 71; 4 by 256, 81 / 70 / 66.
+// C is streamed through the cache K / GEMM_KSPAN times instead of K / GEMM_KC times. (When a
+// transposed A was packed, it took one k block by 1024 columns instead, to pack A less often; it is
+// read in place now, and the 4 x 256 span measured 3-6% faster on the dW shapes, one thread on Zen 5.)
 // MC = 48 rows: with a 4-block span each row of A brings 4 KiB, and the shorter row block measured
-// better at 2048^2 (MC 168: 80.5%, 84: 82.1, 48: 82.9, 24: 83.9) and the same elsewhere (24 is 2%
-// slower on dW, whose transposed A is packed once per row block).
-// MC is a multiple of every MR (12 for the narrow tiles), each NC of every NR.
+// better at 2048^2 (MC 168: 80.5%, 84: 82.1, 48: 82.9, 24: 83.9) and the same elsewhere (Sapphire Rapids).
+// MC is a multiple of every MR (12 and 8 for the narrow tiles); NC is cut to whole panels.
 constexpr size_t GEMM_MC = 48;
 constexpr size_t GEMM_B_FLOATS = GEMM_KC * 1024;
 constexpr size_t GEMM_KSPAN = 4 * GEMM_KC;
+// A row-major B of at most this many floats (k x the rectangle's columns: 256 KiB) is read in place
+// instead of packed (see gemm_block_tiled): 64^3 measured 2.7 us instead of 3.0, 1024 x 16 x 1024
+// 0.23 ms instead of 0.43 (one thread, Zen 5).
+constexpr size_t GEMM_DIRECT_B = 65536;
 
 enum GemmFold : int { FOLD_SET = 0, FOLD_BETA = 1, FOLD_ADD = 2 };
 
@@ -48,12 +50,37 @@ static inline typename W::R gemm_fold(typename W::R p, const float* c, int fold,
   return W::add(beta == 1.0f ? cv : W::mul(W::set1(beta), cv), ap);
 }
 
+// Out of line, and without gcc's rewriting of short loops into memcpy/memset calls or `rep movs`: the
+// few floats of an edge row or a padded panel row paid the call's or the string instruction's start-up
+// each time (a 100 x 30 panel's packing took 1.5 us, 0.2 us so; the same in the edge fold).
+#if defined(__GNUC__) && !defined(__clang__)
+#define FG_NO_LIBCALLS __attribute__((noinline, optimize("no-tree-loop-distribute-patterns")))
+#else
+#define FG_NO_LIBCALLS __attribute__((noinline))
+#endif
+
+// The fold of an edge tile's valid mv x nv part (t: the tile's p, row stride ldt) into C: whole vectors,
+// then lane by lane.
+template <class V>
+FG_NO_LIBCALLS static void gemm_fold_edge(const float* t, size_t ldt, float* c, size_t ldc, size_t mv, size_t nv, int fold,
+                                          float alpha, float beta) {
+  const size_t nvec = nv / V::N * V::N;
+  for (size_t i = 0; i < mv; ++i) {
+    float* ci = c + i * ldc;
+    for (size_t j = 0; j < nvec; j += V::N) V::store(ci + j, gemm_fold<V>(V::load(t + i * ldt + j), ci + j, fold, alpha, beta));
+    for (size_t j = nvec; j < nv; ++j) ci[j] = gemm_fold<Vs>(t[i * ldt + j], ci + j, fold, alpha, beta);
+  }
+}
+
 // One register tile: p = sum over the k block (fma chain from +0) of a[0..MR)[k] x bp[k][0..NR),
 // folded into the mv x nv valid part of C at c (row stride ldc). a[i][k] is ap[k * MR + i] in a packed
-// panel, or ap[i * lda + k] read straight from a row-major A (DIRECT: same values, same order).
-template <class V, int MR, int NV, bool DIRECT>
+// panel (A_PACKED), or read straight from A: ap[i * lda + k] from a row-major A (A_ROWS), ap[k * lda + i]
+// from a transposed one (A_COLS): same values, same order. b[k][j] is bp[k * NR + j] in a packed panel, or
+// bp[k * ldb + j] read straight from a row-major B (DIRECT_B).
+enum GemmA : int { A_PACKED = 0, A_ROWS = 1, A_COLS = 2 };
+template <class V, int MR, int NV, int AMODE, bool DIRECT_B = false>
 static inline void gemm_tile(size_t kc, const float* __restrict ap, size_t lda, const float* __restrict bp, float* c,
-                             size_t ldc, size_t mv, size_t nv, int fold, float alpha, float beta) {
+                             size_t ldc, size_t mv, size_t nv, int fold, float alpha, float beta, size_t ldb = 0) {
   using R = typename V::R;
   constexpr int NR = NV * V::N;
   // C is read (and written) only after the k loop: start bringing its tile into L1 now, so that a C
@@ -71,10 +98,10 @@ static inline void gemm_tile(size_t kc, const float* __restrict ap, size_t lda, 
   for (size_t k = 0; k < kc; ++k) {
     R b[NV];
 #pragma GCC unroll 8
-    for (int j = 0; j < NV; ++j) b[j] = V::load(bp + k * NR + j * V::N);
+    for (int j = 0; j < NV; ++j) b[j] = V::load(bp + k * (DIRECT_B ? ldb : (size_t)NR) + j * V::N);
 #pragma GCC unroll 32
     for (int i = 0; i < MR; ++i) {
-      const R a = V::set1(DIRECT ? ap[i * lda + k] : ap[k * MR + i]);
+      const R a = V::set1(AMODE == A_ROWS ? ap[i * lda + k] : AMODE == A_COLS ? ap[k * lda + i] : ap[k * MR + i]);
 #pragma GCC unroll 8
       for (int j = 0; j < NV; ++j) acc[i][j] = V::fma(a, b[j], acc[i][j]);
     }
@@ -89,18 +116,14 @@ static inline void gemm_tile(size_t kc, const float* __restrict ap, size_t lda, 
       }
     return;
   }
-  // Edge tile: through memory, folding only the valid part, lane by lane. (Kept apart from the full
-  // tile's path so that the accumulators are not spilled there.)
+  // Edge tile: through memory, folding only the valid part (whole vectors, then lane by lane). (Kept
+  // apart from the full tile's path so that the accumulators are not spilled there.)
   alignas(64) float t[MR * NR];
 #pragma GCC unroll 32
   for (int i = 0; i < MR; ++i)
 #pragma GCC unroll 8
     for (int j = 0; j < NV; ++j) V::store(t + i * NR + j * V::N, acc[i][j]);
-  for (size_t i = 0; i < mv; ++i)
-    for (size_t j = 0; j < nv; ++j) {
-      float* cij = c + i * ldc + j;
-      *cij = gemm_fold<Vs>(t[i * NR + j], cij, fold, alpha, beta);
-    }
+  gemm_fold_edge<V>(t, NR, c, ldc, mv, nv, fold, alpha, beta);
 }
 
 // Packs op(A)[i0, i0 + mc) x [k0, k0 + kc) into MR-row panels: panel p holds rows p*MR.., laid out
@@ -126,6 +149,21 @@ static void gemm_pack_a(const gemm_args& g, size_t i0, size_t mc, size_t k0, siz
       for (; r < (size_t)MR; ++r)
         for (size_t k = 0; k < kc; ++k) dst[k * MR + r] = 0.0f;
     }
+  }
+}
+
+// dst[r * ldd + c] = src[r * lds + c] for c < cols, 0 for cols <= c < ldd, over `rows` rows (FG_NO_LIBCALLS).
+template <class V>
+FG_NO_LIBCALLS static void gemm_copy_padded(const float* __restrict src, size_t lds, size_t rows, size_t cols,
+                                            float* __restrict dst, size_t ldd) {
+  const size_t cv = cols / V::N * V::N;
+  for (size_t r = 0; r < rows; ++r) {
+    const float* s = src + r * lds;
+    float* d = dst + r * ldd;
+    size_t c = 0;
+    for (; c < cv; c += V::N) V::store(d + c, V::load(s + c));
+    for (; c < cols; ++c) d[c] = s[c];
+    for (; c < ldd; ++c) d[c] = 0.0f;
   }
 }
 
@@ -160,16 +198,11 @@ static void gemm_pack_b(const gemm_args& g, size_t k0, size_t kc, size_t j0, siz
         for (size_t c = cols; c < (size_t)NR; ++c) dst[k * NR + c] = 0.0f;
     } else {
       const float* src = g.b + k0 * g.ldb + j0 + p;
-      for (size_t k = 0; k < kc; ++k) {
-        const float* s = src + k * g.ldb;
-        float* d = dst + k * NR;
-        if (cols == (size_t)NR) {
-          for (int c = 0; c < NR; c += V::N) V::store(d + c, V::load(s + c));
-        } else {
-          size_t c = 0;
-          for (; c < cols; ++c) d[c] = s[c];
-          for (; c < (size_t)NR; ++c) d[c] = 0.0f;
-        }
+      if (cols == (size_t)NR) {
+        for (size_t k = 0; k < kc; ++k)
+          for (int c = 0; c < NR; c += V::N) V::store(dst + k * NR + c, V::load(src + k * g.ldb + c));
+      } else {
+        gemm_copy_padded<V>(src, g.ldb, kc, cols, dst, NR);
       }
     }
   }
@@ -207,27 +240,33 @@ static void gemm_empty_k(const gemm_args& g, size_t m0, size_t m1, size_t n0, si
 template <class V, int MR, int NV>
 static void gemm_block_tiled(const gemm_args& g, size_t m0, size_t m1, size_t n0, size_t n1, float* ws) {
   constexpr int NR = NV * V::N;
-  constexpr size_t NC_MIN = GEMM_B_FLOATS / GEMM_KSPAN;
-  static_assert(GEMM_MC % MR == 0 && NC_MIN % NR == 0, "cache blocks must hold whole register tiles");
+  static_assert(GEMM_MC % MR == 0, "row blocks must hold whole register tiles");
   if (m0 >= m1 || n0 >= n1) return;
   if (g.k == 0 || g.alpha == 0.0f) return gemm_empty_k<V>(g, m0, m1, n0, n1);
-  const size_t span = g.trans_a ? GEMM_KC : GEMM_KSPAN, NC = GEMM_B_FLOATS / span;
+  // NC: whole panels within the budget of packed B
+  const size_t span = GEMM_KSPAN, NC = GEMM_B_FLOATS / span / NR * NR;
   // Workspace: packed A, MC x GEMM_KC floats per k block of the span (block at k offset kb starts at
   // kb * GEMM_MC), then packed B, GEMM_KC x NC floats per k block (at kb * NC).
   float* ap = ws;
   float* bp = ws + GEMM_MC * GEMM_KSPAN;
+  const bool direct_b = !g.trans_b && g.k * (n1 - n0) <= GEMM_DIRECT_B;
   for (size_t jc = n0; jc < n1; jc += NC) {
     const size_t nc = n1 - jc < NC ? n1 - jc : NC;
     for (size_t ps = 0; ps < g.k; ps += span) {
       const size_t kspan = g.k - ps < span ? g.k - ps : span;
       const auto depth = [&](size_t kb) { return kspan - kb < GEMM_KC ? kspan - kb : GEMM_KC; };  // of the k block at kb
-      for (size_t kb = 0; kb < kspan; kb += GEMM_KC) gemm_pack_b<V, NR>(g, ps + kb, depth(kb), jc, nc, bp + kb * NC);
+      // A small row-major B (at most GEMM_DIRECT_B floats: it stays in L1/L2 while every row block of A
+      // passes over it) is read in place by full-width tiles, as A is; only a last partial panel is packed.
+      const size_t bfull = direct_b ? nc / NR * NR : 0;
+      if (bfull < nc)
+        for (size_t kb = 0; kb < kspan; kb += GEMM_KC)
+          gemm_pack_b<V, NR>(g, ps + kb, depth(kb), jc + bfull, nc - bfull, bp + kb * NC + bfull * depth(kb));
       for (size_t ic = m0; ic < m1; ic += GEMM_MC) {
         const size_t mc = m1 - ic < GEMM_MC ? m1 - ic : GEMM_MC;
-        // A stored row-major is read in place by full-height tiles (its rows are already k-contiguous;
-        // skipping the copy measured 6-10% faster); only a transposed A, and the last partial panel,
-        // are packed.
-        const size_t full = g.trans_a ? 0 : mc / MR * MR;
+        // A is read in place by full-height tiles: stored row-major, its rows are already k-contiguous
+        // (skipping the copy measured 6-10% faster); stored transposed, each k gives the tile's MR values
+        // side by side, as a packed panel has them. Only the last partial panel is packed.
+        const size_t full = mc / MR * MR;
         if (full < mc)
           for (size_t kb = 0; kb < kspan; kb += GEMM_KC)
             gemm_pack_a<MR>(g, ic + full, mc - full, ps + kb, depth(kb), ap + kb * GEMM_MC + full * depth(kb));
@@ -240,12 +279,23 @@ static void gemm_block_tiled(const gemm_args& g, size_t m0, size_t m1, size_t n0
             for (size_t kb = 0; kb < kspan; kb += GEMM_KC) {
               const size_t pc = ps + kb, kc = depth(kb);
               const int fold = pc > 0 ? FOLD_ADD : g.beta == 0.0f ? FOLD_SET : FOLD_BETA;
-              const float* bt = bp + kb * NC + jr * kc;
-              if (ir < full)
-                gemm_tile<V, MR, NV, true>(kc, g.a + (ic + ir) * g.lda + pc, g.lda, bt, ct, g.ldc, mv, nv, fold, g.alpha,
-                                           g.beta);
-              else
-                gemm_tile<V, MR, NV, false>(kc, ap + kb * GEMM_MC + ir * kc, 0, bt, ct, g.ldc, mv, nv, fold, g.alpha, g.beta);
+              const float* apk = ap + kb * GEMM_MC + ir * kc;
+              const float* bt = jr < bfull ? g.b + pc * g.ldb + jc + jr : bp + kb * NC + jr * kc;
+              if (jr < bfull) {
+                if (ir >= full)
+                  gemm_tile<V, MR, NV, A_PACKED, true>(kc, apk, 0, bt, ct, g.ldc, mv, nv, fold, g.alpha, g.beta, g.ldb);
+                else if (g.trans_a)
+                  gemm_tile<V, MR, NV, A_COLS, true>(kc, g.a + pc * g.lda + ic + ir, g.lda, bt, ct, g.ldc, mv, nv, fold, g.alpha, g.beta, g.ldb);
+                else
+                  gemm_tile<V, MR, NV, A_ROWS, true>(kc, g.a + (ic + ir) * g.lda + pc, g.lda, bt, ct, g.ldc, mv, nv, fold, g.alpha, g.beta, g.ldb);
+              } else {
+                if (ir >= full)
+                  gemm_tile<V, MR, NV, A_PACKED>(kc, apk, 0, bt, ct, g.ldc, mv, nv, fold, g.alpha, g.beta);
+                else if (g.trans_a)
+                  gemm_tile<V, MR, NV, A_COLS>(kc, g.a + pc * g.lda + ic + ir, g.lda, bt, ct, g.ldc, mv, nv, fold, g.alpha, g.beta);
+                else
+                  gemm_tile<V, MR, NV, A_ROWS>(kc, g.a + (ic + ir) * g.lda + pc, g.lda, bt, ct, g.ldc, mv, nv, fold, g.alpha, g.beta);
+              }
             }
           }
         }
@@ -255,16 +305,32 @@ static void gemm_block_tiled(const gemm_args& g, size_t m0, size_t m1, size_t n0
   }
 }
 
-// Narrow C (at most two vectors wide, e.g. a 30-unit code layer or 10 classes) gets a tile as wide as
-// it needs and taller, so that padding does not waste most of each fma: 12 x 2 or 12 x 1 vectors.
+// Columns that do not fill the wide tile get a tile as wide as they need and taller, so that padding does
+// not waste most of each fma: C at most one vector wide (a 10-class head), or a last partial panel of at
+// most one vector, runs 12 x 1 vectors; at most two, 12 x 2; at most three, 8 x 3 (24 accumulators each).
+// So a 96-wide C runs one 64-wide panel and one 12 x 32 panel (AVX-512) instead of two 64-wide panels,
+// half of the second one padding. A last panel padded by at most a quarter keeps the wide tile.
+template <class V, int NVMAX>
+static void gemm_block_narrow(const gemm_args& g, size_t m0, size_t m1, size_t n0, size_t n1, float* ws) {
+  const size_t w = n1 - n0;
+  if (NVMAX < 2 || w <= (size_t)V::N) return gemm_block_tiled<V, 12, 1>(g, m0, m1, n0, n1, ws);
+  if constexpr (NVMAX >= 2) {
+    if (NVMAX < 3 || w <= 2 * (size_t)V::N) return gemm_block_tiled<V, 12, 2>(g, m0, m1, n0, n1, ws);
+  }
+  if constexpr (NVMAX >= 3) gemm_block_tiled<V, 8, 3>(g, m0, m1, n0, n1, ws);
+}
+
 template <class V>
 static void gemm_block(const gemm_args& g, size_t m0, size_t m1, size_t n0, size_t n1, float* ws) {
-  constexpr int MR = gemm_shape<V::N>::MR, NV = gemm_shape<V::N>::NV;
-  if constexpr (V::N > 1 && NV > 2) {
-    if (n1 - n0 <= 2 * (size_t)V::N) return gemm_block_tiled<V, 12, 2>(g, m0, m1, n0, n1, ws);
-  }
+  constexpr int MR = gemm_shape<V::N>::MR, NV = gemm_shape<V::N>::NV, NR = NV * V::N;
   if constexpr (V::N > 1 && NV > 1) {
-    if (n1 - n0 <= (size_t)V::N) return gemm_block_tiled<V, 12, 1>(g, m0, m1, n0, n1, ws);
+    const size_t w = n1 - n0, full = w / NR * NR, rest = w - full;
+    // the narrow tiles cover at most NV - 1 vectors (at most 3)
+    constexpr int NVMAX = NV - 1 < 3 ? NV - 1 : 3;
+    if (rest > 0 && rest <= (size_t)NVMAX * V::N && 4 * rest <= (size_t)3 * NR) {
+      if (full > 0) gemm_block_tiled<V, MR, NV>(g, m0, m1, n0, n0 + full, ws);
+      return gemm_block_narrow<V, NVMAX>(g, m0, m1, n0 + full, n1, ws);
+    }
   }
   gemm_block_tiled<V, MR, NV>(g, m0, m1, n0, n1, ws);
 }
