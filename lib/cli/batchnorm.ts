@@ -26,7 +26,7 @@ import { ReLU, Sigmoid } from '../nn/activation.js';
 import { Sequential } from '../nn/sequential.js';
 import type { Module } from '../nn/module.js';
 import { SGD } from '../optim/index.js';
-import { accuracy, Batches, head, percentile, withBatchStatistics, type BatchesState } from './common.js';
+import { accuracy, Batches, lazyMnistSets, percentile, withBatchStatistics, type BatchesState, type MnistSets } from './common.js';
 import type { RunDef, Trainable } from './run.js';
 
 export interface BatchnormConfig {
@@ -78,13 +78,6 @@ function build(v: BatchnormVariant, gen: Generator): { model: Sequential; probe:
     mods.push(v.activation === 'sigmoid' ? new Sigmoid() : new ReLU());
   }
   return { model: new Sequential(...mods), probe };
-}
-
-interface MnistSets {
-  x: Tensor;
-  labels: Uint8Array;
-  testX: Tensor;
-  testLabels: Uint8Array;
 }
 
 class BatchnormRun implements Trainable {
@@ -165,15 +158,7 @@ class BatchnormRun implements Trainable {
  * (Generator(s)) and batch order (the DataLoader's generator, Generator(s + 1)). Run ids: batchnorm/<variant>/s<seed>.
  */
 export function batchnormRuns(c: BatchnormConfig, seeds: readonly number[] = [c.seed], variants: readonly BatchnormVariant[] = BN_VARIANTS): RunDef[] {
-  let sets: MnistSets | null = null;
-  const d = (): MnistSets => {
-    if (sets) return sets;
-    const m = data.mnist({ seed: c.seed });
-    if (c.trainSize > m.train.x.shape[0]) throw new RangeError(`Expected --train-size <= ${m.train.x.shape[0]} but received ${c.trainSize}`);
-    const ne = Math.min(c.evalSize, m.test.x.shape[0]);
-    sets = { x: head(m.train.x, c.trainSize), labels: m.train.labels, testX: head(m.test.x, ne), testLabels: m.test.labels.subarray(0, ne) };
-    return sets;
-  };
+  const d = lazyMnistSets(c);
   return variants.flatMap((v) => seeds.map((seed): RunDef => ({
     id: `batchnorm/${v.id}/s${seed}`,
     group: v.name,

@@ -26,7 +26,7 @@ import { ReLU } from '../nn/activation.js';
 import { Sequential } from '../nn/sequential.js';
 import type { Module } from '../nn/module.js';
 import { SGD } from '../optim/index.js';
-import { accuracy, Batches, head, withBatchStatistics, type BatchesState } from './common.js';
+import { accuracy, Batches, lazyMnistSets, withBatchStatistics, type BatchesState, type MnistSets } from './common.js';
 import type { RunDef, Trainable } from './run.js';
 
 export interface CnnConfig {
@@ -74,13 +74,6 @@ export function buildCnn(channels: readonly [number, number], bn: boolean, gen: 
   lin.bias?.data.fill(0);
   mods.push(new Flatten(), lin);
   return new Sequential(...mods);
-}
-
-interface MnistSets {
-  x: Tensor;
-  labels: Uint8Array;
-  testX: Tensor;
-  testLabels: Uint8Array;
 }
 
 /** (n, 784) rows as (n, 1, 28, 28) images (a view). */
@@ -145,15 +138,7 @@ class CnnRun implements Trainable {
  * (Generator(s)) and batch order (the DataLoader's generator, Generator(s + 1)). Run ids: cnn/<variant>/s<seed>.
  */
 export function cnnRuns(c: CnnConfig, seeds: readonly number[] = [c.seed], variants: readonly CnnVariant[] = CNN_VARIANTS): RunDef[] {
-  let sets: MnistSets | null = null;
-  const d = (): MnistSets => {
-    if (sets) return sets;
-    const m = data.mnist({ seed: c.seed });
-    if (c.trainSize > m.train.x.shape[0]) throw new RangeError(`Expected --train-size <= ${m.train.x.shape[0]} but received ${c.trainSize}`);
-    const ne = Math.min(c.evalSize, m.test.x.shape[0]);
-    sets = { x: head(m.train.x, c.trainSize), labels: m.train.labels, testX: head(m.test.x, ne), testLabels: m.test.labels.subarray(0, ne) };
-    return sets;
-  };
+  const d = lazyMnistSets(c);
   return variants.flatMap((v) => seeds.map((seed): RunDef => ({
     id: `cnn/${v.id}/s${seed}`,
     group: v.name,

@@ -2,6 +2,7 @@
 // from the CLI's names, and small statistics.
 import '../ops/index.js'; // the Tensor methods the experiments call (div, narrow, item, ...)
 import { kernels } from '../backend/select.js';
+import * as data from '../data/index.js';
 import { DataLoader } from '../data/loader.js';
 import type { MapDataset } from '../data/dataset.js';
 import { Generator, type GeneratorState } from '../random.js';
@@ -71,6 +72,30 @@ export class Batches<B> {
 export function head(t: Tensor, n: number): Tensor {
   const d = t.shape[1];
   return new Tensor(t.data.subarray(0, n * d), [n, d]);
+}
+
+/** The MNIST training rows and test set an MNIST experiment uses. */
+export interface MnistSets {
+  x: Tensor;
+  labels: Uint8Array;
+  testX: Tensor;
+  testLabels: Uint8Array;
+}
+
+/**
+ * MNIST split by c.seed, loaded once on first call: the first c.trainSize training rows and the first
+ * c.evalSize test images (the batchnorm and cnn experiments' data).
+ */
+export function lazyMnistSets(c: { seed: number; trainSize: number; evalSize: number }): () => MnistSets {
+  let sets: MnistSets | null = null;
+  return () => {
+    if (sets) return sets;
+    const m = data.mnist({ seed: c.seed });
+    if (c.trainSize > m.train.x.shape[0]) throw new RangeError(`Expected --train-size <= ${m.train.x.shape[0]} but received ${c.trainSize}`);
+    const ne = Math.min(c.evalSize, m.test.x.shape[0]);
+    sets = { x: head(m.train.x, c.trainSize), labels: m.train.labels, testX: head(m.test.x, ne), testLabels: m.test.labels.subarray(0, ne) };
+    return sets;
+  };
 }
 
 export interface MomentumChoice {
