@@ -69,3 +69,32 @@ export function torchCases(threads: number, reps: number, names: readonly string
     return null;
   }
 }
+
+/**
+ * The line the bench header prints about the PyTorch anchor: torch's version, the BLAS library its
+ * process mapped, and a 512³ matmul's rate on one thread. Debian's torch links libblas.so.3, which is the
+ * reference BLAS (a few GFLOP/s) unless an OpenBLAS package is installed: every PyTorch ratio that calls
+ * BLAS (GEMM, im2col convolutions) is then meaningless, and the line says so.
+ */
+export function torchBlasLine(): string {
+  const script = `
+import time, torch
+torch.set_num_threads(1)
+a, b = torch.randn(512, 512), torch.randn(512, 512)
+for _ in range(2): a @ b
+t0 = time.perf_counter(); n = 0
+while time.perf_counter() - t0 < 0.3: a @ b; n += 1
+g = 2 * 512 ** 3 * n / (time.perf_counter() - t0) / 1e9
+libs = sorted({l.split()[-1] for l in open('/proc/self/maps') if 'blas' in l.lower() and '/' in l})
+print(torch.__version__, '%.1f' % g, ','.join(libs) or 'none found')
+`;
+  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1' };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const py = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  const r = spawnSync(py, ['-c', script], { env, encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0) return '- PyTorch anchor: unavailable';
+  const [version, gflops, libs] = r.stdout.trim().split(' ');
+  const slow = Number(gflops) < 20;
+  return `- PyTorch anchor: torch ${version}, BLAS ${libs}, 512³ matmul ${gflops} GFLOP/s on 1 thread${slow ? ' — the reference BLAS: PyTorch ratios of GEMMs and convolutions are meaningless here (Debian: apt-get install libopenblas0-pthread)' : ''}`;
+}

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as fg from '../lib/index.js';
 import { allKernels } from '../lib/backend/select.js';
 import { loadAverage, startSpinner, type BenchContext, type BenchRow, type BenchSuite } from './harness.js';
+import { torchBlasLine } from './anchor.js';
 import { machineFacts, measureBandwidth, measureFmaPeaks, probe, type BandwidthFigures, type FmaFigures, type MachineFacts } from './machine.js';
 
 interface Options {
@@ -157,6 +158,7 @@ async function measureAndRun(opts: Options, chosen: BenchSuite[]): Promise<void>
   const bw = p ? measureBandwidth(p, { quick: opts.quick, llcBytes: facts.llcBytes }) : null;
   const fma = p ? measureFmaPeaks(p, { quick: opts.quick }) : null;
   console.log(machineText(facts, bw, fma));
+  console.log(torchBlasLine());
   console.log(`- ${opts.loaded ? 'loaded: a child process spins on one core throughout' : 'quiet (no spinner of its own)'}; load average at start ${loadAverage().toFixed(2)}`);
 
   const { js, native } = allKernels();
