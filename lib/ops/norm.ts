@@ -8,10 +8,8 @@ import { checkTensor, makeTensor, Tensor } from '../tensor.js';
 import { checkBoolean, rangeError, typeError } from '../validate.js';
 import { div, mul } from './elementwise.js';
 import { where } from './compare.js';
-import { legacyNorm, max, sum, type ReduceOptions } from './reduce.js';
+import { dimsOf, legacyNorm, max, reducedShape, sum, type DimArg, type ReduceOptions } from './reduce.js';
 import { abs, sqrt, square } from './unary.js';
-
-type DimArg = number | readonly number[] | null | undefined;
 
 export function norm(x: Tensor, opts: ReduceOptions): Tensor;
 export function norm(x: Tensor, p?: number, dim?: DimArg, keepdim?: boolean): Tensor;
@@ -31,7 +29,7 @@ export function norm(x: Tensor, p?: number | ReduceOptions, dim?: DimArg, keepdi
   }
   // p = 2: one node, so the gradient at a zero norm is 0 (x / 0 would be NaN)
   const yk = noGrad(() => sqrt(sum(square(x), dims, true)));
-  const y = keepdim ? yk : makeTensor(yk.data, yk.shape.filter((_, i) => !reduced(dims, x.ndim).includes(i)));
+  const y = keepdim ? yk : makeTensor(yk.data, reducedShape(x.shape, dimsOf(x, dims, 'norm'), false));
   if (isGradEnabled() && x.requiresGrad) {
     const kshape = yk.shape;
     record(y, 'norm', [x], (g) => {
@@ -43,16 +41,10 @@ export function norm(x: Tensor, p?: number | ReduceOptions, dim?: DimArg, keepdi
   return y;
 }
 
-/** The dims (non-negative) a reduction over `dims` removes (every dim for null). */
-function reduced(dims: number | readonly number[] | null, nd: number): number[] {
-  if (dims === null) return [...Array(nd).keys()];
-  return (typeof dims === 'number' ? [dims] : [...dims]).map((d) => (d < 0 ? d + nd : d));
-}
-
 /** The largest value over dims (one or a list), for norm's p = Infinity. */
 function amax(x: Tensor, dims: number | readonly number[], keepdim: boolean): Tensor {
-  const ds = reduced(dims, x.ndim).sort((a, b) => b - a);
+  const ds = dimsOf(x, dims, 'norm');
   let t = x;
-  for (const d of ds) t = max(t, d, true).values;
-  return keepdim ? t : t.reshape(x.shape.filter((_, i) => !ds.includes(i)));
+  for (const d of [...ds].reverse()) t = max(t, d, true).values;
+  return keepdim ? t : t.reshape(reducedShape(x.shape, ds, false));
 }

@@ -12,6 +12,7 @@ import { checkTensor, formatShape, makeTensor, sameShape, Tensor, type Shape } f
 import { checkBoolean, checkFinite, checkInteger, checkOptions, overlaps, rangeError, typeError } from '../validate.js';
 import { copyStrided, fresh, kfor, needs1, normDims, stridesOf } from './core.js';
 import { broadcastStrides, mulT, scalarT } from './elementwise.js';
+import { toFloat } from './shape.js';
 import { sqrt } from './unary.js';
 
 export interface ReduceOptions {
@@ -229,7 +230,7 @@ export function expandData(t: Float32Array, tshape: Shape, shape: Shape): Float3
 }
 
 /** The shape with `dims` set to 1 (keepdim) or removed. */
-function reducedShape(shape: Shape, dims: readonly number[], keepdim: boolean): number[] {
+export function reducedShape(shape: Shape, dims: readonly number[], keepdim: boolean): number[] {
   const out: number[] = [];
   for (let i = 0; i < shape.length; i++) {
     if (!dims.includes(i)) out.push(shape[i]);
@@ -260,13 +261,13 @@ export function sumTemp(t: Tensor, shape: Shape): Tensor {
   return r;
 }
 
-type DimArg = number | readonly number[] | null | undefined;
+export type DimArg = number | readonly number[] | null | undefined;
 
 function isOptions(v: unknown): boolean {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-function dimsOf(x: Tensor, dim: DimArg, op: string): number[] {
+export function dimsOf(x: Tensor, dim: DimArg, op: string): number[] {
   if (dim === undefined || dim === null) return x.shape.map((_, i) => i);
   if (Array.isArray(dim) && dim.length === 0) return x.shape.map((_, i) => i);
   return normDims(dim, x.ndim, op);
@@ -348,7 +349,7 @@ export interface ReduceDimOptions extends ReduceOptions {
  * An int32 tensor (a comparison's 1/0, say) is summed as float32 (exact below 2^24).
  */
 export function sum(x: Tensor | Tensor<'int32'>, dim?: DimArg | ReduceOptions, keepdim?: boolean): Tensor {
-  if (x instanceof Tensor && x.dtype === 'int32') x = makeTensor(Float32Array.from(x.data), x.shape.slice());
+  if (x instanceof Tensor && x.dtype === 'int32') x = toFloat(x);
   if (isOptions(dim)) return legacy_sum(x as Tensor, dim as ReduceOptions);
   return reduceND('sum', x as Tensor, dim as DimArg, keepdim);
 }
