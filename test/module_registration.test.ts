@@ -90,7 +90,7 @@ test('ModuleList: registered as 0, 1, …; iteration, at(), append, extend; no f
   assert.ok(list.at(-1) instanceof fg.nn.Linear);
   assert.ok(list.at(1) instanceof fg.nn.Tanh);
   assert.throws(() => list.at(3), RangeError);
-  assert.throws(() => list.extend([new fg.nn.ReLU(), 5 as never]), /Expected a Module for modules\[4\] but received number 5/);
+  assert.throws(() => list.extend([new fg.nn.ReLU(), 5 as never]), /Expected a Module for values\[4\] but received number 5/);
   assert.equal(list.length, 3); // nothing added by the failed extend
   assert.throws(() => list.forward(), /ModuleList has no forward/);
   const y = s.forward(fg.ones([2, 3], { requiresGrad: true }));

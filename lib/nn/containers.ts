@@ -5,57 +5,16 @@ import { checkTensor, Parameter, Tensor } from '../tensor.js';
 import { checkInteger, typeError } from '../validate.js';
 import { Module, ON_TAPE } from './module.js';
 
-export class ModuleList extends Module implements Iterable<Module> {
-  readonly #list: Module[] = [];
-
-  constructor(modules: Iterable<Module> = []) {
-    super();
-    this.extend(modules);
-  }
-
-  get length(): number {
-    return this.#list.length;
-  }
-
-  /** The module at index i (negative counts from the end, as Array.prototype.at). */
-  at(i: number): Module {
-    checkInteger(i, 'index', -this.#list.length, this.#list.length - 1);
-    return this.#list.at(i)!;
-  }
-
-  /** Adds m at the end, registered as String(length). Returns this. */
-  append(m: Module): this {
-    if (!(m instanceof Module)) throw typeError('a Module', `modules[${this.#list.length}]`, m);
-    this.registerModule(String(this.#list.length), m);
-    this.#list.push(m);
-    return this;
-  }
-
-  /** append() for each module, checked first (nothing is added if one is not a Module). */
-  extend(modules: Iterable<Module>): this {
-    if (modules === null || typeof (modules as Iterable<Module>)[Symbol.iterator] !== 'function') throw typeError('an iterable of Modules', 'modules', modules);
-    const ms = [...modules];
-    ms.forEach((m, i) => {
-      if (!(m instanceof Module)) throw typeError('a Module', `modules[${this.#list.length + i}]`, m);
-    });
-    for (const m of ms) this.append(m);
-    return this;
-  }
-
-  [Symbol.iterator](): Iterator<Module> {
-    return this.#list[Symbol.iterator]();
-  }
-
-  forward(): never {
-    throw new Error('ModuleList has no forward(): call its modules (for (const m of list) x = m.forward(x)), as in torch');
-  }
-}
-
 /** A Parameter as is; a float32 Tensor as a Parameter over the same storage (torch wraps tensors so). */
 function asParameter(v: unknown, name: string): Parameter {
   if (v instanceof Parameter) return v;
   if (v instanceof Tensor && v.dtype === 'float32') return new Parameter(v);
   throw typeError('a Parameter or a float32 Tensor', name, v);
+}
+
+function asModule(v: unknown, name: string): Module {
+  if (!(v instanceof Module)) throw typeError('a Module', name, v);
+  return v;
 }
 
 /** Entries from a plain object or an iterable of [name, value] pairs, in order. */
@@ -70,46 +29,69 @@ function entriesOf<V>(v: unknown, what: string): [string, V][] {
   return Object.entries(v as Record<string, V>);
 }
 
-/** torch's ParameterList: parameters held in a list, registered as '0', '1', … (tensors become Parameters). */
-export class ParameterList extends Module implements Iterable<Parameter> {
-  readonly #list: Parameter[] = [];
+/** What ModuleList and ParameterList share: entries in a list, registered as '0', '1', …. */
+abstract class List<V extends Module | Parameter, In = V> extends Module implements Iterable<V> {
+  readonly #list: V[] = [];
 
-  constructor(values: Iterable<Parameter | Tensor> = []) {
-    super();
-    this.extend(values);
-  }
+  /** The value to hold for v (a TypeError naming `name` if it cannot be held). */
+  protected abstract check(v: unknown, name: string): V;
 
   get length(): number {
     return this.#list.length;
   }
 
-  /** The parameter at index i (negative counts from the end). */
-  at(i: number): Parameter {
+  /** The entry at index i (negative counts from the end, as Array.prototype.at). */
+  at(i: number): V {
     checkInteger(i, 'index', -this.#list.length, this.#list.length - 1);
     return this.#list.at(i)!;
   }
 
-  append(p: Parameter | Tensor): this {
-    const q = asParameter(p, `values[${this.#list.length}]`);
-    this.registerParameter(String(this.#list.length), q);
-    this.#list.push(q);
+  /** Adds v at the end, registered as String(length). Returns this. */
+  append(v: In): this {
+    const e = this.check(v, `values[${this.#list.length}]`);
+    this.setEntry(String(this.#list.length), e);
+    this.#list.push(e);
     return this;
   }
 
-  /** append() for each value, checked first (nothing is added if one is not a Parameter or float32 Tensor). */
-  extend(values: Iterable<Parameter | Tensor>): this {
-    if (values === null || typeof (values as Iterable<unknown>)[Symbol.iterator] !== 'function') throw typeError('an iterable of Parameters', 'values', values);
-    const ps = [...values].map((p, i) => asParameter(p, `values[${this.#list.length + i}]`));
-    for (const p of ps) this.append(p);
+  /** append() for each value, checked first (nothing is added if one cannot be held). */
+  extend(values: Iterable<In>): this {
+    if (values === null || typeof (values as Iterable<unknown>)[Symbol.iterator] !== 'function') throw typeError('an iterable', 'values', values);
+    const es = [...values].map((v, i) => this.check(v, `values[${this.#list.length + i}]`));
+    for (const e of es) this.append(e as unknown as In);
     return this;
   }
 
-  [Symbol.iterator](): Iterator<Parameter> {
+  [Symbol.iterator](): Iterator<V> {
     return this.#list[Symbol.iterator]();
   }
 
   forward(): never {
-    throw new Error('ParameterList has no forward(): use its parameters in the forward of the module that holds it, as in torch');
+    throw new Error(`${this.constructor.name} has no forward(): use its entries in the forward of the module that holds it (for (const m of list) x = m.forward(x)), as in torch`);
+  }
+}
+
+/** torch's ModuleList: modules held in a list, registered as '0', '1', …. */
+export class ModuleList extends List<Module> {
+  constructor(modules: Iterable<Module> = []) {
+    super();
+    this.extend(modules);
+  }
+
+  protected check(v: unknown, name: string): Module {
+    return asModule(v, name);
+  }
+}
+
+/** torch's ParameterList: parameters held in a list, registered as '0', '1', … (tensors become Parameters). */
+export class ParameterList extends List<Parameter, Parameter | Tensor> {
+  constructor(values: Iterable<Parameter | Tensor> = []) {
+    super();
+    this.extend(values);
+  }
+
+  protected check(v: unknown, name: string): Parameter {
+    return asParameter(v, name);
   }
 }
 
@@ -192,8 +174,7 @@ export class ModuleDict extends Dict<Module> {
   }
 
   protected check(v: unknown, name: string): Module {
-    if (!(v instanceof Module)) throw typeError('a Module', name, v);
-    return v;
+    return asModule(v, name);
   }
 }
 
