@@ -138,3 +138,33 @@ test('ModuleDict and ParameterDict: entries by name in insertion order, replaced
   assert.throws(() => plist.forward(), /ParameterList has no forward/);
   assert.throws(() => heads.forward(), /ModuleDict has no forward/);
 });
+
+test('apply (children first), requiresGrad_ (freezing), buffers(), and loadStateDict\'s { missingKeys, unexpectedKeys } as torch', () => {
+  const net = new fg.nn.Sequential(new fg.nn.Linear(3, 4), new fg.nn.BatchNorm1d(4), new fg.nn.Linear(4, 2));
+  const seen: string[] = [];
+  assert.equal(net.apply((m) => seen.push(m.constructor.name)), net);
+  assert.deepEqual(seen, ['Linear', 'BatchNorm1d', 'Linear', 'Sequential']);
+  // the torch idiom: initialise every Linear through apply
+  net.apply((m) => {
+    if (m instanceof fg.nn.Linear) fg.init.zeros(m.bias!);
+  });
+  assert.ok((net.modules[2] as fg.nn.Linear).bias!.data.every((v) => v === 0));
+  assert.deepEqual(net.buffers().map((b) => b.shape), [[4], [4]]);
+  assert.throws(() => net.apply(5 as never), /Expected a function for fn/);
+  // freezing: no gradient reaches frozen parameters, the others still train
+  (net.modules[0] as fg.nn.Module).requiresGrad_(false);
+  const y = net.forward(fg.ones([5, 3])).sum();
+  y.backward();
+  assert.equal((net.modules[0] as fg.nn.Linear).weight.grad, null);
+  assert.ok((net.modules[2] as fg.nn.Linear).weight.grad);
+  assert.throws(() => net.requiresGrad_('no' as never), TypeError);
+  // non-strict loading reports what it did not find and what it did not use
+  const sd = net.stateDict();
+  delete sd['2.bias'];
+  sd.extra = fg.ones([1]);
+  const r = net.loadStateDict(sd, { strict: false });
+  assert.deepEqual(r, { missingKeys: ['2.bias'], unexpectedKeys: ['extra'] });
+  delete sd.extra;
+  sd['2.bias'] = fg.zeros([2]);
+  assert.deepEqual(net.loadStateDict(sd), { missingKeys: [], unexpectedKeys: [] });
+});
