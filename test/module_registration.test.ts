@@ -3,6 +3,7 @@
 // behave as torch's.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { inspect } from 'node:util';
 import * as fg from '../lib/index.js';
 
 class Net extends fg.nn.Module {
@@ -167,4 +168,18 @@ test('apply (children first), requiresGrad_ (freezing), buffers(), and loadState
   delete sd.extra;
   sd['2.bias'] = fg.zeros([2]);
   assert.deepEqual(net.loadStateDict(sd), { missingKeys: [], unexpectedKeys: [] });
+});
+
+test('a module prints as torch does: Name(extra), children indented as (name): Child(...)', () => {
+  class Net extends fg.nn.Module {
+    body = new fg.nn.Sequential(new fg.nn.Linear(3, 4), new fg.nn.ReLU(), new fg.nn.Dropout(0.2));
+    rnn = new fg.nn.GRU(4, 8, { numLayers: 2 });
+    forward(x: fg.Tensor): fg.Tensor {
+      return x;
+    }
+  }
+  const text = ['Net(', '  (body): Sequential(', '    (0): Linear(inFeatures=3, outFeatures=4, bias=true)', '    (1): ReLU()', '    (2): Dropout(p=0.2)', '  )', '  (rnn): GRU(4, 8, numLayers=2)', ')'].join('\n');
+  assert.equal(String(new Net()), text);
+  assert.equal(inspect(new Net()), text);
+  assert.equal(String(new fg.nn.BatchNorm1d(4, { momentum: null })), 'BatchNorm1d(4, eps=0.00001, momentum=null, affine=true, trackRunningStats=true)');
 });

@@ -244,6 +244,29 @@ export abstract class Module {
     return this;
   }
 
+  /**
+   * The arguments shown inside this module's printed form (torch's extra_repr): by default what a
+   * layer's `name` (e.g. 'LSTM(3, 4, numLayers=2)') holds between its parentheses, else nothing.
+   */
+  extraRepr(): string {
+    const n = (this as unknown as { name?: unknown }).name;
+    if (typeof n !== 'string') return '';
+    const open = n.indexOf('(');
+    return open >= 0 && n.endsWith(')') ? n.slice(open + 1, -1) : '';
+  }
+
+  /** torch's printed form: `Name(extra)`, children indented one per line as `(name): Child(...)`. */
+  toString(): string {
+    const head = this.constructor.name, extra = this.extraRepr(), kids = this.namedChildren();
+    if (kids.length === 0) return `${head}(${extra})`;
+    const lines = kids.map(([n, m]) => `  (${n}): ${String(m).split('\n').join('\n  ')}`);
+    return `${head}(${extra ? `${extra}\n` : '\n'}${lines.join('\n')}\n)`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
   /** Sets training mode on this module and every descendant (default true); returns this. */
   train(mode = true): this {
     checkBoolean(mode, 'mode');
