@@ -183,3 +183,12 @@ test('a module prints as torch does: Name(extra), children indented as (name): C
   assert.equal(inspect(new Net()), text);
   assert.equal(String(new fg.nn.BatchNorm1d(4, { momentum: null })), 'BatchNorm1d(4, eps=0.00001, momentum=null, affine=true, trackRunningStats=true)');
 });
+
+test('fg.nn.utils: torch\'s clip_grad_norm_ / clip_grad_value_ names for fg.optim\'s clipping', () => {
+  const p = new fg.nn.Parameter(fg.tensor([1, 1]));
+  p.grad = fg.tensor([3, 4]);
+  assert.equal(fg.nn.utils.clipGradNorm_([p], 1), 5);
+  assert.ok(Math.abs(Math.hypot(...p.grad.data) - 1) < 1e-5);
+  fg.nn.utils.clipGradValue_([p], 0.1);
+  assert.ok(p.grad.data.every((v) => Math.abs(v) <= Math.fround(0.1)));
+});
