@@ -39,8 +39,8 @@ static void ln_forward(const float* x, size_t D, float eps, const float* gamma, 
 }
 
 template <class V>
-static void ln_dx(const float* dy, const float* x, size_t D, const float* mean, const float* rstd, const float* gamma,
-                  float* dx, size_t r0, size_t r1) {
+static void ln_backward(const float* dy, const float* x, size_t D, const float* mean, const float* rstd, const float* gamma,
+                        float* dx, float* pg, float* pb, size_t r0, size_t r1) {
   const float fD = (float)D;
   for (size_t r = r0; r < r1; ++r) {
     const float* xr = x + r * D;
@@ -57,50 +57,36 @@ static void ln_dx(const float* dy, const float* x, size_t D, const float* mean, 
     };
     const float c1 = ln_row_sum<V>(D, g_of) / fD;
     const float c2 = ln_row_sum<V>(D, [&](auto w, size_t i) { using W = decltype(w); return W::mul(g_of(w, i), h_of(w, i)); }) / fD;
+    if (pg == nullptr) {
+      each<V>(0, D, [&](auto w, size_t j) {
+        using W = decltype(w);
+        const auto u = W::sub(g_of(w, j), W::set1(c1));
+        const auto v = W::mul(h_of(w, j), W::set1(c2));
+        W::store(out + j, W::mul(W::set1(rs), W::sub(u, v)));
+      });
+      continue;
+    }
+    // this row's terms of dγ (dy·h) and dβ (dy) go into its group's sums, in row order from +0
+    float* qg = pg + (r / LN_GROUP) * D;
+    float* qb = pb + (r / LN_GROUP) * D;
+    if (r % LN_GROUP == 0)
+      for (size_t j = 0; j < D; ++j) qg[j] = 0.0f, qb[j] = 0.0f;
     each<V>(0, D, [&](auto w, size_t j) {
       using W = decltype(w);
-      const auto u = W::sub(g_of(w, j), W::set1(c1));
-      const auto v = W::mul(h_of(w, j), W::set1(c2));
-      W::store(out + j, W::mul(W::set1(rs), W::sub(u, v)));
-    });
-  }
-}
-
-template <class V>
-static void ln_sums(const float* dy, const float* x, size_t D, const float* mean, const float* rstd, size_t b0, size_t b1,
-                    size_t j0, size_t j1, float* pg, float* pb) {
-  const size_t n = j1 - j0;
-  std::vector<float> Pg(16 * n, 0.0f), Pb(16 * n, 0.0f);
-  for (size_t r = b0; r < b1; ++r) {
-    float* qg = Pg.data() + ((r - b0) & 15) * n;
-    float* qb = Pb.data() + ((r - b0) & 15) * n;
-    const float* dr = dy + r * D + j0;
-    const float* xr = x + r * D + j0;
-    const float mu = mean[r], rs = rstd[r];
-    each<V>(0, n, [&](auto w, size_t j) {
-      using W = decltype(w);
       const auto d = W::load(dr + j);
-      const auto h = W::mul(W::sub(W::load(xr + j), W::set1(mu)), W::set1(rs));
+      const auto h = h_of(w, j);
+      const auto g = gamma ? W::mul(d, W::load(gamma + j)) : d;
+      const auto u = W::sub(g, W::set1(c1));
+      const auto v = W::mul(h, W::set1(c2));
+      W::store(out + j, W::mul(W::set1(rs), W::sub(u, v)));
       W::store(qg + j, W::add(W::load(qg + j), W::mul(d, h)));
       W::store(qb + j, W::add(W::load(qb + j), d));
     });
   }
-  for (int s = 8; s >= 1; s >>= 1)
-    for (int k = 0; k < s; ++k) {
-      float* ag = Pg.data() + k * n; const float* bg = Pg.data() + (k + s) * n;
-      float* ab = Pb.data() + k * n; const float* bb = Pb.data() + (k + s) * n;
-      each<V>(0, n, [&](auto w, size_t j) {
-        using W = decltype(w);
-        W::store(ag + j, W::add(W::load(ag + j), W::load(bg + j)));
-        W::store(ab + j, W::add(W::load(ab + j), W::load(bb + j)));
-      });
-    }
-  for (size_t j = 0; j < n; ++j) pg[j0 + j] = Pg[j], pb[j0 + j] = Pb[j];
 }
 
 template <class V>
 static void fill_layernorm(layernorm_table& t) {
   t.forward = ln_forward<V>;
-  t.dx = ln_dx<V>;
-  t.sums = ln_sums<V>;
+  t.backward = ln_backward<V>;
 }
