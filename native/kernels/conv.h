@@ -6,8 +6,14 @@
 // padding): taps move right with ow, so the inside ones are one contiguous range (lo = hi when none).
 static inline void conv_inside(ptrdiff_t w0, size_t sw, size_t W, size_t OW, size_t& lo, size_t& hi) {
   const ptrdiff_t s = (ptrdiff_t)sw;
-  ptrdiff_t a = w0 >= 0 ? 0 : (-w0 + s - 1) / s;                        // first ow with w >= 0
-  ptrdiff_t b = (ptrdiff_t)W - w0 <= 0 ? 0 : ((ptrdiff_t)W - w0 + s - 1) / s;  // first ow with w >= W
+  ptrdiff_t a, b;  // the first ow with w >= 0, the first with w >= W
+  if (s == 1) {
+    a = w0 >= 0 ? 0 : -w0;
+    b = (ptrdiff_t)W - w0 <= 0 ? 0 : (ptrdiff_t)W - w0;
+  } else {
+    a = w0 >= 0 ? 0 : (-w0 + s - 1) / s;
+    b = (ptrdiff_t)W - w0 <= 0 ? 0 : ((ptrdiff_t)W - w0 + s - 1) / s;
+  }
   if (a > (ptrdiff_t)OW) a = (ptrdiff_t)OW;
   if (b > (ptrdiff_t)OW) b = (ptrdiff_t)OW;
   if (b < a) b = a;
