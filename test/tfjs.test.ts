@@ -38,7 +38,7 @@ function onBoth(f: () => tf.Tensor): { cpu: Float32Array; fg: Float32Array; shap
 function assertClose(got: Float32Array, want: Float32Array, tol: (i: number) => number, what: string): void {
   assert.equal(got.length, want.length, what);
   for (let i = 0; i < want.length; i++) {
-    if (Number.isNaN(want[i]) && Number.isNaN(got[i])) continue;
+    if (got[i] === want[i] || (Number.isNaN(want[i]) && Number.isNaN(got[i]))) continue;
     const d = Math.abs(got[i] - want[i]);
     if (!(d <= tol(i))) assert.fail(`${what}: element ${i}: fastgrad ${got[i]} vs cpu ${want[i]} (tolerance ${tol(i)})`);
   }
@@ -193,11 +193,15 @@ test('MaxPool / AvgPool / AvgPoolGrad match the CPU backend (valid, same with od
         () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, size as number, strides as number, pad), dy)))(x), exact);
     }
   }
-  // tfjs's CPU kernel skips a NaN where fastgrad's maximum takes it: such an output comes from the CPU kernel.
+  // The CPU kernel's rule for a NaN: skipped (a window of NaN only gives −Infinity), and no gradient to it.
   const v = randomF32(2 * 4 * 4 * 2, seed++, { lo: -2, hi: 2 });
   v[3] = NaN;
+  for (const i of [17, 19, 25, 27]) v[i] = NaN; // the window at row 1, column 0 of the first sample's second channel: NaN only (−Infinity)
   const xn = tf.tensor(v, [2, 4, 4, 2]);
-  checkKernel('MaxPool', 'maxPool with a NaN falls back', () => tf.maxPool(xn as tf.Tensor4D, 2, 2, 'valid'), exact, 'cpu');
+  checkKernel('MaxPool', 'maxPool with NaNs', () => tf.maxPool(xn as tf.Tensor4D, 2, 2, 'valid'), exact);
+  tf.setBackend('cpu');
+  const dyn = rand([2, 2, 2, 2]);
+  checkKernel('MaxPoolGrad', 'maxPool gradient with NaNs', () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid'), dyn)))(xn), exact);
   // A 1 × 1 window whose output has x's shape: the CPU kernels return x itself (whatever the padding).
   const x1 = rand([2, 2, 2, 3]);
   checkKernel('MaxPool', 'maxPool 1 × 1 identity falls back', () => tf.maxPool(x1 as tf.Tensor4D, 1, 2, 1), exact, 'cpu');
