@@ -117,8 +117,12 @@ function windowMaxima(X: Float32Array, info: backend_util.Conv2DInfo, y: Float32
 const geometryKey = (i: backend_util.Conv2DInfo): string =>
   [i.batchSize, i.inHeight, i.inWidth, i.inChannels, i.outHeight, i.outWidth, i.filterHeight, i.filterWidth, i.strideHeight, i.strideWidth, i.padInfo.top, i.padInfo.left].join();
 
-/** MaxPool's maxima positions by its output array, for MaxPoolGrad (which gets that output back with the same x). */
-const maxima = new WeakMap<Float32Array, { x: Float32Array; key: string; at: Int32Array }>();
+/**
+ * MaxPool's maxima positions by its output's data id, for MaxPoolGrad (which gets that output back,
+ * with the same x). A data id is never reused for other values, so an entry found for both ids is
+ * that call's.
+ */
+const maxima = new WeakMap<object, { x: object; key: string; at: Int32Array }>();
 
 export const maxPoolKernel: FastgradKernel = {
   kernelName: MaxPool,
@@ -131,8 +135,9 @@ export const maxPoolKernel: FastgradKernel = {
     const n = info.outShape.reduce((a, b) => a * b, 1);
     const y = alloc(backend, n), at = new Int32Array(n);
     windowMaxima(X, info, y, at);
-    maxima.set(y, { x: X, key: geometryKey(info), at });
-    return output(backend, info.outShape, y);
+    const out = output(backend, info.outShape, y);
+    maxima.set(out.dataId, { x: x.dataId, key: geometryKey(info), at });
+    return out;
   },
 };
 
@@ -166,9 +171,9 @@ export const maxPoolGradKernel: FastgradKernel = {
     const X = f32(backend, input), DY = f32(backend, dy);
     const info = X && DY ? maxPoolInfo(input.shape, attrs) : null;
     if (!X || !DY || !info || dy.shape.join() !== info.outShape.join()) return null;
-    const n = DY.length, Y = f32(backend, inputs.output), m = Y ? maxima.get(Y) : undefined;
+    const n = DY.length, m = inputs.output ? maxima.get(inputs.output.dataId) : undefined;
     let at: Int32Array;
-    if (m && m.x === X && m.key === geometryKey(info) && Y!.length === n && keptMaxima(X, Y!, m.at)) {
+    if (m && m.x === input.dataId && m.key === geometryKey(info)) {
       at = m.at;
     } else {
       at = scratchI32(n);
@@ -187,12 +192,3 @@ export const maxPoolGradKernel: FastgradKernel = {
     return output(backend, input.shape, dx);
   },
 };
-
-/** The kept positions still give the output's values (its array was not reused for another result). */
-function keptMaxima(X: Float32Array, Y: Float32Array, at: Int32Array): boolean {
-  for (let o = 0; o < Y.length; o++) {
-    const v = at[o] >= 0 ? X[at[o]] : -Infinity;
-    if (!(v === Y[o] && (v !== 0 || 1 / v === 1 / Y[o]))) return false;
-  }
-  return true;
-}
