@@ -583,7 +583,7 @@ function runChildAsync(code: string, env: Record<string, string>): Promise<strin
 }
 
 test('same bits with fastgrad native or TypeScript, at every SIMD level and thread counts 1, 2, 3', async () => {
-  // A layers model with batch norm, trained a few steps with a fused optimizer; the hash of every weight.
+  // A layers model with batch norm and a conv net, trained a few steps with fused optimizers; the hash of every weight.
   const code = `
     const tf = require('@tensorflow/tfjs-core'); require('@tensorflow/tfjs-core/dist/register_all_gradients');
     const tfl = require('@tensorflow/tfjs-layers'); const fgtf = require('./lib/tfjs/index.ts'); const { randomF32 } = require('./test/support/harness.ts');
@@ -596,8 +596,17 @@ test('same bits with fastgrad native or TypeScript, at every SIMD level and thre
     model.compile({ optimizer: fgtf.train.nadam(0.01), loss: 'categoricalCrossentropy' });
     const xs = tf.tensor(randomF32(128 * 40, 11), [128, 40]);
     const ys = tf.oneHot(tf.tensor1d(Array.from(randomF32(128, 12, { lo: 0, hi: 5 }), Math.floor), 'int32'), 5);
-    model.fit(xs, ys, { epochs: 2, batchSize: 64, shuffle: false, verbose: 0 }).then(() => {
-      let h = 0; for (const w of model.getWeights()) for (const v of new Uint32Array(w.dataSync().buffer)) h = (Math.imul(h, 31) + v) >>> 0;
+    // A conv net: two channels in (the channels-first copy), overlapping and non-overlapping max pools.
+    const conv = tfl.sequential({ layers: [
+      tfl.layers.conv2d({ inputShape: [9, 9, 2], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: init(4) }),
+      tfl.layers.maxPooling2d({ poolSize: 3, strides: 1 }),
+      tfl.layers.conv2d({ filters: 3, kernelSize: 2, padding: 'same', kernelInitializer: init(5) }),
+      tfl.layers.maxPooling2d({ poolSize: 2 }),
+      tfl.layers.flatten(), tfl.layers.dense({ units: 5, activation: 'softmax', kernelInitializer: init(6) }) ] });
+    conv.compile({ optimizer: fgtf.train.adam(0.01), loss: 'categoricalCrossentropy' });
+    const cx = tf.tensor(randomF32(128 * 9 * 9 * 2, 13), [128, 9, 9, 2]);
+    model.fit(xs, ys, { epochs: 2, batchSize: 64, shuffle: false, verbose: 0 }).then(() => conv.fit(cx, ys, { epochs: 2, batchSize: 64, shuffle: false, verbose: 0 })).then(() => {
+      let h = 0; for (const w of [...model.getWeights(), ...conv.getWeights()]) for (const v of new Uint32Array(w.dataSync().buffer)) h = (Math.imul(h, 31) + v) >>> 0;
       console.log(JSON.stringify({ h, b: tf.getBackend(), fg: require('./lib/index.ts').getBackend() }));
     });`;
   const info = fg.backendInfo();
