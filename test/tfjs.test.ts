@@ -66,7 +66,7 @@ test("importing fastgrad/tfjs registers 'fastgrad' above 'cpu' and 'wasm': a pro
   // Every CPU kernel is registered for fastgrad (the copied ones plus fastgrad's own), and the only
   // others are the fused activation gradients.
   const cpu = new Set<string>(out.c);
-  const fused = ['FastgradAbsGrad', 'FastgradClipByValueGrad', 'FastgradReluGrad', 'FastgradSigmoidGrad', 'FastgradTanhGrad'];
+  const fused = ['FastgradAbsGrad', 'FastgradClipByValueGrad', 'FastgradMeanGrad', 'FastgradReluGrad', 'FastgradSigmoidGrad', 'FastgradTanhGrad'];
   assert.deepEqual(out.k.filter((k: string) => !cpu.has(k)), fused);
   assert.equal(out.k.length, out.c.length + fused.length);
   assert.ok(out.c.length > 150);
@@ -347,6 +347,33 @@ test('Relu / Sigmoid / Tanh / ClipByValue / Abs gradients run as one fused kerne
     // On another backend the same configs compose tfjs's ops.
     tf.setBackend('cpu');
     assert.ok(!(await kernelsRun(grad)).includes(fused), `${name}: the fused kernel ran on 'cpu'`);
+  }
+  tf.setBackend('fastgrad');
+});
+
+test('Mean\'s gradient runs as one kernel on fastgrad (no ones, no Multiply), with the CPU backend\'s values exactly; second order too', async () => {
+  const x = rand([6, 5, 7]);
+  for (const [axis, keepDims] of [[-1, false], [0, false], [[0, 2], true], [null, false], [1, true]] as [number | number[] | null, boolean][]) {
+    const what = `mean gradient over ${JSON.stringify(axis)}${keepDims ? ' (keepDims)' : ''}`;
+    tf.setBackend('cpu');
+    const dy = rand(tf.mean(x, axis ?? undefined, keepDims).shape);
+    const grad = () => tf.grad((t: tf.Tensor) => tf.mean(t, axis ?? undefined, keepDims))(x, dy);
+    const { cpu, fg: got } = onBoth(grad);
+    assertClose(got, cpu, () => 0, what);
+    tf.setBackend('fastgrad');
+    const ran = await kernelsRun(grad);
+    assert.ok(ran.includes('FastgradMeanGrad'), `${what}: ran ${ran.join(', ')}`);
+    for (const k of ['Multiply', 'RealDiv', 'Fill']) assert.ok(!ran.includes(k), `${what}: no composed gradient ops (ran ${ran.join(', ')})`);
+    // d/d(dy) of sum(mean's gradient · w): through the kernel's own gradient, as on 'cpu'.
+    const w = rand(x.shape);
+    const second = (be: string) => {
+      tf.setBackend(be);
+      return tf.grad((d: tf.Tensor) => tf.sum(tf.mul(tf.grad((t: tf.Tensor) => tf.mean(t, axis ?? undefined, keepDims))(x, d), w)))(dy).dataSync() as Float32Array;
+    };
+    const cpu2 = second('cpu');
+    assertClose(second('fastgrad'), cpu2, elementwiseTol(cpu2), `${what}, second order`);
+    tf.setBackend('cpu');
+    assert.ok(!(await kernelsRun(grad)).includes('FastgradMeanGrad'), `${what}: the kernel ran on 'cpu'`);
   }
   tf.setBackend('fastgrad');
 });
