@@ -87,6 +87,10 @@ function maxPoolInfo(xShape: readonly number[], attrs: KernelArgs['attrs']): bac
 function windowMaxima(X: Float32Array, info: backend_util.Conv2DInfo, y: Float32Array, at: Int32Array): void {
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const top = info.padInfo.top, left = info.padInfo.left;
+  if (kh === 2 && kw === 2 && sh === 2 && sw === 2 && top === 0 && left === 0 && 2 * OH <= H && 2 * OW <= W) {
+    windowMaxima2x2(X, N, H, W, C, OH, OW, y, at);
+    return;
+  }
   for (let b = 0; b < N; b++) {
     for (let oh = 0; oh < OH; oh++) {
       const r0 = oh * sh - top, rlo = Math.max(r0, 0), rhi = Math.min(H, r0 + kh);
@@ -108,6 +112,32 @@ function windowMaxima(X: Float32Array, info: backend_util.Conv2DInfo, y: Float32
               }
             }
           }
+        }
+      }
+    }
+  }
+}
+
+/** windowMaxima for 2 × 2 windows at stride 2 that all lie inside x (the common pool): the four taps unrolled, in the same order. */
+function windowMaxima2x2(X: Float32Array, N: number, H: number, W: number, C: number, OH: number, OW: number, y: Float32Array, at: Int32Array): void {
+  const WC = W * C;
+  let o = 0;
+  for (let b = 0; b < N; b++) {
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++) {
+        const i0 = ((b * H + 2 * oh) * W + 2 * ow) * C;
+        for (let c = 0; c < C; c++, o++) {
+          const i = i0 + c;
+          let m = -Infinity, p = -1, v = X[i];
+          if (v > m) { m = v; p = i; }
+          v = X[i + C];
+          if (v > m) { m = v; p = i + C; }
+          v = X[i + WC];
+          if (v > m) { m = v; p = i + WC; }
+          v = X[i + WC + C];
+          if (v > m) { m = v; p = i + WC + C; }
+          y[o] = m;
+          at[o] = p;
         }
       }
     }
