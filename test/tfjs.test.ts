@@ -239,6 +239,17 @@ test('unary maps and Softmax match the CPU backend', () => {
   // The CPU kernel's own expressions: the same values exactly.
   const exact = () => () => 0;
   checkKernel('ClipByValue', 'clipByValue (bounds not representable in float32)', () => tf.clipByValue(x, -0.1, 1 - 1e-7), exact);
+  // Native clamp with the bounds rounded to binary32: the CPU kernel's values at and next to each
+  // bound's rounding, on either side of it, and for NaN, ±0 and ±Infinity.
+  const bits = new Float32Array(1), word = new Int32Array(bits.buffer);
+  const near = (v: number) => [-2, -1, 0, 1, 2].map((d) => { bits[0] = v; word[0] += v < 0 ? -d : d; return bits[0]; });
+  for (const [lo, hi] of [[-0.1, 1 - 1e-7], [0.30000000000000004, 0.7], [-0, 0.5], [0, 0.5], [-1e-46, 0], [-1e39, 1e39]]) {
+    // Short (fastgrad's TypeScript clamp) and long (its native clamp, where the addon loaded).
+    const vals = [...near(lo), ...near(hi), NaN, -0, 0, Infinity, -Infinity, ...Array.from(x.dataSync())];
+    const edge = tf.tensor(vals), long = tf.tensor(Array.from({ length: 64 }, () => vals).flat());
+    checkKernel('ClipByValue', `clipByValue [${lo}, ${hi}] at its bounds, long`, () => tf.clipByValue(long, lo, hi), exact);
+    checkKernel('ClipByValue', `clipByValue [${lo}, ${hi}] at its bounds`, () => tf.clipByValue(edge, lo, hi), exact);
+  }
   checkKernel('Log1p', 'log1p', () => tf.log1p(pos), exact);
   checkKernel('Softmax', 'softmax 2-D', () => tf.softmax(x), () => () => 1e-6);
   const x3 = rand([2, 3, 10], -5, 5);
