@@ -38,7 +38,7 @@ function onBoth(f: () => tf.Tensor): { cpu: Float32Array; fg: Float32Array; shap
 function assertClose(got: Float32Array, want: Float32Array, tol: (i: number) => number, what: string): void {
   assert.equal(got.length, want.length, what);
   for (let i = 0; i < want.length; i++) {
-    if (Number.isNaN(want[i]) && Number.isNaN(got[i])) continue;
+    if (got[i] === want[i] || (Number.isNaN(want[i]) && Number.isNaN(got[i]))) continue;
     const d = Math.abs(got[i] - want[i]);
     if (!(d <= tol(i))) assert.fail(`${what}: element ${i}: fastgrad ${got[i]} vs cpu ${want[i]} (tolerance ${tol(i)})`);
   }
@@ -66,7 +66,7 @@ test("importing fastgrad/tfjs registers 'fastgrad' above 'cpu' and 'wasm': a pro
   // Every CPU kernel is registered for fastgrad (the copied ones plus fastgrad's own), and the only
   // others are the fused activation gradients.
   const cpu = new Set<string>(out.c);
-  const fused = ['FastgradAbsGrad', 'FastgradClipByValueGrad', 'FastgradReluGrad', 'FastgradSigmoidGrad', 'FastgradTanhGrad'];
+  const fused = ['FastgradAbsGrad', 'FastgradClipByValueGrad', 'FastgradMeanGrad', 'FastgradReluGrad', 'FastgradSigmoidGrad', 'FastgradTanhGrad'];
   assert.deepEqual(out.k.filter((k: string) => !cpu.has(k)), fused);
   assert.equal(out.k.length, out.c.length + fused.length);
   assert.ok(out.c.length > 150);
@@ -193,11 +193,15 @@ test('MaxPool / AvgPool / AvgPoolGrad match the CPU backend (valid, same with od
         () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, size as number, strides as number, pad), dy)))(x), exact);
     }
   }
-  // tfjs's CPU kernel skips a NaN where fastgrad's maximum takes it: such an output comes from the CPU kernel.
+  // The CPU kernel's rule for a NaN: skipped (a window of NaN only gives −Infinity), and no gradient to it.
   const v = randomF32(2 * 4 * 4 * 2, seed++, { lo: -2, hi: 2 });
   v[3] = NaN;
+  for (const i of [17, 19, 25, 27]) v[i] = NaN; // the window at row 1, column 0 of the first sample's second channel: NaN only (−Infinity)
   const xn = tf.tensor(v, [2, 4, 4, 2]);
-  checkKernel('MaxPool', 'maxPool with a NaN falls back', () => tf.maxPool(xn as tf.Tensor4D, 2, 2, 'valid'), exact, 'cpu');
+  checkKernel('MaxPool', 'maxPool with NaNs', () => tf.maxPool(xn as tf.Tensor4D, 2, 2, 'valid'), exact);
+  tf.setBackend('cpu');
+  const dyn = rand([2, 2, 2, 2]);
+  checkKernel('MaxPoolGrad', 'maxPool gradient with NaNs', () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid'), dyn)))(xn), exact);
   // A 1 × 1 window whose output has x's shape: the CPU kernels return x itself (whatever the padding).
   const x1 = rand([2, 2, 2, 3]);
   checkKernel('MaxPool', 'maxPool 1 × 1 identity falls back', () => tf.maxPool(x1 as tf.Tensor4D, 1, 2, 1), exact, 'cpu');
@@ -235,6 +239,17 @@ test('unary maps and Softmax match the CPU backend', () => {
   // The CPU kernel's own expressions: the same values exactly.
   const exact = () => () => 0;
   checkKernel('ClipByValue', 'clipByValue (bounds not representable in float32)', () => tf.clipByValue(x, -0.1, 1 - 1e-7), exact);
+  // Native clamp with the bounds rounded to binary32: the CPU kernel's values at and next to each
+  // bound's rounding, on either side of it, and for NaN, ±0 and ±Infinity.
+  const bits = new Float32Array(1), word = new Int32Array(bits.buffer);
+  const near = (v: number) => [-2, -1, 0, 1, 2].map((d) => { bits[0] = v; word[0] += v < 0 ? -d : d; return bits[0]; });
+  for (const [lo, hi] of [[-0.1, 1 - 1e-7], [0.30000000000000004, 0.7], [-0, 0.5], [0, 0.5], [-1e-46, 0], [-1e39, 1e39]]) {
+    // Short (fastgrad's TypeScript clamp) and long (its native clamp, where the addon loaded).
+    const vals = [...near(lo), ...near(hi), NaN, -0, 0, Infinity, -Infinity, ...Array.from(x.dataSync())];
+    const edge = tf.tensor(vals), long = tf.tensor(Array.from({ length: 64 }, () => vals).flat());
+    checkKernel('ClipByValue', `clipByValue [${lo}, ${hi}] at its bounds, long`, () => tf.clipByValue(long, lo, hi), exact);
+    checkKernel('ClipByValue', `clipByValue [${lo}, ${hi}] at its bounds`, () => tf.clipByValue(edge, lo, hi), exact);
+  }
   checkKernel('Log1p', 'log1p', () => tf.log1p(pos), exact);
   checkKernel('Softmax', 'softmax 2-D', () => tf.softmax(x), () => () => 1e-6);
   const x3 = rand([2, 3, 10], -5, 5);
@@ -343,6 +358,33 @@ test('Relu / Sigmoid / Tanh / ClipByValue / Abs gradients run as one fused kerne
     // On another backend the same configs compose tfjs's ops.
     tf.setBackend('cpu');
     assert.ok(!(await kernelsRun(grad)).includes(fused), `${name}: the fused kernel ran on 'cpu'`);
+  }
+  tf.setBackend('fastgrad');
+});
+
+test('Mean\'s gradient runs as one kernel on fastgrad (no ones, no Multiply), with the CPU backend\'s values exactly; second order too', async () => {
+  const x = rand([6, 5, 7]);
+  for (const [axis, keepDims] of [[-1, false], [0, false], [[0, 2], true], [null, false], [1, true]] as [number | number[] | null, boolean][]) {
+    const what = `mean gradient over ${JSON.stringify(axis)}${keepDims ? ' (keepDims)' : ''}`;
+    tf.setBackend('cpu');
+    const dy = rand(tf.mean(x, axis ?? undefined, keepDims).shape);
+    const grad = () => tf.grad((t: tf.Tensor) => tf.mean(t, axis ?? undefined, keepDims))(x, dy);
+    const { cpu, fg: got } = onBoth(grad);
+    assertClose(got, cpu, () => 0, what);
+    tf.setBackend('fastgrad');
+    const ran = await kernelsRun(grad);
+    assert.ok(ran.includes('FastgradMeanGrad'), `${what}: ran ${ran.join(', ')}`);
+    for (const k of ['Multiply', 'RealDiv', 'Fill']) assert.ok(!ran.includes(k), `${what}: no composed gradient ops (ran ${ran.join(', ')})`);
+    // d/d(dy) of sum(mean's gradient · w): through the kernel's own gradient, as on 'cpu'.
+    const w = rand(x.shape);
+    const second = (be: string) => {
+      tf.setBackend(be);
+      return tf.grad((d: tf.Tensor) => tf.sum(tf.mul(tf.grad((t: tf.Tensor) => tf.mean(t, axis ?? undefined, keepDims))(x, d), w)))(dy).dataSync() as Float32Array;
+    };
+    const cpu2 = second('cpu');
+    assertClose(second('fastgrad'), cpu2, elementwiseTol(cpu2), `${what}, second order`);
+    tf.setBackend('cpu');
+    assert.ok(!(await kernelsRun(grad)).includes('FastgradMeanGrad'), `${what}: the kernel ran on 'cpu'`);
   }
   tf.setBackend('fastgrad');
 });
@@ -579,7 +621,7 @@ function runChildAsync(code: string, env: Record<string, string>): Promise<strin
 }
 
 test('same bits with fastgrad native or TypeScript, at every SIMD level and thread counts 1, 2, 3', async () => {
-  // A layers model with batch norm, trained a few steps with a fused optimizer; the hash of every weight.
+  // A layers model with batch norm and a conv net, trained a few steps with fused optimizers; the hash of every weight.
   const code = `
     const tf = require('@tensorflow/tfjs-core'); require('@tensorflow/tfjs-core/dist/register_all_gradients');
     const tfl = require('@tensorflow/tfjs-layers'); const fgtf = require('./lib/tfjs/index.ts'); const { randomF32 } = require('./test/support/harness.ts');
@@ -592,8 +634,17 @@ test('same bits with fastgrad native or TypeScript, at every SIMD level and thre
     model.compile({ optimizer: fgtf.train.nadam(0.01), loss: 'categoricalCrossentropy' });
     const xs = tf.tensor(randomF32(128 * 40, 11), [128, 40]);
     const ys = tf.oneHot(tf.tensor1d(Array.from(randomF32(128, 12, { lo: 0, hi: 5 }), Math.floor), 'int32'), 5);
-    model.fit(xs, ys, { epochs: 2, batchSize: 64, shuffle: false, verbose: 0 }).then(() => {
-      let h = 0; for (const w of model.getWeights()) for (const v of new Uint32Array(w.dataSync().buffer)) h = (Math.imul(h, 31) + v) >>> 0;
+    // A conv net: two channels in (the channels-first copy), overlapping and non-overlapping max pools.
+    const conv = tfl.sequential({ layers: [
+      tfl.layers.conv2d({ inputShape: [9, 9, 2], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: init(4) }),
+      tfl.layers.maxPooling2d({ poolSize: 3, strides: 1 }),
+      tfl.layers.conv2d({ filters: 3, kernelSize: 2, padding: 'same', kernelInitializer: init(5) }),
+      tfl.layers.maxPooling2d({ poolSize: 2 }),
+      tfl.layers.flatten(), tfl.layers.dense({ units: 5, activation: 'softmax', kernelInitializer: init(6) }) ] });
+    conv.compile({ optimizer: fgtf.train.adam(0.01), loss: 'categoricalCrossentropy' });
+    const cx = tf.tensor(randomF32(128 * 9 * 9 * 2, 13), [128, 9, 9, 2]);
+    model.fit(xs, ys, { epochs: 2, batchSize: 64, shuffle: false, verbose: 0 }).then(() => conv.fit(cx, ys, { epochs: 2, batchSize: 64, shuffle: false, verbose: 0 })).then(() => {
+      let h = 0; for (const w of [...model.getWeights(), ...conv.getWeights()]) for (const v of new Uint32Array(w.dataSync().buffer)) h = (Math.imul(h, 31) + v) >>> 0;
       console.log(JSON.stringify({ h, b: tf.getBackend(), fg: require('./lib/index.ts').getBackend() }));
     });`;
   const info = fg.backendInfo();

@@ -19,7 +19,7 @@ import * as fgtf from '../../lib/tfjs/index.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../harness.js';
 import { autoencoder } from './nn.js';
 
-interface Model {
+export interface Model {
   name: string;
   batch: number;
   samples: number;
@@ -36,7 +36,7 @@ const dense = (units: number, activation: string, inputShape?: number[]) =>
 
 const AE = [784, 1000, 500, 250, 30, 250, 500, 1000, 784];
 
-const MODELS: Model[] = [
+export const MODELS: Model[] = [
   {
     name: 'dense 784-512-256-10',
     batch: 128,
@@ -94,7 +94,7 @@ const MODELS: Model[] = [
   },
 ];
 
-interface Config {
+export interface Config {
   label: string;
   backend: string | null;
   fused: boolean;
@@ -119,7 +119,7 @@ function data(m: Model): { x: Float32Array; y: Float32Array } {
 }
 
 /** One epoch's runner for a configuration (built once, then timed per call). */
-async function epochRunner(m: Model, c: Config): Promise<(() => Promise<void>) | null> {
+export async function epochRunner(m: Model, c: Config): Promise<(() => Promise<void>) | null> {
   const { x, y } = data(m);
   if (c.backend === null) {
     if (!m.own) return null;

@@ -6,6 +6,7 @@ import { getKernel, getKernelsForBackend, registerBackend, registerKernel, findB
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { FASTGRAD_KERNELS } from './kernels/index.js';
 import { registerFusedGradients } from './kernels/fused_grad.js';
+import { registerMeanGradient } from './kernels/mean_grad.js';
 import { withFallback } from './kernels/util.js';
 import { StoragePool } from './storage.js';
 
@@ -92,6 +93,7 @@ export function registerFastgradBackend(): void {
     BACKEND_NAME,
     () => {
       registerFusedGradients(BACKEND_NAME);
+      registerMeanGradient(BACKEND_NAME);
       return new FastgradBackend();
     },
     BACKEND_PRIORITY,

@@ -4,23 +4,22 @@
 // convolutions do, conv.ts). tfjs's geometry (computePool2DInfo: 'same' / 'valid' / explicit padding,
 // rounding) is given as is: the padding before the first row and column, and the output size (the
 // padding after, which 'same' makes one larger when the total is odd, is implied by it).
-// - MaxPool: fastgrad's window maximum (the first value strictly greater, as the CPU kernel), except
-//   that a NaN wins in fastgrad's (torch's rule) where tfjs's CPU kernel skips it: an output holding a
-//   NaN is recomputed by the CPU kernel.
+// - MaxPool does no arithmetic, so it runs channels last in TypeScript, with no transposes: the CPU
+//   kernel's rule (the first value strictly greater than everything before it in the window, row by
+//   row, from −Infinity, so a NaN is skipped and a window of NaN or −Infinity only gives −Infinity),
+//   with channels innermost as the data lie. Same values as the CPU kernel by construction.
 // - A 1 × 1 window whose output has x's shape runs on the CPU kernels, which return x itself there
 //   (whatever the padding and strides).
 // - AvgPool: the mean of the taps inside the input (padding not counted, as the CPU kernel), summed in
 //   binary32 in window order where the CPU kernel sums in float64 (|difference| within rounding).
 // - AvgPoolGrad: dy / (kh·kw) added to every tap inside, the full window as divisor (the CPU kernel's
 //   rule, even with 'same' padding).
-// MaxPoolGrad: from MaxPool's maxima on fastgrad's max-pool backward where that is the CPU kernel's
-// gradient exactly (see `maxima`); else, channels last, in TypeScript: tfjs's CPU kernel finds each window's maximum through TensorBuffer
-// lookups and then, for every input position, scans every window that covers it; here each window's
-// maximum is found once (channels innermost, as the data lie) and dy goes straight to it. The same
-// rule picks the maximum: the first value strictly greater than everything before it in the window
-// (row by row), starting from −Infinity, so a window of NaN or −Infinity only passes no gradient. Where
-// windows overlap, the contributions to one input are summed in float64 and rounded once, as the CPU
-// kernel does (where they do not, each input gets at most one: 0 + dy straight into the output).
+// MaxPoolGrad: dy goes to each window's maximum, the position MaxPool found (kept by MaxPool's output
+// array, checked against x and the output's values), else found again by the same pass. tfjs's CPU
+// kernel finds each window's maximum through TensorBuffer lookups and then, for every input position,
+// scans every window that covers it; here dy goes straight to the maximum. Where windows overlap,
+// the contributions to one input are summed in float64 and rounded once, as the CPU kernel does
+// (where they do not, each input gets at most one: 0 + dy straight into the output).
 import { AvgPool, AvgPoolGrad, backend_util, MaxPool, MaxPoolGrad, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { PoolGeometry } from '../../backend/js/pool.js';
 import { emptyF32, recycleF32 } from '../../backend/buffers.js';
@@ -29,10 +28,11 @@ import { alloc, f32, NCHW_TO_NHWC, NHWC_TO_NCHW, output, permuteInto, type Fastg
 
 type Shape4 = [number, number, number, number];
 
-// Scratch arrays the kernels below use and drop before they return (JavaScript runs one kernel at a
-// time): kept and grown, so a step does not pay a fresh array's page faults for them.
-let i32 = new Int32Array(0), f64 = new Float64Array(0);
+// Scratch arrays MaxPoolGrad uses and drops before it returns (JavaScript runs one kernel at a time):
+// kept and grown, so a step does not pay a fresh array's page faults for them.
+let i32 = new Int32Array(0), f32s = new Float32Array(0), f64 = new Float64Array(0);
 const scratchI32 = (n: number): Int32Array => (i32.length >= n ? i32 : (i32 = new Int32Array(n))).subarray(0, n);
+const scratchF32 = (n: number): Float32Array => (f32s.length >= n ? f32s : (f32s = new Float32Array(n))).subarray(0, n);
 /** n zeros. */
 const scratchF64 = (n: number): Float64Array => (f64.length >= n ? f64 : (f64 = new Float64Array(n))).subarray(0, n).fill(0);
 
@@ -53,7 +53,7 @@ function geometryOf(xShape: readonly number[], attrs: KernelArgs['attrs']): { g:
 }
 
 /** x channels last → channels first, pooled by `pool` into [N, C, OH, OW], back to channels last in a pooled array. */
-function pooled(args: KernelArgs, pool: (xc: Float32Array, g: PoolGeometry, yc: Float32Array) => void, done?: (X: Float32Array, y: Float32Array, g: PoolGeometry) => void): TensorInfo | null {
+function pooled(args: KernelArgs, pool: (xc: Float32Array, g: PoolGeometry, yc: Float32Array) => void): TensorInfo | null {
   const { inputs, backend, attrs } = args;
   const x = inputs.x, X = f32(backend, x);
   const geo = X && geometryOf(x.shape, attrs);
@@ -65,43 +65,109 @@ function pooled(args: KernelArgs, pool: (xc: Float32Array, g: PoolGeometry, yc: 
   const yc = emptyF32(g.C * g.OH * g.OW);
   pool(xc, g, yc);
   const y = permuteInto(yc, [N, C, g.OH, g.OW], NCHW_TO_NHWC, alloc(backend, yc.length));
-  done?.(X, y, g);
   recycleF32(xc);
   recycleF32(yc);
   return output(backend, [N, g.OH, g.OW, C], y);
 }
 
-/**
- * MaxPool's window maxima (indices into the channels-first planes) by its output array, for
- * MaxPoolGrad, which gets that output back with the same x: kept only where they give the CPU
- * kernel's gradient exactly (windows that do not overlap, so each input gets at most one dy; no NaN,
- * which falls back anyway; no window of −Infinity only, which passes no gradient on the CPU kernel).
- */
-const maxima = new WeakMap<Float32Array, { x: Float32Array; g: PoolGeometry; idx: Int32Array }>();
+/** tfjs's max-pool geometry (the CPU kernel's computePool2DInfo), channels last; null for channels first. */
+function maxPoolInfo(xShape: readonly number[], attrs: KernelArgs['attrs']): backend_util.Conv2DInfo | null {
+  if (xShape.length !== 4) return null;
+  const info = backend_util.computePool2DInfo(
+    xShape as Shape4, attrs?.filterSize as [number, number] | number, attrs?.strides as [number, number] | number, 1,
+    attrs?.pad as 'same' | 'valid' | number, attrs?.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
+  );
+  return info.dataFormat === 'channelsLast' && info.outHeight > 0 && info.outWidth > 0 ? info : null;
+}
 
-const sameGeometry = (a: PoolGeometry, b: PoolGeometry): boolean =>
-  a.C === b.C && a.H === b.H && a.W === b.W && a.kh === b.kh && a.kw === b.kw && a.sh === b.sh && a.sw === b.sw && a.ph === b.ph && a.pw === b.pw && a.OH === b.OH && a.OW === b.OW;
+/**
+ * Each window's maximum into y (channels last, as the CPU kernel's pool()) and its position in X
+ * into at (−1 where no value is greater than −Infinity: such a window passes no gradient).
+ */
+function windowMaxima(X: Float32Array, info: backend_util.Conv2DInfo, y: Float32Array, at: Int32Array): void {
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  const top = info.padInfo.top, left = info.padInfo.left;
+  if (kh === 2 && kw === 2 && sh === 2 && sw === 2 && top === 0 && left === 0 && 2 * OH <= H && 2 * OW <= W) {
+    windowMaxima2x2(X, N, H, W, C, OH, OW, y, at);
+    return;
+  }
+  for (let b = 0; b < N; b++) {
+    for (let oh = 0; oh < OH; oh++) {
+      const r0 = oh * sh - top, rlo = Math.max(r0, 0), rhi = Math.min(H, r0 + kh);
+      for (let ow = 0; ow < OW; ow++) {
+        const c0 = ow * sw - left, qlo = Math.max(c0, 0), qhi = Math.min(W, c0 + kw);
+        const o = ((b * OH + oh) * OW + ow) * C;
+        for (let c = 0; c < C; c++) {
+          y[o + c] = -Infinity;
+          at[o + c] = -1;
+        }
+        for (let r = rlo; r < rhi; r++) {
+          for (let q = qlo; q < qhi; q++) {
+            const base = ((b * H + r) * W + q) * C;
+            for (let c = 0; c < C; c++) {
+              const v = X[base + c];
+              if (v > y[o + c]) {
+                y[o + c] = v;
+                at[o + c] = base + c;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** windowMaxima for 2 × 2 windows at stride 2 that all lie inside x (the common pool): the four taps unrolled, in the same order. */
+function windowMaxima2x2(X: Float32Array, N: number, H: number, W: number, C: number, OH: number, OW: number, y: Float32Array, at: Int32Array): void {
+  const WC = W * C;
+  let o = 0;
+  for (let b = 0; b < N; b++) {
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++) {
+        const i0 = ((b * H + 2 * oh) * W + 2 * ow) * C;
+        for (let c = 0; c < C; c++, o++) {
+          const i = i0 + c;
+          let m = -Infinity, p = -1, v = X[i];
+          if (v > m) { m = v; p = i; }
+          v = X[i + C];
+          if (v > m) { m = v; p = i + C; }
+          v = X[i + WC];
+          if (v > m) { m = v; p = i + WC; }
+          v = X[i + WC + C];
+          if (v > m) { m = v; p = i + WC + C; }
+          y[o] = m;
+          at[o] = p;
+        }
+      }
+    }
+  }
+}
+
+const geometryKey = (i: backend_util.Conv2DInfo): string =>
+  [i.batchSize, i.inHeight, i.inWidth, i.inChannels, i.outHeight, i.outWidth, i.filterHeight, i.filterWidth, i.strideHeight, i.strideWidth, i.padInfo.top, i.padInfo.left].join();
+
+/**
+ * MaxPool's maxima positions by its output's data id, for MaxPoolGrad (which gets that output back,
+ * with the same x). A data id is never reused for other values, so an entry found for both ids is
+ * that call's.
+ */
+const maxima = new WeakMap<object, { x: object; key: string; at: Int32Array }>();
 
 export const maxPoolKernel: FastgradKernel = {
   kernelName: MaxPool,
-  impl: (args) => {
-    let nan = false, empty = false, idx: Int32Array = new Int32Array(0);
-    const r = pooled(args, (xc, g, yc) => {
-      const overlap = g.kh > g.sh || g.kw > g.sw;
-      idx = overlap ? scratchI32(yc.length) : new Int32Array(yc.length);
-      kernels().conv.maxPoolForward(xc, g, yc, idx);
-      for (let i = 0; i < yc.length; i++) {
-        if (yc[i] !== yc[i]) nan = true;
-        else if (yc[i] === -Infinity) empty = true;
-      }
-      if (overlap) empty = true;
-    }, (X, y, g) => {
-      if (nan || empty) maxima.delete(y);
-      else maxima.set(y, { x: X, g, idx });
-    });
-    if (!nan || r === null) return r;
-    args.backend.disposeIntermediateTensorInfo(r);
-    return null;
+  impl: ({ inputs, backend, attrs }) => {
+    const x = inputs.x, X = f32(backend, x);
+    const info = X && maxPoolInfo(x.shape, attrs);
+    if (!X || !info) return null;
+    // The CPU kernels return x itself for a 1 × 1 window whose output has x's shape, whatever the padding.
+    if (info.filterHeight === 1 && info.filterWidth === 1 && info.outHeight === info.inHeight && info.outWidth === info.inWidth) return null;
+    const n = info.outShape.reduce((a, b) => a * b, 1);
+    const y = alloc(backend, n), at = new Int32Array(n);
+    windowMaxima(X, info, y, at);
+    const out = output(backend, info.outShape, y);
+    maxima.set(out.dataId, { x: x.dataId, key: geometryKey(info), at });
+    return out;
   },
 };
 
@@ -133,59 +199,26 @@ export const maxPoolGradKernel: FastgradKernel = {
   impl: ({ inputs, backend, attrs }) => {
     const { dy, input } = inputs;
     const X = f32(backend, input), DY = f32(backend, dy);
-    if (!X || !DY || input.shape.length !== 4) return null;
-    const info = backend_util.computePool2DInfo(
-      input.shape as [number, number, number, number], attrs?.filterSize as [number, number], attrs?.strides as [number, number], 1,
-      attrs?.pad as 'same' | 'valid' | number, attrs?.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
-    );
-    const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
-    if (info.dataFormat !== 'channelsLast' || dy.shape.join() !== [N, OH, OW, C].join()) return null;
-    const Y = f32(backend, inputs.output), m = Y ? maxima.get(Y) : undefined, geo = m ? geometryOf(input.shape, attrs) : null;
-    if (m && geo && m.x === X && sameGeometry(m.g, geo.g)) {
-      // fastgrad's max-pool backward from MaxPool's maxima: dx = +0, then + dy at each window's maximum.
-      const g = geo.g, dyc = permuteInto(DY, dy.shape, NHWC_TO_NCHW, emptyF32(DY.length)), dxc = emptyF32(X.length);
-      kernels().conv.maxPoolBackward(dyc, m.idx, g, dxc);
-      const dx = permuteInto(dxc, [N, C, H, W], NCHW_TO_NHWC, alloc(backend, X.length));
-      recycleF32(dyc);
-      recycleF32(dxc);
-      return output(backend, input.shape, dx);
+    const info = X && DY ? maxPoolInfo(input.shape, attrs) : null;
+    if (!X || !DY || !info || dy.shape.join() !== info.outShape.join()) return null;
+    const n = DY.length, m = inputs.output ? maxima.get(inputs.output.dataId) : undefined;
+    let at: Int32Array;
+    if (m && m.x === input.dataId && m.key === geometryKey(info)) {
+      at = m.at;
+    } else {
+      at = scratchI32(n);
+      windowMaxima(X, info, scratchF32(n), at);
     }
-    const top = info.padInfo.top, left = info.padInfo.left;
     // Windows that do not overlap give each input at most one contribution: 0 + dy, exact in binary32.
-    const overlap = kh > sh || kw > sw;
-    const dx = alloc(backend, X.length).fill(0), acc = overlap ? scratchF64(X.length) : null;
-    const best = new Float32Array(C), at = new Int32Array(C);
-    for (let b = 0; b < N; b++) {
-      for (let oh = 0; oh < OH; oh++) {
-        const r0 = oh * sh - top, rlo = Math.max(r0, 0), rhi = Math.min(H, r0 + kh);
-        for (let ow = 0; ow < OW; ow++) {
-          const c0 = ow * sw - left, qlo = Math.max(c0, 0), qhi = Math.min(W, c0 + kw);
-          for (let c = 0; c < C; c++) {
-            best[c] = -Infinity;
-            at[c] = -1;
-          }
-          for (let r = rlo; r < rhi; r++) {
-            for (let q = qlo; q < qhi; q++) {
-              const base = ((b * H + r) * W + q) * C;
-              for (let c = 0; c < C; c++) {
-                const v = X[base + c];
-                if (v > best[c]) {
-                  best[c] = v;
-                  at[c] = base + c;
-                }
-              }
-            }
-          }
-          const d = ((b * OH + oh) * OW + ow) * C;
-          if (acc) {
-            for (let c = 0; c < C; c++) if (at[c] >= 0) acc[at[c]] += DY[d + c];
-          } else {
-            for (let c = 0; c < C; c++) if (at[c] >= 0) dx[at[c]] += DY[d + c];
-          }
-        }
-      }
+    const overlap = info.filterHeight > info.strideHeight || info.filterWidth > info.strideWidth;
+    const dx = alloc(backend, X.length).fill(0);
+    if (overlap) {
+      const acc = scratchF64(X.length);
+      for (let o = 0; o < n; o++) if (at[o] >= 0) acc[at[o]] += DY[o];
+      for (let i = 0; i < dx.length; i++) dx[i] = acc[i];
+    } else {
+      for (let o = 0; o < n; o++) if (at[o] >= 0) dx[at[o]] += DY[o];
     }
-    if (acc) for (let i = 0; i < dx.length; i++) dx[i] = acc[i];
     return output(backend, input.shape, dx);
   },
 };

@@ -3,6 +3,7 @@
 import { Abs, ClipByValue, Exp, Log, Log1p, Neg, Relu, Sigmoid, Softmax, Sqrt, Square, Tanh } from '@tensorflow/tfjs-core';
 import type { UnaryOp } from '../../backend/kernels.js';
 import { softmaxData, unaryData } from '../../ops/unary.js';
+import { kfor } from '../../ops/core.js';
 import { alloc, f32, output, type FastgradKernel } from './util.js';
 
 const unary = (kernelName: string, op: UnaryOp): FastgradKernel => ({
@@ -28,31 +29,37 @@ export const unaryKernels: readonly FastgradKernel[] = [
   unary(Neg, 'neg'),
 ];
 
-/** A map tfjs's CPU kernel does in JavaScript, done the same way (one loop, constants hoisted) into a recycled array (storage.ts). */
-const loop = (kernelName: string, map: (x: Float32Array, out: Float32Array, attrs: Record<string, unknown>) => void): FastgradKernel => ({
-  kernelName,
+/**
+ * ClipByValue on fastgrad's clamp (t = x < lo ? lo : x; t > hi ? hi : t, bounds as binary32). The CPU
+ * kernel computes x > hi ? hi : x < lo ? lo : x with the bounds as given (doubles); for a binary32 x,
+ * x > hi exactly when x > fround(hi) or x = fround(hi) > hi (no binary32 lies between a bound and
+ * its rounding), and either way the result is fround(hi): the same values, NaN and signed zeros
+ * included. Bounds in the wrong order (which tf.clipByValue rejects) run on the CPU kernel.
+ */
+const clipByValueKernel: FastgradKernel = {
+  kernelName: ClipByValue,
   impl: ({ inputs, backend, attrs }) => {
+    const X = f32(backend, inputs.x), lo = attrs?.clipValueMin as number, hi = attrs?.clipValueMax as number;
+    if (!X || !(lo <= hi)) return null;
+    const out = alloc(backend, X.length);
+    kfor(X.length).elementwise.clamp(X, lo, hi, out);
+    return output(backend, inputs.x.shape, out);
+  },
+};
+
+/** Log1p with the CPU kernel's expression (Math.log1p; fastgrad has no log1p kernel), into a recycled array (storage.ts). */
+const log1pKernel: FastgradKernel = {
+  kernelName: Log1p,
+  impl: ({ inputs, backend }) => {
     const X = f32(backend, inputs.x);
     if (!X) return null;
     const out = alloc(backend, X.length);
-    map(X, out, attrs ?? {});
+    for (let i = 0; i < X.length; i++) out[i] = Math.log1p(X[i]);
     return output(backend, inputs.x.shape, out);
   },
-});
+};
 
-/** ClipByValue and Log1p, with the CPU kernel's expressions (min and max compared as given). */
-export const loopKernels: readonly FastgradKernel[] = [
-  loop(ClipByValue, (x, out, a) => {
-    const lo = a.clipValueMin as number, hi = a.clipValueMax as number;
-    for (let i = 0; i < x.length; i++) {
-      const v = x[i];
-      out[i] = v > hi ? hi : v < lo ? lo : v;
-    }
-  }),
-  loop(Log1p, (x, out) => {
-    for (let i = 0; i < x.length; i++) out[i] = Math.log1p(x[i]);
-  }),
-];
+export const loopKernels: readonly FastgradKernel[] = [clipByValueKernel, log1pKernel];
 
 /** Softmax along the last axis (the only axis tfjs's softmax takes): rows × cols. */
 export const softmaxKernel: FastgradKernel = {
