@@ -1,5 +1,6 @@
 // Modules register what is assigned to their properties, as torch's __setattr__ does (lib/nn/module.ts
-// #adopt), and ModuleList / Identity (lib/nn/containers.ts) behave as torch's.
+// #adopt), and ModuleList / ModuleDict / ParameterList / ParameterDict / Identity (lib/nn/containers.ts)
+// behave as torch's.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as fg from '../lib/index.js';
@@ -89,7 +90,7 @@ test('ModuleList: registered as 0, 1, …; iteration, at(), append, extend; no f
   assert.ok(list.at(-1) instanceof fg.nn.Linear);
   assert.ok(list.at(1) instanceof fg.nn.Tanh);
   assert.throws(() => list.at(3), RangeError);
-  assert.throws(() => list.extend([new fg.nn.ReLU(), 5 as never]), /Expected a Module for modules\[4\] but received number 5/);
+  assert.throws(() => list.extend([new fg.nn.ReLU(), 5 as never]), /Expected a Module for values\[4\] but received number 5/);
   assert.equal(list.length, 3); // nothing added by the failed extend
   assert.throws(() => list.forward(), /ModuleList has no forward/);
   const y = s.forward(fg.ones([2, 3], { requiresGrad: true }));
@@ -97,4 +98,43 @@ test('ModuleList: registered as 0, 1, …; iteration, at(), append, extend; no f
   assert.ok(list.at(0).parameters()[0].grad);
   const x = fg.ones([2]);
   assert.equal(new fg.nn.Identity().forward(x), x);
+});
+
+test('ModuleDict and ParameterDict: entries by name in insertion order, replaced in place, popped; state dict keys as torch', () => {
+  const heads = new fg.nn.ModuleDict({ cls: new fg.nn.Linear(4, 3), reg: new fg.nn.Linear(4, 1) });
+  const scales = new fg.nn.ParameterDict([['a', fg.ones([2])], ['b', new fg.nn.Parameter(new Float32Array(3), [3])]]);
+  const plist = new fg.nn.ParameterList([fg.zeros([2]), fg.ones([1])]);
+  class Net extends fg.nn.Module {
+    heads = heads;
+    scales = scales;
+    extra = plist;
+    forward(x: fg.Tensor): fg.Tensor {
+      return (this.heads.get('cls').forward(x) as fg.Tensor).sum().add(this.scales.get('a').sum()).add(this.extra.at(1).sum());
+    }
+  }
+  const net = new Net();
+  assert.deepEqual(Object.keys(net.stateDict()), ['heads.cls.weight', 'heads.cls.bias', 'heads.reg.weight', 'heads.reg.bias', 'scales.a', 'scales.b', 'extra.0', 'extra.1']);
+  assert.ok(scales.get('a') instanceof fg.nn.Parameter && scales.get('a').requiresGrad);
+  assert.deepEqual([...heads.keys()], ['cls', 'reg']);
+  assert.equal(heads.length, 2);
+  assert.ok(heads.has('reg') && !heads.has('x'));
+  // replacing keeps the position (an OrderedDict's assignment)
+  const cls2 = new fg.nn.Linear(4, 3);
+  heads.set('cls', cls2);
+  assert.equal(heads.get('cls'), cls2);
+  assert.deepEqual(heads.namedParameters().map(([n]) => n), ['cls.weight', 'cls.bias', 'reg.weight', 'reg.bias']);
+  assert.equal(heads.pop('reg') instanceof fg.nn.Linear, true);
+  assert.deepEqual([...heads].map(([k]) => k), ['cls']);
+  assert.deepEqual(heads.namedParameters().map(([n]) => n), ['cls.weight', 'cls.bias']);
+  net.forward(fg.ones([2, 4])).backward();
+  assert.ok(cls2.weight.grad && scales.get('a').grad && plist.at(1).grad);
+  assert.equal(scales.get('b').grad, null);
+  // errors: the key, the kind; a failed update adds nothing
+  assert.throws(() => heads.get('nope'), /No entry 'nope' in ModuleDict \(keys: cls\)/);
+  assert.throws(() => heads.update({ a: new fg.nn.ReLU(), b: 5 as never }), /Expected a Module for b but received number 5/);
+  assert.deepEqual([...heads.keys()], ['cls']);
+  assert.throws(() => scales.set('c', fg.tensor([1], { dtype: 'int32' }) as never), /a Parameter or a float32 Tensor for c/);
+  assert.throws(() => heads.set('has.dot', new fg.nn.ReLU()), TypeError);
+  assert.throws(() => plist.forward(), /ParameterList has no forward/);
+  assert.throws(() => heads.forward(), /ModuleDict has no forward/);
 });

@@ -99,10 +99,40 @@ export abstract class Module {
   /** Registers a child module. Returns it. */
   protected registerModule<M extends Module>(name: string, m: M): M {
     this.#checkName(name, 'registerModule');
-    if (!(m instanceof Module)) throw typeError('a Module', name, m);
-    if ((m as Module) === this || m.#contains(this)) throw new RangeError(`Expected a module that does not contain ${this.constructor.name} for ${name} (modules form a tree)`);
+    this.#checkChild(name, m);
     this.#children.set(name, m);
     return m;
+  }
+
+  #checkChild(name: string, m: Module): void {
+    if (!(m instanceof Module)) throw typeError('a Module', name, m);
+    if (m === this || m.#contains(this)) throw new RangeError(`Expected a module that does not contain ${this.constructor.name} for ${name} (modules form a tree)`);
+  }
+
+  /**
+   * The containers' dict assignment (torch's md[name] = m / pd[name] = p): registers a new entry, or
+   * replaces the child module or parameter of that name in its place (a different kind of entry of that
+   * name is a RangeError).
+   */
+  protected setEntry(name: string, v: Module | Parameter): void {
+    if (v instanceof Module ? this.#children.has(name) : this.#params.has(name)) {
+      if (v instanceof Module) {
+        this.#checkChild(name, v);
+        this.#children.set(name, v);
+      } else {
+        if (!(v instanceof Parameter)) throw typeError('a Parameter', name, v);
+        this.#params.set(name, v);
+      }
+      return;
+    }
+    if (v instanceof Module) this.registerModule(name, v);
+    else this.registerParameter(name, v);
+  }
+
+  /** Removes the child module or parameter registered as name (the containers' pop / delete). */
+  protected deleteEntry(name: string): void {
+    this.#children.delete(name);
+    this.#params.delete(name);
   }
 
   #contains(m: Module): boolean {
@@ -222,8 +252,8 @@ export abstract class Module {
   stateDict(): StateDict {
     const out: StateDict = {};
     for (const [prefix, m] of this.namedModules()) {
-      for (const [n, p] of m.#params) if (p) out[join(prefix, n)] = p.clone();
-      for (const [n, t] of m.#buffers) if (t) out[join(prefix, n)] = t.clone();
+      for (const [n, p] of m.#params) if (p) out[join(prefix, n)] = p.detach().clone();
+      for (const [n, t] of m.#buffers) if (t) out[join(prefix, n)] = t.detach().clone();
       for (const [n, c] of m.#counters) out[join(prefix, n)] = c.get();
     }
     return out;
