@@ -82,3 +82,29 @@ test('gradcheck: repeat, flip, reciprocal, rsqrt, logsumexp, prod, sin, cos on b
     gradcheck(`sin cos ${b}`, (x) => x.sin().mul(x.cos()), [[3, 4]]);
   });
 });
+
+test('linspace (torch\'s values to the bit), eye, randint, randperm (seeded, unbiased range), *Like; unbind, long, dim', () => {
+  // PyTorch 1.13: torch.linspace(-1, 1, 7) and (0.1, 2.3, 6), float32
+  assert.deepEqual(fg.linspace(-1, 1, 7).tolist(), [-1.0, -0.6666666269302368, -0.3333333134651184, -2.9802322387695312e-8, 0.3333333134651184, 0.6666666269302368, 1.0]);
+  assert.deepEqual(fg.linspace(0.1, 2.3, 6).tolist(), [0.10000000149011612, 0.5400000214576721, 0.9800000190734863, 1.4199999570846558, 1.8599998950958252, 2.299999952316284]);
+  assert.deepEqual(fg.linspace(3, 3, 1).tolist(), [3]);
+  assert.deepEqual(fg.linspace(0, 1, 0).shape, [0]);
+  assert.deepEqual(fg.eye(2, 3).tolist(), [[1, 0, 0], [0, 1, 0]]);
+  assert.deepEqual(fg.eye(2).tolist(), [[1, 0], [0, 1]]);
+  const r = fg.randint(-3, 4, [1000], { generator: new fg.Generator(1) });
+  assert.equal(r.dtype, 'int32');
+  const seen = new Set(r.data);
+  assert.deepEqual([...seen].sort((a, b) => a - b), [-3, -2, -1, 0, 1, 2, 3]);
+  assert.deepEqual(Array.from(fg.randint(0, 10, [5], { generator: new fg.Generator(2) }).data), Array.from(fg.randint(0, 10, [5], { generator: new fg.Generator(2) }).data));
+  assertRejects(() => fg.randint(3, 3, [2]), RangeError, /low < high/);
+  const p = fg.randperm(50, { generator: new fg.Generator(3) });
+  assert.deepEqual(Array.from(p.data).sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i));
+  assert.notDeepEqual(Array.from(p.data), Array.from({ length: 50 }, (_, i) => i));
+  const x = fg.tensor([[1, 2], [3, 4]]);
+  assert.deepEqual(fg.fullLike(x, 7).tolist(), [[7, 7], [7, 7]]);
+  assert.deepEqual(fg.randLike(x).shape, [2, 2]);
+  assert.deepEqual(fg.randnLike(x).shape, [2, 2]);
+  assert.deepEqual(x.unbind(1).map((t) => t.tolist()), [[1, 3], [2, 4]]);
+  assert.deepEqual(x.long().dtype, 'int32');
+  assert.equal(x.dim(), 2);
+});

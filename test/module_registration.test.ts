@@ -3,6 +3,7 @@
 // behave as torch's.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { inspect } from 'node:util';
 import * as fg from '../lib/index.js';
 
 class Net extends fg.nn.Module {
@@ -137,4 +138,57 @@ test('ModuleDict and ParameterDict: entries by name in insertion order, replaced
   assert.throws(() => heads.set('has.dot', new fg.nn.ReLU()), TypeError);
   assert.throws(() => plist.forward(), /ParameterList has no forward/);
   assert.throws(() => heads.forward(), /ModuleDict has no forward/);
+});
+
+test('apply (children first), requiresGrad_ (freezing), buffers(), and loadStateDict\'s { missingKeys, unexpectedKeys } as torch', () => {
+  const net = new fg.nn.Sequential(new fg.nn.Linear(3, 4), new fg.nn.BatchNorm1d(4), new fg.nn.Linear(4, 2));
+  const seen: string[] = [];
+  assert.equal(net.apply((m) => seen.push(m.constructor.name)), net);
+  assert.deepEqual(seen, ['Linear', 'BatchNorm1d', 'Linear', 'Sequential']);
+  // the torch idiom: initialise every Linear through apply
+  net.apply((m) => {
+    if (m instanceof fg.nn.Linear) fg.init.zeros(m.bias!);
+  });
+  assert.ok((net.modules[2] as fg.nn.Linear).bias!.data.every((v) => v === 0));
+  assert.deepEqual(net.buffers().map((b) => b.shape), [[4], [4]]);
+  assert.throws(() => net.apply(5 as never), /Expected a function for fn/);
+  // freezing: no gradient reaches frozen parameters, the others still train
+  (net.modules[0] as fg.nn.Module).requiresGrad_(false);
+  const y = net.forward(fg.ones([5, 3])).sum();
+  y.backward();
+  assert.equal((net.modules[0] as fg.nn.Linear).weight.grad, null);
+  assert.ok((net.modules[2] as fg.nn.Linear).weight.grad);
+  assert.throws(() => net.requiresGrad_('no' as never), TypeError);
+  // non-strict loading reports what it did not find and what it did not use
+  const sd = net.stateDict();
+  delete sd['2.bias'];
+  sd.extra = fg.ones([1]);
+  const r = net.loadStateDict(sd, { strict: false });
+  assert.deepEqual(r, { missingKeys: ['2.bias'], unexpectedKeys: ['extra'] });
+  delete sd.extra;
+  sd['2.bias'] = fg.zeros([2]);
+  assert.deepEqual(net.loadStateDict(sd), { missingKeys: [], unexpectedKeys: [] });
+});
+
+test('a module prints as torch does: Name(extra), children indented as (name): Child(...)', () => {
+  class Net extends fg.nn.Module {
+    body = new fg.nn.Sequential(new fg.nn.Linear(3, 4), new fg.nn.ReLU(), new fg.nn.Dropout(0.2));
+    rnn = new fg.nn.GRU(4, 8, { numLayers: 2 });
+    forward(x: fg.Tensor): fg.Tensor {
+      return x;
+    }
+  }
+  const text = ['Net(', '  (body): Sequential(', '    (0): Linear(inFeatures=3, outFeatures=4, bias=true)', '    (1): ReLU()', '    (2): Dropout(p=0.2)', '  )', '  (rnn): GRU(4, 8, numLayers=2)', ')'].join('\n');
+  assert.equal(String(new Net()), text);
+  assert.equal(inspect(new Net()), text);
+  assert.equal(String(new fg.nn.BatchNorm1d(4, { momentum: null })), 'BatchNorm1d(4, eps=0.00001, momentum=null, affine=true, trackRunningStats=true)');
+});
+
+test('fg.nn.utils: torch\'s clip_grad_norm_ / clip_grad_value_ names for fg.optim\'s clipping', () => {
+  const p = new fg.nn.Parameter(fg.tensor([1, 1]));
+  p.grad = fg.tensor([3, 4]);
+  assert.equal(fg.nn.utils.clipGradNorm_([p], 1), 5);
+  assert.ok(Math.abs(Math.hypot(...p.grad.data) - 1) < 1e-5);
+  fg.nn.utils.clipGradValue_([p], 0.1);
+  assert.ok(p.grad.data.every((v) => Math.abs(v) <= Math.fround(0.1)));
 });

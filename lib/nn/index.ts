@@ -1,7 +1,8 @@
 // fg.nn: layers with an explicit forward/backward, and their functional forms.
 export { BatchNorm1d, BatchNorm2d } from './batchnorm.js';
 export type { BatchNormOptions, BatchNorm2dOptions } from './batchnorm.js';
-export * as functional from './functional.js';
+export * as functional from './functional_api.js';
+export * as utils from './utils.js';
 export { RNN } from './rnn.js';
 export { LSTM, GRU } from './recurrent.js';
 export type { RecurrentOptions } from './recurrent.js';

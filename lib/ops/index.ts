@@ -8,9 +8,9 @@ export { neg, exp, log, sqrt, abs, square, relu, sigmoid, tanh, softmax, logSoft
 export type { SoftmaxOptions } from './unary.js';
 export { matmul, mm, gemm, matmulAsync, gemmAsync } from './matmul.js';
 export type { GemmOptions, MatmulOptions } from './matmul.js';
-export { reshape, viewAs as view, flatten, unsqueeze, squeeze, transpose, t, permute, expand, expandAs, narrow, select, cat, stack, split, chunk, indexSelect, gather, oneHot } from './shape.js';
-export { tensor, zeros, ones, full, arange, rand, randn, zerosLike, onesLike } from './creation.js';
-export type { TensorOptions, CreationOptions, RandomOptions } from './creation.js';
+export { reshape, viewAs as view, flatten, unsqueeze, squeeze, transpose, t, permute, expand, expandAs, narrow, select, unbind, cat, stack, split, chunk, indexSelect, gather, oneHot } from './shape.js';
+export { tensor, zeros, ones, full, arange, linspace, eye, rand, randn, randint, randperm, zerosLike, onesLike, fullLike, randLike, randnLike } from './creation.js';
+export type { TensorOptions, CreationOptions, RandomOptions, RandintOptions } from './creation.js';
 export { eq, ne, gt, ge, lt, le, where, maskedFill } from './compare.js';
 export type { CompareOp } from './compare.js';
 export { norm } from './norm.js';

@@ -15,7 +15,7 @@ import { clone, flip, logsumexp, prod, reciprocal, repeat, rsqrt } from './compo
 import { ceil, cos, floor, round, sign, sin, trunc } from './pointwise.js';
 import { norm } from './norm.js';
 import { argmaxDim, argmin, max, mean, min, std, sum, var as var_, type ValuesIndices } from './reduce.js';
-import { chunk, expand, expandAs, flatten, gather, indexSelect, narrow, permute, reshape, select, split, squeeze, t, toFloat, toInt, transpose, unsqueeze } from './shape.js';
+import { chunk, expand, expandAs, flatten, gather, indexSelect, narrow, permute, reshape, select, split, unbind, squeeze, t, toFloat, toInt, transpose, unsqueeze } from './shape.js';
 import { abs, exp, log, logSoftmax, neg, relu, sigmoid, softmax, sqrt, square, tanh } from './unary.js';
 
 type Dim = number | readonly number[];
@@ -124,6 +124,12 @@ declare module '../tensor.js' {
     float(): Tensor;
     /** int32 values truncated (a copy for float32 tensors). */
     int(): Tensor<'int32'>;
+    /** int(): fastgrad's one integer dtype is int32 (torch's long() gives int64). */
+    long(): Tensor<'int32'>;
+    /** The number of dims (torch's dim(); the same as .ndim). */
+    dim(): number;
+    /** torch's unbind(dim = 0): the slices along dim, that dim removed. */
+    unbind(dim?: number): Tensor[];
     /** The one value of a one-element tensor, as a number. */
     item(): number;
     /** The values as nested arrays (a number for shape []). */
@@ -234,6 +240,9 @@ const methods: Record<string, (this: Tensor, ...a: never[]) => unknown> = {
   cos(this: Tensor) { return cos(this); },
   float(this: Tensor) { return toFloat(this); },
   int(this: Tensor) { return toInt(this); },
+  long(this: Tensor) { return toInt(this); },
+  dim(this: Tensor) { return this.ndim; },
+  unbind(this: Tensor, d = 0) { return unbind(this, d); },
   item(this: Tensor) { return item(this); },
   tolist(this: Tensor) { return tolist(this); },
   backward(this: Tensor, g?: Tensor | null, o?: BackwardOptions) { runBackward(this, g, o); },

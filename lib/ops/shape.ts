@@ -423,6 +423,14 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   return squeeze(narrow(x, d, index < 0 ? index + size : index, 1), d);
 }
 
+/** torch.unbind(input, dim = 0): every slice along dim, that dim removed (select for each index). */
+export function unbind(x: Tensor, dim = 0): Tensor[] {
+  checkTensor(x, 'x');
+  if (x.ndim === 0) throw new RangeError('unbind() cannot be applied to a 0-dim tensor.');
+  const d = normDim(dim, x.ndim, 'dim', 'unbind');
+  return Array.from({ length: x.shape[d] }, (_, i) => select(x, d, i));
+}
+
 /** torch.split: pieces of splitSize along dim (the last one shorter), or of the given sizes (summing to the dim). Each piece is narrow(). */
 export function split(x: Tensor, splitSize: number | readonly number[], dim = 0): Tensor[] {
   checkTensor(x, 'x');
