@@ -512,3 +512,81 @@ test('DataLoader.iterateSync({ skip }): the tail of the same epoch, synchronousl
   assert.deepEqual([...mk().iterateSync()].map(hashBatch), all);
   assert.throws(() => mk().iterateSync({ skip: -1 }), /skip/);
 });
+
+test('workers: initTimeout — a dataset factory that never finishes (in a worker: a Promise or a busy loop; on the main thread) rejects naming where, not a hang', async () => {
+  const drain = async (args: object, opts: fg.data.DataLoaderOptions) => {
+    for await (const _ of new fg.data.DataLoader({ module: FIXTURE, args }, { batchSize: 4, ...opts }));
+  };
+  const where = (w: number, ms: number) => new RegExp(`^DataLoader worker ${w} timed out after ${ms} ms building its dataset \\(loading .*dataloader-datasets\\.ts and running its factory\\)$`);
+  await assert.rejects(drain({ n: 16, hangInit: { worker: 1 } }, { numWorkers: 2, initTimeout: 3000 }), (e: Error) => where(1, 3000).test(e.message) && (e as unknown as { workerId: number }).workerId === 1);
+  await assert.rejects(drain({ n: 16, hangInit: { worker: 0, busy: true } }, { numWorkers: 1, initTimeout: 3000 }), (e: Error) => where(0, 3000).test(e.message));
+  // with nothing keeping the worker's thread alive, a Promise that never settles ends the thread: an error even without initTimeout
+  await assert.rejects(
+    drain({ n: 16, hangInit: { worker: 0, idle: true } }, { numWorkers: 1 }),
+    /^Error: DataLoader worker 0 exited unexpectedly before building its dataset: the factory's Promise never settled and nothing kept the thread alive \(exit code 0\)$/,
+  );
+  // the per-batch timeout alone does not count the build (as before), but the two combine
+  await assert.rejects(drain({ n: 16, hangInit: { worker: 0 } }, { numWorkers: 1, timeout: 200, initTimeout: 3000 }), (e: Error) => where(0, 3000).test(e.message));
+  await assert.rejects(
+    drain({ n: 16, hangInit: { main: true } }, { numWorkers: 1, initTimeout: 300 }),
+    /^Error: DataLoader timed out after 300 ms building its dataset on the main thread \(loading .*dataloader-datasets\.ts and running its factory\)$/,
+  );
+  // a factory within the limit: the batches as usual
+  const ok: number[][] = [];
+  for await (const b of new fg.data.DataLoader({ module: FIXTURE, args: { n: 6 } }, { batchSize: 3, numWorkers: 2, initTimeout: 60_000 })) ok.push(Array.from((b as XY)[1]));
+  assert.deepEqual(ok, [[0, 1, 2], [3, 4, 5]]);
+  const ds = new fg.data.TensorDataset(fg.Tensor.zeros([4, 1]));
+  assert.throws(() => new fg.data.DataLoader(ds, { initTimeout: 100 }), /Expected numWorkers > 0 with an initTimeout but received numWorkers 0 and initTimeout 100/);
+  assert.throws(() => new fg.data.DataLoader({ module: FIXTURE, args: { n: 4 } }, { numWorkers: 1, initTimeout: -1 }), /Expected a number of milliseconds >= 0 for initTimeout but received number -1/);
+});
+
+test('workers: the thread budget — the training thread runs max(1, cores - numWorkers) kernel threads while the workers run, restored after (an early break too); workers run 1', async () => {
+  const before = fg.getNumThreads();
+  const envBefore = process.env.FASTGRAD_NUM_THREADS;
+  const cores = fg.backendInfo().hardwareThreads;
+  try {
+    fg.setNumThreads(3);
+    process.env.FASTGRAD_NUM_THREADS = '3'; // the workers' environment says 3: they still run 1
+    const during = async (opts: fg.data.DataLoaderOptions, stopAt = Infinity, inLoop?: () => void) => {
+      const threadsSeen = new Int32Array(new SharedArrayBuffer(4 * (opts.numWorkers ?? 1)));
+      const seen: number[] = [];
+      for await (const _ of new fg.data.DataLoader({ module: FIXTURE, args: { n: 12, threadsSeen } }, { batchSize: 4, ...opts })) {
+        seen.push(fg.getNumThreads());
+        inLoop?.();
+        if (seen.length === stopAt) break;
+      }
+      return { seen, workers: Array.from(threadsSeen) };
+    };
+    const capped = (w: number) => Math.min(3, Math.max(1, cores - w));
+    let r = await during({ numWorkers: 1 });
+    assert.deepEqual(r.seen, [capped(1), capped(1), capped(1)]);
+    assert.deepEqual(r.workers, [1]);
+    assert.equal(fg.getNumThreads(), 3);
+    r = await during({ numWorkers: 2 });
+    assert.deepEqual(r.seen, [capped(2), capped(2), capped(2)]);
+    assert.deepEqual(r.workers, [1, 1]); // both built their dataset: worker 1 made batch 1
+    r = await during({ numWorkers: 2 }, 1);
+    assert.deepEqual(r.seen, [capped(2)]);
+    assert.equal(fg.getNumThreads(), 3, 'restored after a break');
+    r = await during({ numWorkers: 1, mainThreads: 2 });
+    assert.deepEqual(r.seen, [2, 2, 2]);
+    r = await during({ numWorkers: 1, mainThreads: 8 });
+    assert.deepEqual(r.seen, [3, 3, 3], 'a cap never raises the count');
+    r = await during({ numWorkers: 1, mainThreads: null });
+    assert.deepEqual(r.seen, [3, 3, 3]);
+    // setNumThreads inside the loop: capped while the workers run, in full after
+    r = await during({ numWorkers: 1, mainThreads: 1 }, Infinity, () => fg.setNumThreads(4));
+    assert.deepEqual(r.seen, [1, 1, 1]);
+    assert.equal(fg.getNumThreads(), 4);
+    // numWorkers 0: nothing changes
+    const sync: number[] = [];
+    for (const _ of new fg.data.DataLoader(new fg.data.TensorDataset(fg.Tensor.zeros([8, 1])), { batchSize: 4 })) sync.push(fg.getNumThreads());
+    assert.deepEqual(sync, [4, 4]);
+    assert.throws(() => new fg.data.DataLoader(new fg.data.TensorDataset(fg.Tensor.zeros([4, 1])), { mainThreads: 1 }), /Expected numWorkers > 0 with mainThreads but received numWorkers 0 and mainThreads 1/);
+    assert.throws(() => new fg.data.DataLoader({ module: FIXTURE, args: { n: 4 } }, { numWorkers: 1, mainThreads: 0 }), /Expected an integer in \[1, 1024\] for mainThreads but received number 0/);
+  } finally {
+    if (envBefore === undefined) delete process.env.FASTGRAD_NUM_THREADS;
+    else process.env.FASTGRAD_NUM_THREADS = envBefore;
+    fg.setNumThreads(before);
+  }
+});

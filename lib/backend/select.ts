@@ -132,15 +132,64 @@ export function nativeAddon(): AddonLoad['addon'] {
   return ensureLoaded().addon;
 }
 
-export function setNumThreads(n: number): void {
-  checkInteger(n, 'n', 1, 1024);
+// Threads of this thread's kernels: what setNumThreads asked for (else the addon's default, every core
+// or FASTGRAD_NUM_THREADS), lowered while caps are held. A DataLoader whose worker threads are running
+// holds a cap of max(1, cores - numWorkers) so the training thread's kernels and the workers do not
+// oversubscribe the cores (docs/data.md "Threads"); the addon's pool (native/parallel.h) does the rest.
+let askedThreads: number | null = null;
+const caps = new Map<symbol, number>();
+
+function applyThreads(): void {
+  const a = ensureLoaded().addon;
+  const asked = askedThreads ?? defaultThreads(a);
+  let n = asked;
+  for (const c of caps.values()) n = Math.min(n, c);
   jsThreads = n;
-  ensureLoaded().addon?.setNumThreads(n);
+  a?.setNumThreads(n);
 }
 
+let addonDefault = 0;
+function defaultThreads(a: AddonLoad['addon']): number {
+  if (!a) return 1;
+  if (addonDefault === 0) addonDefault = a.getNumThreads();
+  return addonDefault;
+}
+
+export function setNumThreads(n: number): void {
+  checkInteger(n, 'n', 1, 1024);
+  const a = ensureLoaded().addon;
+  defaultThreads(a); // the default is read before the first change
+  askedThreads = n;
+  applyThreads();
+}
+
+/** The threads this thread's kernels run on now (setNumThreads' value, or lower while a cap is held: capThreads). */
 export function getNumThreads(): number {
   const a = ensureLoaded().addon;
   return a ? a.getNumThreads() : jsThreads;
+}
+
+/** The cores this process may use (the native default thread count is this unless FASTGRAD_NUM_THREADS says otherwise). */
+export function hardwareThreads(): number {
+  const a = ensureLoaded().addon;
+  return a ? a.buildInfo().hardwareThreads : 1;
+}
+
+/**
+ * @internal Caps this thread's kernel threads at `n` until the returned release() is called (caps
+ * combine by their minimum; a cap never raises the count). setNumThreads while a cap is held sets the
+ * count asked for, which applies (capped) at once and in full once every cap is released.
+ */
+export function capThreads(n: number): () => void {
+  checkInteger(n, 'n', 1, 1024);
+  const a = ensureLoaded().addon;
+  defaultThreads(a);
+  const key = Symbol('thread cap');
+  caps.set(key, n);
+  applyThreads();
+  return () => {
+    if (caps.delete(key)) applyThreads();
+  };
 }
 
 /** The SIMD level the native kernels run at, or 'none' without the addon. */

@@ -13,6 +13,7 @@
 // round-robin over the workers whose stream is not exhausted.
 //
 // batchSize null is torch's unbatched mode: each item is one sample (through `collate` if given).
+import { capThreads, hardwareThreads } from '../backend/select.js';
 import type { Generator } from '../random.js';
 import { generatorOf } from '../random.js';
 import { checkBoolean, checkFinite, checkInteger, checkOptions, rangeError, typeError } from '../validate.js';
@@ -51,6 +52,19 @@ export interface DataLoaderOptions {
    * built its dataset. Needs numWorkers > 0 (this thread cannot interrupt its own get()).
    */
   timeout?: number;
+  /**
+   * Milliseconds a worker may take to build its dataset (load the module and run its factory; default
+   * 0: no limit). A worker not ready by then rejects the iteration with an error naming it, and the
+   * workers are stopped. Needs numWorkers > 0.
+   */
+  initTimeout?: number;
+  /**
+   * The most threads this thread's native kernels use while the workers run (default: max(1, cores -
+   * numWorkers), so the training step and the workers do not oversubscribe the cores; null: leave the
+   * thread count alone). Held from the start of an iteration to its end (an early break included), then
+   * the count set before is restored; it never raises the count. Needs numWorkers > 0.
+   */
+  mainThreads?: number | null;
 }
 
 export interface IterateOptions {
@@ -85,6 +99,9 @@ export class DataLoader<B = unknown> implements AsyncIterable<B>, Iterable<B> {
   readonly prefetchFactor: number;
   readonly persistentWorkers: boolean;
   readonly timeout: number;
+  readonly initTimeout: number;
+  /** The cap on this thread's kernel threads while the workers run ('auto': max(1, cores - numWorkers); null: none). */
+  readonly mainThreads: number | 'auto' | null;
   readonly generator: Generator;
   readonly collate: Collate | null;
   readonly #source: Source;
@@ -97,7 +114,7 @@ export class DataLoader<B = unknown> implements AsyncIterable<B>, Iterable<B> {
   #streamEpoch = 0;
 
   constructor(dataset: MapDataset | AnyIterable | WorkerDatasetSpec, opts: DataLoaderOptions = {}) {
-    checkOptions(opts, 'DataLoader options', ['batchSize', 'shuffle', 'generator', 'sampler', 'batchSampler', 'dropLast', 'collate', 'numWorkers', 'prefetchFactor', 'persistentWorkers', 'timeout']);
+    checkOptions(opts, 'DataLoader options', ['batchSize', 'shuffle', 'generator', 'sampler', 'batchSampler', 'dropLast', 'collate', 'numWorkers', 'prefetchFactor', 'persistentWorkers', 'timeout', 'initTimeout', 'mainThreads']);
     let source: Source;
     if (isMapDataset(dataset)) source = { kind: 'map', dataset };
     else if (isWorkerSpec(dataset)) {
@@ -117,6 +134,15 @@ export class DataLoader<B = unknown> implements AsyncIterable<B>, Iterable<B> {
     checkFinite(timeout, 'timeout');
     if (timeout < 0) throw rangeError('a number of milliseconds >= 0', 'timeout', timeout);
     if (timeout > 0 && numWorkers === 0) throw new TypeError(`Expected numWorkers > 0 with a timeout but received numWorkers 0 and timeout ${timeout} (this thread cannot interrupt its own get(); as torch)`);
+    const initTimeout = opts.initTimeout ?? 0;
+    checkFinite(initTimeout, 'initTimeout');
+    if (initTimeout < 0) throw rangeError('a number of milliseconds >= 0', 'initTimeout', initTimeout);
+    if (initTimeout > 0 && numWorkers === 0) throw new TypeError(`Expected numWorkers > 0 with an initTimeout but received numWorkers 0 and initTimeout ${initTimeout} (no worker builds the dataset)`);
+    const mainThreads = opts.mainThreads === undefined ? 'auto' : opts.mainThreads;
+    if (mainThreads !== 'auto' && mainThreads !== null) {
+      checkInteger(mainThreads, 'mainThreads', 1, 1024);
+      if (numWorkers === 0) throw new TypeError(`Expected numWorkers > 0 with mainThreads but received numWorkers 0 and mainThreads ${mainThreads} (without workers the thread count is fg.setNumThreads')`);
+    }
     if (opts.collate !== undefined && typeof opts.collate !== 'function') throw typeError('a function (samples) => batch', 'collate', opts.collate);
     if (opts.sampler !== undefined && !isSampler(opts.sampler)) throw typeError('a sampler (an iterable of indices with a length)', 'sampler', opts.sampler);
     if (opts.batchSampler !== undefined && !isSampler(opts.batchSampler)) throw typeError('a batch sampler (an iterable of index arrays with a length)', 'batchSampler', opts.batchSampler);
@@ -140,6 +166,8 @@ export class DataLoader<B = unknown> implements AsyncIterable<B>, Iterable<B> {
     this.prefetchFactor = prefetchFactor;
     this.persistentWorkers = persistent;
     this.timeout = timeout;
+    this.initTimeout = initTimeout;
+    this.mainThreads = mainThreads;
     this.generator = generatorOf(opts.generator);
     this.collate = (opts.collate as Collate | undefined) ?? null;
     this.#source = source;
@@ -164,7 +192,19 @@ export class DataLoader<B = unknown> implements AsyncIterable<B>, Iterable<B> {
   }
 
   async #loadAsync(): Promise<LoadedDataset> {
-    if (!this.#dataset) this.#dataset = this.#check(await loadDataset((this.#source as { spec: ResolvedSpec }).spec));
+    if (!this.#dataset) {
+      const spec = (this.#source as { spec: ResolvedSpec }).spec;
+      const ms = this.initTimeout;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        if (ms > 0) timer = setTimeout(() => reject(new Error(`DataLoader timed out after ${ms} ms building its dataset on the main thread (loading ${spec.specifier} and running its factory)`)), ms);
+      });
+      try {
+        this.#dataset = this.#check(await Promise.race([loadDataset(spec), late]));
+      } finally {
+        clearTimeout(timer);
+      }
+    }
     return this.#dataset;
   }
 
@@ -329,10 +369,16 @@ export class DataLoader<B = unknown> implements AsyncIterable<B>, Iterable<B> {
   async #startPool(seed: EpochSeed): Promise<WorkerPool> {
     if (!this.#pool || !this.#pool.healthy) {
       await this.#pool?.close();
-      this.#pool = new WorkerPool((this.#source as { spec: ResolvedSpec }).spec, this.numWorkers, this.#collateMode(), seed);
+      this.#pool = new WorkerPool((this.#source as { spec: ResolvedSpec }).spec, this.numWorkers, this.#collateMode(), seed, this.initTimeout);
     }
     this.#pool.ref(true);
     return this.#pool;
+  }
+
+  /** Caps this thread's kernel threads while the workers run (see mainThreads); returns the release. */
+  #capThreads(): () => void {
+    if (this.mainThreads === null) return () => {};
+    return capThreads(this.mainThreads === 'auto' ? Math.max(1, hardwareThreads() - this.numWorkers) : this.mainThreads);
   }
 
   /** After an iteration: stop the workers unless it finished and they are persistent. */
@@ -347,6 +393,7 @@ export class DataLoader<B = unknown> implements AsyncIterable<B>, Iterable<B> {
   async *#mapWorkersAsync(skip: number): AsyncGenerator<B> {
     const { seed, batches } = this.#epoch();
     const pool = await this.#startPool(seed);
+    const release = this.#capThreads();
     const inFlight: Promise<unknown>[] = [];
     let position = 0, k = 0, sent = 0, exhausted = false, finished = false;
     const sendNext = (): boolean => {
@@ -370,6 +417,7 @@ export class DataLoader<B = unknown> implements AsyncIterable<B>, Iterable<B> {
       }
       finished = true;
     } finally {
+      release();
       await this.#stopPool(pool, finished);
     }
   }
@@ -378,6 +426,7 @@ export class DataLoader<B = unknown> implements AsyncIterable<B>, Iterable<B> {
   async *#streamWorkersAsync(): AsyncGenerator<B> {
     const epoch = this.#streamEpoch++, seed = this.#epochSeed();
     const pool = await this.#startPool(seed);
+    const release = this.#capThreads();
     const W = this.numWorkers, take = this.#take, dropLast = this.dropLast;
     const queues: Promise<unknown>[][] = Array.from({ length: W }, () => []);
     const send = (w: number) => queues[w].push(pool.request(w, { kind: 'stream', epoch, seed, take, dropLast }));
@@ -399,6 +448,7 @@ export class DataLoader<B = unknown> implements AsyncIterable<B>, Iterable<B> {
       }
       finished = true;
     } finally {
+      release();
       await this.#stopPool(pool, finished);
     }
   }

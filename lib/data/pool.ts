@@ -8,14 +8,20 @@ import { Step, type CollateMode, type EpochSeed } from './fetch.js';
 import type { ResolvedSpec, WorkerInit } from './module.js';
 import type { FailedStep, WorkerRequest } from './worker.js';
 
-/** The worker entry: worker.js beside this file; from TypeScript sources (tests), through tsx. */
+/**
+ * The worker entry: worker.js beside this file; from TypeScript sources (tests), through tsx. Its
+ * fastgrad kernels run on one thread (FASTGRAD_NUM_THREADS=1 in its environment, whatever the
+ * process's; as torch sets one thread in its workers): several workers each threading their kernels
+ * over every core would oversubscribe them. A dataset's factory may call fg.setNumThreads in its worker.
+ */
 function startWorker(workerData: unknown): Worker {
   const entry = pathLib.join(__dirname, `worker${pathLib.extname(__filename)}`);
+  const env = { ...process.env, FASTGRAD_NUM_THREADS: '1' };
   if (__filename.endsWith('.ts')) {
     const code = `require('tsx/cjs/api').register(); require(${JSON.stringify(entry)});`;
-    return new Worker(code, { eval: true, workerData });
+    return new Worker(code, { eval: true, workerData, env });
   }
-  return new Worker(entry, { workerData });
+  return new Worker(entry, { workerData, env });
 }
 
 /** What a stream request resolves to when that worker's stream is exhausted. */
@@ -60,10 +66,14 @@ export class WorkerPool {
   readonly #readyReject: ((e: Error) => void)[] = [];
   /** [step, index] per worker, written by the workers (see fetch.ts Step). */
   readonly #progress: Int32Array;
+  /** The initTimeout timers of the workers not ready yet. */
+  readonly #initTimers: (NodeJS.Timeout | undefined)[] = [];
+  readonly #isReady: boolean[] = [];
   #nextId = 0;
   #closing = false;
 
-  constructor(spec: ResolvedSpec, numWorkers: number, mode: CollateMode, seed: EpochSeed) {
+  /** `initTimeoutMs` > 0: a worker that has not built its dataset by then fails (see DataLoaderOptions.initTimeout). */
+  constructor(spec: ResolvedSpec, numWorkers: number, mode: CollateMode, seed: EpochSeed, initTimeoutMs = 0) {
     this.size = numWorkers;
     this.#progress = new Int32Array(new SharedArrayBuffer(8 * numWorkers));
     for (let w = 0; w < numWorkers; w++) {
@@ -79,14 +89,31 @@ export class WorkerPool {
       worker.on('message', (m: Reply) => this.#onMessage(w, m));
       worker.on('error', (e: Error) => this.#fail(w, new Error(`DataLoader worker ${w} crashed: ${e.message}`, { cause: e })));
       worker.on('exit', (code) => {
-        if (!this.#closing) this.#fail(w, new Error(`DataLoader worker ${w} exited unexpectedly (exit code ${code})`));
+        if (this.#closing) return;
+        // a factory whose Promise never settles, with nothing else keeping the thread alive, ends it with code 0
+        const why = this.#isReady[w] ? '' : code === 0 ? " before building its dataset: the factory's Promise never settled and nothing kept the thread alive" : ' before building its dataset';
+        this.#fail(w, new Error(`DataLoader worker ${w} exited unexpectedly${why} (exit code ${code})`));
       });
       this.#workers.push(worker);
+      if (initTimeoutMs > 0) {
+        this.#initTimers.push(setTimeout(() => {
+          const e = new Error(`DataLoader worker ${w} timed out after ${initTimeoutMs} ms building its dataset (loading ${spec.specifier} and running its factory)`);
+          Object.assign(e, { workerId: w, index: null });
+          this.#fail(w, e);
+        }, initTimeoutMs));
+      }
     }
+  }
+
+  #clearInitTimer(w: number): void {
+    clearTimeout(this.#initTimers[w]);
+    this.#initTimers[w] = undefined;
   }
 
   #onMessage(w: number, m: Reply): void {
     if (m.type === 'ready') {
+      this.#clearInitTimer(w);
+      this.#isReady[w] = true;
       this.#readyResolve[w]();
       return;
     }
@@ -116,6 +143,7 @@ export class WorkerPool {
   #fail(w: number, e: Error): void {
     if (this.#dead[w]) return;
     this.#dead[w] = e;
+    this.#clearInitTimer(w);
     this.#readyReject[w](e);
     for (const [id, p] of this.#pending) {
       if (p.worker === w) {
@@ -188,6 +216,7 @@ export class WorkerPool {
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
+    for (let w = 0; w < this.size; w++) this.#clearInitTimer(w);
     const closed = new Error('DataLoader workers were stopped');
     for (const p of this.#pending.values()) p.reject(closed);
     this.#pending.clear();

@@ -1,6 +1,7 @@
 // Datasets for the DataLoader tests, named by this module so that workers can build them:
 // the default export (args) => Dataset. Sample i is [x: Float32Array(dim), label i mod 10]; with
 // augment, x gets noise from the sample's own generator (ctx.generator).
+import { getNumThreads } from '../../lib/backend/select.js';
 import { getWorkerInfo, type SampleContext } from '../../lib/data/index.js';
 
 export interface FixtureArgs {
@@ -23,10 +24,26 @@ export interface FixtureArgs {
   heartbeat?: Int32Array;
   /** The factory throws. */
   failInit?: boolean;
+  /** The factory never finishes in worker `worker` (a Promise that never settles while a timer keeps the thread alive, or with nothing alive: idle; or a busy loop), or on the main thread. */
+  hangInit?: { worker?: number; busy?: boolean; main?: boolean; idle?: boolean };
+  /** Inside a worker: the factory writes fg.getNumThreads() to threadsSeen[id]. */
+  threadsSeen?: Int32Array;
 }
 
 export default function makeDataset(args: FixtureArgs) {
   if (args.failInit) throw new Error('fixture: no data here');
+  const info = getWorkerInfo();
+  if (args.threadsSeen && info) Atomics.store(args.threadsSeen, info.id, getNumThreads());
+  const h = args.hangInit;
+  if (h && (info ? info.id === h.worker : h.main)) {
+    if (h.busy) {
+      for (;;) {
+        /* stuck */
+      }
+    }
+    if (info && !h.idle) setInterval(() => {}, 1000); // in a worker: waiting on something that keeps the thread alive (a socket, a timer)
+    return new Promise<never>(() => {});
+  }
   const dim = args.dim ?? 5;
   const beat = args.heartbeat;
   if (beat && getWorkerInfo()) setInterval(() => Atomics.add(beat, 0, 1), 2);
