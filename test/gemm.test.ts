@@ -219,10 +219,27 @@ test('conformance: narrow C (the 12-row tiles one or two vectors wide), every tr
 test('conformance: a narrow last panel beside wide ones, B and transposed A read in place (several k blocks)', () => {
   // n = 100, 80, 96 + 4: a 64-wide panel then a 12 x 32 / 8 x 48 tail (AVX-512), 16 + 4 (AVX2); k * n small
   // enough that a row-major B is read in place, k > 1024 so that it spans k blocks and spans; m not a
-  // multiple of any MR so a last partial panel of A is packed; transposed A is read in place by the others
+  // multiple of any MR so a last partial panel of A runs the smaller row tiles; A is read in place in both layouts
   const shapes: [number, number, number][] = [[100, 100, 100], [37, 80, 300], [31, 36, 1500], [13, 100, 640]];
   for (const [m, n, k] of shapes) {
     for (const [transA, transB] of TRANSPOSES) conformGemm({ ...base, m, n, k, transA, transB, alpha: transB ? 0.75 : 1, beta: transA ? 1 : 0 });
+  }
+});
+
+test('conformance: every last partial row panel (tiles of 8, 4, 2, 1 rows) and every lane count of a masked last vector', () => {
+  // m covers each remainder of the 6-, 8- and 12-row tiles; n puts 1..15 valid lanes in the last 8- or
+  // 16-lane vector of the wide and the narrow tiles (B read in place through lane masks, or packed when
+  // transposed); k = 37 in one block, 300 in two
+  const ms = [1, 2, 3, 4, 5, 7, 9, 11, 23];
+  const ns = [1, 3, 9, 15, 21, 33, 45, 57, 67, 93];
+  let i = 0;
+  for (const m of ms) {
+    for (const n of ns) {
+      const [transA, transB] = TRANSPOSES[i % 4];
+      const k = i % 5 === 0 ? 300 : 37;
+      assert.ok(conformGemm({ ...base, m, n, k, transA, transB, beta: i % 3 === 0 ? 0 : i % 3 === 1 ? 1 : -0.5 }, i) > 0);
+      i++;
+    }
   }
 });
 
