@@ -243,6 +243,24 @@ test('conformance: every last partial row panel (tiles of 8, 4, 2, 1 rows) and e
   }
 });
 
+test('conformance: a last panel of 1-4 columns vectorised along M (A transposed, or C at most 4 wide)', () => {
+  // n mod 8 and n mod 16 in 1..4 with m >= 16: AVX-512 and AVX2 run those columns as row vectors (A
+  // transposed read in place; a row-major A transposed into a panel when C is at most 4 wide); m not a
+  // multiple of 16 (a masked last row vector), k over two blocks, bias and an activation in the epilogue
+  const shapes: [number, number, number][] = [[16, 1, 5], [37, 2, 300], [70, 3, 64], [100, 4, 100], [53, 20, 257], [33, 36, 40], [129, 65, 30], [21, 100, 600]];
+  let i = 0;
+  for (const [m, n, k] of shapes) {
+    for (const transB of [false, true]) {
+      for (const transA of [true, false]) {
+        const activation = (i % 3 === 0 ? 'relu' : 'none') as GemmActivation;
+        conformGemm({ ...base, m, n, k, transA, transB, alpha: i % 2 ? 0.5 : 1, beta: i % 4 === 1 ? 0 : i % 4 === 3 ? 1 : -2, bias: i % 2 === 0, activation }, 40 + i);
+        i++;
+      }
+    }
+  }
+  assert.equal(i, 32);
+});
+
 test('conformance: 257x129x511 with alpha/beta, bias and each epilogue activation, every transpose combination', () => {
   const scalings: [number, number][] = [[1, 0], [0.75, 1], [-1.5, 0.3], [1, 1]];
   TRANSPOSES.forEach(([transA, transB], i) => {

@@ -350,9 +350,112 @@ static void gemm_block_narrow(const gemm_args& g, size_t m0, size_t m1, size_t n
   if constexpr (NVMAX >= 3) gemm_block_tiled<V, 8, 3>(g, m0, m1, n0, n1, ws);
 }
 
+// A last panel of at most GEMM_MVEC_COLS columns, vectorised along M: vector v of column j holds p of
+// rows r0 + v * V::N .. (each lane its own fma chain in k order, as everywhere), so a few columns do not
+// pay a whole row vector each. a(k, rows) is read in place from a transposed A (A_COLS), or from `at`,
+// the rows transposed into a k-major panel (ld = RV * V::N) for a row-major A. b(k, j) is broadcast from
+// B in place (either layout). C is folded element by element (the spec's fold, one lane at a time).
+template <class V, int NT, int RV, bool PACKED_A>
+static void gemm_tile_mvec(const gemm_args& g, const float* at, size_t lat, size_t r0, size_t rows, size_t j0, size_t pc,
+                           size_t kc, int fold) {
+  using R = typename V::R;
+  constexpr int RN = RV * V::N;
+  R acc[NT][RV];
+#pragma GCC unroll 8
+  for (int j = 0; j < NT; ++j)
+#pragma GCC unroll 8
+    for (int v = 0; v < RV; ++v) acc[j][v] = V::zero();
+  const size_t full_v = rows / V::N;  // whole vectors of valid rows
+  const gemm_lanes last(rows % V::N ? rows % V::N : V::N);
+  const float* bb = g.b + (g.trans_b ? j0 * g.ldb + pc : pc * g.ldb + j0);
+  const size_t bk = g.trans_b ? 1 : g.ldb, bj = g.trans_b ? g.ldb : 1;
+#pragma GCC unroll 4
+  for (size_t k = 0; k < kc; ++k) {
+    R a[RV];
+#pragma GCC unroll 8
+    for (int v = 0; v < RV; ++v) {
+      const float* ak = at + k * lat + v * V::N;
+      if (PACKED_A || (size_t)v < full_v) a[v] = V::load(ak);
+      else if ((size_t)v == full_v && rows % V::N) a[v] = last.load(ak);
+      else a[v] = V::zero();
+    }
+#pragma GCC unroll 8
+    for (int j = 0; j < NT; ++j) {
+      const R b = V::set1(bb[k * bk + j * bj]);
+#pragma GCC unroll 8
+      for (int v = 0; v < RV; ++v) acc[j][v] = V::fma(a[v], b, acc[j][v]);
+    }
+  }
+  alignas(64) float t[NT * RN];
+#pragma GCC unroll 8
+  for (int j = 0; j < NT; ++j)
+#pragma GCC unroll 8
+    for (int v = 0; v < RV; ++v) V::store(t + j * RN + v * V::N, acc[j][v]);
+  for (size_t r = 0; r < rows; ++r) {
+    float* c = g.c + (r0 + r) * g.ldc + j0;
+    for (int j = 0; j < NT; ++j) c[j] = gemm_fold<Vs>(t[j * RN + r], c + j, fold, g.alpha, g.beta);
+  }
+}
+
+// rows [r0, r0 + rows) of a row-major A, k block [pc, pc + kc), transposed into at[k * RN + r] (rows
+// past `rows` zero): V::N x V::N register transposes, the rest element by element.
+template <class V>
+static void gemm_pack_at(const gemm_args& g, size_t r0, size_t rows, size_t pc, size_t kc, float* at, size_t RN) {
+  const float* src = g.a + r0 * g.lda + pc;
+  const size_t rv = V::N > 1 ? rows / V::N * V::N : 0, kv = V::N > 1 ? kc / V::N * V::N : 0;
+  for (size_t r = 0; r < rv; r += V::N)
+    for (size_t k = 0; k < kv; k += V::N) V::transpose(src + r * g.lda + k, g.lda, at + k * RN + r, RN);
+  for (size_t k = 0; k < kc; ++k) {
+    float* d = at + k * RN;
+    for (size_t r = k < kv ? rv : 0; r < rows; ++r) d[r] = src[r * g.lda + k];
+    for (size_t r = rows; r < RN; ++r) d[r] = 0.0f;
+  }
+}
+
+template <class V, int NT>
+static void gemm_block_mvec(const gemm_args& g, size_t m0, size_t m1, size_t j0, float* ws) {
+  constexpr int RV = NT == 1 ? 4 : NT == 2 ? 4 : NT <= 4 ? 2 : 1;
+  constexpr size_t RN = RV * V::N;
+  for (size_t pc = 0; pc < g.k; pc += GEMM_KC) {
+    const size_t kc = g.k - pc < GEMM_KC ? g.k - pc : GEMM_KC;
+    const int fold = pc > 0 ? FOLD_ADD : g.beta == 0.0f ? FOLD_SET : FOLD_BETA;
+    for (size_t r0 = m0; r0 < m1; r0 += RN) {
+      const size_t rows = m1 - r0 < RN ? m1 - r0 : RN;
+      if (g.trans_a) {
+        gemm_tile_mvec<V, NT, RV, false>(g, g.a + pc * g.lda + r0, g.lda, r0, rows, j0, pc, kc, fold);
+      } else {
+        gemm_pack_at<V>(g, r0, rows, pc, kc, ws, RN);
+        gemm_tile_mvec<V, NT, RV, true>(g, ws, RN, r0, rows, j0, pc, kc, fold);
+      }
+    }
+  }
+}
+
+// The last nt (1..GEMM_MVEC_COLS) columns of C[m0, m1): gemm_block_mvec, then the epilogue.
+constexpr size_t GEMM_MVEC_COLS = 4;
+template <class V>
+static void gemm_cols_mvec(const gemm_args& g, size_t m0, size_t m1, size_t j0, size_t nt, float* ws) {
+  if (g.k == 0 || g.alpha == 0.0f) return gemm_empty_k<V>(g, m0, m1, j0, j0 + nt);
+  switch (nt) {
+    case 1: gemm_block_mvec<V, 1>(g, m0, m1, j0, ws); break;
+    case 2: gemm_block_mvec<V, 2>(g, m0, m1, j0, ws); break;
+    case 3: gemm_block_mvec<V, 3>(g, m0, m1, j0, ws); break;
+    default: gemm_block_mvec<V, 4>(g, m0, m1, j0, ws); break;
+  }
+  gemm_epilogue<V>(g, m0, m1, j0, j0 + nt);
+}
+
 template <class V>
 static void gemm_block(const gemm_args& g, size_t m0, size_t m1, size_t n0, size_t n1, float* ws) {
   constexpr int MR = gemm_shape<V::N>::MR, NV = gemm_shape<V::N>::NV, NR = NV * V::N;
+  if constexpr (V::N >= 8) {
+    // a few columns past whole vectors: along M (see gemm_block_mvec)
+    const size_t lanes = (n1 - n0) % V::N;
+    if (lanes > 0 && lanes <= GEMM_MVEC_COLS && m1 - m0 >= (size_t)V::N && (g.trans_a || n1 - n0 == lanes)) {
+      gemm_block<V>(g, m0, m1, n0, n1 - lanes, ws);
+      return gemm_cols_mvec<V>(g, m0, m1, n1 - lanes, lanes, ws);
+    }
+  }
   if constexpr (V::N > 1 && NV > 1) {
     const size_t w = n1 - n0, full = w / NR * NR, rest = w - full;
     // the narrow tiles cover at most NV - 1 vectors (at most 3)
