@@ -2,7 +2,7 @@
 export { Tensor, Parameter } from './tensor.js';
 export type { Shape, DType, TensorData } from './tensor.js';
 export * as ops from './ops/index.js';
-export { tensor, zeros, ones, full, arange, rand, randn, zerosLike, onesLike, cat, stack } from './ops/index.js';
+export { tensor, zeros, ones, full, arange, linspace, eye, rand, randn, randint, randperm, zerosLike, onesLike, fullLike, randLike, randnLike, cat, stack } from './ops/index.js';
 export type { TensorOptions, CreationOptions, RandomOptions, ValuesIndices } from './ops/index.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad_mode.js';
 export { Node } from './autograd/node.js';

@@ -156,10 +156,6 @@ export class Tensor<T extends DType = 'float32'> {
     return new Tensor(data, shape ?? [data.length]);
   }
 
-  clone(): Tensor<T> {
-    return new Tensor<T>(this.data.slice() as DataOf<T>, this.shape);
-  }
-
   toArray(): number[] {
     return Array.from(this.data);
   }
@@ -181,9 +177,22 @@ export function viewOf<T extends DType>(t: Tensor<T>, shape: readonly number[]):
   return v;
 }
 
+/**
+ * A trainable tensor: requiresGrad by default, registered by the Module it is assigned to. torch's
+ * form `new Parameter(tensor, requiresGrad?)` shares the tensor's storage; `new Parameter(data, shape)`
+ * wraps a Float32Array.
+ */
 export class Parameter extends Tensor {
-  constructor(data: Float32Array, shape: readonly number[], requiresGrad = true) {
-    super(data, shape);
+  constructor(tensor: Tensor, requiresGrad?: boolean);
+  constructor(data: Float32Array, shape: readonly number[], requiresGrad?: boolean);
+  constructor(data: Float32Array | Tensor, shape?: readonly number[] | boolean, requiresGrad = true) {
+    if (data instanceof Tensor) {
+      checkTensor(data, 'tensor');
+      super(data.data, data.shape);
+      this._req = shape === undefined ? true : (shape as boolean);
+      return;
+    }
+    super(data, shape as readonly number[]);
     this._req = requiresGrad;
   }
 

@@ -55,6 +55,14 @@ case("gather", lambda a, i: a.gather(1, i), [t(3, 4)], [torch.tensor([[0, 3], [1
 case("mse + cross entropy", lambda a, b, i: torch.nn.functional.mse_loss(a, b) + torch.nn.functional.cross_entropy(a, i, label_smoothing=0.1), [t(4, 5), t(4, 5)], [torch.tensor([0, 4, 2, 2])])
 case("nll weight", lambda a, i: torch.nn.functional.nll_loss(a.log_softmax(1), i, weight=torch.tensor([1., 2., .5, 1., 3.], dtype=D)), [t(4, 5)], [torch.tensor([0, 4, 2, 1])])
 case("l1 smooth_l1 huber", lambda a, b: torch.nn.functional.l1_loss(a, b) + torch.nn.functional.smooth_l1_loss(a, b, beta=0.7) + torch.nn.functional.huber_loss(a, b, delta=0.8, reduction='sum'), [t(4, 5), t(4, 5)])
+case("sort values dim 1 descending", lambda a: a.sort(1, descending=True).values, [t(3, 5)])
+case("topk smallest", lambda a: a.topk(2, dim=0, largest=False).values, [t(4, 3)])
+case("cumsum cumprod", lambda a: a.cumsum(1) * a.cumprod(2), [t(2, 3, 4, lo=0.5, hi=1.5)])
+case("select masked_fill", lambda a, m: a.select(1, 1).masked_fill(m.bool(), -3.0), [t(3, 4, 2)], [torch.tensor([1, 0])])
+case("bce weight", lambda a, b: torch.nn.functional.binary_cross_entropy(a, b, weight=torch.tensor([0.5, 2., 1.], dtype=D)), [t(4, 3, lo=0.05, hi=0.95), t(4, 3, lo=0, hi=1)])
+case("repeat flip clone", lambda a: a.repeat(2, 1, 3).flip(0, 2).clone(), [t(2, 3)])
+case("logsumexp prod", lambda a: a.logsumexp(dim=[0, 2], keepdim=True) * a.prod(1, keepdim=True), [t(2, 3, 4, lo=0.5, hi=1.5)])
+case("sin cos rsqrt reciprocal", lambda a: a.sin() * a.cos() + a.rsqrt() - a.reciprocal(), [t(3, 4, lo=0.5, hi=2)])
 
 out = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "autograd_torch.json")
 with open(out, "w") as f:

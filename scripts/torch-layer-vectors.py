@@ -100,6 +100,11 @@ case("GRU(3, 4, numLayers 2) with h0", "GRU", [3, 4], {"numLayers": 2}, nn.GRU(3
      [t(5, 3, 3), t(2, 3, 4, lo=-1, hi=1)], call=gru_state)
 case("GRU(4, 3, batchFirst, no bias)", "GRU", [4, 3], {"batchFirst": True, "bias": False}, nn.GRU(4, 3, batch_first=True, bias=False),
      [t(2, 6, 4)], call=lambda m, xs: m(xs[0]))
+case("LSTM(3, 4, numLayers 2, bidirectional) with h0, c0", "LSTM", [3, 4], {"numLayers": 2, "bidirectional": True},
+     nn.LSTM(3, 4, num_layers=2, bidirectional=True), [t(5, 2, 3), t(4, 2, 4, lo=-1, hi=1), t(4, 2, 4, lo=-1, hi=1)], call=lstm_state)
+case("GRU(3, 2, bidirectional, batchFirst)", "GRU", [3, 2], {"bidirectional": True, "batchFirst": True},
+     nn.GRU(3, 2, bidirectional=True, batch_first=True), [t(2, 4, 3)], call=lambda m, xs: m(xs[0]))
+case("LSTM(2, 3, bidirectional) unbatched", "LSTM", [2, 3], {"bidirectional": True}, nn.LSTM(2, 3, bidirectional=True), [t(4, 2)], call=lstm_plain)
 
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures", "layers_torch.json")
 with open(out, "w") as f:

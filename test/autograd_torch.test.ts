@@ -15,6 +15,7 @@ const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'aut
 
 const mse = new fg.nn.MSELoss(), ce = new fg.nn.CrossEntropyLoss({ labelSmoothing: 0.1 });
 const nll = new fg.nn.NLLLoss({ weight: fg.tensor([1, 2, 0.5, 1, 3]) });
+const bce = new fg.nn.BCELoss({ weight: fg.tensor([0.5, 2, 1]) });
 const l1 = new fg.nn.L1Loss(), sl1 = new fg.nn.SmoothL1Loss({ beta: 0.7 }), hub = new fg.nn.HuberLoss({ delta: 0.8, reduction: 'sum' });
 
 const FNS: Record<string, (xs: T[], ints: fg.Tensor<'int32'>[]) => T> = {
@@ -47,6 +48,14 @@ const FNS: Record<string, (xs: T[], ints: fg.Tensor<'int32'>[]) => T> = {
   'mse + cross entropy': ([a, b], [i]) => mse.forward(a, b).add(ce.forward(a, i)),
   'nll weight': ([a], [i]) => nll.forward(a.logSoftmax(1), i),
   'l1 smooth_l1 huber': ([a, b]) => l1.forward(a, b).add(sl1.forward(a, b)).add(hub.forward(a, b)),
+  'sort values dim 1 descending': ([a]) => a.sort(1, true).values,
+  'topk smallest': ([a]) => a.topk(2, 0, false).values,
+  'cumsum cumprod': ([a]) => a.cumsum(1).mul(a.cumprod(2)),
+  'select masked_fill': ([a], [m]) => a.select(1, 1).maskedFill(m, -3),
+  'bce weight': ([a, b]) => bce.forward(a, b),
+  'repeat flip clone': ([a]) => a.repeat(2, 1, 3).flip(0, 2).clone(),
+  'logsumexp prod': ([a]) => a.logsumexp([0, 2], true).mul(a.prod(1, true)),
+  'sin cos rsqrt reciprocal': ([a]) => a.sin().mul(a.cos()).add(a.rsqrt()).sub(a.reciprocal()),
 };
 
 function close(actual: ArrayLike<number>, expected: number[], what: string): void {
@@ -59,7 +68,7 @@ function close(actual: ArrayLike<number>, expected: number[], what: string): voi
 
 test('every fixture case has an implementation here', () => {
   for (const c of fixture.cases) assert.ok(FNS[c.name], `no implementation for '${c.name}'`);
-  assert.ok(fixture.cases.length >= 29);
+  assert.ok(fixture.cases.length >= 37);
 });
 
 for (const backend of nativeKernelsOrNull() ? ['js', 'native'] : ['js']) {

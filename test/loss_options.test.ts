@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import * as fg from '../lib/index.js';
 import { assertClose as closeTo, assertRejects, assertSameBits, forEachNativeConfig, numericGrad, randomF32, requireNative, rng } from './support/harness.js';
 
-const { CrossEntropyLoss, BCEWithLogitsLoss, MSELoss } = fg.nn;
+const { CrossEntropyLoss, BCEWithLogitsLoss, BCELoss, MSELoss } = fg.nn;
 type Tensor = fg.Tensor;
 type F64 = Float64Array;
 type Reduction = 'mean' | 'sum';
@@ -422,7 +422,9 @@ test('every option gives the same bits on the JS and native backends (value and 
   const q = T(probs(N, C, 93, true), [N, C]);
   const y = T(randomF32(N * C, 94, { lo: 0, hi: 1 }), [N, C]);
   const pw = T(randomF32(C, 95, { lo: 0.2, hi: 4 }), [C]), bw = T(randomF32(N, 96, { lo: 0, hi: 2 }), [N, 1]);
-  const run = (L: { forward(a: Tensor, b: never): Tensor; backward(): Tensor }, target: unknown) => () => [L.forward(x, target as never).data, L.backward().data];
+  const p = T(randomF32(N * C, 97, { lo: 0, hi: 1 }), [N, C]);
+  const runOn = (input: Tensor) => (L: { forward(a: Tensor, b: never): Tensor; backward(): Tensor }, target: unknown) => () => [L.forward(input, target as never).data, L.backward().data];
+  const run = runOn(x);
   const cases: [string, () => Float32Array[]][] = [];
   for (const reduction of REDUCTIONS) {
     cases.push(
@@ -436,12 +438,32 @@ test('every option gives the same bits on the JS and native backends (value and 
       [`BCE posWeight ${reduction}`, run(new BCEWithLogitsLoss({ reduction, posWeight: pw }), y)],
       [`BCE posWeight + weight ${reduction}`, run(new BCEWithLogitsLoss({ reduction, posWeight: pw, weight: bw }), y)],
       [`BCE weight ${reduction}`, run(new BCEWithLogitsLoss({ reduction, weight: bw }), y)],
+      [`BCELoss ${reduction}`, runOn(p)(new BCELoss({ reduction }), y)],
+      [`BCELoss weight ${reduction}`, runOn(p)(new BCELoss({ reduction, weight: bw }), y)],
     );
   }
   for (const [what, fn] of cases) {
     const compared = sameBitsEverywhere(what, fn);
     if (process.env.FASTGRAD_ALLOW_NO_NATIVE !== '1') assert.ok(compared > 0, `${what}: compared on native`);
   }
+});
+
+test('BCELoss: torch\'s clamp of each log at -100 (finite at 0 and 1), its epsilon in the gradient, probabilities only', () => {
+  const x = fg.tensor([0, 1, 0.25, 0.5], { requiresGrad: true }), y = fg.tensor([1, 0, 1, 0.5]);
+  const l = new BCELoss({ reduction: 'none' }).forward(x, y);
+  const e = [100, 100, -Math.log(0.25), -Math.log(0.5)];
+  (l.data as Float32Array).forEach((v, i) => assert.ok(Math.abs(v - e[i]) < 1e-5, `loss[${i}] ${v} vs ${e[i]}`));
+  l.sum().backward();
+  // (x − y) / max((1 − x)·x, 1e-12): −1e12 at x = 0, y = 1; 1e12 at x = 1, y = 0
+  const g = x.grad!.data;
+  assert.equal(g[0], Math.fround(-1 / Math.fround(1e-12)));
+  assert.equal(g[1], Math.fround(1 / Math.fround(1e-12)));
+  assert.ok(Math.abs(g[2] - -0.75 / 0.1875) < 1e-5);
+  assert.equal(g[3], 0);
+  assertRejects(() => new BCELoss().forward(fg.tensor([0.5, 1.5]), fg.tensor([1, 0])), RangeError, /input of BCELoss in \[0, 1\].*received 1\.5 at index 1/);
+  assertRejects(() => new BCELoss().forward(fg.tensor([NaN]), fg.tensor([1])), RangeError, /received NaN at index 0/);
+  assertRejects(() => new BCELoss({ weight: fg.ones([3]) }).forward(fg.tensor([0.5, 0.5]), fg.tensor([1, 0])), RangeError, /broadcasts to \[2\].*for weight/);
+  assert.equal(fg.nn.functional.binaryCrossEntropy(fg.tensor([0.5]), fg.tensor([1])).item(), Math.fround(Math.log(2)));
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 // Modules register what is assigned to their properties, as torch's __setattr__ does (lib/nn/module.ts
-// #adopt), and ModuleList / Identity (lib/nn/containers.ts) behave as torch's.
+// #adopt), and ModuleList / ModuleDict / ParameterList / ParameterDict / Identity (lib/nn/containers.ts)
+// behave as torch's.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { inspect } from 'node:util';
 import * as fg from '../lib/index.js';
 
 class Net extends fg.nn.Module {
@@ -89,7 +91,7 @@ test('ModuleList: registered as 0, 1, …; iteration, at(), append, extend; no f
   assert.ok(list.at(-1) instanceof fg.nn.Linear);
   assert.ok(list.at(1) instanceof fg.nn.Tanh);
   assert.throws(() => list.at(3), RangeError);
-  assert.throws(() => list.extend([new fg.nn.ReLU(), 5 as never]), /Expected a Module for modules\[4\] but received number 5/);
+  assert.throws(() => list.extend([new fg.nn.ReLU(), 5 as never]), /Expected a Module for values\[4\] but received number 5/);
   assert.equal(list.length, 3); // nothing added by the failed extend
   assert.throws(() => list.forward(), /ModuleList has no forward/);
   const y = s.forward(fg.ones([2, 3], { requiresGrad: true }));
@@ -97,4 +99,96 @@ test('ModuleList: registered as 0, 1, …; iteration, at(), append, extend; no f
   assert.ok(list.at(0).parameters()[0].grad);
   const x = fg.ones([2]);
   assert.equal(new fg.nn.Identity().forward(x), x);
+});
+
+test('ModuleDict and ParameterDict: entries by name in insertion order, replaced in place, popped; state dict keys as torch', () => {
+  const heads = new fg.nn.ModuleDict({ cls: new fg.nn.Linear(4, 3), reg: new fg.nn.Linear(4, 1) });
+  const scales = new fg.nn.ParameterDict([['a', fg.ones([2])], ['b', new fg.nn.Parameter(new Float32Array(3), [3])]]);
+  const plist = new fg.nn.ParameterList([fg.zeros([2]), fg.ones([1])]);
+  class Net extends fg.nn.Module {
+    heads = heads;
+    scales = scales;
+    extra = plist;
+    forward(x: fg.Tensor): fg.Tensor {
+      return (this.heads.get('cls').forward(x) as fg.Tensor).sum().add(this.scales.get('a').sum()).add(this.extra.at(1).sum());
+    }
+  }
+  const net = new Net();
+  assert.deepEqual(Object.keys(net.stateDict()), ['heads.cls.weight', 'heads.cls.bias', 'heads.reg.weight', 'heads.reg.bias', 'scales.a', 'scales.b', 'extra.0', 'extra.1']);
+  assert.ok(scales.get('a') instanceof fg.nn.Parameter && scales.get('a').requiresGrad);
+  assert.deepEqual([...heads.keys()], ['cls', 'reg']);
+  assert.equal(heads.length, 2);
+  assert.ok(heads.has('reg') && !heads.has('x'));
+  // replacing keeps the position (an OrderedDict's assignment)
+  const cls2 = new fg.nn.Linear(4, 3);
+  heads.set('cls', cls2);
+  assert.equal(heads.get('cls'), cls2);
+  assert.deepEqual(heads.namedParameters().map(([n]) => n), ['cls.weight', 'cls.bias', 'reg.weight', 'reg.bias']);
+  assert.equal(heads.pop('reg') instanceof fg.nn.Linear, true);
+  assert.deepEqual([...heads].map(([k]) => k), ['cls']);
+  assert.deepEqual(heads.namedParameters().map(([n]) => n), ['cls.weight', 'cls.bias']);
+  net.forward(fg.ones([2, 4])).backward();
+  assert.ok(cls2.weight.grad && scales.get('a').grad && plist.at(1).grad);
+  assert.equal(scales.get('b').grad, null);
+  // errors: the key, the kind; a failed update adds nothing
+  assert.throws(() => heads.get('nope'), /No entry 'nope' in ModuleDict \(keys: cls\)/);
+  assert.throws(() => heads.update({ a: new fg.nn.ReLU(), b: 5 as never }), /Expected a Module for b but received number 5/);
+  assert.deepEqual([...heads.keys()], ['cls']);
+  assert.throws(() => scales.set('c', fg.tensor([1], { dtype: 'int32' }) as never), /a Parameter or a float32 Tensor for c/);
+  assert.throws(() => heads.set('has.dot', new fg.nn.ReLU()), TypeError);
+  assert.throws(() => plist.forward(), /ParameterList has no forward/);
+  assert.throws(() => heads.forward(), /ModuleDict has no forward/);
+});
+
+test('apply (children first), requiresGrad_ (freezing), buffers(), and loadStateDict\'s { missingKeys, unexpectedKeys } as torch', () => {
+  const net = new fg.nn.Sequential(new fg.nn.Linear(3, 4), new fg.nn.BatchNorm1d(4), new fg.nn.Linear(4, 2));
+  const seen: string[] = [];
+  assert.equal(net.apply((m) => seen.push(m.constructor.name)), net);
+  assert.deepEqual(seen, ['Linear', 'BatchNorm1d', 'Linear', 'Sequential']);
+  // the torch idiom: initialise every Linear through apply
+  net.apply((m) => {
+    if (m instanceof fg.nn.Linear) fg.init.zeros(m.bias!);
+  });
+  assert.ok((net.modules[2] as fg.nn.Linear).bias!.data.every((v) => v === 0));
+  assert.deepEqual(net.buffers().map((b) => b.shape), [[4], [4]]);
+  assert.throws(() => net.apply(5 as never), /Expected a function for fn/);
+  // freezing: no gradient reaches frozen parameters, the others still train
+  (net.modules[0] as fg.nn.Module).requiresGrad_(false);
+  const y = net.forward(fg.ones([5, 3])).sum();
+  y.backward();
+  assert.equal((net.modules[0] as fg.nn.Linear).weight.grad, null);
+  assert.ok((net.modules[2] as fg.nn.Linear).weight.grad);
+  assert.throws(() => net.requiresGrad_('no' as never), TypeError);
+  // non-strict loading reports what it did not find and what it did not use
+  const sd = net.stateDict();
+  delete sd['2.bias'];
+  sd.extra = fg.ones([1]);
+  const r = net.loadStateDict(sd, { strict: false });
+  assert.deepEqual(r, { missingKeys: ['2.bias'], unexpectedKeys: ['extra'] });
+  delete sd.extra;
+  sd['2.bias'] = fg.zeros([2]);
+  assert.deepEqual(net.loadStateDict(sd), { missingKeys: [], unexpectedKeys: [] });
+});
+
+test('a module prints as torch does: Name(extra), children indented as (name): Child(...)', () => {
+  class Net extends fg.nn.Module {
+    body = new fg.nn.Sequential(new fg.nn.Linear(3, 4), new fg.nn.ReLU(), new fg.nn.Dropout(0.2));
+    rnn = new fg.nn.GRU(4, 8, { numLayers: 2 });
+    forward(x: fg.Tensor): fg.Tensor {
+      return x;
+    }
+  }
+  const text = ['Net(', '  (body): Sequential(', '    (0): Linear(inFeatures=3, outFeatures=4, bias=true)', '    (1): ReLU()', '    (2): Dropout(p=0.2)', '  )', '  (rnn): GRU(4, 8, numLayers=2)', ')'].join('\n');
+  assert.equal(String(new Net()), text);
+  assert.equal(inspect(new Net()), text);
+  assert.equal(String(new fg.nn.BatchNorm1d(4, { momentum: null })), 'BatchNorm1d(4, eps=0.00001, momentum=null, affine=true, trackRunningStats=true)');
+});
+
+test('fg.nn.utils: torch\'s clip_grad_norm_ / clip_grad_value_ names for fg.optim\'s clipping', () => {
+  const p = new fg.nn.Parameter(fg.tensor([1, 1]));
+  p.grad = fg.tensor([3, 4]);
+  assert.equal(fg.nn.utils.clipGradNorm_([p], 1), 5);
+  assert.ok(Math.abs(Math.hypot(...p.grad.data) - 1) < 1e-5);
+  fg.nn.utils.clipGradValue_([p], 0.1);
+  assert.ok(p.grad.data.every((v) => Math.abs(v) <= Math.fround(0.1)));
 });

@@ -183,6 +183,15 @@ test('LSTM and GRU give the same bits on both backends, every SIMD level and thr
       return [out.data, hN.data, ...(cN ? [cN.data] : []), xt.grad!.data, ht.grad!.data, ...(ct ? [ct.grad!.data] : []), ...m.parameters().map((p) => p.grad!.data)];
     });
   }
+  // bidirectional with dropout between layers (flip, cat and the dropout mask are exact or seeded)
+  const xb = randomF32(3 * 8 * 5, 12);
+  sameBitsEverywhere('bidirectional GRU with dropout', () => {
+    const m = new GRU(5, 20, { numLayers: 2, bidirectional: true, dropout: 0.3, generator: new fg.Generator(3) });
+    const xt = new fg.Tensor(xb.slice(), [3, 8, 5]).requiresGrad_();
+    const [out, hN] = m.forward(xt);
+    out.sum().add(hN.mul(hN).sum()).backward();
+    return [out.data, hN.data, xt.grad!.data, ...m.parameters().map((p) => p.grad!.data)];
+  });
 });
 
 test('the raw LSTM and GRU cell kernels give the same bits everywhere, specials included', () => {
@@ -234,6 +243,43 @@ test('LSTM and GRU use torch parameter names and shapes, and load a state dict b
   assert.deepEqual(other.forward(x)[0].data, m.forward(x)[0].data);
 });
 
+test('bidirectional: torch\'s names and shapes (_reverse, 2·H inputs above layer 0); the reverse direction is the layer run over the flipped sequence', () => {
+  const m = new GRU(3, 4, { numLayers: 2, bidirectional: true });
+  assert.deepEqual(m.namedParameters().map(([n, p]) => [n, p.shape]).filter(([n]) => (n as string).startsWith('weight_ih')), [
+    ['weight_ih_l0', [12, 3]], ['weight_ih_l0_reverse', [12, 3]], ['weight_ih_l1', [12, 8]], ['weight_ih_l1_reverse', [12, 8]],
+  ]);
+  const x = new fg.Tensor(randomF32(5 * 2 * 3, 3), [5, 2, 3]);
+  const [out, hN] = m.forward(x);
+  assert.deepEqual(out.shape, [5, 2, 8]);
+  assert.deepEqual(hN.shape, [4, 2, 4]);
+  // one layer, reverse half = a forward GRU with the _reverse weights over x flipped in time, flipped back
+  const one = new GRU(3, 4, { bidirectional: true }), fwd = new GRU(3, 4);
+  const sd = one.stateDict();
+  fwd.loadStateDict(Object.fromEntries(['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh'].map((k) => [`${k}_l0`, sd[`${k}_l0_reverse`]])));
+  const [o1, h1] = one.forward(x), [o2, h2] = fwd.forward(x.flip(0));
+  assert.deepEqual(Array.from(o1.narrow(2, 4, 4).data), Array.from(o2.flip(0).data));
+  assert.deepEqual(Array.from(h1.narrow(0, 1, 1).data), Array.from(h2.data));
+});
+
+test('dropout between layers: training only, not after the last layer, seeded by the generator, gradients through the mask', () => {
+  const x = new fg.Tensor(randomF32(4 * 2 * 3, 5), [4, 2, 3]).requiresGrad_();
+  const make = (dropout: number) => new LSTM(3, 5, { numLayers: 2, dropout, generator: new fg.Generator(7) });
+  const plain = make(0), dropped = make(0.5);
+  assert.equal(dropped.name, 'LSTM(3, 5, numLayers=2, dropout=0.5)');
+  const [a] = plain.forward(x), [b] = dropped.forward(x);
+  assert.notDeepEqual(Array.from(a.data), Array.from(b.data));
+  dropped.eval();
+  assert.deepEqual(Array.from(dropped.forward(x)[0].data), Array.from(a.data)); // eval: no dropout
+  const single = new LSTM(3, 5, { dropout: 0.5, generator: new fg.Generator(7) }), ref = new LSTM(3, 5, { generator: new fg.Generator(7) });
+  assert.deepEqual(Array.from(single.forward(x)[0].data), Array.from(ref.forward(x)[0].data)); // one layer: nothing to drop
+  // the same generator seed gives the same masks
+  const d1 = new LSTM(3, 5, { numLayers: 2, dropout: 0.5, generator: new fg.Generator(9) });
+  const d2 = new LSTM(3, 5, { numLayers: 2, dropout: 0.5, generator: new fg.Generator(9) });
+  assert.deepEqual(Array.from(d1.forward(x)[0].data), Array.from(d2.forward(x)[0].data));
+  b.sum().backward();
+  assert.ok(x.grad && x.grad.data.some((v) => v !== 0));
+});
+
 test('LSTM and GRU outside grad mode record nothing; no-grad outputs equal the recorded ones', () => {
   const m = new GRU(3, 4);
   const x = new fg.Tensor(randomF32(2 * 2 * 3, 1), [2, 2, 3]);
@@ -258,8 +304,10 @@ test('LSTM and GRU reject bad inputs and options, naming the argument and the ru
   assertRejects(() => new GRU(3, 4).forward(x.narrow(2, 0, 3), 5 as unknown as fg.Tensor), TypeError, /h0 of GRU/);
   assertRejects(() => new GRU(0, 4), RangeError, /inputSize of GRU/);
   assertRejects(() => new LSTM(3, 4, { numLayers: 0 }), RangeError, /numLayers of LSTM/);
-  assertRejects(() => new LSTM(3, 4, { dropout: 0.5 }), RangeError, /dropout of LSTM/);
-  assertRejects(() => new GRU(3, 4, { bidirectional: true }), RangeError, /bidirectional of GRU/);
+  assertRejects(() => new LSTM(3, 4, { dropout: 1.5 }), RangeError, /a probability in \[0, 1\] for dropout of LSTM/);
+  assertRejects(() => new GRU(3, 4, { bidirectional: 'yes' as never }), TypeError, /bidirectional of GRU/);
+  const bi = new LSTM(3, 4, { bidirectional: true });
+  assertRejects(() => bi.forward(x, [bad, bad]), RangeError, /Expected h0 of shape \[2, 5, 4\] \(\[numLayers × 2, N, hiddenSize\]\) for LSTM\(3, 4, bidirectional\)/);
   assertRejects(() => new GRU(3, 4, { batchFirst: 1 as unknown as boolean }), TypeError, /batchFirst of GRU/);
   assertRejects(() => new GRU(3, 4, { projSize: 2 } as unknown as fg.nn.RecurrentOptions), TypeError, /Unknown option 'projSize'/);
 });

@@ -140,7 +140,9 @@ function cacheOnOff(reps: number): BenchRow {
 function run(ctx: BenchContext): BenchRow[] {
   const rows: BenchRow[] = [];
   const chain = tapeChain();
-  const chainMs = timeMedian(chain, { reps: ctx.quick ? 3 : 9, warmup: 3 });
+  // warm until V8 has optimised the ~30 functions of an op's forward and backward (the first ~20
+  // chains run 10-30x slower in a fresh process): the figure is the steady per-op cost, as torch's is
+  const chainMs = timeMedian(chain, { reps: ctx.quick ? 3 : 9, warmup: 30, warmupMs: 500 });
   rows.push({ suite: 'tape', case: `chain of ${OPS} ops on 16 elements, forward + backward`, backend: fg.getBackend(), size: 16, medianMs: chainMs, note: `${((chainMs * 1e3) / OPS).toFixed(2)} µs per op (target <= 2)` });
   const reps = ctx.quick ? 3 : 7;
   const mlp = mlpStep();

@@ -98,6 +98,10 @@ abstract class BatchNormBase extends Module {
     this.registerLegacyName('numBatchesTracked', 'num_batches_tracked');
   }
 
+  override extraRepr(): string {
+    return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.affine}, trackRunningStats=${this.trackRunningStats}`;
+  }
+
   /** Checks the rank for this module (before the shared checks). */
   protected abstract checkRank(shape: readonly number[]): void;
 

@@ -36,6 +36,10 @@ export class Dropout extends Module {
     this.generator = g;
   }
 
+  override extraRepr(): string {
+    return `p=${this.p}`;
+  }
+
   forward(x: Tensor): Tensor {
     checkTensor(x, 'x');
     if (!this.training) {

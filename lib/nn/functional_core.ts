@@ -14,7 +14,7 @@ import { Dropout } from './dropout.js';
 import { batchNormEval, batchNormLayout, batchNormTrain, checkChannelTensor, checkEps, checkMomentum, updateRunningStats } from './functional.js';
 import { linearNode } from './linear.js';
 import { BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, type BCEWithLogitsLossOptions, type ClassTarget, type CrossEntropyLossOptions, type LossOptions } from './loss.js';
-import { HuberLoss, L1Loss, NLLLoss, SmoothL1Loss, type HuberLossOptions, type NLLLossOptions, type SmoothL1LossOptions } from './loss_extra.js';
+import { BCELoss, HuberLoss, L1Loss, NLLLoss, SmoothL1Loss, type BCELossOptions, type HuberLossOptions, type NLLLossOptions, type SmoothL1LossOptions } from './loss_extra.js';
 
 /** torch's F.linear: input (..., in) · weightᵀ (out, in) + bias (out), one GEMM and one tape node (nn.Linear's). */
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
@@ -151,6 +151,11 @@ export function smoothL1Loss(input: Tensor, target: Tensor, options?: SmoothL1Lo
 /** torch's F.huber_loss (nn.HuberLoss). */
 export function huberLoss(input: Tensor, target: Tensor, options?: HuberLossOptions): Tensor {
   return new HuberLoss(options).forward(input, target);
+}
+
+/** torch's F.binary_cross_entropy (nn.BCELoss): probabilities in [0, 1]. */
+export function binaryCrossEntropy(input: Tensor, target: Tensor, options?: BCELossOptions): Tensor {
+  return new BCELoss(options).forward(input, target);
 }
 
 /** torch's F.binary_cross_entropy_with_logits (nn.BCEWithLogitsLoss). */

@@ -66,6 +66,10 @@ export class Linear extends Module {
     }
   }
 
+  override extraRepr(): string {
+    return `inFeatures=${this.inFeatures}, outFeatures=${this.outFeatures}, bias=${this.bias !== null}`;
+  }
+
   /** x of shape (..., in): every leading dimension is a batch dimension (N = their product); y is (..., out). */
   forward(x: Tensor): Tensor {
     return this.forwardWith(x, 'none');

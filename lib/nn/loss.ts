@@ -58,19 +58,13 @@ export abstract class Loss {
    * shape); backward scales it as forward reduced ('mean': one division by n) and multiplies by the
    * upstream gradient g (for 'none': g per element, or per row of a [rows, cols] input).
    */
-  protected tape(out: Tensor, input: Tensor, gradSum: () => Float32Array, n: number, rows = 0, after?: (G: Float32Array) => void, target?: Tensor): Tensor {
+  protected tape(out: Tensor, input: Tensor, gradSum: () => Float32Array, n: number, rows = 0, after?: (G: Float32Array) => void, target?: Tensor, targetGradSum?: () => Float32Array): Tensor {
     const tg = target !== undefined && target.requiresGrad;
     if (!isGradEnabled() || !(input.requiresGrad || tg)) return out;
     const reduction = this.reduction, shape = input.shape;
-    // a target that requires grad (the losses of d = input − target) gets −(the input's gradient)
-    const withTarget = (G: Float32Array): Tensor[] => {
-      if (!tg) return [new Tensor(G, shape)];
-      const N = new Float32Array(G.length);
-      kernels().unary.map('neg', G, N);
-      return [new Tensor(G, shape), new Tensor(N, shape)];
-    };
-    record(out, this.constructor.name, tg ? [input, target] : [input], (g: Tensor) => {
-      const G = gradSum(), E = kernels().elementwise;
+    // dLoss from dΣ: 'mean' divides by n, then the upstream gradient g multiplies (per term for 'none')
+    const scaled = (G: Float32Array, g: Tensor): Float32Array => {
+      const E = kernels().elementwise;
       if (reduction === 'mean') E.scalar('div', G, fr(n), G);
       after?.(G);
       if (reduction === 'none') {
@@ -79,7 +73,19 @@ export abstract class Loss {
       } else {
         E.scalar('mul', G, g.data[0], G);
       }
-      return withTarget(G);
+      return G;
+    };
+    // a target that requires grad gets targetGradSum's terms, or −(the input's gradient) (the losses of d = input − target)
+    record(out, this.constructor.name, tg ? [input, target] : [input], (g: Tensor) => {
+      const G = scaled(gradSum(), g);
+      if (!tg) return [new Tensor(G, shape)];
+      let T: Float32Array;
+      if (targetGradSum) T = scaled(targetGradSum(), g);
+      else {
+        T = new Float32Array(G.length);
+        kernels().unary.map('neg', G, T);
+      }
+      return [new Tensor(G, shape), new Tensor(T, shape)];
     }, [input]);
     return out;
   }
@@ -141,7 +147,7 @@ export function classOptions(options: { weight?: unknown; ignoreIndex?: unknown 
   return { weight: w, ignoreIndex: ii };
 }
 
-function broadcastTo(t: Tensor, shape: readonly number[], name: string, loss: string): Float32Array {
+export function broadcastTo(t: Tensor, shape: readonly number[], name: string, loss: string): Float32Array {
   const r = shape.length, k = t.ndim;
   let ok = k <= r;
   for (let j = 0; ok && j < k; j++) {

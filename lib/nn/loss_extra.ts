@@ -6,12 +6,16 @@
 //   L1Loss         d = x − y;  l = |d|;                                  grad = sign(d) (0 at 0)
 //   SmoothL1Loss   l = |d| < β ? ((0.5 × d) × d) / β : |d| − 0.5 × β;   grad = |d| < β ? d / β : sign(d)
 //   HuberLoss      l = |d| <= δ ? (0.5 × d) × d : δ × (|d| − 0.5 × δ);  grad = |d| <= δ ? d : δ × sign(d)
+//   BCELoss        probabilities x in [0, 1] (torch's kernel): a = max(log(x), −100), b = max(log(1 − x), −100),
+//                  l = ((y − 1) × b − y × a) [× w];  grad = ((x − y) / max((1 − x) × x, 1e-12)) [× w]
+//                  target gradient (torch's −logit(x)): −log(x / (1 − x)) [× w]
+//                  (log: the unary family's kernel; w: weight broadcast to the shape of input)
 // Sums are the reduction family's canonical sum, 'mean' one binary32 division by n (D for NLLLoss);
 // every per-element step is one Math.fround-rounded binary32 operation, so both backends agree.
 import { kernels } from '../backend/select.js';
 import { checkTensor, formatShape, Tensor } from '../tensor.js';
 import { checkFinite, rangeError, typeError } from '../validate.js';
-import { checkPair, classIndices, classOptions, Loss, type ClassTarget, type LossOptions } from './loss.js';
+import { broadcastTo, checkPair, classIndices, classOptions, Loss, optionalTensor, type ClassTarget, type LossOptions } from './loss.js';
 
 const fr = Math.fround;
 
@@ -165,6 +169,72 @@ export class NLLLoss extends Loss {
   backward(): Tensor {
     const g = this.saved(this.#g).slice();
     this.scale(g, this.#D);
+    return new Tensor(g, this.#shape);
+  }
+}
+
+export interface BCELossOptions extends LossOptions {
+  /** Rescales each element's loss (and gradient): a Tensor broadcast to the shape of input (torch's `weight`). */
+  weight?: Tensor | null;
+}
+
+const BCE_EPS = fr(1e-12);
+
+/**
+ * torch.nn.BCELoss: binary cross-entropy of probabilities in [0, 1] (e.g. a sigmoid's output) against
+ * targets in [0, 1], each log clamped at −100 as torch does. BCEWithLogitsLoss on logits is the
+ * numerically stable choice; this one is for models that end in a probability.
+ */
+export class BCELoss extends Loss {
+  /** The element weights (a reference, as torch's buffer), or null. */
+  readonly weight: Tensor | null;
+  #g: Float32Array | null = null;
+  #shape: readonly number[] = [];
+
+  constructor(options?: BCELossOptions) {
+    super(options);
+    this.weight = optionalTensor(options?.weight, 'a Tensor (or null)', 'weight');
+  }
+
+  protected override optionNames(): readonly string[] {
+    return ['reduction', 'weight'];
+  }
+
+  forward(input: Tensor, target: Tensor): Tensor {
+    checkPair(input, target, 'BCELoss');
+    const n = input.size, x = input.data, y = target.data;
+    for (let i = 0; i < n; i++) {
+      if (!(x[i] >= 0 && x[i] <= 1)) throw new RangeError(`Expected every element of input of BCELoss in [0, 1] (probabilities; BCEWithLogitsLoss takes logits) but received ${x[i]} at index ${i}`);
+    }
+    const w = this.weight ? broadcastTo(this.weight, input.shape, 'weight', 'BCELoss') : null;
+    const U = kernels().unary, a = new Float32Array(n), b = new Float32Array(n);
+    for (let i = 0; i < n; i++) b[i] = fr(1 - x[i]);
+    U.map('log', x, a);
+    U.map('log', b, b);
+    const l = new Float32Array(n), gd = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const li = fr(fr((y[i] - 1) * Math.max(b[i], -100)) - fr(y[i] * Math.max(a[i], -100)));
+      const gi = fr(fr(x[i] - y[i]) / Math.max(fr(fr(1 - x[i]) * x[i]), BCE_EPS));
+      l[i] = w === null ? li : fr(li * w[i]);
+      gd[i] = w === null ? gi : fr(gi * w[i]);
+    }
+    this.#g = gd;
+    this.#shape = input.shape;
+    const gradSum = (): Float32Array => gd.slice();
+    const targetGradSum = (): Float32Array => {
+      const t = new Float32Array(n);
+      for (let i = 0; i < n; i++) t[i] = fr(x[i] / fr(1 - x[i]));
+      kernels().unary.map('log', t, t);
+      for (let i = 0; i < n; i++) t[i] = w === null ? -t[i] : fr(-t[i] * w[i]);
+      return t;
+    };
+    const out = this.reduction === 'none' ? new Tensor(l, input.shape) : this.reduce(kernels().reduce.all('sum', l, 0), n);
+    return this.tape(out, input, gradSum, n, 0, undefined, target, targetGradSum);
+  }
+
+  backward(): Tensor {
+    const g = this.saved(this.#g).slice();
+    this.scale(g, g.length);
     return new Tensor(g, this.#shape);
   }
 }

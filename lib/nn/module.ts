@@ -99,10 +99,40 @@ export abstract class Module {
   /** Registers a child module. Returns it. */
   protected registerModule<M extends Module>(name: string, m: M): M {
     this.#checkName(name, 'registerModule');
-    if (!(m instanceof Module)) throw typeError('a Module', name, m);
-    if ((m as Module) === this || m.#contains(this)) throw new RangeError(`Expected a module that does not contain ${this.constructor.name} for ${name} (modules form a tree)`);
+    this.#checkChild(name, m);
     this.#children.set(name, m);
     return m;
+  }
+
+  #checkChild(name: string, m: Module): void {
+    if (!(m instanceof Module)) throw typeError('a Module', name, m);
+    if (m === this || m.#contains(this)) throw new RangeError(`Expected a module that does not contain ${this.constructor.name} for ${name} (modules form a tree)`);
+  }
+
+  /**
+   * The containers' dict assignment (torch's md[name] = m / pd[name] = p): registers a new entry, or
+   * replaces the child module or parameter of that name in its place (a different kind of entry of that
+   * name is a RangeError).
+   */
+  protected setEntry(name: string, v: Module | Parameter): void {
+    if (v instanceof Module ? this.#children.has(name) : this.#params.has(name)) {
+      if (v instanceof Module) {
+        this.#checkChild(name, v);
+        this.#children.set(name, v);
+      } else {
+        if (!(v instanceof Parameter)) throw typeError('a Parameter', name, v);
+        this.#params.set(name, v);
+      }
+      return;
+    }
+    if (v instanceof Module) this.registerModule(name, v);
+    else this.registerParameter(name, v);
+  }
+
+  /** Removes the child module or parameter registered as name (the containers' pop / delete). */
+  protected deleteEntry(name: string): void {
+    this.#children.delete(name);
+    this.#params.delete(name);
   }
 
   #contains(m: Module): boolean {
@@ -194,6 +224,49 @@ export abstract class Module {
     return out;
   }
 
+  /** Every buffer of the tree, in namedBuffers() order. */
+  buffers(): Tensor[] {
+    return this.namedBuffers().map(([, t]) => t);
+  }
+
+  /** Calls fn on every descendant, then on this module (torch's apply: children first); returns this. */
+  apply(fn: (m: Module) => void): this {
+    if (typeof fn !== 'function') throw typeError('a function', 'fn', fn);
+    for (const c of this.children()) c.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  /** Sets requiresGrad on every parameter of the tree (false freezes them; torch's requires_grad_); returns this. */
+  requiresGrad_(requiresGrad = true): this {
+    checkBoolean(requiresGrad, 'requiresGrad');
+    for (const p of this.parameters()) p.requiresGrad = requiresGrad;
+    return this;
+  }
+
+  /**
+   * The arguments shown inside this module's printed form (torch's extra_repr): by default what a
+   * layer's `name` (e.g. 'LSTM(3, 4, numLayers=2)') holds between its parentheses, else nothing.
+   */
+  extraRepr(): string {
+    const n = (this as unknown as { name?: unknown }).name;
+    if (typeof n !== 'string') return '';
+    const open = n.indexOf('(');
+    return open >= 0 && n.endsWith(')') ? n.slice(open + 1, -1) : '';
+  }
+
+  /** torch's printed form: `Name(extra)`, children indented one per line as `(name): Child(...)`. */
+  toString(): string {
+    const head = this.constructor.name, extra = this.extraRepr(), kids = this.namedChildren();
+    if (kids.length === 0) return `${head}(${extra})`;
+    const lines = kids.map(([n, m]) => `  (${n}): ${String(m).split('\n').join('\n  ')}`);
+    return `${head}(${extra ? `${extra}\n` : '\n'}${lines.join('\n')}\n)`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
   /** Sets training mode on this module and every descendant (default true); returns this. */
   train(mode = true): this {
     checkBoolean(mode, 'mode');
@@ -222,8 +295,8 @@ export abstract class Module {
   stateDict(): StateDict {
     const out: StateDict = {};
     for (const [prefix, m] of this.namedModules()) {
-      for (const [n, p] of m.#params) if (p) out[join(prefix, n)] = p.clone();
-      for (const [n, t] of m.#buffers) if (t) out[join(prefix, n)] = t.clone();
+      for (const [n, p] of m.#params) if (p) out[join(prefix, n)] = p.detach().clone();
+      for (const [n, t] of m.#buffers) if (t) out[join(prefix, n)] = t.detach().clone();
       for (const [n, c] of m.#counters) out[join(prefix, n)] = c.get();
     }
     return out;
@@ -233,9 +306,10 @@ export abstract class Module {
    * Copies a stateDict() into this module's tensors (in place: parameters keep their identity, so an
    * optimizer holding them stays valid). Values may be Tensors, or Float32Arrays / number arrays of the
    * right length (as after JSON). strict (default true): the names must match exactly. Everything is
-   * validated first; on any error nothing changes.
+   * validated first; on any error nothing changes. Returns torch's { missingKeys, unexpectedKeys } (both
+   * empty when strict, which throws instead).
    */
-  loadStateDict(sd: StateDictInput, options?: { strict?: boolean }): void {
+  loadStateDict(sd: StateDictInput, options?: { strict?: boolean }): { missingKeys: string[]; unexpectedKeys: string[] } {
     if (sd === null || typeof sd !== 'object' || Array.isArray(sd)) throw typeError('a state dict object', 'stateDict', sd);
     checkOptions(options, 'loadStateDict options', ['strict']);
     const strict = options?.strict ?? true;
@@ -248,9 +322,9 @@ export abstract class Module {
       for (const [n, t] of m.#buffers) if (t) tensors.set(join(prefix, n), t);
       for (const [n, c] of m.#counters) counters.set(join(prefix, n), c);
     }
+    const missing = [...tensors.keys(), ...counters.keys()].filter((k) => !Object.prototype.hasOwnProperty.call(sd, k));
+    const unexpected = Object.keys(sd).filter((k) => !tensors.has(k) && !counters.has(k));
     if (strict) {
-      const missing = [...tensors.keys(), ...counters.keys()].filter((k) => !Object.prototype.hasOwnProperty.call(sd, k));
-      const unexpected = Object.keys(sd).filter((k) => !tensors.has(k) && !counters.has(k));
       if (missing.length || unexpected.length) {
         const parts = [];
         if (missing.length) parts.push(`missing keys: ${missing.join(', ')}`);
@@ -275,6 +349,7 @@ export abstract class Module {
     }
     for (const [dst, src] of copies) dst.set(src);
     for (const [c, v] of sets) c.set(v);
+    return { missingKeys: missing, unexpectedKeys: unexpected };
   }
 
   /** sd with the entries under a legacy name (registerLegacyName) renamed to the current one, order kept. */

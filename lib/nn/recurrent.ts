@@ -1,6 +1,11 @@
-// LSTM and GRU (torch.nn.LSTM, torch.nn.GRU): multi-layer, unidirectional, torch's gate order,
-// equations and parameter names (weight_ih_l0 (G·H × I), weight_hh_l0 (G·H × H), bias_ih_l0, bias_hh_l0,
-// then _l1 …; G = 4 for LSTM (i, f, g, o), 3 for GRU (r, z, n)).
+// LSTM and GRU (torch.nn.LSTM, torch.nn.GRU): multi-layer, uni- or bidirectional, dropout between
+// layers, torch's gate order, equations and parameter names (weight_ih_l0 (G·H × I), weight_hh_l0
+// (G·H × H), bias_ih_l0, bias_hh_l0, then the reverse direction's weight_ih_l0_reverse …, then _l1 …;
+// G = 4 for LSTM (i, f, g, o), 3 for GRU (r, z, n)).
+// A reverse direction runs the same layer over the sequence flipped in time (fg.ops.flip, a copy) and
+// flips its output back; the two directions' outputs are concatenated on the feature dim (D·H), which
+// is the next layer's input; h_N / c_N are (numLayers·D, N, H) in torch's order (l0, l0_reverse, l1, …).
+// Dropout (training mode only) is applied to each layer's output but the last's, as torch does.
 //
 // Each layer is one tape node with a fused backward through time, over time-major data (T, N, ·):
 //   forward   XG = gemm(X, W_ih, transB) + b_ih          all T·N rows in ONE call (bias in the epilogue)
@@ -15,10 +20,12 @@
 // unsqueeze (plain copies, exact), and the layers' h_N / c_N are concatenated into (numLayers, N, H).
 import { kernels } from '../backend/select.js';
 import { uniform } from '../init/index.js';
+import { flip } from '../ops/composite.js';
 import { cat, narrow, reshape, squeeze, transpose, unsqueeze } from '../ops/shape.js';
 import { generatorOf, type Generator } from '../random.js';
 import { checkTensor, formatShape, Parameter, Tensor } from '../tensor.js';
 import { checkBoolean, checkInteger, checkOptions, rangeError, typeError } from '../validate.js';
+import { dropout as dropoutFn } from './functional_core.js';
 import { Module, ON_TAPE } from './module.js';
 import { gradOf, recordLayer } from './tape.js';
 
@@ -29,11 +36,11 @@ export interface RecurrentOptions {
   bias?: boolean;
   /** Input (N, T, I) and output (N, T, H) instead of torch's default (T, N, I) / (T, N, H). Default false. */
   batchFirst?: boolean;
-  /** Dropout between layers: only 0 (the default) is supported. */
+  /** Dropout probability on the outputs of every layer but the last, in training mode (default 0). */
   dropout?: number;
-  /** Only false (the default) is supported. */
+  /** A reverse direction per layer, outputs concatenated: (T, N, 2·H) (default false). */
   bidirectional?: boolean;
-  /** Generator for the initial weights (default: the global one). */
+  /** Generator for the initial weights and the dropout masks (default: the global one). */
   generator?: Generator;
 }
 
@@ -156,7 +163,10 @@ abstract class RecurrentBase extends Module {
   readonly numLayers: number;
   readonly bias: boolean;
   readonly batchFirst: boolean;
+  readonly dropout: number;
+  readonly bidirectional: boolean;
   readonly #mode: Mode;
+  readonly #generator: Generator | undefined;
   readonly #layers: LayerParams[] = [];
 
   constructor(mode: Mode, inputSize: number, hiddenSize: number, options?: RecurrentOptions) {
@@ -174,38 +184,44 @@ abstract class RecurrentBase extends Module {
     checkBoolean(batchFirst, `batchFirst of ${mode}`);
     const dropout = o.dropout ?? 0;
     if (typeof dropout !== 'number') throw typeError('a number', `dropout of ${mode}`, dropout);
-    if (dropout !== 0) throw rangeError('0 (dropout between layers is not supported yet)', `dropout of ${mode}`, dropout);
+    if (!(dropout >= 0 && dropout <= 1)) throw rangeError('a probability in [0, 1]', `dropout of ${mode}`, dropout);
     const bidirectional = o.bidirectional ?? false;
     checkBoolean(bidirectional, `bidirectional of ${mode}`);
-    if (bidirectional) throw rangeError('false (bidirectional layers are not supported yet)', `bidirectional of ${mode}`, bidirectional);
     const generator = generatorOf(o.generator);
     this.inputSize = inputSize;
     this.hiddenSize = hiddenSize;
     this.numLayers = numLayers;
     this.bias = bias;
     this.batchFirst = batchFirst;
-    const G = (mode === 'LSTM' ? 4 : 3) * hiddenSize;
+    this.dropout = dropout;
+    this.bidirectional = bidirectional;
+    this.#generator = o.generator;
+    const G = (mode === 'LSTM' ? 4 : 3) * hiddenSize, D = bidirectional ? 2 : 1;
     for (let l = 0; l < numLayers; l++) {
-      const inSize = l === 0 ? inputSize : hiddenSize;
-      this.#layers.push({
-        wih: this.registerParameter(`weight_ih_l${l}`, Parameter.zeros([G, inSize])),
-        whh: this.registerParameter(`weight_hh_l${l}`, Parameter.zeros([G, hiddenSize])),
-        bih: this.registerParameter(`bias_ih_l${l}`, bias ? Parameter.zeros([G]) : null),
-        bhh: this.registerParameter(`bias_hh_l${l}`, bias ? Parameter.zeros([G]) : null),
-      });
+      const inSize = l === 0 ? inputSize : D * hiddenSize;
+      for (let d = 0; d < D; d++) {
+        const sfx = `l${l}${d === 1 ? '_reverse' : ''}`;
+        this.#layers.push({
+          wih: this.registerParameter(`weight_ih_${sfx}`, Parameter.zeros([G, inSize])),
+          whh: this.registerParameter(`weight_hh_${sfx}`, Parameter.zeros([G, hiddenSize])),
+          bih: this.registerParameter(`bias_ih_${sfx}`, bias ? Parameter.zeros([G]) : null),
+          bhh: this.registerParameter(`bias_hh_${sfx}`, bias ? Parameter.zeros([G]) : null),
+        });
+      }
     }
     const bound = 1 / Math.sqrt(hiddenSize);
     for (const p of this.parameters()) uniform(p, { a: -bound, b: bound, generator });
   }
 
   get name(): string {
-    return `${this.#mode}(${this.inputSize}, ${this.hiddenSize}${this.numLayers > 1 ? `, numLayers=${this.numLayers}` : ''})`;
+    const opts = [this.numLayers > 1 ? `numLayers=${this.numLayers}` : '', this.bidirectional ? 'bidirectional' : '', this.dropout > 0 ? `dropout=${this.dropout}` : ''].filter((v) => v);
+    return `${this.#mode}(${[this.inputSize, this.hiddenSize, ...opts].join(', ')})`;
   }
 
-  /** x checked and made time-major (T, N, I); batched or not; the initial states checked, made (L, N, H). */
+  /** x checked and made time-major (T, N, I); batched or not; the initial states checked, made (L·D, N, H). */
   protected run(x: unknown, states: readonly (Tensor | undefined)[], stateNames: readonly string[]): { out: Tensor; last: Tensor[] } {
     checkTensor(x, `x of ${this.name}`);
-    const I = this.inputSize, H = this.hiddenSize, L = this.numLayers;
+    const I = this.inputSize, H = this.hiddenSize, D = this.bidirectional ? 2 : 1, L = this.numLayers * D;
     const batched = x.ndim === 3;
     if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[x.ndim - 1] !== I) {
       const want = batched && this.batchFirst ? `[N, T, ${I}]` : `[T, N, ${I}]`;
@@ -219,18 +235,25 @@ abstract class RecurrentBase extends Module {
       if (s === undefined) return Tensor.zeros([L, N, H]);
       checkTensor(s, `${stateNames[k]} of ${this.name}`);
       if (s.ndim !== want.length || s.shape.some((d, i) => d !== want[i])) {
-        throw new RangeError(`Expected ${stateNames[k]} of shape ${formatShape(want)} ([numLayers, ${batched ? 'N, ' : ''}hiddenSize]) for ${this.name} but received shape ${formatShape(s.shape)}`);
+        throw new RangeError(`Expected ${stateNames[k]} of shape ${formatShape(want)} ([numLayers${D === 2 ? ' × 2' : ''}, ${batched ? 'N, ' : ''}hiddenSize]) for ${this.name} but received shape ${formatShape(s.shape)}`);
       }
       return batched ? s : unsqueeze(s, 1);
     });
     let seq = batched ? (this.batchFirst ? transpose(x, 0, 1) : x) : unsqueeze(x, 1);
     const finals: Tensor[][] = states.map(() => []);
-    this.#layers.forEach((p, l) => {
-      const s = init.map((t) => reshape(narrow(t, 0, l, 1), [N, H]));
-      const packed = this.#mode === 'LSTM' ? lstmLayer(seq, s[0], s[1], p, H) : gruLayer(seq, s[0], p, H);
-      seq = reshape(narrow(packed, 0, 0, T * N * H), [T, N, H]);
-      s.forEach((_, k) => finals[k].push(reshape(narrow(packed, 0, (T + k) * N * H, N * H), [1, N, H])));
-    });
+    for (let l = 0; l < this.numLayers; l++) {
+      const ys: Tensor[] = [];
+      for (let d = 0; d < D; d++) {
+        const p = this.#layers[l * D + d], s = init.map((t) => reshape(narrow(t, 0, l * D + d, 1), [N, H]));
+        const input = d === 0 ? seq : flip(seq, 0);
+        const packed = this.#mode === 'LSTM' ? lstmLayer(input, s[0], s[1], p, H) : gruLayer(input, s[0], p, H);
+        const y = reshape(narrow(packed, 0, 0, T * N * H), [T, N, H]);
+        ys.push(d === 0 ? y : flip(y, 0));
+        s.forEach((_, k) => finals[k].push(reshape(narrow(packed, 0, (T + k) * N * H, N * H), [1, N, H])));
+      }
+      seq = D === 1 ? ys[0] : cat(ys, 2);
+      if (this.dropout > 0 && this.training && l < this.numLayers - 1) seq = dropoutFn(seq, { p: this.dropout, generator: this.#generator });
+    }
     const out = batched ? (this.batchFirst ? transpose(seq, 0, 1) : seq) : squeeze(seq, 1);
     const last = finals.map((f) => {
       const all = f.length === 1 ? f[0] : cat(f, 0);
@@ -242,7 +265,8 @@ abstract class RecurrentBase extends Module {
 
 /**
  * torch.nn.LSTM: forward(x, [h0, c0]?) → [output, [hN, cN]]. x is (T, N, I) ((N, T, I) with batchFirst,
- * (T, I) unbatched); h0, c0 and hN, cN are (numLayers, N, H) ((numLayers, H) unbatched), zeros when omitted.
+ * (T, I) unbatched), output (T, N, D·H); h0, c0 and hN, cN are (numLayers·D, N, H) ((numLayers·D, H)
+ * unbatched), zeros when omitted; D = 2 when bidirectional, else 1.
  */
 export class LSTM extends RecurrentBase {
   constructor(inputSize: number, hiddenSize: number, options?: RecurrentOptions) {

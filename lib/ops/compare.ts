@@ -5,7 +5,7 @@
 // every backend; where()'s gradient goes to the selected operand (zero elsewhere), summed back to each
 // operand's shape in the reduction family's canonical order.
 import { recordOp as record } from '../autograd/engine.js';
-import { makeTensor, Tensor, type DType } from '../tensor.js';
+import { formatShape, makeTensor, Tensor, type DType } from '../tensor.js';
 import { typeError } from '../validate.js';
 import { empty, fresh, needs2 } from './core.js';
 import { broadcastShapes, broadcastStrides } from './elementwise.js';
@@ -117,4 +117,19 @@ export function where(condition: Tensor<DType>, input: Tensor | number, other: T
     });
   }
   return out;
+}
+
+/**
+ * torch's masked_fill(input, mask, value): value where mask is non-zero, input elsewhere; mask
+ * broadcasts to input's shape (the result has input's shape). Gradient: to input where mask is zero.
+ */
+export function maskedFill(input: Tensor, mask: Tensor<DType>, value: number): Tensor {
+  checkAny(input, 'input');
+  checkAny(mask, 'mask');
+  if (typeof value !== 'number') throw typeError('a number', 'value', value);
+  const shape = broadcastShapes(input.shape, mask.shape, 'maskedFill');
+  if (shape.length !== input.ndim || shape.some((d, i) => d !== input.shape[i])) {
+    throw new RangeError(`The shape of the mask ${formatShape(mask.shape)} must broadcast to the shape of the input ${formatShape(input.shape)} (maskedFill)`);
+  }
+  return where(mask, value, input);
 }

@@ -1,7 +1,8 @@
-// Creation functions (torch names): tensor, zeros, ones, full, arange, rand, randn, zerosLike, onesLike.
+// Creation functions (torch names): tensor, zeros, ones, full, arange, linspace, eye, rand, randn, randint,
+// randperm, zerosLike, onesLike, fullLike, randLike, randnLike.
 import { generatorOf, type Generator } from '../random.js';
 import { checkShape, makeTensor, shapeSize, Tensor } from '../tensor.js';
-import { checkBoolean, checkFinite, checkOptions, typeError } from '../validate.js';
+import { checkBoolean, checkFinite, checkInteger, checkOptions, typeError } from '../validate.js';
 
 export interface CreationOptions {
   requiresGrad?: boolean;
@@ -153,3 +154,66 @@ export function onesLike(t: Tensor, opts?: CreationOptions): Tensor {
 }
 
 
+
+export function fullLike(t: Tensor, value: number, opts?: CreationOptions): Tensor {
+  return full(t.shape, value, opts);
+}
+
+export function randLike(t: Tensor, opts?: RandomOptions): Tensor {
+  return rand(t.shape, opts);
+}
+
+export function randnLike(t: Tensor, opts?: RandomOptions): Tensor {
+  return randn(t.shape, opts);
+}
+
+/**
+ * steps values from start to end inclusive, evenly spaced, in torch's binary32 arithmetic: step =
+ * (end − start) / (steps − 1) rounded; the first half start + step·i, the second end − step·(steps − 1 − i),
+ * each rounded once (a fused multiply-add, as torch's kernel), so
+ * the last value is exactly end.
+ */
+export function linspace(start: number, end: number, steps: number, opts?: CreationOptions): Tensor {
+  checkFinite(start, 'start');
+  checkFinite(end, 'end');
+  checkInteger(steps, 'steps', 0);
+  const fr = Math.fround, a = fr(start), b = fr(end);
+  const out = new Float32Array(steps), step = steps > 1 ? fr(fr(b - a) / (steps - 1)) : 0, half = Math.floor(steps / 2);
+  for (let i = 0; i < steps; i++) out[i] = i < half ? a + step * i : b - step * (steps - 1 - i); // one rounding (torch's fused multiply-add)
+  return withGrad(makeTensor(out, [steps]), opts);
+}
+
+/** The n × m identity (m defaults to n). */
+export function eye(n: number, m: number = n, opts?: CreationOptions): Tensor {
+  checkInteger(n, 'n', 0);
+  checkInteger(m, 'm', 0);
+  const out = new Float32Array(n * m);
+  for (let i = 0; i < Math.min(n, m); i++) out[i * m + i] = 1;
+  return withGrad(makeTensor(out, [n, m]), opts);
+}
+
+export interface RandintOptions {
+  generator?: Generator;
+}
+
+/**
+ * torch.randint(low, high, shape): uniform integers in [low, high) as an int32 tensor, unbiased (the
+ * generator's rejection sampling: the same values on every backend and run for a seed).
+ */
+export function randint(low: number, high: number, shape: readonly number[], opts?: RandintOptions): Tensor<'int32'> {
+  checkInteger(low, 'low', -(2 ** 31), 2 ** 31 - 1);
+  checkInteger(high, 'high', -(2 ** 31) + 1, 2 ** 31);
+  if (high <= low) throw new RangeError(`randint expects low < high but received low ${low} and high ${high}`);
+  checkShape(shape);
+  checkOptions(opts, 'options', ['generator']);
+  const out = new Int32Array(shapeSize(shape)), ints = generatorOf(opts?.generator).integers(), m = high - low;
+  for (let i = 0; i < out.length; i++) out[i] = low + ints.below(m);
+  return makeTensor(out, shape.slice());
+}
+
+/** torch.randperm(n): a uniformly random permutation of 0..n−1 as an int32 tensor (Fisher–Yates on the generator). */
+export function randperm(n: number, opts?: RandintOptions): Tensor<'int32'> {
+  checkInteger(n, 'n', 0, 2 ** 31 - 1);
+  checkOptions(opts, 'options', ['generator']);
+  return makeTensor(Int32Array.from(generatorOf(opts?.generator).permutation(n)), [n]);
+}

@@ -9,10 +9,13 @@ import { checkNumber } from '../validate.js';
 import { kfor } from './core.js';
 import { add, binaryInto, broadcastShapes, clamp, div, maximum, minimum, mul, pow, sub } from './elementwise.js';
 import { matmul, mm } from './matmul.js';
-import { eq, ge, gt, le, lt, ne, where } from './compare.js';
+import { eq, ge, gt, le, lt, maskedFill, ne, where } from './compare.js';
+import { argsort, cumprod, cumsum, sort, topk } from './sort.js';
+import { clone, flip, logsumexp, prod, reciprocal, repeat, rsqrt } from './composite.js';
+import { ceil, cos, floor, round, sign, sin, trunc } from './pointwise.js';
 import { norm } from './norm.js';
 import { argmaxDim, argmin, max, mean, min, std, sum, var as var_, type ValuesIndices } from './reduce.js';
-import { chunk, expand, expandAs, flatten, gather, indexSelect, narrow, permute, reshape, split, squeeze, t, toFloat, toInt, transpose, unsqueeze } from './shape.js';
+import { chunk, expand, expandAs, flatten, gather, indexSelect, narrow, permute, reshape, select, split, unbind, squeeze, t, toFloat, toInt, transpose, unsqueeze } from './shape.js';
 import { abs, exp, log, logSoftmax, neg, relu, sigmoid, softmax, sqrt, square, tanh } from './unary.js';
 
 type Dim = number | readonly number[];
@@ -82,10 +85,51 @@ declare module '../tensor.js' {
     narrow(dim: number, start: number, length: number): Tensor;
     indexSelect(dim: number, index: unknown): Tensor;
     gather(dim: number, index: unknown): Tensor;
+    /** torch's select(dim, index): the slice at index along dim, that dim removed (x[i] is x.select(0, i)). */
+    select(dim: number, index: number): Tensor;
+    /** torch's masked_fill(mask, value): value where mask is non-zero (mask broadcasts to this shape). */
+    maskedFill(mask: Tensor<DType>, value: number): Tensor;
+    /** torch's sort(dim = -1, descending = false): { values, indices }, stable, NaN sorted as the largest. */
+    sort(dim?: number, descending?: boolean): ValuesIndices;
+    argsort(dim?: number, descending?: boolean): Tensor<'int32'>;
+    /** torch's topk(k, dim = -1, largest = true, sorted = true): { values, indices } (ties: the lower index first). */
+    topk(k: number, dim?: number, largest?: boolean, sorted?: boolean): ValuesIndices;
+    /** Running sums along dim (left to right). */
+    cumsum(dim: number): Tensor<T>;
+    /** Running products along dim (left to right). */
+    cumprod(dim: number): Tensor;
+    /** A copy (torch's clone: on the tape, the gradient passes through; .detach().clone() for a plain copy). */
+    clone(): Tensor<T>;
+    /** This tensor (every fastgrad tensor is contiguous). */
+    contiguous(): this;
+    /** torch's repeat(...sizes): tiled sizes[i] times along each dim. */
+    repeat(...sizes: (number | readonly number[])[]): Tensor;
+    /** torch's flip(dims): reversed along each of dims. */
+    flip(...dims: (number | readonly number[])[]): Tensor;
+    reciprocal(): Tensor;
+    rsqrt(): Tensor;
+    /** log Σ exp along dim(s), without overflow (torch's logsumexp). */
+    logsumexp(dim: number | readonly number[], keepdim?: boolean): Tensor;
+    /** The product of all elements, or along dim. */
+    prod(dim?: number | null, keepdim?: boolean): Tensor;
+    sign(): Tensor;
+    floor(): Tensor;
+    ceil(): Tensor;
+    /** Rounds half to even, as torch. */
+    round(): Tensor;
+    trunc(): Tensor;
+    sin(): Tensor;
+    cos(): Tensor;
     /** float32 values (a copy for int32 tensors). */
     float(): Tensor;
     /** int32 values truncated (a copy for float32 tensors). */
     int(): Tensor<'int32'>;
+    /** int(): fastgrad's one integer dtype is int32 (torch's long() gives int64). */
+    long(): Tensor<'int32'>;
+    /** The number of dims (torch's dim(); the same as .ndim). */
+    dim(): number;
+    /** torch's unbind(dim = 0): the slices along dim, that dim removed. */
+    unbind(dim?: number): Tensor[];
     /** The one value of a one-element tensor, as a number. */
     item(): number;
     /** The values as nested arrays (a number for shape []). */
@@ -172,8 +216,33 @@ const methods: Record<string, (this: Tensor, ...a: never[]) => unknown> = {
   narrow(this: Tensor, d: number, s: number, l: number) { return narrow(this, d, s, l); },
   indexSelect(this: Tensor, d: number, i: unknown) { return indexSelect(this, d, i); },
   gather(this: Tensor, d: number, i: unknown) { return gather(this, d, i); },
+  select(this: Tensor, d: number, i: number) { return select(this, d, i); },
+  maskedFill(this: Tensor, m: Tensor<DType>, v: number) { return maskedFill(this, m, v); },
+  sort(this: Tensor, d?: number, desc?: boolean) { return sort(this, d, desc); },
+  argsort(this: Tensor, d?: number, desc?: boolean) { return argsort(this, d, desc); },
+  topk(this: Tensor, k: number, d?: number, largest?: boolean, sorted?: boolean) { return topk(this, k, d, largest, sorted); },
+  cumsum(this: Tensor, d: number) { return cumsum(this, d); },
+  cumprod(this: Tensor, d: number) { return cumprod(this, d); },
+  clone(this: Tensor<DType>) { return clone(this); },
+  contiguous(this: Tensor) { return this; },
+  repeat(this: Tensor, ...s: (number | readonly number[])[]) { return repeat(this, ...s); },
+  flip(this: Tensor, ...d: (number | readonly number[])[]) { return flip(this, ...d); },
+  reciprocal(this: Tensor) { return reciprocal(this); },
+  rsqrt(this: Tensor) { return rsqrt(this); },
+  logsumexp(this: Tensor, d: number | readonly number[], k?: boolean) { return logsumexp(this, d, k); },
+  prod(this: Tensor, d?: number | null, k?: boolean) { return prod(this, d, k); },
+  sign(this: Tensor) { return sign(this); },
+  floor(this: Tensor) { return floor(this); },
+  ceil(this: Tensor) { return ceil(this); },
+  round(this: Tensor) { return round(this); },
+  trunc(this: Tensor) { return trunc(this); },
+  sin(this: Tensor) { return sin(this); },
+  cos(this: Tensor) { return cos(this); },
   float(this: Tensor) { return toFloat(this); },
   int(this: Tensor) { return toInt(this); },
+  long(this: Tensor) { return toInt(this); },
+  dim(this: Tensor) { return this.ndim; },
+  unbind(this: Tensor, d = 0) { return unbind(this, d); },
   item(this: Tensor) { return item(this); },
   tolist(this: Tensor) { return tolist(this); },
   backward(this: Tensor, g?: Tensor | null, o?: BackwardOptions) { runBackward(this, g, o); },

@@ -413,6 +413,24 @@ export function toInt(x: Tensor<DType>): Tensor<'int32'> {
   return makeTensor(out, x.shape.slice());
 }
 
+/** torch.select(input, dim, index): the slice at index along dim, with that dim removed (narrow + squeeze). */
+export function select(x: Tensor, dim: number, index: number): Tensor {
+  checkTensor(x, 'x');
+  if (x.ndim === 0) throw new RangeError('select() cannot be applied to a 0-dim tensor.');
+  const d = normDim(dim, x.ndim, 'dim', 'select'), size = x.shape[d];
+  if (typeof index !== 'number' || !Number.isInteger(index)) throw typeError('an integer', 'index', index);
+  if (index < -size || index >= size) throw new RangeError(`select(): index ${index} out of range for tensor of size ${formatShape(x.shape)} at dimension ${d}`);
+  return squeeze(narrow(x, d, index < 0 ? index + size : index, 1), d);
+}
+
+/** torch.unbind(input, dim = 0): every slice along dim, that dim removed (select for each index). */
+export function unbind(x: Tensor, dim = 0): Tensor[] {
+  checkTensor(x, 'x');
+  if (x.ndim === 0) throw new RangeError('unbind() cannot be applied to a 0-dim tensor.');
+  const d = normDim(dim, x.ndim, 'dim', 'unbind');
+  return Array.from({ length: x.shape[d] }, (_, i) => select(x, d, i));
+}
+
 /** torch.split: pieces of splitSize along dim (the last one shorter), or of the given sizes (summing to the dim). Each piece is narrow(). */
 export function split(x: Tensor, splitSize: number | readonly number[], dim = 0): Tensor[] {
   checkTensor(x, 'x');
