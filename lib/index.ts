@@ -6,6 +6,7 @@ export { tensor, zeros, ones, full, arange, linspace, eye, rand, randn, randint,
 export type { TensorOptions, CreationOptions, RandomOptions, ValuesIndices } from './ops/index.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad_mode.js';
 export { Node } from './autograd/node.js';
+export * as autograd from './autograd/api.js';
 export { RemovableHandle } from './autograd/hooks.js';
 export type { TensorHook, PostAccumulateGradHook } from './autograd/hooks.js';
 export type { BackwardOptions } from './autograd/engine.js';

@@ -93,6 +93,10 @@ enum ActBackward : int { ACT_RELU = 0, ACT_SIGMOID = 1, ACT_TANH = 2, ACT_COUNT 
 // The TypeScript name of each code (messages).
 inline constexpr const char* ActBackward_names[3] = {"relu", "sigmoid", "tanh"};
 
+// ---- layernorm: layer normalization: fused forward (y, mean, rstd) and backward (dx, dgamma, dbeta) ----
+// Rows per group of the layer-norm backward's dgamma/dbeta: each group's rows are summed in order, then the group sums by the canonical column sum.
+constexpr size_t LN_GROUP = 64;
+
 }  // namespace fg
 
 // Families with a kernel table (kernels/<f>_api.h: struct <f>_table; kernels/<f>.h: fill_<f><V>), in table order.

@@ -109,3 +109,35 @@ test('layer-norm bindings reject bad lengths, half-given affine arrays and overl
   assertRejects(() => addon.layerNormBackward(y, x, 2, 3, m, r, null, new Float32Array(6), g, null), RangeError, /dgamma and dbeta both given or both null/, [x]);
   assertRejects(() => addon.layerNormBackward(y, x, 2, 3, m, r, null, new Float32Array(6), x.subarray(0, 3), new Float32Array(3)), RangeError, /dgamma/, []);
 });
+
+test("LayerNorm's dβ follows the documented order: sums of 64-row groups in row order, then the canonical column sum", () => {
+  requireNative();
+  const R = 200, D = 3; // groups of 64, 64, 64 and 8 rows
+  const dy = randomF32(R * D, 21);
+  for (let i = 0; i < R * D; i += 7) dy[i] = Math.fround(dy[i] * 4096); // large terms make the order show in the bits
+  const groups = Math.ceil(R / 64);
+  const gs = new Float32Array(groups * D);
+  for (let r = 0; r < R; r++) for (let j = 0; j < D; j++) gs[Math.floor(r / 64) * D + j] += dy[r * D + j];
+  const P = new Float32Array(16);
+  const canonicalColumn = (a: Float32Array, rows: number, j: number) => {
+    P.fill(0);
+    for (let r = 0; r < rows; r++) P[r & 15] += a[r * D + j];
+    for (let s = 8; s >= 1; s >>= 1) for (let k = 0; k < s; k++) P[k] += P[k + s];
+    return P[0];
+  };
+  const expected = Float32Array.from({ length: D }, (_, j) => canonicalColumn(gs, groups, j));
+  const plainCanonical = Float32Array.from({ length: D }, (_, j) => canonicalColumn(dy, R, j));
+  assert.notDeepEqual(expected, plainCanonical, 'the data must tell the two orders apart');
+  const before = fg.getBackend();
+  try {
+    for (const backend of ['js', 'native'] as const) {
+      fg.setBackend(backend);
+      const m = new LayerNorm(D);
+      m.forward(new fg.Tensor(randomF32(R * D, 22), [R, D]));
+      m.backward(new fg.Tensor(dy, [R, D]));
+      assert.deepEqual(m.bias!.grad!.data, expected, backend);
+    }
+  } finally {
+    fg.setBackend(before);
+  }
+});

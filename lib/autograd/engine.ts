@@ -95,8 +95,14 @@ function recycleDead(dead: Float32Array[], kept: unknown[]): void {
   }
 }
 
+/**
+ * For fg.autograd.grad: the tensors whose gradients a backward hands back instead of accumulating into
+ * any .grad (leaves: their total, after their tensor hooks; others: the gradient reaching their node).
+ */
+export type Capture = Map<Tensor, Tensor | null>;
+
 /** root.backward(grad?, options?): see the file comment. */
-export function backward(root: Tensor, grad?: Tensor | null, options?: BackwardOptions): void {
+export function backward(root: Tensor, grad?: Tensor | null, options?: BackwardOptions, capture: Capture | null = null): void {
   if (!(root._req)) throw new Error('element 0 of tensors does not require grad and does not have a gradFn (backward needs a result of ops on tensors that require grad)');
   const retain = options?.retainGraph ?? false;
   if (typeof retain !== 'boolean') throw new TypeError(`Expected a boolean for retainGraph but received ${typeof retain}`);
@@ -112,10 +118,16 @@ export function backward(root: Tensor, grad?: Tensor | null, options?: BackwardO
     owned = false;
   }
   const top = root.gradFn;
+  // what a capturing backward does with a leaf's final gradient instead of .grad += g
+  const done = capture === null ? finish : (leaf: Tensor, gl: Tensor): void => {
+    if (capture.has(leaf)) capture.set(leaf, copyOf(leaf._hooks !== null && leaf._hooks.size > 0 ? runTensorHooks(leaf._hooks, gl) : gl));
+  };
+  const byNode = new Map<Node, Tensor>();
+  if (capture !== null) for (const t of capture.keys()) if (t.gradFn !== null) byNode.set(t.gradFn, t);
   if (top === null) {
     const prev = setGradEnabled(false);
     try {
-      finish(root, g, owned);
+      done(root, g, owned);
     } finally {
       setGradEnabled(prev);
     }
@@ -179,6 +191,8 @@ export function backward(root: Tensor, grad?: Tensor | null, options?: BackwardO
           own = recyc = false; // a hook may keep the gradient it saw: never write into it
         }
         if (!n.pure) recyc = false; // a backward outside lib/ops may keep its input
+        const want = byNode.get(n);
+        if (want !== undefined) capture!.set(want, copyOf(gn)); // a copy: the engine may still add into gn
         const grads = n.fn!(gn);
         dead.length = 0;
         kept.length = 0;
@@ -232,13 +246,17 @@ export function backward(root: Tensor, grad?: Tensor | null, options?: BackwardO
         const c = leaves.get(e);
         if (c === undefined) continue;
         leaves.delete(e);
-        finish(e, c.g, c.owned, c.recyc);
+        done(e, c.g, c.owned, c.recyc);
       }
     }
   } finally {
     setGradEnabled(prev);
     for (const n of nodes) n.pending = null;
   }
+}
+
+function copyOf(t: Tensor): Tensor {
+  return makeTensor(t.data.slice() as Float32Array, t.shape.slice());
 }
 
 /** A leaf's final gradient of one backward: its tensor hooks, .grad += g, its post-accumulate-grad hooks. */

@@ -2,7 +2,9 @@
 // D values) with its own mean and biased variance; γ and β have shape normalizedShape. One fused pass
 // forward and one backward; their exact binary32 sequence is in lib/backend/js/layernorm.ts and
 // docs/numerics.md "Layer normalization".
+import { emptyF32 } from '../backend/buffers.js';
 import { kernels } from '../backend/select.js';
+import { empty } from '../ops/core.js';
 import { checkTensor, formatShape, Parameter, Tensor } from '../tensor.js';
 import { checkBoolean, checkInteger, checkOptions, typeError } from '../validate.js';
 import { checkEps } from './functional.js';
@@ -59,7 +61,7 @@ export class LayerNorm extends Module {
   #backward(dy: Tensor): Tensor {
     const { x, R, D, mean, rstd } = savedOrThrow(this.#saved, this);
     checkGradShape(dy, x.shape, this);
-    const dx = Tensor.zeros(x.shape);
+    const dx = empty(x.shape); // the kernel writes every element
     const dg = this.weight ? new Float32Array(D) : null, db = this.bias ? new Float32Array(D) : null;
     kernels().layernorm.backward(dy.data, x.data, R, D, mean, rstd, this.weight?.data ?? null, dx.data, dg, db);
     if (this.weight && dg) accumulateGrad(this.weight, new Tensor(dg, this.normalizedShape));
@@ -76,15 +78,16 @@ function normalize(x: Tensor, normalizedShape: readonly number[], eps: number, w
     throw new RangeError(`Expected x of shape [..., ${normalizedShape.join(', ')}] for ${name} (the last dimensions = normalizedShape) but received shape ${formatShape(x.shape)}`);
   }
   const D = normalizedShape.reduce((a, d) => a * d, 1), R = x.size / D;
-  const y = Tensor.zeros(x.shape);
-  const mean = new Float32Array(R), rstd = new Float32Array(R);
+  // outputs from the buffer cache, uninitialised: the kernel writes every element
+  const y = empty(x.shape);
+  const mean = emptyF32(R), rstd = emptyF32(R);
   kernels().layernorm.forward(x.data, R, D, Math.fround(eps), w?.data ?? null, b?.data ?? null, y.data, mean, rstd);
   const inputs = w && b ? [x, w, b] : [x];
   recordLayer(y, 'layerNorm', inputs, inputs, (g) => {
-    const dx = new Float32Array(x.size), dg = w ? new Float32Array(D) : null, db = b ? new Float32Array(D) : null;
+    const dx = emptyF32(x.size), dg = w ? new Float32Array(D) : null, db = b ? new Float32Array(D) : null;
     kernels().layernorm.backward(g.data, x.data, R, D, mean, rstd, w?.data ?? null, dx, dg, db);
     return [gradOf(dx, x.shape, x.requiresGrad), ...(w && b ? [gradOf(dg, w.shape, w.requiresGrad), gradOf(db, b.shape, b.requiresGrad)] : [])];
-  });
+  }, true); // pure: the backward returns new arrays and keeps nothing of g
   return { y, R, D, mean, rstd };
 }
 

@@ -2,7 +2,8 @@
 //   layerNormForward(x, R, D, eps, gamma | null, beta | null, y, mean, rstd)
 //   layerNormBackward(dy, x, R, D, mean, rstd, gamma | null, dx, dgamma | null, dbeta | null)
 // gamma and beta come together (both or neither), as dgamma and dbeta. Every length is checked.
-#include <vector>
+// The backward is one pass over the rows (dx and the group sums of dgamma, dbeta) and a column sum.
+#include <memory>
 #include "binding/common.h"
 #include "parallel.h"
 
@@ -76,30 +77,23 @@ static Napi::Value ln_backward_fn(const Napi::CallbackInfo& info) {
     check_disjoint(env, dbeta, dgamma, "dbeta", "dgamma");
   }
   AddonData& d = addon(info);
-  const auto kdx = d.table->layernorm.dx;
-  parallel_for(R, 1, 4 * R * D, d.threads, [&](size_t r0, size_t r1) { kdx(dy.p, x.p, D, mean.p, rstd.p, gamma.p, dx.p, r0, r1); });
-  if (dgamma.p) {
-    const size_t nb = num_blocks(R);
-    if (nb == 0) {
-      for (size_t j = 0; j < D; ++j) dgamma.p[j] = 0.0f, dbeta.p[j] = 0.0f;
-      return env.Undefined();
-    }
-    std::vector<float> pg(nb * D), pb(nb * D);
-    const auto ks = d.table->layernorm.sums;
-    for (size_t b = 0; b < nb; ++b) {
-      const size_t b0 = b * FG_BLOCK, b1 = b0 + FG_BLOCK < R ? b0 + FG_BLOCK : R;
-      parallel_for(D, 16, 3 * (b1 - b0) * D, d.threads, [&](size_t j0, size_t j1) {
-        ks(dy.p, x.p, D, mean.p, rstd.p, b0, b1, j0, j1, pg.data() + b * D, pb.data() + b * D);
-      });
-    }
-    std::vector<float> col(nb);
-    for (size_t j = 0; j < D; ++j) {
-      for (size_t b = 0; b < nb; ++b) col[b] = pg[b * D + j];
-      dgamma.p[j] = combine_blocks(col.data(), nb);
-      for (size_t b = 0; b < nb; ++b) col[b] = pb[b * D + j];
-      dbeta.p[j] = combine_blocks(col.data(), nb);
-    }
+  const auto kb = d.table->layernorm.backward;
+  if (!dgamma.p) {
+    parallel_for(R, 1, 4 * R * D, d.threads, [&](size_t r0, size_t r1) { kb(dy.p, x.p, D, mean.p, rstd.p, gamma.p, dx.p, nullptr, nullptr, r0, r1); });
+    return env.Undefined();
   }
+  // one pass over the rows gives dx and each group's sums (chunks on group boundaries); then dγ, dβ are
+  // the canonical column sums of the group sums
+  const size_t ng = (R + LN_GROUP - 1) / LN_GROUP;
+  std::unique_ptr<float[]> q(new float[2 * ng * D]);
+  float* pg = q.get();
+  float* pb = pg + ng * D;
+  parallel_for(R, LN_GROUP, 5 * R * D, d.threads, [&](size_t r0, size_t r1) { kb(dy.p, x.p, D, mean.p, rstd.p, gamma.p, dx.p, pg, pb, r0, r1); });
+  const auto kc = d.table->reduce.cols;
+  parallel_for(D, 16, 2 * ng * D, d.threads, [&](size_t j0, size_t j1) {
+    kc(RED_SUM, pg, ng, D, 1.0f, j0, j1, dgamma.p);
+    kc(RED_SUM, pb, ng, D, 1.0f, j0, j1, dbeta.p);
+  });
   return env.Undefined();
 }
 

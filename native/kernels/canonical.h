@@ -27,3 +27,35 @@ static inline float block_reduce(size_t m, Term term) {
     for (int j = 0; j < s; ++j) p[j] = p[j] + p[j + s];
   return p[0];
 }
+
+// block_reduce of several independent sums over the same block, out[s] = the block value of terms[s]
+// with term(W, base + i): the same bits as one block_reduce per sum, but their accumulator chains
+// interleave, so a short block (a row of a few hundred terms) is not bound by one chain's add latency.
+template <class V, class Term>
+static inline float block_finish(typename V::R* acc, size_t i, size_t m, size_t base, Term& term) {
+  constexpr int K = 16 / V::N;
+  float p[16];
+  for (int k = 0; k < K; ++k) V::store(p + k * V::N, acc[k]);
+  for (size_t j = 0; i < m; ++i, ++j) p[j] = p[j] + term(Vs{}, base + i);
+  for (int s = 8; s >= 1; s >>= 1)
+    for (int j = 0; j < s; ++j) p[j] = p[j] + p[j + s];
+  return p[0];
+}
+
+template <class V, class... Terms>
+static inline void block_reduce_each(size_t m, size_t base, float* out, Terms&... terms) {
+  constexpr size_t S = sizeof...(Terms);
+  constexpr int K = 16 / V::N;
+  typename V::R acc[S][K];
+  for (size_t s = 0; s < S; ++s)
+    for (int k = 0; k < K; ++k) acc[s][k] = V::zero();
+  size_t i = 0;
+  for (; i + 16 <= m; i += 16) {
+    for (int k = 0; k < K; ++k) {
+      size_t s = 0;
+      ((acc[s][k] = V::add(acc[s][k], terms(V{}, base + i + (size_t)k * V::N)), ++s), ...);
+    }
+  }
+  size_t s = 0;
+  ((out[s] = block_finish<V>(acc[s], i, m, base, terms), ++s), ...);
+}

@@ -2,6 +2,25 @@
 // Both kernels are exact copies and in-order adds; vectorizing across ow keeps every element's order
 // (a row (c, i, j) reaches each (h, w) at most once).
 
+// The outputs ow in [lo, hi) whose tap w = w0 + ow·sw lies inside a row of W values (the others are
+// padding): taps move right with ow, so the inside ones are one contiguous range (lo = hi when none).
+static inline void conv_inside(ptrdiff_t w0, size_t sw, size_t W, size_t OW, size_t& lo, size_t& hi) {
+  const ptrdiff_t s = (ptrdiff_t)sw;
+  ptrdiff_t a, b;  // the first ow with w >= 0, the first with w >= W
+  if (s == 1) {
+    a = w0 >= 0 ? 0 : -w0;
+    b = (ptrdiff_t)W - w0 <= 0 ? 0 : (ptrdiff_t)W - w0;
+  } else {
+    a = w0 >= 0 ? 0 : (-w0 + s - 1) / s;
+    b = (ptrdiff_t)W - w0 <= 0 ? 0 : ((ptrdiff_t)W - w0 + s - 1) / s;
+  }
+  if (a > (ptrdiff_t)OW) a = (ptrdiff_t)OW;
+  if (b > (ptrdiff_t)OW) b = (ptrdiff_t)OW;
+  if (b < a) b = a;
+  lo = (size_t)a;
+  hi = (size_t)b;
+}
+
 // One sample's rows [r0, r1) of im2col: row r of col (K × P, row stride ld) from x (C planes of H × W).
 static inline void conv_im2col_rows(const float* x, const ConvGeo& g, float* col, size_t ld, size_t r0, size_t r1) {
   const size_t kk = g.kh * g.kw;
@@ -9,6 +28,9 @@ static inline void conv_im2col_rows(const float* x, const ConvGeo& g, float* col
     const size_t c = r / kk, i = (r / g.kw) % g.kh, j = r % g.kw;
     const float* plane = x + c * g.H * g.W;
     float* o = col + r * ld;
+    const ptrdiff_t w0 = (ptrdiff_t)(j * g.dw) - (ptrdiff_t)g.pw;
+    size_t lo, hi;
+    conv_inside(w0, g.sw, g.W, g.OW, lo, hi);
     for (size_t oh = 0; oh < g.OH; ++oh, o += g.OW) {
       const ptrdiff_t h = (ptrdiff_t)(oh * g.sh + i * g.dh) - (ptrdiff_t)g.ph;
       if (h < 0 || h >= (ptrdiff_t)g.H) {
@@ -16,13 +38,15 @@ static inline void conv_im2col_rows(const float* x, const ConvGeo& g, float* col
         continue;
       }
       const float* row = plane + (size_t)h * g.W;
-      const ptrdiff_t w0 = (ptrdiff_t)(j * g.dw) - (ptrdiff_t)g.pw;
-      if (g.sw == 1 && w0 >= 0 && w0 + (ptrdiff_t)g.OW <= (ptrdiff_t)g.W) {
-        for (size_t ow = 0; ow < g.OW; ++ow) o[ow] = row[w0 + (ptrdiff_t)ow];
-        continue;
+      for (size_t ow = 0; ow < lo; ++ow) o[ow] = 0.0f;
+      if (g.sw == 1 && hi > lo) {
+        const float* src = row + (w0 + (ptrdiff_t)lo);
+        float* dst = o + lo;
+        for (size_t t = 0; t < hi - lo; ++t) dst[t] = src[t];
+      } else {
+        for (size_t ow = lo; ow < hi; ++ow) o[ow] = row[w0 + (ptrdiff_t)(ow * g.sw)];
       }
-      ptrdiff_t w = w0;
-      for (size_t ow = 0; ow < g.OW; ++ow, w += (ptrdiff_t)g.sw) o[ow] = (w >= 0 && w < (ptrdiff_t)g.W) ? row[w] : 0.0f;
+      for (size_t ow = hi; ow < g.OW; ++ow) o[ow] = 0.0f;
     }
   }
 }
@@ -45,19 +69,20 @@ static void conv_col2im(const float* col, const ConvGeo& g, size_t n, size_t xs,
     for (size_t i = 0; i < g.kh; ++i) {
       for (size_t j = 0; j < g.kw; ++j) {
         const float* o = col + ((c * g.kh + i) * g.kw + j) * ld + s * P;
+        const ptrdiff_t w0 = (ptrdiff_t)(j * g.dw) - (ptrdiff_t)g.pw;
+        size_t lo, hi;
+        conv_inside(w0, g.sw, g.W, g.OW, lo, hi);
         for (size_t oh = 0; oh < g.OH; ++oh, o += g.OW) {
           const ptrdiff_t h = (ptrdiff_t)(oh * g.sh + i * g.dh) - (ptrdiff_t)g.ph;
           if (h < 0 || h >= (ptrdiff_t)g.H) continue;
           float* row = plane + (size_t)h * g.W;
-          const ptrdiff_t w0 = (ptrdiff_t)(j * g.dw) - (ptrdiff_t)g.pw;
-          if (g.sw == 1 && w0 >= 0 && w0 + (ptrdiff_t)g.OW <= (ptrdiff_t)g.W) {
-            float* d = row + w0;
-            for (size_t ow = 0; ow < g.OW; ++ow) d[ow] = d[ow] + o[ow];
-            continue;
+          if (g.sw == 1 && hi > lo) {
+            float* d = row + (w0 + (ptrdiff_t)lo);
+            const float* src = o + lo;
+            for (size_t t = 0; t < hi - lo; ++t) d[t] = d[t] + src[t];
+          } else {
+            for (size_t ow = lo; ow < hi; ++ow) row[w0 + (ptrdiff_t)(ow * g.sw)] = row[w0 + (ptrdiff_t)(ow * g.sw)] + o[ow];
           }
-          ptrdiff_t w = w0;
-          for (size_t ow = 0; ow < g.OW; ++ow, w += (ptrdiff_t)g.sw)
-            if (w >= 0 && w < (ptrdiff_t)g.W) row[w] = row[w] + o[ow];
         }
       }
     }

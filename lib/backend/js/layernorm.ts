@@ -6,10 +6,13 @@
 //             h = (x − mean)·rstd; y = (h·γ) + β (affine) or y = h
 //   backward  g = dy·γ (affine) or dy; h as above; c1 = (Σ g) / D; c2 = (Σ g·h) / D
 //             dx = rstd·((g − c1) − (h·c2))
-//             dγ[j] = Σ over rows r of dy·h, dβ[j] = Σ over rows of dy: canonical sums over r = 0 … R−1
-//             (row r of a 4096-row block into partial r mod 16, as the reduce family's axis 0)
+//             dγ[j] (terms dy·h) and dβ[j] (terms dy): rows in groups of LN_GROUP = 64; a group's sum starts
+//             at +0 and adds its rows' terms in row order; dγ, dβ are the canonical column sums (the reduce
+//             family's axis 0) of the ⌈R/64⌉ group sums
 import type { LayerNormKernels } from '../kernels.js';
+import { LN_GROUP } from '../spec/layernorm.js';
 import { BLOCK } from './canonical.js';
+import { jsReduce } from './reduce.js';
 
 const fr = Math.fround;
 const P = new Float32Array(16);
@@ -58,6 +61,10 @@ export function layerNormBackward(dy: Float32Array, x: Float32Array, R: number, 
     G.gh = new Float32Array(D);
   }
   const g = G.g, h = G.gh, fD = fr(D);
+  const sums = dgamma !== null && dbeta !== null;
+  const ng = sums ? Math.ceil(R / LN_GROUP) : 0;
+  // group sums of dγ's terms dy·h and dβ's terms dy: rows of a group added in order from +0
+  const Qg = new Float32Array(ng * D), Qb = new Float32Array(ng * D);
   for (let r = 0, off = 0; r < R; r++, off += D) {
     const mu = mean[r], rs = rstd[r];
     for (let j = 0; j < D; j++) {
@@ -78,32 +85,18 @@ export function layerNormBackward(dy: Float32Array, x: Float32Array, R: number, 
     }
     const c1 = fr(s1 / fD), c2 = fr(s2 / fD);
     for (let j = 0; j < D; j++) dx[off + j] = rs * fr(fr(g[j] - c1) - fr(h[j] * c2));
+    if (!sums) continue;
+    const q = Math.floor(r / LN_GROUP) * D;
+    for (let j = 0; j < D; j++) {
+      const d = dy[off + j];
+      Qg[q + j] += fr(d * h[j]);
+      Qb[q + j] += d;
+    }
   }
   if (!dgamma || !dbeta) return;
-  // column sums over rows: 16 partials per column, row r of a block into partial r mod 16
-  const Pg = new Float32Array(16 * D), Pb = new Float32Array(16 * D);
-  for (let r0 = 0; r0 < R; r0 += BLOCK) {
-    const r1 = Math.min(R, r0 + BLOCK);
-    Pg.fill(0);
-    Pb.fill(0);
-    for (let r = r0; r < r1; r++) {
-      const q = ((r - r0) & 15) * D, off = r * D, mu = mean[r], rs = rstd[r];
-      for (let j = 0; j < D; j++) {
-        const d = dy[off + j];
-        Pg[q + j] += fr(d * fr(fr(x[off + j] - mu) * rs));
-        Pb[q + j] += d;
-      }
-    }
-    for (let j = 0; j < D; j++) {
-      const tg = tree(Pg, j, D), tb = tree(Pb, j, D);
-      dgamma[j] = r0 === 0 ? tg : fr(dgamma[j] + tg);
-      dbeta[j] = r0 === 0 ? tb : fr(dbeta[j] + tb);
-    }
-  }
-  if (R === 0) {
-    dgamma.fill(0);
-    dbeta.fill(0);
-  }
+  // dγ, dβ: canonical column sums of the group sums (the reduce family's axis 0)
+  jsReduce.axis('sum', Qg, ng, D, 0, 1, dgamma);
+  jsReduce.axis('sum', Qb, ng, D, 0, 1, dbeta);
 }
 
 export const jsLayerNorm: LayerNormKernels = { forward: layerNormForward, backward: layerNormBackward };
