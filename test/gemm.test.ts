@@ -219,11 +219,46 @@ test('conformance: narrow C (the 12-row tiles one or two vectors wide), every tr
 test('conformance: a narrow last panel beside wide ones, B and transposed A read in place (several k blocks)', () => {
   // n = 100, 80, 96 + 4: a 64-wide panel then a 12 x 32 / 8 x 48 tail (AVX-512), 16 + 4 (AVX2); k * n small
   // enough that a row-major B is read in place, k > 1024 so that it spans k blocks and spans; m not a
-  // multiple of any MR so a last partial panel of A is packed; transposed A is read in place by the others
+  // multiple of any MR so a last partial panel of A runs the smaller row tiles; A is read in place in both layouts
   const shapes: [number, number, number][] = [[100, 100, 100], [37, 80, 300], [31, 36, 1500], [13, 100, 640]];
   for (const [m, n, k] of shapes) {
     for (const [transA, transB] of TRANSPOSES) conformGemm({ ...base, m, n, k, transA, transB, alpha: transB ? 0.75 : 1, beta: transA ? 1 : 0 });
   }
+});
+
+test('conformance: every last partial row panel (tiles of 8, 4, 2, 1 rows) and every lane count of a masked last vector', () => {
+  // m covers each remainder of the 6-, 8- and 12-row tiles; n puts 1..15 valid lanes in the last 8- or
+  // 16-lane vector of the wide and the narrow tiles (B read in place through lane masks, or packed when
+  // transposed); k = 37 in one block, 300 in two
+  const ms = [1, 2, 3, 4, 5, 7, 9, 11, 23];
+  const ns = [1, 3, 9, 15, 21, 33, 45, 57, 67, 93];
+  let i = 0;
+  for (const m of ms) {
+    for (const n of ns) {
+      const [transA, transB] = TRANSPOSES[i % 4];
+      const k = i % 5 === 0 ? 300 : 37;
+      assert.ok(conformGemm({ ...base, m, n, k, transA, transB, beta: i % 3 === 0 ? 0 : i % 3 === 1 ? 1 : -0.5 }, i) > 0);
+      i++;
+    }
+  }
+});
+
+test('conformance: a last panel of 1-4 columns vectorised along M (A transposed, or C at most 4 wide)', () => {
+  // n mod 8 and n mod 16 in 1..4 with m >= 16: AVX-512 and AVX2 run those columns as row vectors (A
+  // transposed read in place; a row-major A transposed into a panel when C is at most 4 wide); m not a
+  // multiple of 16 (a masked last row vector), k over two blocks, bias and an activation in the epilogue
+  const shapes: [number, number, number][] = [[16, 1, 5], [37, 2, 300], [70, 3, 64], [100, 4, 100], [53, 20, 257], [33, 36, 40], [129, 65, 30], [21, 100, 600]];
+  let i = 0;
+  for (const [m, n, k] of shapes) {
+    for (const transB of [false, true]) {
+      for (const transA of [true, false]) {
+        const activation = (i % 3 === 0 ? 'relu' : 'none') as GemmActivation;
+        conformGemm({ ...base, m, n, k, transA, transB, alpha: i % 2 ? 0.5 : 1, beta: i % 4 === 1 ? 0 : i % 4 === 3 ? 1 : -2, bias: i % 2 === 0, activation }, 40 + i);
+        i++;
+      }
+    }
+  }
+  assert.equal(i, 32);
 });
 
 test('conformance: 257x129x511 with alpha/beta, bias and each epilogue activation, every transpose combination', () => {

@@ -4,10 +4,11 @@
 // blocks, B is packed into NR-column panels (one set per k block, in the workspace), unless it is small
 // and row-major (then read in place); for each MC-tall row block, an MR x NR register-tile micro-kernel
 // runs over every (MR rows of A, panel of B) pair, once per k block of the span in k order, reading A in
-// place (row-major or transposed; only a last partial panel of A is packed). It accumulates the k block
-// from zero with one fma per k (the spec's p_b) and folds it into C with the spec's update; edge tiles
-// run the same code on zero-padded panels and fold only the valid part. Threads are the binding's
-// business: it hands each one a rectangle of C.
+// place (row-major or transposed; a last partial row panel runs shorter tiles, so A is never packed). It
+// accumulates the k block from zero with one fma per k (the spec's p_b) and folds it into C with the
+// spec's update; a last partial column panel is folded through lane masks (x86) or runs on a zero-padded
+// packed panel and folds only its valid part. Threads are the binding's business: it hands each one a
+// rectangle of C.
 
 // Register tile per vector width: rows MR, NV vectors of V::N columns (NR = NV * V::N).
 //   AVX-512 (16 lanes): 6 x 64 (24 accumulators + 4 B vectors + 1 broadcast of 32 zmm registers;
@@ -41,14 +42,46 @@ enum GemmFold : int { FOLD_SET = 0, FOLD_BETA = 1, FOLD_ADD = 2 };
 
 // The spec's update of c with a finished k block p: FOLD_SET (block 0, beta == 0): c = alpha * p;
 // FOLD_BETA (block 0): c = (beta * c) + (alpha * p); FOLD_ADD (later blocks): c = c + (alpha * p).
+// cv is c's value (not read for FOLD_SET).
 template <class W>
-static inline typename W::R gemm_fold(typename W::R p, const float* c, int fold, float alpha, float beta) {
+static inline typename W::R gemm_fold_r(typename W::R p, typename W::R cv, int fold, float alpha, float beta) {
   const typename W::R ap = alpha == 1.0f ? p : W::mul(W::set1(alpha), p);
   if (fold == FOLD_SET) return ap;
-  const typename W::R cv = W::load(c);
   if (fold == FOLD_ADD) return W::add(cv, ap);
   return W::add(beta == 1.0f ? cv : W::mul(W::set1(beta), cv), ap);
 }
+template <class W>
+static inline typename W::R gemm_fold(typename W::R p, const float* c, int fold, float alpha, float beta) {
+  return gemm_fold_r<W>(p, fold == FOLD_SET ? W::zero() : W::load(c), fold, alpha, beta);
+}
+
+// The first `lanes` lanes of a vector (x86: AVX-512 mask registers, AVX2 vmaskmov): a last partial vector
+// of B is loaded in place and its part of C folded in registers, without reading or writing past the
+// valid columns. Other ISAs (ok = false) pack the last partial panel and fold its edge through memory.
+#if defined(__AVX512F__)
+struct gemm_lanes {
+  static constexpr bool ok = true;
+  __mmask16 m;
+  explicit gemm_lanes(size_t lanes) : m((__mmask16)((1u << lanes) - 1u)) {}
+  __m512 load(const float* p) const { return _mm512_maskz_loadu_ps(m, p); }
+  void store(float* p, __m512 a) const { _mm512_mask_storeu_ps(p, m, a); }
+};
+#elif defined(__AVX2__)
+struct gemm_lanes {
+  static constexpr bool ok = true;
+  __m256i m;
+  explicit gemm_lanes(size_t lanes) : m(_mm256_cmpgt_epi32(_mm256_set1_epi32((int)lanes), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))) {}
+  __m256 load(const float* p) const { return _mm256_maskload_ps(p, m); }
+  void store(float* p, __m256 a) const { _mm256_maskstore_ps(p, m, a); }
+};
+#else
+struct gemm_lanes {
+  static constexpr bool ok = false;
+  explicit gemm_lanes(size_t) {}
+  Vec::R load(const float* p) const { return Vec::load(p); }  // never called (ok = false)
+  void store(float* p, Vec::R a) const { Vec::store(p, a); }
+};
+#endif
 
 // Out of line, and without gcc's rewriting of short loops into memcpy/memset calls or `rep movs`: the
 // few floats of an edge row or a padded panel row paid the call's or the string instruction's start-up
@@ -73,19 +106,21 @@ FG_NO_LIBCALLS static void gemm_fold_edge(const float* t, size_t ldt, float* c, 
 }
 
 // One register tile: p = sum over the k block (fma chain from +0) of a[0..MR)[k] x bp[k][0..NR),
-// folded into the mv x nv valid part of C at c (row stride ldc). a[i][k] is ap[k * MR + i] in a packed
-// panel (A_PACKED), or read straight from A: ap[i * lda + k] from a row-major A (A_ROWS), ap[k * lda + i]
-// from a transposed one (A_COLS): same values, same order. b[k][j] is bp[k * NR + j] in a packed panel, or
-// bp[k * ldb + j] read straight from a row-major B (DIRECT_B).
-enum GemmA : int { A_PACKED = 0, A_ROWS = 1, A_COLS = 2 };
-template <class V, int MR, int NV, int AMODE, bool DIRECT_B = false>
-static inline void gemm_tile(size_t kc, const float* __restrict ap, size_t lda, const float* __restrict bp, float* c,
-                             size_t ldc, size_t mv, size_t nv, int fold, float alpha, float beta, size_t ldb = 0) {
+// folded into the valid nv columns of the tile's MR rows of C at c (row stride ldc). a[i][k] is read
+// straight from A: ap[i * lda + k] from a row-major A (A_ROWS), ap[k * lda + i] from a transposed one
+// (A_COLS). b[k][j] is bp[k * NR + j] in a packed panel, or bp[k * ldb + j] read straight from a row-major
+// B (DIRECT_B). MASKED (x86): only the last vector is partial (nv > (NV - 1) * V::N); its B is loaded
+// (when DIRECT_B) and its C folded through lane masks. Otherwise a tile with nv < NR folds through memory.
+enum GemmA : int { A_ROWS = 1, A_COLS = 2 };
+template <class V, int MR, int NV, int AMODE, bool DIRECT_B, bool MASKED>
+static inline void gemm_tile(size_t kc, const float* __restrict ap, size_t lda, const float* __restrict bp, size_t ldb,
+                             float* c, size_t ldc, size_t nv, int fold, float alpha, float beta) {
   using R = typename V::R;
   constexpr int NR = NV * V::N;
+  const gemm_lanes last(MASKED ? nv - (NV - 1) * V::N : V::N);
   // C is read (and written) only after the k loop: start bringing its tile into L1 now, so that a C
   // larger than L2 costs no miss latency at the fold (2048^2: +1-2%).
-  for (size_t i = 0; i < mv; ++i)
+  for (int i = 0; i < MR; ++i)
     for (size_t j = 0; j < nv; j += 16) __builtin_prefetch(c + i * ldc + j, 1, 3);  // a 64-byte line each
   R acc[MR][NV];
 #pragma GCC unroll 32
@@ -98,20 +133,30 @@ static inline void gemm_tile(size_t kc, const float* __restrict ap, size_t lda, 
   for (size_t k = 0; k < kc; ++k) {
     R b[NV];
 #pragma GCC unroll 8
-    for (int j = 0; j < NV; ++j) b[j] = V::load(bp + k * (DIRECT_B ? ldb : (size_t)NR) + j * V::N);
+    for (int j = 0; j < NV; ++j) {
+      const float* bj = bp + k * (DIRECT_B ? ldb : (size_t)NR) + j * V::N;
+      if constexpr (MASKED && DIRECT_B) b[j] = j == NV - 1 ? last.load(bj) : V::load(bj);
+      else b[j] = V::load(bj);
+    }
 #pragma GCC unroll 32
     for (int i = 0; i < MR; ++i) {
-      const R a = V::set1(AMODE == A_ROWS ? ap[i * lda + k] : AMODE == A_COLS ? ap[k * lda + i] : ap[k * MR + i]);
+      const R a = V::set1(AMODE == A_ROWS ? ap[i * lda + k] : ap[k * lda + i]);
 #pragma GCC unroll 8
       for (int j = 0; j < NV; ++j) acc[i][j] = V::fma(a, b[j], acc[i][j]);
     }
   }
-  if (mv == (size_t)MR && nv == (size_t)NR) {
+  if (MASKED || nv == (size_t)NR) {
 #pragma GCC unroll 32
     for (int i = 0; i < MR; ++i)
 #pragma GCC unroll 8
       for (int j = 0; j < NV; ++j) {
         float* cij = c + i * ldc + j * V::N;
+        if constexpr (MASKED) {
+          if (j == NV - 1) {
+            last.store(cij, gemm_fold_r<V>(acc[i][j], fold == FOLD_SET ? V::zero() : last.load(cij), fold, alpha, beta));
+            continue;
+          }
+        }
         V::store(cij, gemm_fold<V>(acc[i][j], cij, fold, alpha, beta));
       }
     return;
@@ -123,33 +168,31 @@ static inline void gemm_tile(size_t kc, const float* __restrict ap, size_t lda, 
   for (int i = 0; i < MR; ++i)
 #pragma GCC unroll 8
     for (int j = 0; j < NV; ++j) V::store(t + i * NR + j * V::N, acc[i][j]);
-  gemm_fold_edge<V>(t, NR, c, ldc, mv, nv, fold, alpha, beta);
+  gemm_fold_edge<V>(t, NR, c, ldc, MR, nv, fold, alpha, beta);
 }
 
-// Packs op(A)[i0, i0 + mc) x [k0, k0 + kc) into MR-row panels: panel p holds rows p*MR.., laid out
-// k-major (ap[p * MR * kc + k * MR + r]); rows past mc are zero.
-template <int MR>
-static void gemm_pack_a(const gemm_args& g, size_t i0, size_t mc, size_t k0, size_t kc, float* __restrict ap) {
-  for (size_t p = 0; p < mc; p += MR) {
-    const size_t rows = mc - p < (size_t)MR ? mc - p : (size_t)MR;
-    float* dst = ap + p * kc;
-    if (g.trans_a) {
-      const float* src = g.a + k0 * g.lda + i0 + p;
-      for (size_t k = 0; k < kc; ++k) {
-        size_t r = 0;
-        for (; r < rows; ++r) dst[k * MR + r] = src[k * g.lda + r];
-        for (; r < (size_t)MR; ++r) dst[k * MR + r] = 0.0f;
-      }
-    } else {
-      size_t r = 0;
-      for (; r < rows; ++r) {
-        const float* src = g.a + (i0 + p + r) * g.lda + k0;
-        for (size_t k = 0; k < kc; ++k) dst[k * MR + r] = src[k];
-      }
-      for (; r < (size_t)MR; ++r)
-        for (size_t k = 0; k < kc; ++k) dst[k * MR + r] = 0.0f;
-    }
-  }
+// The tiles of rows [i, i + mv) of one column panel (mv <= MR) for the k block at pc: one MR-row tile, or
+// for a last partial row panel, tiles of 8 (at most 2 vectors wide), 4, 2 and 1 rows, all reading A in
+// place (nothing is packed and no fma is spent on padding rows).
+template <class V, int R, int NV, bool DIRECT_B, bool MASKED>
+static inline void gemm_tile_at(const gemm_args& g, size_t i, size_t pc, size_t kc, const float* bt, float* c, size_t nv, int fold) {
+  if (g.trans_a)
+    gemm_tile<V, R, NV, A_COLS, DIRECT_B, MASKED>(kc, g.a + pc * g.lda + i, g.lda, bt, g.ldb, c, g.ldc, nv, fold, g.alpha, g.beta);
+  else
+    gemm_tile<V, R, NV, A_ROWS, DIRECT_B, MASKED>(kc, g.a + i * g.lda + pc, g.lda, bt, g.ldb, c, g.ldc, nv, fold, g.alpha, g.beta);
+}
+template <class V, int MR, int NV, bool DIRECT_B, bool MASKED>
+static inline void gemm_rows(const gemm_args& g, size_t i, size_t mv, size_t pc, size_t kc, const float* bt, float* ct,
+                             size_t nv, int fold) {
+  if (mv == (size_t)MR) return gemm_tile_at<V, MR, NV, DIRECT_B, MASKED>(g, i, pc, kc, bt, ct, nv, fold);
+  size_t r = 0;
+  if constexpr (MR > 8 && NV <= 2)
+    if (mv - r >= 8) gemm_tile_at<V, 8, NV, DIRECT_B, MASKED>(g, i + r, pc, kc, bt, ct + r * g.ldc, nv, fold), r += 8;
+  if constexpr (MR > 4)
+    if (mv - r >= 4) gemm_tile_at<V, 4, NV, DIRECT_B, MASKED>(g, i + r, pc, kc, bt, ct + r * g.ldc, nv, fold), r += 4;
+  if constexpr (MR > 2)
+    if (mv - r >= 2) gemm_tile_at<V, 2, NV, DIRECT_B, MASKED>(g, i + r, pc, kc, bt, ct + r * g.ldc, nv, fold), r += 2;
+  if (mv > r) gemm_tile_at<V, 1, NV, DIRECT_B, MASKED>(g, i + r, pc, kc, bt, ct + r * g.ldc, nv, fold);
 }
 
 // dst[r * ldd + c] = src[r * lds + c] for c < cols, 0 for cols <= c < ldd, over `rows` rows (FG_NO_LIBCALLS).
@@ -245,31 +288,26 @@ static void gemm_block_tiled(const gemm_args& g, size_t m0, size_t m1, size_t n0
   if (g.k == 0 || g.alpha == 0.0f) return gemm_empty_k<V>(g, m0, m1, n0, n1);
   // NC: whole panels within the budget of packed B
   const size_t span = GEMM_KSPAN, NC = GEMM_B_FLOATS / span / NR * NR;
-  // Workspace: packed A, MC x GEMM_KC floats per k block of the span (block at k offset kb starts at
-  // kb * GEMM_MC), then packed B, GEMM_KC x NC floats per k block (at kb * NC).
-  float* ap = ws;
-  float* bp = ws + GEMM_MC * GEMM_KSPAN;
+  // Workspace: packed B, GEMM_KC x NC floats per k block of the span (at kb * NC).
+  float* bp = ws;
   const bool direct_b = !g.trans_b && g.k * (n1 - n0) <= GEMM_DIRECT_B;
   for (size_t jc = n0; jc < n1; jc += NC) {
     const size_t nc = n1 - jc < NC ? n1 - jc : NC;
+    // A last partial panel of nv columns whose padding is only in its last vector: lane masks (x86)
+    const size_t rest = nc % NR;
+    const bool masked = gemm_lanes::ok && rest > (size_t)(NV - 1) * V::N;
     for (size_t ps = 0; ps < g.k; ps += span) {
       const size_t kspan = g.k - ps < span ? g.k - ps : span;
       const auto depth = [&](size_t kb) { return kspan - kb < GEMM_KC ? kspan - kb : GEMM_KC; };  // of the k block at kb
       // A small row-major B (at most GEMM_DIRECT_B floats: it stays in L1/L2 while every row block of A
-      // passes over it) is read in place by full-width tiles, as A is; only a last partial panel is packed.
-      const size_t bfull = direct_b ? nc / NR * NR : 0;
+      // passes over it) is read in place, as A is; a last partial panel too where lane masks can load it,
+      // else that panel is packed.
+      const size_t bfull = direct_b ? (masked ? nc : nc / NR * NR) : 0;
       if (bfull < nc)
         for (size_t kb = 0; kb < kspan; kb += GEMM_KC)
           gemm_pack_b<V, NR>(g, ps + kb, depth(kb), jc + bfull, nc - bfull, bp + kb * NC + bfull * depth(kb));
       for (size_t ic = m0; ic < m1; ic += GEMM_MC) {
         const size_t mc = m1 - ic < GEMM_MC ? m1 - ic : GEMM_MC;
-        // A is read in place by full-height tiles: stored row-major, its rows are already k-contiguous
-        // (skipping the copy measured 6-10% faster); stored transposed, each k gives the tile's MR values
-        // side by side, as a packed panel has them. Only the last partial panel is packed.
-        const size_t full = mc / MR * MR;
-        if (full < mc)
-          for (size_t kb = 0; kb < kspan; kb += GEMM_KC)
-            gemm_pack_a<MR>(g, ic + full, mc - full, ps + kb, depth(kb), ap + kb * GEMM_MC + full * depth(kb));
         for (size_t jr = 0; jr < nc; jr += NR) {
           const size_t nv = nc - jr < (size_t)NR ? nc - jr : (size_t)NR;
           float* cj = g.c + jc + jr;
@@ -279,22 +317,14 @@ static void gemm_block_tiled(const gemm_args& g, size_t m0, size_t m1, size_t n0
             for (size_t kb = 0; kb < kspan; kb += GEMM_KC) {
               const size_t pc = ps + kb, kc = depth(kb);
               const int fold = pc > 0 ? FOLD_ADD : g.beta == 0.0f ? FOLD_SET : FOLD_BETA;
-              const float* apk = ap + kb * GEMM_MC + ir * kc;
-              const float* bt = jr < bfull ? g.b + pc * g.ldb + jc + jr : bp + kb * NC + jr * kc;
               if (jr < bfull) {
-                if (ir >= full)
-                  gemm_tile<V, MR, NV, A_PACKED, true>(kc, apk, 0, bt, ct, g.ldc, mv, nv, fold, g.alpha, g.beta, g.ldb);
-                else if (g.trans_a)
-                  gemm_tile<V, MR, NV, A_COLS, true>(kc, g.a + pc * g.lda + ic + ir, g.lda, bt, ct, g.ldc, mv, nv, fold, g.alpha, g.beta, g.ldb);
-                else
-                  gemm_tile<V, MR, NV, A_ROWS, true>(kc, g.a + (ic + ir) * g.lda + pc, g.lda, bt, ct, g.ldc, mv, nv, fold, g.alpha, g.beta, g.ldb);
+                const float* bt = g.b + pc * g.ldb + jc + jr;
+                if (nv < (size_t)NR) gemm_rows<V, MR, NV, true, gemm_lanes::ok>(g, ic + ir, mv, pc, kc, bt, ct, nv, fold);
+                else gemm_rows<V, MR, NV, true, false>(g, ic + ir, mv, pc, kc, bt, ct, nv, fold);
               } else {
-                if (ir >= full)
-                  gemm_tile<V, MR, NV, A_PACKED>(kc, apk, 0, bt, ct, g.ldc, mv, nv, fold, g.alpha, g.beta);
-                else if (g.trans_a)
-                  gemm_tile<V, MR, NV, A_COLS>(kc, g.a + pc * g.lda + ic + ir, g.lda, bt, ct, g.ldc, mv, nv, fold, g.alpha, g.beta);
-                else
-                  gemm_tile<V, MR, NV, A_ROWS>(kc, g.a + (ic + ir) * g.lda + pc, g.lda, bt, ct, g.ldc, mv, nv, fold, g.alpha, g.beta);
+                const float* bt = bp + kb * NC + jr * kc;
+                if (masked && nv < (size_t)NR) gemm_rows<V, MR, NV, false, gemm_lanes::ok>(g, ic + ir, mv, pc, kc, bt, ct, nv, fold);
+                else gemm_rows<V, MR, NV, false, false>(g, ic + ir, mv, pc, kc, bt, ct, nv, fold);
               }
             }
           }
@@ -320,9 +350,112 @@ static void gemm_block_narrow(const gemm_args& g, size_t m0, size_t m1, size_t n
   if constexpr (NVMAX >= 3) gemm_block_tiled<V, 8, 3>(g, m0, m1, n0, n1, ws);
 }
 
+// A last panel of at most GEMM_MVEC_COLS columns, vectorised along M: vector v of column j holds p of
+// rows r0 + v * V::N .. (each lane its own fma chain in k order, as everywhere), so a few columns do not
+// pay a whole row vector each. a(k, rows) is read in place from a transposed A (A_COLS), or from `at`,
+// the rows transposed into a k-major panel (ld = RV * V::N) for a row-major A. b(k, j) is broadcast from
+// B in place (either layout). C is folded element by element (the spec's fold, one lane at a time).
+template <class V, int NT, int RV, bool PACKED_A>
+static void gemm_tile_mvec(const gemm_args& g, const float* at, size_t lat, size_t r0, size_t rows, size_t j0, size_t pc,
+                           size_t kc, int fold) {
+  using R = typename V::R;
+  constexpr int RN = RV * V::N;
+  R acc[NT][RV];
+#pragma GCC unroll 8
+  for (int j = 0; j < NT; ++j)
+#pragma GCC unroll 8
+    for (int v = 0; v < RV; ++v) acc[j][v] = V::zero();
+  const size_t full_v = rows / V::N;  // whole vectors of valid rows
+  const gemm_lanes last(rows % V::N ? rows % V::N : V::N);
+  const float* bb = g.b + (g.trans_b ? j0 * g.ldb + pc : pc * g.ldb + j0);
+  const size_t bk = g.trans_b ? 1 : g.ldb, bj = g.trans_b ? g.ldb : 1;
+#pragma GCC unroll 4
+  for (size_t k = 0; k < kc; ++k) {
+    R a[RV];
+#pragma GCC unroll 8
+    for (int v = 0; v < RV; ++v) {
+      const float* ak = at + k * lat + v * V::N;
+      if (PACKED_A || (size_t)v < full_v) a[v] = V::load(ak);
+      else if ((size_t)v == full_v && rows % V::N) a[v] = last.load(ak);
+      else a[v] = V::zero();
+    }
+#pragma GCC unroll 8
+    for (int j = 0; j < NT; ++j) {
+      const R b = V::set1(bb[k * bk + j * bj]);
+#pragma GCC unroll 8
+      for (int v = 0; v < RV; ++v) acc[j][v] = V::fma(a[v], b, acc[j][v]);
+    }
+  }
+  alignas(64) float t[NT * RN];
+#pragma GCC unroll 8
+  for (int j = 0; j < NT; ++j)
+#pragma GCC unroll 8
+    for (int v = 0; v < RV; ++v) V::store(t + j * RN + v * V::N, acc[j][v]);
+  for (size_t r = 0; r < rows; ++r) {
+    float* c = g.c + (r0 + r) * g.ldc + j0;
+    for (int j = 0; j < NT; ++j) c[j] = gemm_fold<Vs>(t[j * RN + r], c + j, fold, g.alpha, g.beta);
+  }
+}
+
+// rows [r0, r0 + rows) of a row-major A, k block [pc, pc + kc), transposed into at[k * RN + r] (rows
+// past `rows` zero): V::N x V::N register transposes, the rest element by element.
+template <class V>
+static void gemm_pack_at(const gemm_args& g, size_t r0, size_t rows, size_t pc, size_t kc, float* at, size_t RN) {
+  const float* src = g.a + r0 * g.lda + pc;
+  const size_t rv = V::N > 1 ? rows / V::N * V::N : 0, kv = V::N > 1 ? kc / V::N * V::N : 0;
+  for (size_t r = 0; r < rv; r += V::N)
+    for (size_t k = 0; k < kv; k += V::N) V::transpose(src + r * g.lda + k, g.lda, at + k * RN + r, RN);
+  for (size_t k = 0; k < kc; ++k) {
+    float* d = at + k * RN;
+    for (size_t r = k < kv ? rv : 0; r < rows; ++r) d[r] = src[r * g.lda + k];
+    for (size_t r = rows; r < RN; ++r) d[r] = 0.0f;
+  }
+}
+
+template <class V, int NT>
+static void gemm_block_mvec(const gemm_args& g, size_t m0, size_t m1, size_t j0, float* ws) {
+  constexpr int RV = NT == 1 ? 4 : NT == 2 ? 4 : NT <= 4 ? 2 : 1;
+  constexpr size_t RN = RV * V::N;
+  for (size_t pc = 0; pc < g.k; pc += GEMM_KC) {
+    const size_t kc = g.k - pc < GEMM_KC ? g.k - pc : GEMM_KC;
+    const int fold = pc > 0 ? FOLD_ADD : g.beta == 0.0f ? FOLD_SET : FOLD_BETA;
+    for (size_t r0 = m0; r0 < m1; r0 += RN) {
+      const size_t rows = m1 - r0 < RN ? m1 - r0 : RN;
+      if (g.trans_a) {
+        gemm_tile_mvec<V, NT, RV, false>(g, g.a + pc * g.lda + r0, g.lda, r0, rows, j0, pc, kc, fold);
+      } else {
+        gemm_pack_at<V>(g, r0, rows, pc, kc, ws, RN);
+        gemm_tile_mvec<V, NT, RV, true>(g, ws, RN, r0, rows, j0, pc, kc, fold);
+      }
+    }
+  }
+}
+
+// The last nt (1..GEMM_MVEC_COLS) columns of C[m0, m1): gemm_block_mvec, then the epilogue.
+constexpr size_t GEMM_MVEC_COLS = 4;
+template <class V>
+static void gemm_cols_mvec(const gemm_args& g, size_t m0, size_t m1, size_t j0, size_t nt, float* ws) {
+  if (g.k == 0 || g.alpha == 0.0f) return gemm_empty_k<V>(g, m0, m1, j0, j0 + nt);
+  switch (nt) {
+    case 1: gemm_block_mvec<V, 1>(g, m0, m1, j0, ws); break;
+    case 2: gemm_block_mvec<V, 2>(g, m0, m1, j0, ws); break;
+    case 3: gemm_block_mvec<V, 3>(g, m0, m1, j0, ws); break;
+    default: gemm_block_mvec<V, 4>(g, m0, m1, j0, ws); break;
+  }
+  gemm_epilogue<V>(g, m0, m1, j0, j0 + nt);
+}
+
 template <class V>
 static void gemm_block(const gemm_args& g, size_t m0, size_t m1, size_t n0, size_t n1, float* ws) {
   constexpr int MR = gemm_shape<V::N>::MR, NV = gemm_shape<V::N>::NV, NR = NV * V::N;
+  if constexpr (V::N >= 8) {
+    // a few columns past whole vectors: along M (see gemm_block_mvec)
+    const size_t lanes = (n1 - n0) % V::N;
+    if (lanes > 0 && lanes <= GEMM_MVEC_COLS && m1 - m0 >= (size_t)V::N && (g.trans_a || n1 - n0 == lanes)) {
+      gemm_block<V>(g, m0, m1, n0, n1 - lanes, ws);
+      return gemm_cols_mvec<V>(g, m0, m1, n1 - lanes, lanes, ws);
+    }
+  }
   if constexpr (V::N > 1 && NV > 1) {
     const size_t w = n1 - n0, full = w / NR * NR, rest = w - full;
     // the narrow tiles cover at most NV - 1 vectors (at most 3)
@@ -348,7 +481,7 @@ static void fill_gemm(gemm_table& t) {
   constexpr size_t MR = gemm_shape<V::N>::MR, NR = gemm_shape<V::N>::NV * V::N;
   t.mr = MR;
   t.nr = NR;
-  t.workspace_floats = GEMM_MC * GEMM_KSPAN + GEMM_B_FLOATS;
+  t.workspace_floats = GEMM_B_FLOATS;
   t.block = gemm_block<V>;
   t.fmaf = gemm_fmaf<V>;
 }
