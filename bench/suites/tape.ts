@@ -94,8 +94,8 @@ function autoencoderSteps(): { tape: () => void; layerwise: () => void } {
 function alternate(a: () => void, b: () => void, reps: number): [number, number] {
   const ta: number[] = [], tb: number[] = [];
   for (let r = 0; r < reps; r++) {
-    ta.push(timeMedian(a, { reps: 1, warmup: r === 0 ? 2 : 0, warmupMs: 0 }));
-    tb.push(timeMedian(b, { reps: 1, warmup: r === 0 ? 2 : 0, warmupMs: 0 }));
+    ta.push(timeMedian(a, { reps: 1, warmup: r === 0 ? 10 : 0, warmupMs: r === 0 ? 300 : 0 }));
+    tb.push(timeMedian(b, { reps: 1, warmup: r === 0 ? 10 : 0, warmupMs: r === 0 ? 300 : 0 }));
   }
   const med = (v: number[]) => v.sort((x, y) => x - y)[v.length >> 1];
   return [med(ta), med(tb)];
@@ -148,7 +148,7 @@ function run(ctx: BenchContext): BenchRow[] {
   const mlp = mlpStep();
   const ours: number[] = [], theirs: number[] = [];
   for (let r = 0; r < (ctx.quick ? 1 : 3); r++) {
-    ours.push(timeMedian(mlp, { reps, warmup: 2 }));
+    ours.push(timeMedian(mlp, { reps, warmup: 10, warmupMs: 300 })); // warm: the buffer cache and V8's optimised code
     const t = torchMlpMs(ctx.threads, reps);
     if (t !== null) theirs.push(t);
   }
