@@ -90,6 +90,20 @@ test('an argument returned as is becomes a copy; torch\'s errors: gradient count
   s.sum().backward();
   assert.deepEqual(x.grad!.tolist(), [1, 1]);
 
+  const param = new fg.nn.Parameter(fg.tensor([5, 6]));
+  class Leak extends Fn {
+    static override forward(): fg.Tensor {
+      return param; // a tensor from outside, already a leaf of the tape
+    }
+    static override backward(_ctx: Ctx, g: fg.Tensor): fg.Tensor {
+      return g;
+    }
+  }
+  const l = Leak.apply(x) as fg.Tensor;
+  assert.notEqual(l, param);
+  assert.equal(param.gradFn, null); // the parameter stays a leaf
+  assert.deepEqual(l.tolist(), [5, 6]);
+
   class TooFew extends Fn {
     static override forward(_ctx: Ctx, x: fg.Tensor, _y: fg.Tensor): fg.Tensor {
       return x.mul(2);

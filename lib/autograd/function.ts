@@ -81,8 +81,9 @@ export class Function {
     outs.forEach((o, i) => {
       if (!(o instanceof Tensor)) throw typeError('a Tensor (or an array of Tensors)', `the result of ${name}.forward${many ? `[${i}]` : ''}`, o);
     });
-    // an argument returned as is becomes a copy: the node's output must be a tensor of its own
-    const own = (outs as Tensor<DType>[]).map((o) => (args.includes(o) ? makeTensor(o.data.slice() as Float32Array, o.shape.slice()) as Tensor<DType> : o));
+    // an argument (or any tensor already on the tape, e.g. a parameter) returned as is becomes a copy:
+    // the node's output must be a tensor of its own
+    const own = (outs as Tensor<DType>[]).map((o) => (args.includes(o) || o.requiresGrad || o.gradFn !== null ? makeTensor(o.data.slice() as Float32Array, o.shape.slice()) as Tensor<DType> : o));
     if (!needs.includes(true)) return many ? own : own[0];
     const diff = own.map((o, i) => (o.dtype === 'float32' ? i : -1)).filter((i) => i >= 0);
     if (diff.length === 0) return many ? own : own[0];
