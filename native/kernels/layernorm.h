@@ -63,6 +63,12 @@ static void ln_forward(const float* x, size_t D, float eps, const float* gamma, 
   }
 }
 
+// A compile-time flag for ln_backward's row loop (with or without the group sums).
+template <bool B>
+struct ln_flag {
+  static constexpr bool value = B;
+};
+
 template <class V>
 static void ln_backward(const float* dy, const float* x, size_t D, const float* mean, const float* rstd, const float* gamma,
                         float* dx, float* pg, float* pb, size_t r0, size_t r1) {
@@ -92,30 +98,27 @@ static void ln_backward(const float* dy, const float* x, size_t D, const float* 
     const float* dr = dy + r * D;
     float* out = dx + r * D;
     const float mu = mean[r], rs = rstd[r];
-    if (pg == nullptr) {
+    // with group sums: this row's terms of dγ (dy·h) and dβ (dy) go into its group's sums, in row order from +0
+    float* qg = pg == nullptr ? nullptr : pg + (r / LN_GROUP) * D;
+    float* qb = pg == nullptr ? nullptr : pb + (r / LN_GROUP) * D;
+    if (qg != nullptr && r % LN_GROUP == 0)
+      for (size_t j = 0; j < D; ++j) qg[j] = 0.0f, qb[j] = 0.0f;
+    // one loop, compiled twice (with and without the sums) so neither tests pg per vector
+    auto row = [&](auto with_sums) {
       each<V>(0, D, [&](auto w, size_t j) {
         using W = decltype(w);
         const auto d = W::load(dr + j);
         const auto g = gamma ? W::mul(d, W::load(gamma + j)) : d;
         const auto h = W::mul(W::sub(W::load(xr + j), W::set1(mu)), W::set1(rs));
         W::store(out + j, W::mul(W::set1(rs), W::sub(W::sub(g, W::set1(c1)), W::mul(h, W::set1(c2)))));
+        if constexpr (decltype(with_sums)::value) {
+          W::store(qg + j, W::add(W::load(qg + j), W::mul(d, h)));
+          W::store(qb + j, W::add(W::load(qb + j), d));
+        }
       });
-      return;
-    }
-    // this row's terms of dγ (dy·h) and dβ (dy) go into its group's sums, in row order from +0
-    float* qg = pg + (r / LN_GROUP) * D;
-    float* qb = pb + (r / LN_GROUP) * D;
-    if (r % LN_GROUP == 0)
-      for (size_t j = 0; j < D; ++j) qg[j] = 0.0f, qb[j] = 0.0f;
-    each<V>(0, D, [&](auto w, size_t j) {
-      using W = decltype(w);
-      const auto d = W::load(dr + j);
-      const auto g = gamma ? W::mul(d, W::load(gamma + j)) : d;
-      const auto h = W::mul(W::sub(W::load(xr + j), W::set1(mu)), W::set1(rs));
-      W::store(out + j, W::mul(W::set1(rs), W::sub(W::sub(g, W::set1(c1)), W::mul(h, W::set1(c2)))));
-      W::store(qg + j, W::add(W::load(qg + j), W::mul(d, h)));
-      W::store(qb + j, W::add(W::load(qb + j), d));
-    });
+    };
+    if (qg == nullptr) row(ln_flag<false>{});
+    else row(ln_flag<true>{});
   };
   size_t r = r0;
   for (; r + 2 <= r1; r += 2) {  // two rows at a time: four interleaved sums
