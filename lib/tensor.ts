@@ -202,6 +202,16 @@ export class Parameter extends Tensor {
   }
 }
 
+/** @internal A tensor of its own over a copy of t's values (either dtype), off the tape. */
+export function copyOf<T extends DType>(t: Tensor<T>): Tensor<T> {
+  return makeTensor<T>(t.data.slice() as DataOf<T>, t.shape.slice());
+}
+
+/** A Tensor of either dtype (checkTensor accepts float32 only). */
+export function checkAnyTensor(v: unknown, name: string): asserts v is Tensor<DType> {
+  if (!(v instanceof Tensor)) throw typeError('a Tensor', name, v);
+}
+
 export function checkTensor(v: unknown, name: string): asserts v is Tensor {
   if (!(v instanceof Tensor)) throw typeError('a Tensor', name, v);
   if (v._d instanceof Int32Array) throw new TypeError(`Expected a float32 Tensor for ${name} but received an int32 Tensor`);

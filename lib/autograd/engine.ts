@@ -10,7 +10,7 @@
 // backward) once it has run.
 import { emptyF32, recycleF32 } from '../backend/buffers.js';
 import { kernels } from '../backend/select.js';
-import { checkTensor, formatShape, makeTensor, sameShape, type Tensor } from '../tensor.js';
+import { checkTensor, copyOf, formatShape, makeTensor, sameShape, type Tensor } from '../tensor.js';
 import { setGradEnabled } from './grad_mode.js';
 import { runPostHooks, runTensorHooks } from './hooks.js';
 import { Node, type BackwardFn } from './node.js';
@@ -253,10 +253,6 @@ export function backward(root: Tensor, grad?: Tensor | null, options?: BackwardO
     setGradEnabled(prev);
     for (const n of nodes) n.pending = null;
   }
-}
-
-function copyOf(t: Tensor): Tensor {
-  return makeTensor(t.data.slice() as Float32Array, t.shape.slice());
 }
 
 /** A leaf's final gradient of one backward: its tensor hooks, .grad += g, its post-accumulate-grad hooks. */

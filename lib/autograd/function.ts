@@ -21,7 +21,7 @@
 // version-checked at backward (an in-place change is torch's error) and freed after a backward without
 // retainGraph.
 import { cat, narrow, reshape } from '../ops/shape.js';
-import { formatShape, makeTensor, sameShape, Tensor, type DType } from '../tensor.js';
+import { copyOf, formatShape, makeTensor, sameShape, Tensor, type DType } from '../tensor.js';
 import { typeError } from '../validate.js';
 import { record } from './engine.js';
 import { isGradEnabled, noGrad } from './grad_mode.js';
@@ -83,7 +83,7 @@ export class Function {
     });
     // an argument (or any tensor already on the tape, e.g. a parameter) returned as is becomes a copy:
     // the node's output must be a tensor of its own
-    const own = (outs as Tensor<DType>[]).map((o) => (args.includes(o) || o.requiresGrad || o.gradFn !== null ? makeTensor(o.data.slice() as Float32Array, o.shape.slice()) as Tensor<DType> : o));
+    const own = (outs as Tensor<DType>[]).map((o) => (args.includes(o) || o.requiresGrad || o.gradFn !== null ? copyOf(o) : o));
     if (!needs.includes(true)) return many ? own : own[0];
     const diff = own.map((o, i) => (o.dtype === 'float32' ? i : -1)).filter((i) => i >= 0);
     if (diff.length === 0) return many ? own : own[0];

@@ -5,7 +5,7 @@
 // every backend; where()'s gradient goes to the selected operand (zero elsewhere), summed back to each
 // operand's shape in the reduction family's canonical order.
 import { recordOp as record } from '../autograd/engine.js';
-import { formatShape, makeTensor, Tensor, type DType } from '../tensor.js';
+import { checkAnyTensor as checkAny, formatShape, makeTensor, Tensor, type DType } from '../tensor.js';
 import { typeError } from '../validate.js';
 import { empty, fresh, needs2 } from './core.js';
 import { broadcastShapes, broadcastStrides } from './elementwise.js';
@@ -23,11 +23,6 @@ const TESTS: Record<CompareOp, (x: number, y: number) => boolean> = {
 };
 
 type Values = Float32Array | Int32Array;
-
-/** A Tensor of either dtype (checkTensor accepts float32 only). */
-function checkAny(v: unknown, name: string): asserts v is Tensor<DType> {
-  if (!(v instanceof Tensor)) throw typeError('a Tensor', name, v);
-}
 
 /** Calls f(i, ia, ib, ic) for every element i of the row-major broadcast `shape`, with each operand's element index. */
 function forEachBroadcast(shape: readonly number[], shapes: readonly (readonly number[])[], f: (i: number, idx: number[]) => void): void {

@@ -5,8 +5,8 @@
 //   logsumexp: m + log(Σ exp(x − m)), m the max along the dims (0 where not finite), m detached
 //   prod: the last running product of cumprod (its gradient handles zeros)
 import { recordOp as record } from '../autograd/engine.js';
-import { checkTensor, formatShape, makeTensor, Tensor, type DType } from '../tensor.js';
-import { checkInteger, typeError } from '../validate.js';
+import { checkAnyTensor, checkTensor, copyOf, formatShape, type DType, type Tensor } from '../tensor.js';
+import { checkBoolean, checkInteger, typeError } from '../validate.js';
 import { needs1, normDim, normDims } from './core.js';
 import { add, pow, sub } from './elementwise.js';
 import { where } from './compare.js';
@@ -18,8 +18,8 @@ import { noGrad } from '../autograd/grad_mode.js';
 
 /** A copy of x (either dtype) that stays on the tape (torch's clone: the gradient passes through unchanged). */
 export function clone<T extends DType = 'float32'>(x: Tensor<T>): Tensor<T> {
-  if (!(x instanceof Tensor)) throw typeError('a Tensor', 'x', x);
-  const out = makeTensor(x.data.slice() as Float32Array, x.shape.slice()) as unknown as Tensor<T>;
+  checkAnyTensor(x, 'x');
+  const out = copyOf(x);
   if (x.dtype === 'float32' && needs1(x as Tensor)) record(out as Tensor, 'clone', [x as Tensor], (g) => [g]);
   return out;
 }
@@ -68,7 +68,7 @@ export function logsumexp(x: Tensor, dim: number | readonly number[], keepdim = 
   checkTensor(x, 'x');
   if (dim === undefined || dim === null) throw typeError('a dim or a list of dims', 'dim', dim);
   const dims = normDims(dim, x.ndim, 'logsumexp');
-  if (typeof keepdim !== 'boolean') throw typeError('a boolean', 'keepdim', keepdim);
+  checkBoolean(keepdim, 'keepdim');
   const m = noGrad(() => {
     let mx = x;
     for (const d of dims) mx = max(mx, d, true).values;
@@ -87,7 +87,7 @@ export function prod(x: Tensor, dim?: number | null, keepdim = false): Tensor {
     return select(cumprod(reshape(x, [x.size]), 0), 0, x.size - 1);
   }
   const d = normDim(dim, x.ndim, 'dim', 'prod');
-  if (typeof keepdim !== 'boolean') throw typeError('a boolean', 'keepdim', keepdim);
+  checkBoolean(keepdim, 'keepdim');
   if (x.ndim === 0) return clone(x);
   const n = x.shape[d];
   const out = n === 0 ? add(sum(x, d), 1) : select(cumprod(x, d), d, n - 1);

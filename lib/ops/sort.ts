@@ -13,8 +13,8 @@
 // Σ_{j>=k} g[j]·out[j] / x[k] where x[k] is non-zero, and the product of the other factors (computed
 // without division) where it is zero, as torch does.
 import { recordOp as record } from '../autograd/engine.js';
-import { checkTensor, formatShape, makeTensor, Tensor, type DType } from '../tensor.js';
-import { checkInteger, typeError } from '../validate.js';
+import { checkAnyTensor as checkAny, checkTensor, formatShape, makeTensor, type DType, type Tensor } from '../tensor.js';
+import { checkBoolean, checkInteger } from '../validate.js';
 import { empty, fresh, needs1, normDim } from './core.js';
 import type { ValuesIndices } from './reduce.js';
 
@@ -26,15 +26,6 @@ function lanes(shape: readonly number[], d: number): { outer: number; size: numb
   for (let i = 0; i < d; i++) outer *= shape[i];
   for (let i = d + 1; i < shape.length; i++) inner *= shape[i];
   return { outer, size: shape.length === 0 ? 1 : shape[d], inner };
-}
-
-function checkAny(v: unknown, name: string): asserts v is Tensor<DType> {
-  if (!(v instanceof Tensor)) throw typeError('a Tensor', name, v);
-}
-
-function checkBool(v: unknown, name: string): boolean {
-  if (typeof v !== 'boolean') throw typeError('a boolean', name, v);
-  return v;
 }
 
 /** a before b in ascending order: NaN is the largest; equal values keep index order (the sort is stable). */
@@ -98,14 +89,16 @@ function ordered(x: Tensor<DType>, d: number, k: number, descending: boolean, op
 export function sort(x: Tensor<DType>, dim = -1, descending = false): ValuesIndices {
   checkAny(x, 'input');
   const d = normDim(dim, x.ndim, 'dim', 'sort');
-  return ordered(x, d, x.ndim === 0 ? 1 : x.shape[d], checkBool(descending, 'descending'), 'sort');
+  checkBoolean(descending, 'descending');
+  return ordered(x, d, x.ndim === 0 ? 1 : x.shape[d], descending, 'sort');
 }
 
 /** torch.argsort(input, dim = -1, descending = false): the indices of sort (int32). */
 export function argsort(x: Tensor<DType>, dim = -1, descending = false): Tensor<'int32'> {
   checkAny(x, 'input');
   const d = normDim(dim, x.ndim, 'dim', 'argsort');
-  return ordered(x, d, x.ndim === 0 ? 1 : x.shape[d], checkBool(descending, 'descending'), 'argsort').indices;
+  checkBoolean(descending, 'descending');
+  return ordered(x, d, x.ndim === 0 ? 1 : x.shape[d], descending, 'argsort').indices;
 }
 
 /**
@@ -119,8 +112,9 @@ export function topk(x: Tensor<DType>, k: number, dim = -1, largest = true, sort
   const size = x.ndim === 0 ? 1 : x.shape[d];
   checkInteger(k, 'k', 0);
   if (k > size) throw new RangeError(`Expected k in [0, ${size}] (the size of dim ${d} of input of shape ${formatShape(x.shape)}) for topk but received ${k}`);
-  checkBool(sorted, 'sorted');
-  return ordered(x, d, k, checkBool(largest, 'largest'), 'topk');
+  checkBoolean(sorted, 'sorted');
+  checkBoolean(largest, 'largest');
+  return ordered(x, d, k, largest, 'topk');
 }
 
 /** torch.cumsum(input, dim): running sums along dim, left to right (binary32 adds in that order). */
