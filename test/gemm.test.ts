@@ -261,6 +261,26 @@ test('conformance: a last panel of 1-4 columns vectorised along M (A transposed,
   assert.equal(i, 32);
 });
 
+test('conformance: a row-major A beside at most 4 columns of C, transposed in registers (groups of rows, k tails, streaming)', () => {
+  // AVX-512 and AVX2 load 16 (8) rows x 16 (8) k of a row-major A and transpose them in registers: rows
+  // in 1-4 groups side by side (a last partial tile of 1, 2, 3 or 4 groups, its missing rows repeating
+  // the last valid one), k not a multiple of the vector width (a masked tail), k over two blocks, and A
+  // over 1 MiB (m * k > 262144 floats: one group at a time)
+  const shapes: [number, number, number][] = [
+    [16, 1, 5], [17, 2, 16], [33, 3, 37], [50, 1, 1030], [64, 4, 64], [65, 2, 300], [100, 4, 19], [130, 1, 257],
+    [200, 3, 9], [1030, 1, 300], [700, 2, 400], [47, 4, 513],
+  ];
+  let i = 0;
+  for (const [m, n, k] of shapes) {
+    for (const transB of [false, true]) {
+      const activation = (i % 3 === 0 ? 'relu' : 'none') as GemmActivation;
+      conformGemm({ ...base, m, n, k, transA: false, transB, alpha: i % 2 ? 0.5 : 1, beta: i % 4 === 1 ? 0 : i % 4 === 3 ? 1 : -2, bias: i % 2 === 0, activation }, 80 + i);
+      i++;
+    }
+  }
+  assert.equal(i, 24);
+});
+
 test('conformance: 257x129x511 with alpha/beta, bias and each epilogue activation, every transpose combination', () => {
   const scalings: [number, number][] = [[1, 0], [0.75, 1], [-1.5, 0.3], [1, 1]];
   TRANSPOSES.forEach(([transA, transB], i) => {

@@ -350,42 +350,14 @@ static void gemm_block_narrow(const gemm_args& g, size_t m0, size_t m1, size_t n
   if constexpr (NVMAX >= 3) gemm_block_tiled<V, 8, 3>(g, m0, m1, n0, n1, ws);
 }
 
-// A last panel of at most GEMM_MVEC_COLS columns, vectorised along M: vector v of column j holds p of
+// A last panel of at most GEMM_MVEC_COLS columns past whole vectors, vectorised along M: vector v of column j holds p of
 // rows r0 + v * V::N .. (each lane its own fma chain in k order, as everywhere), so a few columns do not
-// pay a whole row vector each. a(k, rows) is read in place from a transposed A (A_COLS), or from `at`,
-// the rows transposed into a k-major panel (ld = RV * V::N) for a row-major A. b(k, j) is broadcast from
-// B in place (either layout). C is folded element by element (the spec's fold, one lane at a time).
-template <class V, int NT, int RV, bool PACKED_A>
-static void gemm_tile_mvec(const gemm_args& g, const float* at, size_t lat, size_t r0, size_t rows, size_t j0, size_t pc,
-                           size_t kc, int fold) {
-  using R = typename V::R;
+// pay a whole row vector each. b(k, j) is broadcast from B in place (either layout); C is folded element
+// by element (the spec's fold, one lane at a time). Rows past `rows` (a last partial group) are computed
+// on copies of the last valid row and never folded.
+template <class V, int NT, int RV>
+static inline void gemm_mvec_fold(const gemm_args& g, typename V::R (&acc)[NT][RV], size_t r0, size_t rows, size_t j0, int fold) {
   constexpr int RN = RV * V::N;
-  R acc[NT][RV];
-#pragma GCC unroll 8
-  for (int j = 0; j < NT; ++j)
-#pragma GCC unroll 8
-    for (int v = 0; v < RV; ++v) acc[j][v] = V::zero();
-  const size_t full_v = rows / V::N;  // whole vectors of valid rows
-  const gemm_lanes last(rows % V::N ? rows % V::N : V::N);
-  const float* bb = g.b + (g.trans_b ? j0 * g.ldb + pc : pc * g.ldb + j0);
-  const size_t bk = g.trans_b ? 1 : g.ldb, bj = g.trans_b ? g.ldb : 1;
-#pragma GCC unroll 4
-  for (size_t k = 0; k < kc; ++k) {
-    R a[RV];
-#pragma GCC unroll 8
-    for (int v = 0; v < RV; ++v) {
-      const float* ak = at + k * lat + v * V::N;
-      if (PACKED_A || (size_t)v < full_v) a[v] = V::load(ak);
-      else if ((size_t)v == full_v && rows % V::N) a[v] = last.load(ak);
-      else a[v] = V::zero();
-    }
-#pragma GCC unroll 8
-    for (int j = 0; j < NT; ++j) {
-      const R b = V::set1(bb[k * bk + j * bj]);
-#pragma GCC unroll 8
-      for (int v = 0; v < RV; ++v) acc[j][v] = V::fma(a[v], b, acc[j][v]);
-    }
-  }
   alignas(64) float t[NT * RN];
 #pragma GCC unroll 8
   for (int j = 0; j < NT; ++j)
@@ -397,50 +369,163 @@ static void gemm_tile_mvec(const gemm_args& g, const float* at, size_t lat, size
   }
 }
 
-// rows [r0, r0 + rows) of a row-major A, k block [pc, pc + kc), transposed into at[k * RN + r] (rows
-// past `rows` zero): V::N x V::N register transposes, the rest element by element.
-template <class V>
-static void gemm_pack_at(const gemm_args& g, size_t r0, size_t rows, size_t pc, size_t kc, float* at, size_t RN) {
-  const float* src = g.a + r0 * g.lda + pc;
-  const size_t rv = V::N > 1 ? rows / V::N * V::N : 0, kv = V::N > 1 ? kc / V::N * V::N : 0;
-  for (size_t r = 0; r < rv; r += V::N)
-    for (size_t k = 0; k < kv; k += V::N) V::transpose(src + r * g.lda + k, g.lda, at + k * RN + r, RN);
-  for (size_t k = 0; k < kc; ++k) {
-    float* d = at + k * RN;
-    for (size_t r = k < kv ? rv : 0; r < rows; ++r) d[r] = src[r * g.lda + k];
-    for (size_t r = rows; r < RN; ++r) d[r] = 0.0f;
-  }
+// b(k, j) of a k block, k-major: bt[k * NT + j] (either layout of B), read by the tiles below.
+template <int NT>
+FG_NO_LIBCALLS static void gemm_pack_bcols(const gemm_args& g, size_t j0, size_t pc, size_t kc, float* bt) {
+  const float* bb = g.b + (g.trans_b ? j0 * g.ldb + pc : pc * g.ldb + j0);
+  const size_t bk = g.trans_b ? 1 : g.ldb, bj = g.trans_b ? g.ldb : 1;
+  for (size_t k = 0; k < kc; ++k)
+    for (int j = 0; j < NT; ++j) bt[k * NT + j] = bb[k * bk + j * bj];
 }
 
-template <class V, int NT>
-static void gemm_block_mvec(const gemm_args& g, size_t m0, size_t m1, size_t j0, float* ws) {
-  constexpr int RV = NT == 1 ? 4 : NT == 2 ? 4 : NT <= 4 ? 2 : 1;
+// Transposed A: a(k, rows) is a run of A's row k, read in place (the last group through a lane mask).
+template <class V, int NT, int RV>
+static void gemm_tile_mvec_cols(const gemm_args& g, const float* bt, size_t r0, size_t rows, size_t j0, size_t pc, size_t kc,
+                                int fold) {
+  using R = typename V::R;
+  R acc[NT][RV];
+#pragma GCC unroll 8
+  for (int j = 0; j < NT; ++j)
+#pragma GCC unroll 8
+    for (int v = 0; v < RV; ++v) acc[j][v] = V::zero();
+  const size_t full_v = rows / V::N;  // whole vectors of valid rows
+  const gemm_lanes last(rows % V::N ? rows % V::N : V::N);
+  const float* at = g.a + pc * g.lda + r0;
+#pragma GCC unroll 4
+  for (size_t k = 0; k < kc; ++k) {
+    R a[RV];
+#pragma GCC unroll 8
+    for (int v = 0; v < RV; ++v) {
+      const float* ak = at + k * g.lda + v * V::N;
+      if ((size_t)v < full_v) a[v] = V::load(ak);
+      else if ((size_t)v == full_v && rows % V::N) a[v] = last.load(ak);
+      else a[v] = V::zero();
+    }
+#pragma GCC unroll 8
+    for (int j = 0; j < NT; ++j) {
+      const R b = V::set1(bt[k * NT + j]);
+#pragma GCC unroll 8
+      for (int v = 0; v < RV; ++v) acc[j][v] = V::fma(a[v], b, acc[j][v]);
+    }
+  }
+  gemm_mvec_fold<V, NT, RV>(g, acc, r0, rows, j0, fold);
+}
+
+// Row-major A: V::N rows x V::N k at a time are loaded (k past kc through a lane mask) and transposed in
+// registers (V::transpose_regs), so that vector kk holds a(k + kk, rows of the group): nothing is packed
+// or stored, A is read once at the speed of the transposes. RV groups of V::N rows: all whole, or
+// (PARTIAL) `rows` rows, the missing rows of the last group repeating the last valid one (computed,
+// never folded).
+template <class V, int NT, int RV, bool PARTIAL>
+static void gemm_tile_mvec_rows(const gemm_args& g, const float* bt, size_t r0, size_t rows, size_t j0, size_t pc, size_t kc,
+                                int fold) {
+  using R = typename V::R;
+  constexpr int N = V::N;
+  R acc[NT][RV];
+#pragma GCC unroll 8
+  for (int j = 0; j < NT; ++j)
+#pragma GCC unroll 8
+    for (int v = 0; v < RV; ++v) acc[j][v] = V::zero();
+  const size_t lda = g.lda;
+  const float* ar = g.a + r0 * lda + pc;
+  const auto row = [&](int v, int i) {
+    if constexpr (PARTIAL) {
+      const size_t r = (size_t)v * N + (size_t)i;
+      return ar + (r < rows ? r : rows - 1) * lda;
+    }
+    return ar + ((size_t)v * N + (size_t)i) * lda;
+  };
+  const size_t kv = kc / N * N;
+  for (size_t k = 0; k < kv; k += N) {
+#pragma GCC unroll 8
+    for (int v = 0; v < RV; ++v) {
+      // (opaque to the compiler: so that it neither keeps the broadcasts of b, shared by the groups, nor
+      // RV * N row pointers in registers, which spills the transposes)
+      const float* bk = bt + k * NT;
+      const float* ak = row(v, 0) + k;
+      __asm__("" : "+r"(bk), "+r"(ak));
+      R a[N];
+#pragma GCC unroll 16
+      for (int i = 0; i < N; ++i) a[i] = V::load(PARTIAL ? row(v, i) + k : ak + i * lda);
+      V::transpose_regs(a);
+#pragma GCC unroll 16
+      for (int kk = 0; kk < N; ++kk)
+#pragma GCC unroll 8
+        for (int j = 0; j < NT; ++j) acc[j][v] = V::fma(a[kk], V::set1(bk[kk * NT + j]), acc[j][v]);
+    }
+  }
+  if (kv < kc) {
+    // the last kc - kv (< N) k: lanes past kc are loaded as zero, transposed through memory, not used
+    const gemm_lanes tail(kc - kv);
+    alignas(64) float t[RV][N * N];
+#pragma GCC unroll 8
+    for (int v = 0; v < RV; ++v) {
+      R a[N];
+      for (int i = 0; i < N; ++i) a[i] = tail.load(row(v, i) + kv);
+      V::transpose_regs(a);
+      for (int kk = 0; kk < N; ++kk) V::store(t[v] + kk * N, a[kk]);
+    }
+    for (size_t kk = 0; kk < kc - kv; ++kk)
+#pragma GCC unroll 8
+      for (int v = 0; v < RV; ++v)
+#pragma GCC unroll 8
+        for (int j = 0; j < NT; ++j) acc[j][v] = V::fma(V::load(t[v] + kk * N), V::set1(bt[(kv + kk) * NT + j]), acc[j][v]);
+  }
+  gemm_mvec_fold<V, NT, RV>(g, acc, r0, rows, j0, fold);
+}
+
+template <class V, int NT, int RV>
+static void gemm_block_mvec_rv(const gemm_args& g, size_t m0, size_t m1, size_t j0) {
   constexpr size_t RN = RV * V::N;
+  alignas(64) float bt[GEMM_KC * NT];
   for (size_t pc = 0; pc < g.k; pc += GEMM_KC) {
     const size_t kc = g.k - pc < GEMM_KC ? g.k - pc : GEMM_KC;
     const int fold = pc > 0 ? FOLD_ADD : g.beta == 0.0f ? FOLD_SET : FOLD_BETA;
+    gemm_pack_bcols<NT>(g, j0, pc, kc, bt);
     for (size_t r0 = m0; r0 < m1; r0 += RN) {
       const size_t rows = m1 - r0 < RN ? m1 - r0 : RN;
       if (g.trans_a) {
-        gemm_tile_mvec<V, NT, RV, false>(g, g.a + pc * g.lda + r0, g.lda, r0, rows, j0, pc, kc, fold);
+        gemm_tile_mvec_cols<V, NT, RV>(g, bt, r0, rows, j0, pc, kc, fold);
+      } else if (rows == RN) {
+        gemm_tile_mvec_rows<V, NT, RV, false>(g, bt, r0, rows, j0, pc, kc, fold);
       } else {
-        gemm_pack_at<V>(g, r0, rows, pc, kc, ws, RN);
-        gemm_tile_mvec<V, NT, RV, true>(g, ws, RN, r0, rows, j0, pc, kc, fold);
+        // a last partial tile: as many groups as it needs (independent fma chains, run side by side)
+        const size_t groups = (rows + V::N - 1) / V::N;
+        if (groups == 1) gemm_tile_mvec_rows<V, NT, 1, true>(g, bt, r0, rows, j0, pc, kc, fold);
+        if constexpr (RV >= 2)
+          if (groups == 2) gemm_tile_mvec_rows<V, NT, 2, true>(g, bt, r0, rows, j0, pc, kc, fold);
+        if constexpr (RV >= 3)
+          if (groups == 3) gemm_tile_mvec_rows<V, NT, 3, true>(g, bt, r0, rows, j0, pc, kc, fold);
+        if constexpr (RV >= 4)
+          if (groups == 4) gemm_tile_mvec_rows<V, NT, 4, true>(g, bt, r0, rows, j0, pc, kc, fold);
+        static_assert(RV <= 4, "a partial tile of up to 4 groups");
       }
     }
   }
 }
 
+// RV groups of rows side by side (independent fma chains to hide the fma latency), except a row-major
+// A larger than L2: its RV * V::N rows are as many streams through memory, more than the hardware
+// prefetchers follow (1024 x 1 x 1024 took 1.9x longer with 4 groups than with 1, one thread on Zen 5),
+// so it runs one group (V::N streams) at a time.
+constexpr size_t GEMM_MVEC_STREAM = 262144;  // floats of A (1 MiB)
+template <class V, int NT>
+static void gemm_block_mvec(const gemm_args& g, size_t m0, size_t m1, size_t j0) {
+  constexpr int RV = NT <= 2 ? 4 : NT <= 4 ? 2 : 1;
+  if (!g.trans_a && (m1 - m0) * g.k > GEMM_MVEC_STREAM) return gemm_block_mvec_rv<V, NT, 1>(g, m0, m1, j0);
+  gemm_block_mvec_rv<V, NT, RV>(g, m0, m1, j0);
+}
+
 // The last nt (1..GEMM_MVEC_COLS) columns of C[m0, m1): gemm_block_mvec, then the epilogue.
 constexpr size_t GEMM_MVEC_COLS = 4;
 template <class V>
-static void gemm_cols_mvec(const gemm_args& g, size_t m0, size_t m1, size_t j0, size_t nt, float* ws) {
+static void gemm_cols_mvec(const gemm_args& g, size_t m0, size_t m1, size_t j0, size_t nt) {
   if (g.k == 0 || g.alpha == 0.0f) return gemm_empty_k<V>(g, m0, m1, j0, j0 + nt);
   switch (nt) {
-    case 1: gemm_block_mvec<V, 1>(g, m0, m1, j0, ws); break;
-    case 2: gemm_block_mvec<V, 2>(g, m0, m1, j0, ws); break;
-    case 3: gemm_block_mvec<V, 3>(g, m0, m1, j0, ws); break;
-    default: gemm_block_mvec<V, 4>(g, m0, m1, j0, ws); break;
+    case 1: gemm_block_mvec<V, 1>(g, m0, m1, j0); break;
+    case 2: gemm_block_mvec<V, 2>(g, m0, m1, j0); break;
+    case 3: gemm_block_mvec<V, 3>(g, m0, m1, j0); break;
+    default: gemm_block_mvec<V, 4>(g, m0, m1, j0); break;
   }
   gemm_epilogue<V>(g, m0, m1, j0, j0 + nt);
 }
@@ -449,11 +534,13 @@ template <class V>
 static void gemm_block(const gemm_args& g, size_t m0, size_t m1, size_t n0, size_t n1, float* ws) {
   constexpr int MR = gemm_shape<V::N>::MR, NV = gemm_shape<V::N>::NV, NR = NV * V::N;
   if constexpr (V::N >= 8) {
-    // a few columns past whole vectors: along M (see gemm_block_mvec)
+    // a few columns past whole vectors: along M (see gemm_block_mvec), whatever the layout of A (a
+    // row-major A beside wide panels too, since it is transposed in registers: 200x36x200 0.89 -> 0.78,
+    // 68^3 1.23 -> 1.12 of OpenBLAS, one thread on Zen 5; with the transposed panel it had cost more)
     const size_t lanes = (n1 - n0) % V::N;
-    if (lanes > 0 && lanes <= GEMM_MVEC_COLS && m1 - m0 >= (size_t)V::N && (g.trans_a || n1 - n0 == lanes)) {
+    if (lanes > 0 && lanes <= GEMM_MVEC_COLS && m1 - m0 >= (size_t)V::N) {
       gemm_block<V>(g, m0, m1, n0, n1 - lanes, ws);
-      return gemm_cols_mvec<V>(g, m0, m1, n1 - lanes, lanes, ws);
+      return gemm_cols_mvec<V>(g, m0, m1, n1 - lanes, lanes);
     }
   }
   if constexpr (V::N > 1 && NV > 1) {
