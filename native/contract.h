@@ -100,6 +100,6 @@ constexpr size_t LN_GROUP = 64;
 }  // namespace fg
 
 // Families with a kernel table (kernels/<f>_api.h: struct <f>_table; kernels/<f>.h: fill_<f><V>), in table order.
-#define FG_KERNEL_FAMILIES(X) X(elementwise) X(gemm) X(reduce) X(optim) X(batchnorm) X(rng) X(unary) X(conv) X(layernorm) X(rnn) X(embedding) X(probe)
+#define FG_KERNEL_FAMILIES(X) X(elementwise) X(gemm) X(reduce) X(optim) X(batchnorm) X(rng) X(unary) X(conv) X(layernorm) X(rnn) X(embedding) X(special) X(probe)
 // Families with a binding file (native/binding/<f>.cc: register_<f>(env, exports)), in registration order.
-#define FG_BINDING_FAMILIES(X) X(system) X(elementwise) X(gemm) X(reduce) X(optim) X(batchnorm) X(rng) X(unary) X(conv) X(layernorm) X(rnn) X(embedding) X(probe)
+#define FG_BINDING_FAMILIES(X) X(system) X(elementwise) X(gemm) X(reduce) X(optim) X(batchnorm) X(rng) X(unary) X(conv) X(layernorm) X(rnn) X(embedding) X(special) X(probe)

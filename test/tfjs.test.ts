@@ -251,6 +251,9 @@ test('unary maps and Softmax match the CPU backend', () => {
     checkKernel('ClipByValue', `clipByValue [${lo}, ${hi}] at its bounds`, () => tf.clipByValue(edge, lo, hi), exact);
   }
   checkKernel('Log1p', 'log1p', () => tf.log1p(pos), exact);
+  // Native log1p (fastgrad's special family, Math.log1p's bits) on a long input with its specials and (-1, 0).
+  const lp = tf.concat([rand([5000], -0.999, 6), tf.tensor([-1, -0.5, -2, -Infinity, NaN, Infinity, -0, 0, 1e-30, -1e-30, 2 ** -54, 1e30])]);
+  checkKernel('Log1p', 'log1p long, with specials', () => tf.log1p(lp), exact);
   checkKernel('Softmax', 'softmax 2-D', () => tf.softmax(x), () => () => 1e-6);
   const x3 = rand([2, 3, 10], -5, 5);
   checkKernel('Softmax', 'softmax 3-D', () => tf.softmax(x3), () => () => 1e-6);

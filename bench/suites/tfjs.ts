@@ -8,8 +8,10 @@
 //   autoencoder  784-1000-500-250-30-250-500-1000-784 (sigmoid, linear code, sigmoid out), binary
 //                cross-entropy, batch 200, 400 samples
 // Optimizer Adam(1e-3) everywhere: tf.train.adam (the unchanged tfjs program) on every backend, and
-// fgtf.train.adam (fused) on 'fastgrad'. Targets (issue 17): >= 10x 'cpu', >= 3x 'wasm', within 1.3x of
-// fastgrad's own API. Run alone: npm run bench -- --only tfjs [--quick]
+// fgtf.train.adam (fused) on 'fastgrad'. The own API twice: a hand-written loop (subarray views, no loss
+// read-back) and fg.train.fit with a DataLoader (model.fit's twin); neither side computes the gradient
+// of the model's input. Targets (issue 17): >= 10x 'cpu', >= 3x 'wasm', within 1.3x of fastgrad's own
+// API. Run alone: npm run bench -- --only tfjs [--quick]
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
@@ -96,14 +98,19 @@ export const MODELS: Model[] = [
 
 export interface Config {
   label: string;
+  /** The tfjs backend; null: the model in fastgrad's own API (fused: a hand-written loop, else fg.train.fit). */
   backend: string | null;
   fused: boolean;
 }
+
+/** The own API through fg.train.fit and a DataLoader: model.fit's twin (a training loop reading the loss every batch). */
+export const OWN_FIT = 'fastgrad own API (fg.train.fit)';
 
 const CONFIGS: Config[] = [
   { label: "fastgrad (fgtf.train.adam)", backend: 'fastgrad', fused: true },
   { label: "fastgrad (tf.train.adam)", backend: 'fastgrad', fused: false },
   { label: 'fastgrad own API', backend: null, fused: true },
+  { label: OWN_FIT, backend: null, fused: false },
   { label: 'wasm', backend: 'wasm', fused: false },
   { label: 'cpu', backend: 'cpu', fused: false },
 ];
@@ -127,14 +134,27 @@ export async function epochRunner(m: Model, c: Config): Promise<(() => Promise<v
     const opt = new fg.optim.Adam(model.parameters(), { lr: 1e-3 });
     const inF = x.length / m.samples, outF = y.length / m.samples;
     const labels = m.classes === null ? null : Int32Array.from({ length: m.samples }, (_, i) => y.subarray(i * outF, (i + 1) * outF).indexOf(1));
+    const xShape = [m.samples, ...(input ?? [inF])];
+    if (!c.fused) {
+      // model.fit's twin: batches gathered by a DataLoader (shuffle off, as in the tfjs runs), the loss
+      // read each batch, no metrics, one epoch per call.
+      const xs = new fg.Tensor(x, xShape);
+      const ds = labels ? new fg.data.TensorDataset(xs, labels) : new fg.data.TensorDataset(xs, xs);
+      const loader = new fg.data.DataLoader(ds, { batchSize: m.batch, shuffle: false });
+      return async () => {
+        await fg.train.fit(model, loader, { optimizer: opt, loss, epochs: 1, verbose: 0 });
+      };
+    }
+    // A hand-written loop on subarray views. backwardParameters: the parameters' gradients only, as
+    // tfjs computes them (neither side computes the gradient of the model's input).
     return async () => {
       for (let s = 0; s < m.samples; s += m.batch) {
-        const xb = new fg.Tensor(x.subarray(s * inF, (s + m.batch) * inF), [m.batch, ...(input ?? [inF])]);
+        const xb = new fg.Tensor(x.subarray(s * inF, (s + m.batch) * inF), [m.batch, ...xShape.slice(1)]);
         model.zeroGrad();
         const out = model.forward(xb);
         if (labels) (loss as fg.nn.CrossEntropyLoss).forward(out, labels.subarray(s, s + m.batch));
         else (loss as fg.nn.BCEWithLogitsLoss).forward(out, xb);
-        model.backward(loss.backward());
+        model.backwardParameters(loss.backward());
         opt.step();
       }
     };
@@ -182,6 +202,7 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
     const ms = new Map([...times].map(([c, t]) => [c.label, median(t)]));
     const fused = ms.get(CONFIGS[0].label)!;
     for (const [label, t] of ms) {
+      const own = (other: string) => (ms.has(other) ? (ms.get(other)! / fused).toFixed(2) : 'n/a');
       const vs = (other: string) => (ms.has(other) ? `${(ms.get(other)! / fused).toFixed(1)}x` : 'n/a');
       rows.push({
         suite: 'tfjs',
@@ -190,7 +211,7 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
         size: m.samples,
         medianMs: t,
         note: label === CONFIGS[0].label
-          ? `fused fastgrad vs cpu ${vs('cpu')}, vs wasm ${vs('wasm')}, own API / this ${ms.has('fastgrad own API') ? (ms.get('fastgrad own API')! / fused).toFixed(2) : 'n/a'}` +
+          ? `fused fastgrad vs cpu ${vs('cpu')}, vs wasm ${vs('wasm')}, own API / this ${own('fastgrad own API')}, fg.train.fit / this ${own(OWN_FIT)}` +
             (missing.length ? `; could not run: ${missing.join('; ')}` : '')
           : '',
       });

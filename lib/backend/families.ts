@@ -18,6 +18,7 @@ import { conv } from './spec/conv.js';
 import { layernorm } from './spec/layernorm.js';
 import { rnn } from './spec/rnn.js';
 import { embedding } from './spec/embedding.js';
+import { special } from './spec/special.js';
 import { probe } from './spec/probe.js';
 import { system } from './spec/system.js';
 import { jsElementwise } from './js/elementwise.js';
@@ -31,6 +32,7 @@ import { jsConv } from './js/conv.js';
 import { jsLayerNorm } from './js/layernorm.js';
 import { jsRnn } from './js/rnn.js';
 import { jsEmbedding } from './js/embedding.js';
+import { jsSpecial } from './js/special.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type KernelsOfSpec<S> = S extends FamilySpec<infer K, any> ? K : never;
@@ -51,6 +53,7 @@ export const KERNEL_FAMILIES = {
   layernorm: family(layernorm, jsLayerNorm),
   rnn: family(rnn, jsRnn),
   embedding: family(embedding, jsEmbedding),
+  special: family(special, jsSpecial),
 };
 
 /** Native families outside Kernels: `system` (binding only) first, `probe` (the bench's yardsticks). */

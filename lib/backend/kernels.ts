@@ -14,3 +14,4 @@ export type { ConvGeometry, ConvKernels } from './spec/conv.js';
 export type { LayerNormKernels } from './spec/layernorm.js';
 export type { RnnKernels } from './spec/rnn.js';
 export type { EmbeddingKernels } from './spec/embedding.js';
+export type { SpecialKernels } from './spec/special.js';

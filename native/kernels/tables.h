@@ -17,6 +17,7 @@
 #include "kernels/layernorm_api.h"
 #include "kernels/rnn_api.h"
 #include "kernels/embedding_api.h"
+#include "kernels/special_api.h"
 #include "kernels/probe_api.h"
 
 namespace fg {

@@ -47,14 +47,17 @@ const clipByValueKernel: FastgradKernel = {
   },
 };
 
-/** Log1p with the CPU kernel's expression (Math.log1p; fastgrad has no log1p kernel), into a recycled array (storage.ts). */
+/**
+ * Log1p on fastgrad's special family: Math.log1p's bits (the CPU kernel's expression) per element,
+ * native (fdlibm's log1p in binary64, threaded) or the TypeScript twin (Math.log1p itself).
+ */
 const log1pKernel: FastgradKernel = {
   kernelName: Log1p,
   impl: ({ inputs, backend }) => {
     const X = f32(backend, inputs.x);
     if (!X) return null;
     const out = alloc(backend, X.length);
-    for (let i = 0; i < X.length; i++) out[i] = Math.log1p(X[i]);
+    kfor(X.length, 'transcendental').special.log1p(X, out);
     return output(backend, inputs.x.shape, out);
   },
 };
