@@ -3,10 +3,11 @@
 //   sign floor ceil round trunc: exact results, gradient zero (torch's);
 //   round: half to even, as torch (Math.round would round half up);
 //   sin cos: V8's Math.sin / Math.cos of the float32 value (fdlibm, correctly rounded to within an
-//   ulp, the same on every machine) rounded to float32; gradients g·cos(x) and −g·sin(x).
+//   ulp, the same on every machine) rounded to float32; gradients g·cos(x) and −g·sin(x);
+//   log1p (on the special kernel family, the same bits) and expm1 (Math.expm1) likewise.
 import { recordOp as record } from '../autograd/engine.js';
 import { checkTensor, Tensor } from '../tensor.js';
-import { empty, fresh, needs1 } from './core.js';
+import { empty, fresh, kfor, needs1 } from './core.js';
 
 const fr = Math.fround;
 
@@ -69,12 +70,14 @@ function mulBy(g: Tensor, x: Tensor, f: (v: number) => number): Tensor {
 }
 
 /**
- * log(1 + x), accurate for small x: V8's Math.log1p of the float32 value (fdlibm), rounded to float32.
- * Gradient g / (1 + x) (the sum rounded to binary32 first, as torch computes it).
+ * log(1 + x), accurate for small x: the special family's log1p (the bits of V8's Math.log1p, fdlibm, of
+ * the float32 value, rounded to float32; native from 17 elements). Gradient g / (1 + x) (the sum
+ * rounded to binary32 first, as torch computes it).
  */
 export function log1p(x: Tensor): Tensor {
   checkTensor(x, 'x');
-  const out = map(x, (v) => fr(Math.log1p(v)));
+  const out = empty(x.shape, x.size);
+  kfor(x.size, 'transcendental').special.log1p(x.data, out.data);
   if (needs1(x)) record(out, 'log1p', [x], (g) => [divBy(g, x, (v) => fr(1 + v))], [x]);
   return out;
 }
