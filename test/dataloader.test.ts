@@ -6,6 +6,8 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as fg from '../lib/index.js';
+import { pack, unpack } from '../lib/data/collate.js';
+import { sharedBatchLimit } from '../lib/data/shared.js';
 import { assertSameBits } from './support/harness.js';
 
 const FIXTURE = path.join(__dirname, 'support', 'dataloader-datasets.ts');
@@ -589,4 +591,77 @@ test('workers: the thread budget — the training thread runs max(1, cores - num
     else process.env.FASTGRAD_NUM_THREADS = envBefore;
     fg.setNumThreads(before);
   }
+});
+
+test('workers: batches come in fresh shared memory, stay intact while the caller keeps them, and fall back to transferred arrays past the limit; the same bits either way', async () => {
+  const spec = { module: FIXTURE, args: { n: 64, dim: 300, augment: true } };
+  const opts = { batchSize: 8, shuffle: true, generator: new fg.Generator(5), persistentWorkers: true };
+  const ref = new fg.data.DataLoader<XY>(spec, opts);
+  const refHashes = [await collectHashes(ref), await collectHashes(ref), await collectHashes(ref)];
+  const kinds = (b: XY) => [b[0].data.buffer.constructor.name, b[1].buffer.constructor.name].join('/');
+  const keepAll = async (limit: number) => {
+    const before = sharedBatchLimit();
+    sharedBatchLimit(limit);
+    try {
+      const loader = new fg.data.DataLoader<XY>(spec, { ...opts, generator: new fg.Generator(5), numWorkers: 2 });
+      const kept: XY[][] = [];
+      for (let e = 0; e < 3; e++) {
+        const epoch: XY[] = [];
+        for await (const b of loader) {
+          epoch.push(b);
+          new Float32Array(1 << 16).fill(e); // garbage: collections while batches are held
+        }
+        kept.push(epoch);
+      }
+      await loader.close();
+      return kept;
+    } finally {
+      sharedBatchLimit(before);
+    }
+  };
+  // default limit: every batch (x and labels) in its own shared memory, intact after later epochs
+  const shared = await keepAll(sharedBatchLimit());
+  assert.deepEqual(shared.map((e) => e.map(hashBatch)), refHashes);
+  for (const b of shared.flat()) assert.equal(kinds(b), 'SharedArrayBuffer/SharedArrayBuffer');
+  assert.equal(new Set(shared.flat().map((b) => b[0].data.buffer)).size, 24, 'no two batches share memory');
+  // limit 0: transferred ordinary arrays
+  const transferred = await keepAll(0);
+  assert.deepEqual(transferred.map((e) => e.map(hashBatch)), refHashes);
+  for (const b of transferred.flat()) assert.equal(kinds(b), 'ArrayBuffer/ArrayBuffer');
+  // a limit of a few batches: shared until a thread's account is full, then transferred; same bits
+  const batchBytes = 8 * 300 * 4 + 8 * 4;
+  const mixed = await keepAll(3 * batchBytes);
+  assert.deepEqual(mixed.map((e) => e.map(hashBatch)), refHashes);
+  const mixedKinds = new Set(mixed.flat().map((b) => b[0].data.buffer.constructor.name));
+  assert.deepEqual([...mixedKinds].sort(), ['ArrayBuffer', 'SharedArrayBuffer']);
+  // a kept batch from shared memory trains like any tensor (native kernels read it)
+  const lin = new fg.nn.Linear(300, 4, { generator: new fg.Generator(1) });
+  const [x] = shared[0][0];
+  assertSameBits(lin.forward(x).data, lin.forward(new fg.Tensor(Float32Array.from(x.data), x.shape)).data, { kernel: 'Linear on a shared-memory batch' });
+});
+
+test('pack: fresh shared memory is shared once, a dataset\'s own shared memory and views are copied, owned arrays are transferred', () => {
+  const fresh = new Set<ArrayBufferLike>();
+  const isFresh = (b: ArrayBufferLike) => fresh.delete(b);
+  const mine = new Float32Array(new SharedArrayBuffer(16));
+  fresh.add(mine.buffer);
+  const datasets = new Float32Array(new SharedArrayBuffer(16)); // the dataset's memory, not made for this batch
+  const view = new Int32Array(8).subarray(2, 4);
+  const owned = new Int32Array(3);
+  const { message, transfer } = pack([new fg.Tensor(mine, [2, 2]), datasets, view, owned], isFresh);
+  const [t, d, v, o] = message as [{ data: Float32Array }, Float32Array, Int32Array, Int32Array];
+  assert.equal(t.data, mine, 'fresh shared memory is sent as it is');
+  assert.notEqual(d, datasets);
+  assert.ok(!(d.buffer instanceof SharedArrayBuffer), "the dataset's shared memory is copied");
+  assert.notEqual(v, view);
+  assert.equal(o, owned);
+  assert.deepEqual(new Set(transfer), new Set([d.buffer, v.buffer, o.buffer]));
+  // a second pack of the same shared array copies it (it was sent already)
+  const again = pack([mine], isFresh).message as [Float32Array];
+  assert.notEqual(again[0], mine);
+  const seen: ArrayBufferView[] = [];
+  const back = unpack(message, (a) => seen.push(a)) as [fg.Tensor, Float32Array, Int32Array, Int32Array];
+  assert.deepEqual(back[0].shape, [2, 2]);
+  assert.equal(back[0].data, mine);
+  assert.deepEqual(seen, [mine]);
 });

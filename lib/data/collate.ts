@@ -16,6 +16,18 @@ import { isIntegerArray } from './dataset.js';
 
 export type Collate = (samples: unknown[]) => unknown;
 
+/**
+ * Where the default collate puts a batch's arrays: ordinary typed arrays on the main thread; in a
+ * worker, fresh shared memory (worker.ts SharedBatchMemory) that crosses to the main thread without
+ * adding to either thread's external-memory count (see pack()).
+ */
+export interface BatchMemory {
+  f32(n: number): Float32Array;
+  i32(n: number): Int32Array;
+}
+
+const ordinary: BatchMemory = { f32: (n) => new Float32Array(n), i32: (n) => new Int32Array(n) };
+
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== 'object') return false;
   const p = Object.getPrototypeOf(v);
@@ -26,11 +38,11 @@ function mismatch(at: string, first: unknown, b: number, other: unknown): TypeEr
   return new TypeError(`Expected every sample's ${at} to match sample 0's (${describe(first)}) for collate but sample ${b}'s is ${describe(other)}`);
 }
 
-function collateAt(samples: unknown[], at: string): unknown {
+function collateAt(samples: unknown[], at: string, mem: BatchMemory): unknown {
   const first = samples[0], B = samples.length;
   if (first instanceof Tensor) {
     const per = first.size, int = first.dtype === 'int32';
-    const out = int ? new Int32Array(B * per) : new Float32Array(B * per);
+    const out = int ? mem.i32(B * per) : mem.f32(B * per);
     samples.forEach((s, b) => {
       if (!(s instanceof Tensor) || s.dtype !== first.dtype) throw mismatch(at, first, b, s);
       if (s.size !== per || s.ndim !== first.ndim || s.shape.some((d, k) => d !== first.shape[k])) {
@@ -41,7 +53,7 @@ function collateAt(samples: unknown[], at: string): unknown {
     return new Tensor(out as Float32Array, [B, ...first.shape]);
   }
   if (first instanceof Float32Array || first instanceof Float64Array) {
-    const L = first.length, out = new Float32Array(B * L);
+    const L = first.length, out = mem.f32(B * L);
     samples.forEach((s, b) => {
       if (!(s instanceof Float32Array || s instanceof Float64Array)) throw mismatch(at, first, b, s);
       if (s.length !== L) throw new RangeError(`Expected every sample's ${at} to have length ${L} (as sample 0's) for collate but sample ${b}'s has length ${s.length}`);
@@ -50,7 +62,7 @@ function collateAt(samples: unknown[], at: string): unknown {
     return new Tensor(out, [B, L]);
   }
   if (isIntegerArray(first)) {
-    const L = first.length, out = new Int32Array(B * L);
+    const L = first.length, out = mem.i32(B * L);
     samples.forEach((s, b) => {
       if (!isIntegerArray(s)) throw mismatch(at, first, b, s);
       if (s.length !== L) throw new RangeError(`Expected every sample's ${at} to have length ${L} (as sample 0's) for collate but sample ${b}'s has length ${s.length}`);
@@ -59,7 +71,7 @@ function collateAt(samples: unknown[], at: string): unknown {
     return out;
   }
   if (typeof first === 'number') {
-    const out = new Int32Array(B);
+    const out = mem.i32(B);
     samples.forEach((s, b) => {
       if (typeof s !== 'number') throw mismatch(at, first, b, s);
       if (!Number.isInteger(s) || s < -2147483648 || s > 2147483647) {
@@ -80,7 +92,7 @@ function collateAt(samples: unknown[], at: string): unknown {
       if (!Array.isArray(s)) throw mismatch(at, first, b, s);
       if (s.length !== first.length) throw new RangeError(`Expected every sample's ${at} to have ${first.length} entries (as sample 0's) for collate but sample ${b}'s has ${s.length}`);
     });
-    return first.map((_, k) => collateAt(samples.map((s) => (s as unknown[])[k]), `${at}[${k}]`));
+    return first.map((_, k) => collateAt(samples.map((s) => (s as unknown[])[k]), `${at}[${k}]`, mem));
   }
   if (isPlainObject(first)) {
     const keys = Object.keys(first);
@@ -91,7 +103,7 @@ function collateAt(samples: unknown[], at: string): unknown {
       }
     });
     const out: Record<string, unknown> = {};
-    for (const k of keys) out[k] = collateAt(samples.map((s) => (s as Record<string, unknown>)[k]), `${at}.${k}`);
+    for (const k of keys) out[k] = collateAt(samples.map((s) => (s as Record<string, unknown>)[k]), `${at}.${k}`, mem);
     return out;
   }
   throw typeError('a Tensor, a typed array, a number, a string, or an array or plain object of those', `sample 0's ${at}`, first);
@@ -99,29 +111,43 @@ function collateAt(samples: unknown[], at: string): unknown {
 
 /** Stacks a list of samples into a batch (rules at the top of this file). */
 export function defaultCollate(samples: unknown[]): unknown {
+  return collateWith(samples, ordinary);
+}
+
+/** defaultCollate with the batch's arrays from `mem`. */
+export function collateWith(samples: unknown[], mem: BatchMemory): unknown {
   if (!Array.isArray(samples) || samples.length === 0) throw typeError('a non-empty array of samples', 'samples', samples);
-  return collateAt(samples, 'value');
+  return collateAt(samples, 'value', mem);
 }
 
 // ------------------------------------------------------------------------------ transfer packing
 // A batch crosses threads as a structured-clone message in which every Tensor is { $tensor: shape,
-// data } and every typed array travels in the transfer list (moved, not copied). Arrays that do not own
-// their whole buffer (views into a dataset's memory) are copied first, so a transfer never detaches
-// memory the worker's dataset still uses.
+// data }. An array in fresh shared memory that the worker's collate made for this batch alone (`fresh`)
+// is shared as it is: the worker never touches it again, so the main thread has it to itself, and
+// shared memory does not count as external memory for V8's collection heuristics (transferred batches
+// did: on the main thread they started a mark-compact every ~20 MB received). Every other typed array
+// travels in the transfer list (moved, not copied); arrays that do not own their whole buffer (views
+// into a dataset's memory) and other shared memory (the dataset's own) are copied first, so a transfer
+// never detaches, and the main thread never shares, memory the worker's dataset still uses.
 const TENSOR = '$tensor';
 
-function owned<T extends ArrayBufferView>(a: T, transfer: Set<ArrayBuffer>): T {
-  const whole = a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && !(a.buffer instanceof SharedArrayBuffer);
-  const out = whole && !transfer.has(a.buffer as ArrayBuffer) ? a : ((a as unknown as { slice(): T }).slice());
+function owned<T extends ArrayBufferView>(a: T, transfer: Set<ArrayBuffer>, fresh: (b: ArrayBufferLike) => boolean): T {
+  const whole = a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
+  if (whole && a.buffer instanceof SharedArrayBuffer && fresh(a.buffer)) return a;
+  const out = whole && !(a.buffer instanceof SharedArrayBuffer) && !transfer.has(a.buffer as ArrayBuffer) ? a : ((a as unknown as { slice(): T }).slice());
   transfer.add(out.buffer as ArrayBuffer);
   return out;
 }
 
-/** The batch as a message and the buffers to transfer with it (fresh copies where the batch does not own them). */
-export function pack(v: unknown, transfer: Set<ArrayBuffer> = new Set()): { message: unknown; transfer: ArrayBuffer[] } {
+/**
+ * The batch as a message and the buffers to transfer with it (fresh copies where the batch does not
+ * own them; arrays in the shared memory that `fresh` names are shared, neither copied nor transferred).
+ */
+export function pack(v: unknown, fresh: (b: ArrayBufferLike) => boolean = () => false): { message: unknown; transfer: ArrayBuffer[] } {
+  const transfer = new Set<ArrayBuffer>();
   const walk = (x: unknown): unknown => {
-    if (x instanceof Tensor) return { [TENSOR]: x.shape.slice(), data: owned(x.data, transfer) };
-    if (ArrayBuffer.isView(x) && !(x instanceof DataView)) return owned(x, transfer);
+    if (x instanceof Tensor) return { [TENSOR]: x.shape.slice(), data: owned(x.data, transfer, fresh) };
+    if (ArrayBuffer.isView(x) && !(x instanceof DataView)) return owned(x, transfer, fresh);
     if (Array.isArray(x)) return x.map(walk);
     if (isPlainObject(x)) {
       const o: Record<string, unknown> = {};
@@ -134,13 +160,20 @@ export function pack(v: unknown, transfer: Set<ArrayBuffer> = new Set()): { mess
   return { message, transfer: [...transfer] };
 }
 
-/** The batch back from pack()'s message (Tensors rebuilt around the transferred buffers). */
-export function unpack(m: unknown): unknown {
-  if (Array.isArray(m)) return m.map(unpack);
+/**
+ * The batch back from pack()'s message (Tensors rebuilt around the transferred or shared buffers);
+ * `onShared` hears each typed array in shared memory.
+ */
+export function unpack(m: unknown, onShared?: (a: ArrayBufferView) => void): unknown {
+  if (ArrayBuffer.isView(m)) {
+    if (onShared && m.buffer instanceof SharedArrayBuffer) onShared(m);
+    return m;
+  }
+  if (Array.isArray(m)) return m.map((e) => unpack(e, onShared));
   if (isPlainObject(m)) {
-    if (TENSOR in m && Object.keys(m).length === 2) return new Tensor(m.data as Float32Array, m[TENSOR] as number[]); // or an Int32Array: an int32 tensor
+    if (TENSOR in m && Object.keys(m).length === 2) return new Tensor(unpack(m.data, onShared) as Float32Array, m[TENSOR] as number[]); // or an Int32Array: an int32 tensor
     const o: Record<string, unknown> = {};
-    for (const [k, e] of Object.entries(m)) o[k] = unpack(e);
+    for (const [k, e] of Object.entries(m)) o[k] = unpack(e, onShared);
     return o;
   }
   return m;

@@ -1,7 +1,7 @@
 // One batch from a map-style dataset: the same code on the main thread (numWorkers 0) and in every
 // worker, so a batch's bits do not depend on where it was made.
 import { Generator, RNG_ALGORITHM } from '../random.js';
-import { defaultCollate } from './collate.js';
+import { collateWith, defaultCollate, type BatchMemory } from './collate.js';
 import type { MapDataset, SampleContext } from './dataset.js';
 
 /**
@@ -71,21 +71,22 @@ function getOne(dataset: MapDataset, index: number, seed: EpochSeed, position: n
   }
 }
 
-/** Samples as a batch: defaultCollate in mode 'default', the list in 'list', the one sample in 'none'. */
-export function finishBatch(samples: unknown[], mode: CollateMode, track?: Track): unknown {
+/** Samples as a batch: defaultCollate (its arrays from `mem` if given) in mode 'default', the list in 'list', the one sample in 'none'. */
+export function finishBatch(samples: unknown[], mode: CollateMode, track?: Track, mem?: BatchMemory): unknown {
   if (mode === 'list') return samples;
   if (mode === 'none') return samples[0];
   track?.(Step.Collate, 0);
-  return defaultCollate(samples);
+  return mem ? collateWith(samples, mem) : defaultCollate(samples);
 }
 
 /**
  * The batch of `indices` (their positions in the epoch start at `position`): samples from get(), or
  * the batch from getItems() when mode is 'default' and the dataset has it; then finishBatch. A Promise
  * when some get() returned one and `allowAsync` (the samples are awaited in order, so a hang is
- * reported at the first sample not done); otherwise a TypeError. `track` hears each step.
+ * reported at the first sample not done); otherwise a TypeError. `track` hears each step; the default
+ * collate takes its arrays from `mem` when given.
  */
-export function fetchBatch(dataset: MapDataset, indices: ArrayLike<number>, position: number, seed: EpochSeed, mode: CollateMode, allowAsync: boolean, track?: Track): unknown {
+export function fetchBatch(dataset: MapDataset, indices: ArrayLike<number>, position: number, seed: EpochSeed, mode: CollateMode, allowAsync: boolean, track?: Track, mem?: BatchMemory): unknown {
   if (mode === 'default' && typeof dataset.getItems === 'function') {
     track?.(Step.GetItems, 0);
     try {
@@ -101,7 +102,7 @@ export function fetchBatch(dataset: MapDataset, indices: ArrayLike<number>, posi
     samples[j] = getOne(dataset, indices[j], seed, position + j);
     if (samples[j] instanceof Promise) pending = true;
   }
-  if (!pending) return finishBatch(samples, mode, track);
+  if (!pending) return finishBatch(samples, mode, track, mem);
   if (!allowAsync) {
     throw new TypeError('Expected dataset.get() to return a sample for synchronous iteration but it returned a Promise; iterate with for await');
   }
@@ -111,6 +112,6 @@ export function fetchBatch(dataset: MapDataset, indices: ArrayLike<number>, posi
       track?.(Step.Get, indices[j]);
       samples[j] = await samples[j];
     }
-    return finishBatch(samples, mode, track);
+    return finishBatch(samples, mode, track, mem);
   })();
 }

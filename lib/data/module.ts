@@ -105,6 +105,8 @@ export interface WorkerInit {
   progress: Int32Array;
   /** The epoch seed of the iteration that started the worker (later ones come with each request). */
   seed: EpochSeed;
+  /** Shared batch memory this worker may have live (shared.ts). */
+  sharedBytes: number;
 }
 
 /** What getWorkerInfo() returns inside a DataLoader worker. */

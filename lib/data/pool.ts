@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { unpack } from './collate.js';
 import { Step, type CollateMode, type EpochSeed } from './fetch.js';
 import type { ResolvedSpec, WorkerInit } from './module.js';
+import { SharedAccount, sharedBatchLimit } from './shared.js';
 import type { FailedStep, WorkerRequest } from './worker.js';
 
 /**
@@ -27,7 +28,7 @@ function startWorker(workerData: unknown): Worker {
 /** What a stream request resolves to when that worker's stream is exhausted. */
 export const END_OF_STREAM: unique symbol = Symbol('end of stream');
 
-type Request = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
+type Request = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id' | 'share'> : never) : never;
 
 interface Pending {
   worker: number;
@@ -69,6 +70,10 @@ export class WorkerPool {
   /** The initTimeout timers of the workers not ready yet. */
   readonly #initTimers: (NodeJS.Timeout | undefined)[] = [];
   readonly #isReady: boolean[] = [];
+  /** The shared batch bytes received since this thread's last collection (shared.ts); a request says whether another batch fits. */
+  readonly #shared: SharedAccount;
+  /** The largest batch received in shared memory so far (the room a request asks for). */
+  #batchBytes = 0;
   #nextId = 0;
   #closing = false;
 
@@ -76,6 +81,8 @@ export class WorkerPool {
   constructor(spec: ResolvedSpec, numWorkers: number, mode: CollateMode, seed: EpochSeed, initTimeoutMs = 0) {
     this.size = numWorkers;
     this.#progress = new Int32Array(new SharedArrayBuffer(8 * numWorkers));
+    const sharedBytes = sharedBatchLimit();
+    this.#shared = new SharedAccount(sharedBytes);
     for (let w = 0; w < numWorkers; w++) {
       const ready = new Promise<void>((resolve, reject) => {
         this.#readyResolve.push(resolve);
@@ -83,7 +90,7 @@ export class WorkerPool {
       });
       ready.catch(() => {});
       this.#ready.push(ready);
-      const init: WorkerInit = { spec, workerId: w, numWorkers, mode, progress: this.#progress, seed };
+      const init: WorkerInit = { spec, workerId: w, numWorkers, mode, progress: this.#progress, seed, sharedBytes };
       const worker = startWorker({ fastgradDataLoader: init });
       this.#dead.push(null);
       worker.on('message', (m: Reply) => this.#onMessage(w, m));
@@ -127,7 +134,13 @@ export class WorkerPool {
     if (!p) return;
     this.#pending.delete(m.id!);
     if (m.type === 'batch') {
-      p.resolve(unpack(m.batch));
+      let bytes = 0;
+      const batch = unpack(m.batch, (a) => {
+        bytes += a.byteLength;
+      });
+      this.#shared.add(bytes);
+      if (bytes > this.#batchBytes) this.#batchBytes = bytes;
+      p.resolve(batch);
       return;
     }
     if (m.type === 'end') {
@@ -160,7 +173,8 @@ export class WorkerPool {
       const dead = this.#dead[w];
       if (dead) return reject(dead);
       this.#pending.set(id, { worker: w, req, resolve, reject });
-      this.#workers[w].postMessage({ ...req, id });
+      const share = this.#shared.fits(this.#batchBytes);
+      this.#workers[w].postMessage({ ...req, id, share });
     });
     promise.catch(() => {}); // handled where it is awaited; a batch never awaited (after a break) must not be unhandled
     pendingOf.set(promise, { worker: w, req });
@@ -220,6 +234,7 @@ export class WorkerPool {
     const closed = new Error('DataLoader workers were stopped');
     for (const p of this.#pending.values()) p.reject(closed);
     this.#pending.clear();
+    this.#shared.close();
     await Promise.all(this.#workers.map((w) => w.terminate()));
   }
 }

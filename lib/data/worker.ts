@@ -1,8 +1,8 @@
 // The DataLoader's worker thread: builds the dataset from its module, then answers requests in the
 // order they arrive, sending each batch back with its buffers transferred (never copied through JSON).
 //
-// main -> worker: { id, kind: 'batch', indices: Uint32Array, position, seed }   batch of a map-style dataset
-//                 { id, kind: 'stream', epoch, seed, take, dropLast }            the next batch of this worker's
+// main -> worker: { id, kind: 'batch', indices: Uint32Array, position, seed, share }  batch of a map-style dataset
+//                 { id, kind: 'stream', epoch, seed, take, dropLast, share }        the next batch of this worker's
 //                                                                                 copy of an iterable dataset
 // worker -> main: { type: 'ready' }                                  the dataset is built
 //                 { type: 'init-error', message, stack }             the module or factory failed
@@ -10,10 +10,13 @@
 //                 { type: 'end', id }                                this worker's stream is exhausted
 //                 { type: 'error', id, where, index, name, message, stack }  get(index) / getItems / the
 //                                                                    stream's sample `index` / collate threw
+// `share`: the main thread has room for another batch in shared memory (shared.ts); the default
+// collate then writes the batch into fresh shared memory (if this worker's account has room too).
 // Before each step of making a batch it writes [step, index] to its slot of init.progress (shared
 // memory), so the main thread can say where a late batch is stuck even while this thread is blocked.
 import { parentPort, workerData } from 'node:worker_threads';
 import { pack } from './collate.js';
+import { SharedBatchMemory } from './shared.js';
 import type { AnyIterable, MapDataset } from './dataset.js';
 import { fetchBatch, finishBatch, SampleError, Step, type EpochSeed, type Track } from './fetch.js';
 import { loadDataset, setWorkerEpochSeed, type LoadedDataset, type WorkerInit } from './module.js';
@@ -24,6 +27,8 @@ export interface BatchRequest {
   indices: Uint32Array;
   position: number;
   seed: EpochSeed;
+  /** The main thread has room for a batch in shared memory. */
+  share: boolean;
 }
 
 export interface StreamRequest {
@@ -36,6 +41,8 @@ export interface StreamRequest {
   /** Samples per batch (1 in unbatched mode). */
   take: number;
   dropLast: boolean;
+  /** The main thread has room for a batch in shared memory. */
+  share: boolean;
 }
 
 export type WorkerRequest = BatchRequest | StreamRequest;
@@ -100,13 +107,15 @@ async function main(port: NonNullable<typeof parentPort>, init: WorkerInit): Pro
     Atomics.store(progress, slot + 1, index);
     Atomics.store(progress, slot, step);
   };
+  const memory = new SharedBatchMemory(init.sharedBytes);
   let cursor: StreamCursor | null = null, cursorEpoch = -1;
   const answer = async (req: WorkerRequest): Promise<void> => {
     try {
       let batch: unknown;
       setWorkerEpochSeed(req.seed);
+      memory.allowed = req.share;
       if (req.kind === 'batch') {
-        batch = await fetchBatch(dataset as MapDataset, req.indices, req.position, req.seed, init.mode, true, track);
+        batch = await fetchBatch(dataset as MapDataset, req.indices, req.position, req.seed, init.mode, true, track, memory);
       } else {
         if (cursorEpoch !== req.epoch) {
           cursor = new StreamCursor(dataset as AnyIterable);
@@ -117,9 +126,9 @@ async function main(port: NonNullable<typeof parentPort>, init: WorkerInit): Pro
           port.postMessage({ type: 'end', id: req.id });
           return;
         }
-        batch = finishBatch(samples, init.mode, track);
+        batch = finishBatch(samples, init.mode, track, memory);
       }
-      const { message, transfer } = pack(batch);
+      const { message, transfer } = pack(batch, memory.fresh);
       port.postMessage({ type: 'batch', id: req.id, batch: message }, transfer);
     } catch (e) {
       let where: FailedStep = 'collate', index: number | readonly number[] | null = null, original = e;
