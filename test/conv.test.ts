@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as fg from '../lib/index.js';
 import { conv2d, conv2dBackward, conv2dSpec, convChunk } from '../lib/nn/conv.js';
+import type { ConvGeometry } from '../lib/backend/kernels.js';
 import { assertClose, assertRejects, assertSameBits, forEachNativeConfig, jsKernels, randomF32, requireNative } from './support/harness.js';
 import { checkGradients, f64, sameBitsEverywhere } from './support/layers.js';
 
@@ -265,6 +266,50 @@ test('im2col / col2im kernels: native at every SIMD level and thread count gives
   assert.ok(compared > 0 || process.env.FASTGRAD_ALLOW_NO_NATIVE === '1');
 });
 
+test('conv.forward / conv.backwardData kernels: the per-item im2col + GEMM (+ bias) + col2im bits, native at every SIMD level and thread count', () => {
+  const js = jsKernels();
+  // [geometry, samples, groups, outPerGroup]: items = samples·groups below, at and above the thread counts
+  const cases: [Record<string, number>, number, number, number][] = [
+    [{ C: 3, H: 9, W: 11, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1 }, 1, 1, 7],
+    [{ C: 2, H: 13, W: 7, kh: 3, kw: 2, sh: 2, sw: 3, ph: 2, pw: 0, dh: 2, dw: 1 }, 3, 2, 5],
+    [{ C: 4, H: 6, W: 5, kh: 1, kw: 1, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1 }, 5, 1, 9],
+    [{ C: 4, H: 17, W: 18, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1 }, 9, 1, 13],
+  ];
+  let compared = 0;
+  for (const [g0, n, G, og] of cases) {
+    const g = { ...g0, OH: Math.floor((g0.H + 2 * g0.ph - g0.dh * (g0.kh - 1) - 1) / g0.sh) + 1, OW: Math.floor((g0.W + 2 * g0.pw - g0.dw * (g0.kw - 1) - 1) / g0.sw) + 1 } as never as ConvGeometry;
+    const K = g.C * g.kh * g.kw, P = g.OH * g.OW, X = g.C * g.H * g.W, T = n * G;
+    const x = randomF32(T * X, 21, { specials: 0.02 }), w = randomF32(G * og * K, 22), bias = randomF32(G * og, 23), dy = randomF32(T * og * P, 24, { specials: 0.02 });
+    // the reference: one item at a time through im2col, the GEMM, the bias add and col2im
+    const wantY = new Float32Array(T * og * P), wantYnb = new Float32Array(T * og * P), wantDx = new Float32Array(T * X);
+    for (let t = 0; t < T; t++) {
+      const q = t % G, col = new Float32Array(K * P), wq = w.subarray(q * og * K, (q + 1) * og * K);
+      js.conv.im2col(x.subarray(t * X, (t + 1) * X), g, col);
+      const y = wantYnb.subarray(t * og * P, (t + 1) * og * P);
+      js.gemm.gemm(wq, col, y, og, P, K, false, false, 1, 0, null, 'none');
+      for (let o = 0; o < og; o++) for (let p = 0; p < P; p++) wantY[t * og * P + o * P + p] = Math.fround(y[o * P + p] + bias[q * og + o]);
+      js.gemm.gemm(wq, dy.subarray(t * og * P, (t + 1) * og * P), col, K, P, og, true, false, 1, 0, null, 'none');
+      if (K === g.C) wantDx.set(col, t * X); // pointwise: the GEMM is dx
+      else js.conv.col2im(col, g, wantDx.subarray(t * X, (t + 1) * X));
+    }
+    const check = (C: typeof js, tag: Record<string, unknown>) => {
+      const y = new Float32Array(T * og * P).fill(7), ynb = new Float32Array(T * og * P).fill(7), dx = new Float32Array(T * X).fill(7);
+      C.conv.forward(x, w, bias, y, g, n, G, og);
+      C.conv.forward(x, w, null, ynb, g, n, G, og);
+      C.conv.backwardData(dy, w, dx, g, n, G, og);
+      assertSameBits(y, wantY, { kernel: 'conv.forward', ...tag, size: y.length });
+      assertSameBits(ynb, wantYnb, { kernel: 'conv.forward (no bias)', ...tag, size: y.length });
+      assertSameBits(dx, wantDx, { kernel: 'conv.backwardData', ...tag, size: dx.length });
+    };
+    check(js, { backend: 'js' });
+    forEachNativeConfig((level, threads, N) => {
+      check(N as typeof js, { level, threads });
+      compared += 3;
+    });
+  }
+  assert.ok(compared > 0 || process.env.FASTGRAD_ALLOW_NO_NATIVE === '1');
+});
+
 test('convolution bindings reject bad geometry, lengths and overlap without crashing', () => {
   requireNative();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -294,4 +339,19 @@ test('convolution bindings reject bad geometry, lengths and overlap without cras
   assertRejects(() => addon.convIm2col(x2, ...geo, 2, 12, col2), RangeError, /x of length >= 21/, [col2]);
   assertRejects(() => addon.convCol2im(col2, ...geo, 2, 12, x2), RangeError, /dx of length >= 21/, [x2]);
   assertRejects(() => addon.convCol2im(col2, ...geo, 2 ** 40, 9, x2), RangeError, /fit in memory|for col/, [x2]);
+  // convForward / convBackwardData: 13 sizes, then n, groups, outPerGroup (weight: groups·outPerGroup rows of C·kh·kw)
+  const wt = new Float32Array(4 * 3), y3 = new Float32Array(2 * 3 * 4), bb = new Float32Array(3);
+  addon.convForward(x2.subarray(0, 18), wt, bb, y3, ...geo, 2, 1, 3);
+  addon.convForward(x2.subarray(0, 18), wt, null, y3, ...geo, 2, 1, 3);
+  addon.convBackwardData(y3, wt, x2.subarray(0, 18), ...geo, 2, 1, 3);
+  assertRejects(() => addon.convForward(x2, wt, bb, y3, ...geo, 2, 1, 3), RangeError, /length 18 for x but received length 20/, [y3]);
+  assertRejects(() => addon.convForward(x2.subarray(0, 18), wt.subarray(1), bb, y3, ...geo, 2, 1, 3), RangeError, /for weight/, [y3]);
+  assertRejects(() => addon.convForward(x2.subarray(0, 18), wt, bb.subarray(1), y3, ...geo, 2, 1, 3), RangeError, /for bias/, [y3]);
+  assertRejects(() => addon.convForward(x2.subarray(0, 18), wt, bb, y3.subarray(1), ...geo, 2, 1, 3), RangeError, /for y/, [y3]);
+  assertRejects(() => addon.convForward(x2.subarray(0, 18), wt, bb, y3, ...geo, 2, 0, 3), RangeError, /groups >= 1/, [y3]);
+  assertRejects(() => addon.convForward(y3.subarray(0, 18), wt, bb, y3, ...geo, 2, 1, 3), RangeError, /overlap/, []);
+  assertRejects(() => addon.convForward(x2.subarray(0, 18), wt, 'b', y3, ...geo, 2, 1, 3), TypeError, /Float32Array for bias/, [y3]);
+  assertRejects(() => addon.convBackwardData(y3.subarray(1), wt, x2.subarray(0, 18), ...geo, 2, 1, 3), RangeError, /for dy/, [x2]);
+  assertRejects(() => addon.convBackwardData(y3, wt, x2, ...geo, 2, 1, 3), RangeError, /for dx/, [x2]);
+  assertRejects(() => addon.convBackwardData(y3, wt, x2.subarray(0, 18), ...geo, 2 ** 40, 1, 3), RangeError, /fit in memory|for dy/, [x2]);
 });
