@@ -320,11 +320,63 @@ static Napi::Value conv_backward_data_fn(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// convBackwardWeight(dy, x, dw, <13 sizes>, n, groups, outPerGroup): for each group q, dW_q =
+// gemm(dy[s, q], im2col(x[s, q]), transB) over the samples in order, beta 0 for s = 0 and 1 after (so
+// each sample's k blocks are folded into the running sum by the GEMM spec); n = 0 gives +0. Threads own
+// ranges of whole register panels of dW's columns (= rows of col) and run every sample on them: each
+// gathers only its own rows of col, and no sample waits for another thread.
+static Napi::Value conv_backward_weight_fn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  F32 dy = arg_f32(info, 0, "dy"), x = arg_f32(info, 1, "x"), dw = arg_f32(info, 2, "dw");
+  const ConvBatch b = arg_batch(info, 3);
+  const size_t T = b.items();
+  check_len(env, dy, T * b.og * b.P, "dy");
+  check_len(env, x, T * b.g.C * b.HW, "x");
+  check_len(env, dw, b.groups * b.og * b.K, "dw");
+  check_disjoint(env, dw, dy, "dw", "dy");
+  check_disjoint(env, dw, x, "dw", "x");
+  if (dw.n == 0) return env.Undefined();
+  if (b.n == 0 || b.P == 0) {
+    for (size_t i = 0; i < dw.n; ++i) dw.p[i] = 0.0f;
+    return env.Undefined();
+  }
+  AddonData& d = addon(info);
+  const KernelTable& kt = *d.table;
+  const gemm_table& gt = kt.gemm;
+  const size_t nr = gt.nr, panels = (b.K + nr - 1) / nr, U = b.groups * panels, colf = b.pointwise ? 0 : b.K * b.P;
+  const double total = (double)T * ((double)b.og * b.K * b.P / 128.0 + (double)b.K * b.P);
+  const size_t work = (size_t)(total < 1e18 ? total : 1e18);
+  std::atomic<bool> out_of_memory{false};
+  parallel_for(U, 1, work, d.threads, [&](size_t u0, size_t u1) {
+    float* ws = gemm_thread_workspace(gt.workspace_floats);
+    float* col = colf ? tl_col.get(colf) : nullptr;
+    if (!ws || (colf && !col)) {
+      out_of_memory.store(true);
+      return;
+    }
+    for (size_t u = u0; u < u1;) {
+      const size_t q = u / panels, pe = u1 < (q + 1) * panels ? u1 : (q + 1) * panels;
+      const size_t j0 = (u - q * panels) * nr, j1e = (pe - q * panels) * nr, j1 = j1e < b.K ? j1e : b.K;
+      for (size_t s = 0; s < b.n; ++s) {
+        const size_t t = s * b.groups + q;
+        const float* xs = x.p + b.x_off(t);
+        if (!b.pointwise) kt.conv.im2col(xs, b.g, 1, 0, col, j0, j1);
+        const gemm_args a{b.og, b.K, b.P, dy.p + b.y_off(t), b.P, false, b.pointwise ? xs : col, b.P, true, dw.p + q * b.og * b.K, b.K, 1.0f, s ? 1.0f : 0.0f, nullptr, nullptr};
+        gt.block(a, 0, b.og, j0, j1, ws);
+      }
+      u = pe;
+    }
+  });
+  if (out_of_memory.load()) throw std::bad_alloc();
+  return env.Undefined();
+}
+
 void register_conv(Napi::Env env, Napi::Object exports) {
   FG_FN(exports, "convIm2col", conv_im2col_fn);
   FG_FN(exports, "convCol2im", conv_col2im_fn);
   FG_FN(exports, "convForward", conv_forward_fn);
   FG_FN(exports, "convBackwardData", conv_backward_data_fn);
+  FG_FN(exports, "convBackwardWeight", conv_backward_weight_fn);
   FG_FN(exports, "maxPoolForward", max_pool_forward_fn);
   FG_FN(exports, "maxPoolBackward", max_pool_backward_fn);
   FG_FN(exports, "avgPoolForward", avg_pool_fn<true>);

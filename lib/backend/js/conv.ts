@@ -102,7 +102,25 @@ function backwardData(dy: Float32Array, weight: Float32Array, dx: Float32Array, 
   }
 }
 
+/** ConvKernels.backwardWeight: per group, the samples in order: im2col, dw_q = gemm(dy, colᵀ) with beta 0 for the first and 1 after. */
+function backwardWeight(dy: Float32Array, x: Float32Array, dw: Float32Array, g: ConvGeometry, n: number, groups: number, og: number): void {
+  const K = g.C * g.kh * g.kw, P = g.OH * g.OW, X = g.C * g.H * g.W, direct = isPointwiseGeometry(g);
+  if (n === 0 || P === 0) {
+    dw.fill(0, 0, groups * og * K);
+    return;
+  }
+  const col = direct ? null : new Float32Array(K * P);
+  for (let q = 0; q < groups; q++) {
+    for (let s = 0; s < n; s++) {
+      const t = s * groups + q, xs = x.subarray(t * X, (t + 1) * X);
+      if (col) im2col(xs, g, col);
+      gemm(dy.subarray(t * og * P, (t + 1) * og * P), col ?? xs, dw.subarray(q * og * K, (q + 1) * og * K), og, K, P, false, true, 1, s === 0 ? 0 : 1, null, 'none');
+    }
+  }
+}
+
 export const jsConv: ConvKernels = {
+  backwardWeight,
   im2col,
   col2im,
   forward,
