@@ -54,8 +54,8 @@ export function checkFinite(v: unknown, name: string): asserts v is number {
 export function checkInteger(v: unknown, name: string, min = 0, max = Number.MAX_SAFE_INTEGER): asserts v is number {
   if (typeof v !== 'number') throw typeError('an integer', name, v);
   if (!Number.isInteger(v) || v < min || v > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
-    throw rangeError(`an integer ${range}`, name, v);
+    const range = max !== Number.MAX_SAFE_INTEGER ? ` in [${min}, ${max}]` : min > -Number.MAX_SAFE_INTEGER ? ` >= ${min}` : '';
+    throw rangeError(`an integer${range}`, name, v);
   }
 }
 

@@ -63,6 +63,13 @@ case("bce weight", lambda a, b: torch.nn.functional.binary_cross_entropy(a, b, w
 case("repeat flip clone", lambda a: a.repeat(2, 1, 3).flip(0, 2).clone(), [t(2, 3)])
 case("logsumexp prod", lambda a: a.logsumexp(dim=[0, 2], keepdim=True) * a.prod(1, keepdim=True), [t(2, 3, 4, lo=0.5, hi=1.5)])
 case("sin cos rsqrt reciprocal", lambda a: a.sin() * a.cos() + a.rsqrt() - a.reciprocal(), [t(3, 4, lo=0.5, hi=2)])
+case("scatter value and src", lambda a, s, i: a.scatter(1, i, s) + a.scatter(1, i, -0.5) * a, [t(3, 5), t(3, 4)], [torch.tensor([[0, 4, 2, 1], [3, 1, 0, 2], [4, 3, 2, 1]])])
+case("scatter_add duplicates", lambda a, s, i: a.scatter_add(0, i, s), [t(3, 4), t(4, 4)], [torch.tensor([[0, 2, 1, 0], [2, 2, 0, 1], [0, 1, 1, 2], [1, 0, 2, 2]])])
+case("masked_select broadcast", lambda a, m: a.masked_select(m.bool()), [t(3, 4)], [torch.tensor([1, 0, 1, 1])])
+case("tril triu", lambda a: a.tril(-1) + a.triu(1) * 2, [t(2, 3, 4)])
+case("diag 2d 1d roll", lambda a, v: a.diag(1) * v + v.diag(-1)[1:, :3].sum(0) + v.roll(2), [t(3, 4), t(3)])
+case("roll dims outer dot", lambda a, v, w: a.roll((1, -2), (0, 1)) + torch.outer(v, w) * torch.dot(v, v), [t(3, 4), t(3), t(4)])
+case("log1p expm1", lambda a: a.log1p() * a.expm1(), [t(3, 4, lo=-0.5, hi=2)])
 
 out = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "autograd_torch.json")
 with open(out, "w") as f:

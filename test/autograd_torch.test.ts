@@ -56,6 +56,13 @@ const FNS: Record<string, (xs: T[], ints: fg.Tensor<'int32'>[]) => T> = {
   'repeat flip clone': ([a]) => a.repeat(2, 1, 3).flip(0, 2).clone(),
   'logsumexp prod': ([a]) => a.logsumexp([0, 2], true).mul(a.prod(1, true)),
   'sin cos rsqrt reciprocal': ([a]) => a.sin().mul(a.cos()).add(a.rsqrt()).sub(a.reciprocal()),
+  'scatter value and src': ([a, s], [i]) => a.scatter(1, i, s).add(a.scatter(1, i, -0.5).mul(a)),
+  'scatter_add duplicates': ([a, s], [i]) => a.scatterAdd(0, i, s),
+  'masked_select broadcast': ([a], [m]) => a.maskedSelect(m),
+  'tril triu': ([a]) => a.tril(-1).add(a.triu(1).mul(2)),
+  'diag 2d 1d roll': ([a, v]) => a.diag(1).mul(v).add(v.diag(-1).narrow(0, 1, 3).narrow(1, 0, 3).sum(0)).add(v.roll(2)),
+  'roll dims outer dot': ([a, v, w]) => a.roll([1, -2], [0, 1]).add(fg.ops.outer(v, w).mul(fg.ops.dot(v, v))),
+  'log1p expm1': ([a]) => a.log1p().mul(a.expm1()),
 };
 
 function close(actual: ArrayLike<number>, expected: number[], what: string): void {

@@ -9,7 +9,7 @@
 // with the remaining nodes. Without retainGraph, every node that saved tensors drops them (and its
 // backward) once it has run.
 import { emptyF32, recycleF32 } from '../backend/buffers.js';
-import { kernels } from '../backend/select.js';
+import { kfor } from '../ops/core.js';
 import { checkTensor, copyOf, formatShape, makeTensor, sameShape, type Tensor } from '../tensor.js';
 import { setGradEnabled } from './grad_mode.js';
 import { runPostHooks, runTensorHooks } from './hooks.js';
@@ -60,11 +60,11 @@ function alone(grads: readonly (Tensor | null)[], d: unknown, i: number): boolea
 function sum(cur: Tensor, curOwned: boolean, g: Tensor): Tensor {
   const n = cur.size;
   if (curOwned) {
-    kernels().elementwise.binary('add', cur.data, g.data, cur.data, 1, n, 'full');
+    kfor(n).elementwise.binary('add', cur.data, g.data, cur.data, 1, n, 'full');
     return cur;
   }
   const out = makeTensor(emptyF32(n), cur.shape);
-  kernels().elementwise.binary('add', cur.data, g.data, out.data, 1, n, 'full');
+  kfor(n).elementwise.binary('add', cur.data, g.data, out.data, 1, n, 'full');
   return out;
 }
 
@@ -278,7 +278,7 @@ function accumulate(leaf: Tensor, g: Tensor, owned: boolean, recyc: boolean): vo
     leaf.grad = makeTensor(g.data.slice(), leaf.shape);
   } else {
     const d = leaf.grad.data;
-    kernels().elementwise.binary('add', d, g.data, d, 1, d.length, 'full');
+    kfor(d.length).elementwise.binary('add', d, g.data, d, 1, d.length, 'full');
   }
   if (recyc) recycleF32(plain(g));
 }

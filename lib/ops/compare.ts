@@ -9,7 +9,8 @@ import { checkAnyTensor as checkAny, formatShape, makeTensor, Tensor, type DType
 import { typeError } from '../validate.js';
 import { empty, fresh, needs2 } from './core.js';
 import { broadcastShapes, broadcastStrides } from './elementwise.js';
-import { sumToShape } from './reduce.js';
+import { sum, sumToShape } from './reduce.js';
+import { toFloat } from './shape.js';
 
 export type CompareOp = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le';
 
@@ -127,4 +128,42 @@ export function maskedFill(input: Tensor, mask: Tensor<DType>, value: number): T
     throw new RangeError(`The shape of the mask ${formatShape(mask.shape)} must broadcast to the shape of the input ${formatShape(input.shape)} (maskedFill)`);
   }
   return where(mask, value, input);
+}
+
+function predicate(x: Tensor<DType>, test: (v: number) => boolean): Tensor<'int32'> {
+  checkAny(x, 'input');
+  const xd: Values = x.data, out = new Int32Array(xd.length);
+  for (let i = 0; i < xd.length; i++) out[i] = test(xd[i]) ? 1 : 0;
+  return makeTensor(out, x.shape.slice());
+}
+
+/** 1 where input is NaN, else 0 (int32; torch.isnan). */
+export function isnan(input: Tensor<DType>): Tensor<'int32'> {
+  return predicate(input, (v) => v !== v);
+}
+/** 1 where input is +∞ or −∞, else 0 (int32; torch.isinf). */
+export function isinf(input: Tensor<DType>): Tensor<'int32'> {
+  return predicate(input, (v) => v === Infinity || v === -Infinity);
+}
+/** 1 where input is neither NaN nor ±∞, else 0 (int32; torch.isfinite). */
+export function isfinite(input: Tensor<DType>): Tensor<'int32'> {
+  return predicate(input, Number.isFinite);
+}
+
+function anyAll(op: 'any' | 'all', x: Tensor<DType>, dim: number | readonly number[] | undefined, keepdim: unknown): Tensor<'int32'> {
+  checkAny(x, 'input');
+  const nz = toFloat(ne(x, 0));
+  const count = dim === undefined ? sum(nz) : sum(nz, dim as number | number[], keepdim as boolean | undefined);
+  if (op === 'any') return gt(count, 0);
+  const n = nz.size / Math.max(1, count.size);
+  return eq(count, x.size === 0 && dim === undefined ? 0 : n);
+}
+
+/** torch.any: 1 if any element (along dim) is non-zero (NaN counts), else 0; int32. */
+export function any(input: Tensor<DType>, dim?: number | readonly number[], keepdim = false): Tensor<'int32'> {
+  return anyAll('any', input, dim, keepdim);
+}
+/** torch.all: 1 if every element (along dim) is non-zero (NaN counts), else 0; int32 (all of nothing is 1). */
+export function all(input: Tensor<DType>, dim?: number | readonly number[], keepdim = false): Tensor<'int32'> {
+  return anyAll('all', input, dim, keepdim);
 }

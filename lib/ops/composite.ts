@@ -8,7 +8,8 @@ import { recordOp as record } from '../autograd/engine.js';
 import { checkAnyTensor, checkTensor, copyOf, formatShape, type DType, type Tensor } from '../tensor.js';
 import { checkBoolean, checkInteger, typeError } from '../validate.js';
 import { needs1, normDim, normDims } from './core.js';
-import { add, pow, sub } from './elementwise.js';
+import { add, mul, pow, sub } from './elementwise.js';
+import { matmul } from './matmul.js';
 import { where } from './compare.js';
 import { max, sum } from './reduce.js';
 import { expand, indexSelect, reshape, select } from './shape.js';
@@ -92,4 +93,21 @@ export function prod(x: Tensor, dim?: number | null, keepdim = false): Tensor {
   const n = x.shape[d];
   const out = n === 0 ? add(sum(x, d), 1) : select(cumprod(x, d), d, n - 1);
   return keepdim ? out.unsqueeze(d) : out;
+}
+
+/** torch.outer(a, b): the 1-D a times the 1-D b as a matrix (one binary32 product each). */
+export function outer(a: Tensor, b: Tensor): Tensor {
+  checkTensor(a, 'input');
+  checkTensor(b, 'vec2');
+  if (a.ndim !== 1 || b.ndim !== 1) throw new RangeError(`outer: expected 1-D tensors but received shapes ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+  return mul(reshape(a, [a.size, 1]), reshape(b, [1, b.size]));
+}
+
+/** torch.dot(a, b): the inner product of two 1-D tensors of the same length (matmul's canonical sum). */
+export function dot(a: Tensor, b: Tensor): Tensor {
+  checkTensor(a, 'input');
+  checkTensor(b, 'tensor');
+  if (a.ndim !== 1 || b.ndim !== 1) throw new RangeError(`1D tensors expected, but got ${a.ndim}D and ${b.ndim}D tensors (dot: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)})`);
+  if (a.size !== b.size) throw new RangeError(`inconsistent tensor size, expected tensor [${a.size}] and src [${b.size}] to have the same number of elements, but got ${a.size} and ${b.size} elements respectively (dot)`);
+  return matmul(a, b);
 }

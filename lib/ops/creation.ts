@@ -33,11 +33,11 @@ function withGrad(t: Tensor, opts: CreationOptions | undefined): Tensor {
 }
 
 /** Nested arrays → flat values and shape (RangeError on ragged nesting). */
-function flatten(v: unknown, name: string): { values: number[]; shape: number[] } {
+export function nestedValues(v: unknown, name: string): { values: number[]; shape: number[] } {
   if (typeof v === 'number') return { values: [v], shape: [] };
   if (!Array.isArray(v)) throw typeError('a number, a (nested) array of numbers or a typed array', name, v);
   if (v.length === 0) return { values: [], shape: [0] };
-  const parts = v.map((e, i) => flatten(e, `${name}[${i}]`));
+  const parts = v.map((e, i) => nestedValues(e, `${name}[${i}]`));
   const inner = parts[0].shape;
   for (let i = 1; i < parts.length; i++) {
     const s = parts[i].shape;
@@ -63,7 +63,7 @@ export function tensor(values: unknown, opts?: TensorOptions): Tensor {
     flat = values.data;
     shape = values.shape.slice();
   } else {
-    const f = flatten(values, 'values');
+    const f = nestedValues(values, 'values');
     flat = f.values;
     shape = f.shape;
   }

@@ -9,10 +9,11 @@ import { checkNumber } from '../validate.js';
 import { kfor } from './core.js';
 import { add, binaryInto, broadcastShapes, clamp, div, maximum, minimum, mul, pow, sub } from './elementwise.js';
 import { matmul, mm } from './matmul.js';
-import { eq, ge, gt, le, lt, maskedFill, ne, where } from './compare.js';
+import { all, any, eq, ge, gt, isfinite, isinf, isnan, le, lt, maskedFill, ne, where } from './compare.js';
 import { argsort, cumprod, cumsum, sort, topk } from './sort.js';
-import { clone, flip, logsumexp, prod, reciprocal, repeat, rsqrt } from './composite.js';
-import { ceil, cos, floor, round, sign, sin, trunc } from './pointwise.js';
+import { clone, dot, flip, logsumexp, outer, prod, reciprocal, repeat, rsqrt } from './composite.js';
+import { diag, maskedSelect, nonzero, roll, scatter, scatterAdd, tril, triu } from './indexing.js';
+import { ceil, cos, expm1, floor, log1p, round, sign, sin, trunc } from './pointwise.js';
 import { norm } from './norm.js';
 import { argmaxDim, argmin, max, mean, min, std, sum, var as var_, type ValuesIndices } from './reduce.js';
 import { chunk, expand, expandAs, flatten, gather, indexSelect, narrow, permute, reshape, select, split, unbind, squeeze, t, toFloat, toInt, transpose, unsqueeze } from './shape.js';
@@ -120,6 +121,35 @@ declare module '../tensor.js' {
     trunc(): Tensor;
     sin(): Tensor;
     cos(): Tensor;
+    /** log(1 + x), accurate for small x. */
+    log1p(): Tensor;
+    /** exp(x) − 1, accurate for small x. */
+    expm1(): Tensor;
+    /** 1 where NaN / ±∞ / finite, else 0 (int32). */
+    isnan(): Tensor<'int32'>;
+    isinf(): Tensor<'int32'>;
+    isfinite(): Tensor<'int32'>;
+    /** 1 if any / every element (along dim) is non-zero, else 0 (int32). */
+    any(dim?: number | readonly number[], keepdim?: boolean): Tensor<'int32'>;
+    all(dim?: number | readonly number[], keepdim?: boolean): Tensor<'int32'>;
+    /** torch's scatter(dim, index, src | value): src (or value) written at index along dim. */
+    scatter(dim: number, index: unknown, src: Tensor | number): Tensor;
+    /** torch's scatter_add(dim, index, src): src added at index along dim, in index order. */
+    scatterAdd(dim: number, index: unknown, src: Tensor): Tensor;
+    /** torch's masked_select(mask): the values where mask is non-zero, 1-D. */
+    maskedSelect(mask: Tensor<DType>): Tensor;
+    /** torch's nonzero(): the int32 [n, ndim] coordinates of the non-zero elements. */
+    nonzero(): Tensor<'int32'>;
+    /** The lower / upper triangle of the last two dims, zeros elsewhere. */
+    tril(diagonal?: number): Tensor;
+    triu(diagonal?: number): Tensor;
+    /** torch's diag(diagonal = 0): 1-D onto a diagonal, or a matrix's diagonal as 1-D. */
+    diag(diagonal?: number): Tensor;
+    /** torch's roll(shifts, dims?): shifted circularly along dims (flattened when none). */
+    roll(shifts: number | readonly number[], dims?: number | readonly number[]): Tensor;
+    /** torch's outer(vec2) and dot(tensor) of 1-D tensors. */
+    outer(vec2: Tensor): Tensor;
+    dot(other: Tensor): Tensor;
     /** float32 values (a copy for int32 tensors). */
     float(): Tensor;
     /** int32 values truncated (a copy for float32 tensors). */
@@ -238,6 +268,23 @@ const methods: Record<string, (this: Tensor, ...a: never[]) => unknown> = {
   trunc(this: Tensor) { return trunc(this); },
   sin(this: Tensor) { return sin(this); },
   cos(this: Tensor) { return cos(this); },
+  log1p(this: Tensor) { return log1p(this); },
+  expm1(this: Tensor) { return expm1(this); },
+  isnan(this: Tensor<DType>) { return isnan(this); },
+  isinf(this: Tensor<DType>) { return isinf(this); },
+  isfinite(this: Tensor<DType>) { return isfinite(this); },
+  any(this: Tensor<DType>, d?: number | readonly number[], k?: boolean) { return any(this, d, k); },
+  all(this: Tensor<DType>, d?: number | readonly number[], k?: boolean) { return all(this, d, k); },
+  scatter(this: Tensor, d: number, i: unknown, src: Tensor | number) { return scatter(this, d, i, src); },
+  scatterAdd(this: Tensor, d: number, i: unknown, src: Tensor) { return scatterAdd(this, d, i, src); },
+  maskedSelect(this: Tensor, m: Tensor<DType>) { return maskedSelect(this, m); },
+  nonzero(this: Tensor<DType>) { return nonzero(this); },
+  tril(this: Tensor, k?: number) { return tril(this, k); },
+  triu(this: Tensor, k?: number) { return triu(this, k); },
+  diag(this: Tensor, k?: number) { return diag(this, k); },
+  roll(this: Tensor, s: number | readonly number[], d?: number | readonly number[]) { return roll(this, s, d); },
+  outer(this: Tensor, o: Tensor) { return outer(this, o); },
+  dot(this: Tensor, o: Tensor) { return dot(this, o); },
   float(this: Tensor) { return toFloat(this); },
   int(this: Tensor) { return toInt(this); },
   long(this: Tensor) { return toInt(this); },

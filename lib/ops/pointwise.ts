@@ -67,3 +67,29 @@ function mulBy(g: Tensor, x: Tensor, f: (v: number) => number): Tensor {
   for (let i = 0; i < gd.length; i++) od[i] = fr(gd[i] * f(xd[i]));
   return out;
 }
+
+/**
+ * log(1 + x), accurate for small x: V8's Math.log1p of the float32 value (fdlibm), rounded to float32.
+ * Gradient g / (1 + x) (the sum rounded to binary32 first, as torch computes it).
+ */
+export function log1p(x: Tensor): Tensor {
+  checkTensor(x, 'x');
+  const out = map(x, (v) => fr(Math.log1p(v)));
+  if (needs1(x)) record(out, 'log1p', [x], (g) => [divBy(g, x, (v) => fr(1 + v))], [x]);
+  return out;
+}
+
+/** exp(x) − 1, accurate for small x: V8's Math.expm1 (fdlibm) rounded to float32. Gradient g · (y + 1). */
+export function expm1(x: Tensor): Tensor {
+  checkTensor(x, 'x');
+  const out = map(x, (v) => fr(Math.expm1(v)));
+  if (needs1(x)) record(out, 'expm1', [x], (g) => [mulBy(g, out, (v) => fr(v + 1))], [out]);
+  return out;
+}
+
+/** g ÷ f(x) elementwise (one binary32 division). */
+function divBy(g: Tensor, x: Tensor, f: (v: number) => number): Tensor {
+  const out = empty(g.shape, g.size), gd = g.data, xd = x.data, od = out.data;
+  for (let i = 0; i < gd.length; i++) od[i] = fr(gd[i] / f(xd[i]));
+  return out;
+}

@@ -4,6 +4,7 @@
 // training: indexSelect, gather (integer indices: Int32Array, any integer typed array, number[] or an
 // int32 tensor), oneHot. Backward: the inverse layout of the gradient; indexSelect and gather add their
 // gradients into place in index order (row-major over the index), one binary32 add each.
+import { nestedValues } from './creation.js';
 import { recordOp as record } from '../autograd/engine.js';
 import { checkTensor, formatShape, makeTensor, sameShape, Tensor, viewOf, type DType, type DataOf } from '../tensor.js';
 import { checkInteger, rangeError, typeError } from '../validate.js';
@@ -296,6 +297,10 @@ export function indexArray(v: unknown, name: string): { data: Int32Array; shape:
     return { data: Int32Array.from(v as ArrayLike<number>), shape: [v.length] };
   }
   if (Array.isArray(v) && v.every((e) => Number.isInteger(e))) return { data: Int32Array.from(v as number[]), shape: [v.length] };
+  if (Array.isArray(v) && v.length > 0 && Array.isArray(v[0])) {
+    const { values, shape } = nestedValues(v, name); // nested arrays (torch's tensor([[...]]) of indices)
+    if (values.every((e) => Number.isInteger(e))) return { data: Int32Array.from(values), shape };
+  }
   throw typeError('integer indices (Int32Array, an integer typed array, number[] or an int32 Tensor)', name, v);
 }
 
@@ -342,33 +347,44 @@ export function indexSelect(x: Tensor, dim: number, index: unknown): Tensor {
   return out;
 }
 
-/** out[i][j][k] = x[i][index[i][j][k]][k] for dim 1 (torch.gather): index has x's rank, out its shape. */
-export function gather(x: Tensor, dim: number, index: unknown): Tensor {
-  checkTensor(x, 'x');
-  const d = normDim(dim, x.ndim, 'dim', 'gather');
-  const { data: idx, shape: ishape } = indexArray(index, 'index');
-  if (ishape.length !== Math.max(x.ndim, 1) && !(x.ndim === 0 && ishape.length <= 1)) {
-    throw new RangeError(`Index tensor must have the same number of dimensions as input tensor (gather: input ${formatShape(x.shape)}, index ${formatShape(ishape)})`);
+/**
+ * For each element p of an index of shape ishape (row-major), the offset in a tensor of shape xshape at
+ * p's coordinates with the one along dim replaced by index[p] (gather's source, scatter's destination).
+ * Checks torch's rules: the same rank, index no larger than xshape outside dim, indices in range.
+ */
+export function indexOffsets(op: string, xshape: readonly number[], dim: number, idx: Int32Array, ishape: readonly number[]): Int32Array {
+  if (ishape.length !== Math.max(xshape.length, 1) && !(xshape.length === 0 && ishape.length <= 1)) {
+    throw new RangeError(`Index tensor must have the same number of dimensions as input tensor (${op}: input ${formatShape(xshape)}, index ${formatShape(ishape)})`);
   }
-  for (let i = 0; i < x.ndim; i++) {
-    if (i !== d && ishape[i] > x.shape[i]) throw new RangeError(`Size does not match at dimension ${i} expected index ${formatShape(ishape)} to be smaller than self ${formatShape(x.shape)} apart from dimension ${d}`);
+  for (let i = 0; i < xshape.length; i++) {
+    if (i !== dim && ishape[i] > xshape[i]) throw new RangeError(`Size does not match at dimension ${i} expected index ${formatShape(ishape)} to be smaller than self ${formatShape(xshape)} apart from dimension ${dim} (${op})`);
   }
-  const size = x.ndim === 0 ? 1 : x.shape[d];
-  checkIndexRange(idx, size, 'gather');
-  const xst = stridesOf(x.shape), ist = stridesOf(ishape);
-  const n = idx.length, src = new Int32Array(n);
+  const size = xshape.length === 0 ? 1 : xshape[dim];
+  for (let i = 0; i < idx.length; i++) {
+    const k = idx[i];
+    if (k < -size || k >= size) throw new RangeError(`index ${k} is out of bounds for dimension with size ${size} (${op})`);
+  }
+  const xst = stridesOf(xshape), ist = stridesOf(ishape);
+  const n = idx.length, offs = new Int32Array(n);
   for (let p = 0; p < n; p++) {
     let rem = p, off = 0;
     for (let i = 0; i < ishape.length; i++) {
       const c = Math.floor(rem / ist[i]);
       rem -= c * ist[i];
-      if (i === d) {
-        const k = idx[p] < 0 ? idx[p] + size : idx[p];
-        off += k * (xst[i] ?? 0);
-      } else off += c * (xst[i] ?? 0);
+      const at = i === dim ? (idx[p] < 0 ? idx[p] + size : idx[p]) : c;
+      off += at * (xst[i] ?? 0);
     }
-    src[p] = off;
+    offs[p] = off;
   }
+  return offs;
+}
+
+/** out[i][j][k] = x[i][index[i][j][k]][k] for dim 1 (torch.gather): index has x's rank, out its shape. */
+export function gather(x: Tensor, dim: number, index: unknown): Tensor {
+  checkTensor(x, 'x');
+  const d = normDim(dim, x.ndim, 'dim', 'gather');
+  const { data: idx, shape: ishape } = indexArray(index, 'index');
+  const src = indexOffsets('gather', x.shape, d, idx, ishape), n = idx.length;
   const out = fresh(ishape), xd = x.data;
   for (let p = 0; p < n; p++) out.data[p] = xd[src[p]];
   if (needs1(x)) {

@@ -5,7 +5,6 @@
 //   neg -g · abs g·sign(x) · sqrt g/(2y) · square 2x·g · exp g·y · log g/x · relu/sigmoid/tanh the
 //   activation backward from y · softmax y·(g − Σ g·y) · logSoftmax g − exp(y)·Σ g.
 import { recycleF32 } from '../backend/buffers.js';
-import { kernels } from '../backend/select.js';
 import type { ActivationBackward, UnaryOp } from '../backend/kernels.js';
 import { recordOp as record } from '../autograd/engine.js';
 import { checkTensor, formatShape, makeTensor, sameShape, Tensor } from '../tensor.js';
@@ -210,7 +209,7 @@ function activationBackward(op: ActivationBackward, y: Tensor, dy: Tensor, opts:
     throw new RangeError(`Expected dy of shape ${formatShape(y.shape)} (the shape of y) for ${name} but received shape ${formatShape(dy.shape)}`);
   }
   const out = outputFor(y.shape, opts, name, [y, dy]);
-  kernels().unary.backward(op, y.data, dy.data, out.data);
+  kfor(y.size).unary.backward(op, y.data, dy.data, out.data);
   return out;
 }
 
