@@ -149,15 +149,15 @@ test('apply (children first), requiresGrad_ (freezing), buffers(), and loadState
   net.apply((m) => {
     if (m instanceof fg.nn.Linear) fg.init.zeros(m.bias!);
   });
-  assert.ok((net.modules[2] as fg.nn.Linear).bias!.data.every((v) => v === 0));
+  assert.ok((net.layers[2] as fg.nn.Linear).bias!.data.every((v) => v === 0));
   assert.deepEqual(net.buffers().map((b) => b.shape), [[4], [4]]);
   assert.throws(() => net.apply(5 as never), /Expected a function for fn/);
   // freezing: no gradient reaches frozen parameters, the others still train
-  (net.modules[0] as fg.nn.Module).requiresGrad_(false);
+  (net.layers[0] as fg.nn.Module).requiresGrad_(false);
   const y = net.forward(fg.ones([5, 3])).sum();
   y.backward();
-  assert.equal((net.modules[0] as fg.nn.Linear).weight.grad, null);
-  assert.ok((net.modules[2] as fg.nn.Linear).weight.grad);
+  assert.equal((net.layers[0] as fg.nn.Linear).weight.grad, null);
+  assert.ok((net.layers[2] as fg.nn.Linear).weight.grad);
   assert.throws(() => net.requiresGrad_('no' as never), TypeError);
   // non-strict loading reports what it did not find and what it did not use
   const sd = net.stateDict();
@@ -191,4 +191,19 @@ test('fg.nn.utils: torch\'s clip_grad_norm_ / clip_grad_value_ names for fg.opti
   assert.ok(Math.abs(Math.hypot(...p.grad.data) - 1) < 1e-5);
   fg.nn.utils.clipGradValue_([p], 0.1);
   assert.ok(p.grad.data.every((v) => Math.abs(v) <= Math.fround(0.1)));
+});
+
+test("modules() is torch's: this module and every descendant; Sequential's layers by at(i) and iteration", () => {
+  const inner = new fg.nn.Sequential(new fg.nn.Linear(2, 3), new fg.nn.ReLU());
+  const net = new fg.nn.Sequential(inner, new fg.nn.Linear(3, 1));
+  const ms = net.modules();
+  assert.equal(ms.length, 5);
+  assert.equal(ms[0], net);
+  assert.equal(ms[1], inner);
+  assert.ok(ms[2] instanceof fg.nn.Linear && ms[3] instanceof fg.nn.ReLU && ms[4] instanceof fg.nn.Linear);
+  assert.equal(net.at(0), inner);
+  assert.equal(net.at(-1), ms[4]);
+  assert.equal(net.at(2), undefined);
+  assert.deepEqual([...net], [inner, ms[4]]);
+  assert.equal(net.length, 2);
 });

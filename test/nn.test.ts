@@ -299,7 +299,7 @@ test('Sequential fuses Linear → ReLU/Sigmoid/Tanh into one GEMM: same bits as 
     const fused = build(), single = build();
     const x = T(randomF32(20 * 7, 91, { specials: 0.1 }), [20, 7]), dy = T(randomF32(20 * 3, 92), [20, 3]);
     const yf = fused.forward(x);
-    const ys = single.modules.reduce((h, m) => m.forward(h), x);
+    const ys = single.layers.reduce((h, m) => m.forward(h), x);
     assertSameBits(yf.data, ys.data, { kernel: `${backend} fused forward` });
     assertSameBits(fused.backward(dy).data, single.backward(dy).data, { kernel: `${backend} fused dx` });
     fused.parameters().forEach((p, i) => assertSameBits(p.grad!.data, single.parameters()[i].grad!.data, { kernel: `${backend} fused grad ${i}` }));

@@ -130,7 +130,7 @@ class BatchnormRun implements Trainable {
     {
       let h = this.#d.testX;
       let probe: Tensor | null = null;
-      this.model.modules.forEach((m, i) => {
+      this.model.layers.forEach((m, i) => {
         h = m.forward(h);
         if (i === this.#probe) probe = h;
       });

@@ -172,7 +172,7 @@ export function percentile(sorted: Float64Array, q: number): number {
  * running statistics, mean 0 and variance 1, say nothing about the network).
  */
 export function withBatchStatistics<T>(model: Sequential, f: () => T): T {
-  const bns = model.modules.filter((m): m is BatchNorm1d | BatchNorm2d => m instanceof BatchNorm1d || m instanceof BatchNorm2d);
+  const bns = model.layers.filter((m): m is BatchNorm1d | BatchNorm2d => m instanceof BatchNorm1d || m instanceof BatchNorm2d);
   const saved = bns.map((m) => ({ mean: m.runningMean?.data.slice(), var: m.runningVar?.data.slice(), n: m.numBatchesTracked }));
   try {
     return f();

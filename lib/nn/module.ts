@@ -184,6 +184,11 @@ export abstract class Module {
     return this.namedChildren().map(([, m]) => m);
   }
 
+  /** This module and every descendant, depth first in registration order (torch's modules()). */
+  modules(): Module[] {
+    return this.namedModules().map(([, m]) => m);
+  }
+
   /** This module (name '') and every descendant, depth first in registration order. */
   namedModules(prefix = ''): [string, Module][] {
     this.#adopt();

@@ -8,25 +8,35 @@ import { Linear } from './linear.js';
 import { layerwiseBackward, Module, ON_TAPE, onTape, tapeLayerwise } from './module.js';
 
 export class Sequential extends Module {
-  readonly modules: readonly Module[];
+  /** The chain's modules in order (seq[i] in torch is seq.at(i); modules() is every descendant, as torch's). */
+  readonly layers: readonly Module[];
 
   constructor(...modules: Module[]) {
     super();
     modules.forEach((m, i) => this.registerModule(String(i), m));
-    this.modules = Object.freeze(modules.slice());
+    this.layers = Object.freeze(modules.slice());
+  }
+
+  /** The module at index i (negative counts from the end), torch's seq[i]. */
+  at(i: number): Module | undefined {
+    return this.layers.at(i);
+  }
+
+  [Symbol.iterator](): Iterator<Module> {
+    return this.layers[Symbol.iterator]();
   }
 
   /** A layer-wise backward caches one forward per module: a module used twice would get wrong gradients. */
   #checkLayerwise(): void {
     const seen = new Set<Module>();
-    this.modules.forEach((m, i) => {
+    this.layers.forEach((m, i) => {
       if (seen.has(m)) throw new Error(`Sequential.backward(dy): module ${i} (${m.constructor.name}) appears more than once; the layer-wise backward cannot reuse a module — call loss.backward() (the tape) instead`);
       seen.add(m);
     });
   }
 
   get length(): number {
-    return this.modules.length;
+    return this.layers.length;
   }
 
   /**
@@ -35,7 +45,7 @@ export class Sequential extends Module {
    */
   forward(x: Tensor): Tensor {
     let h = x;
-    const ms = this.modules;
+    const ms = this.layers;
     for (let i = 0; i < ms.length; i++) {
       const m = ms[i], next = ms[i + 1];
       if (m instanceof Linear && next instanceof Pointwise) {
@@ -53,7 +63,7 @@ export class Sequential extends Module {
   backward(dy: Tensor): Tensor {
     this.#checkLayerwise();
     let g = dy;
-    for (let i = this.modules.length - 1; i >= 0; i--) g = layerwiseBackward(this.modules[i], g);
+    for (let i = this.layers.length - 1; i >= 0; i--) g = layerwiseBackward(this.layers[i], g);
     return g;
   }
 
@@ -61,8 +71,8 @@ export class Sequential extends Module {
   override backwardParameters(dy: Tensor): void {
     this.#checkLayerwise();
     let g = dy;
-    for (let i = this.modules.length - 1; i >= 1; i--) g = layerwiseBackward(this.modules[i], g);
-    this.modules[0]?.backwardParameters(g);
+    for (let i = this.layers.length - 1; i >= 1; i--) g = layerwiseBackward(this.layers[i], g);
+    this.layers[0]?.backwardParameters(g);
   }
 }
 

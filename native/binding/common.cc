@@ -67,16 +67,21 @@ I32 arg_i32(const Napi::CallbackInfo& info, size_t i, const char* name) {
   return I32{p, n};
 }
 
+// v's number value; false when v is not a number (napi_get_value_double is the type test too: one N-API
+// call per numeric argument).
+static bool number_of(napi_env env, const Napi::Value& v, double& d) { return napi_get_value_double(env, v, &d) == napi_ok; }
+
 double arg_number(const Napi::CallbackInfo& info, size_t i, const char* name) {
   Napi::Value v = arg(info, i);
-  if (!v.IsNumber()) throw_type(info.Env(), "a number", name, v);
-  return v.As<Napi::Number>().DoubleValue();
+  double d = 0;
+  if (!number_of(info.Env(), v, d)) throw_type(info.Env(), "a number", name, v);
+  return d;
 }
 
 size_t arg_size(const Napi::CallbackInfo& info, size_t i, const char* name) {
   Napi::Value v = arg(info, i);
-  if (!v.IsNumber()) throw_type(info.Env(), "a non-negative integer", name, v);
-  double d = v.As<Napi::Number>().DoubleValue();
+  double d = 0;
+  if (!number_of(info.Env(), v, d)) throw_type(info.Env(), "a non-negative integer", name, v);
   if (!(d >= 0) || d != std::floor(d) || d > 9007199254740991.0)
     throw Napi::RangeError::New(info.Env(), std::string("Expected a non-negative integer for ") + name +
                                                 " but received " + describe(v));
@@ -85,8 +90,8 @@ size_t arg_size(const Napi::CallbackInfo& info, size_t i, const char* name) {
 
 int arg_int(const Napi::CallbackInfo& info, size_t i, const char* name, int lo, int hi) {
   Napi::Value v = arg(info, i);
-  if (!v.IsNumber()) throw_type(info.Env(), "an integer", name, v);
-  double d = v.As<Napi::Number>().DoubleValue();
+  double d = 0;
+  if (!number_of(info.Env(), v, d)) throw_type(info.Env(), "an integer", name, v);
   if (!(d >= lo && d <= hi) || d != std::floor(d))
     throw Napi::RangeError::New(info.Env(), "Expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) +
                                                 "] for " + name + " but received " + describe(v));

@@ -72,19 +72,19 @@ std::string describe(const Napi::Value& v);
 
 F32 arg_f32(const Napi::CallbackInfo& info, size_t i, const char* name);
 I32 arg_i32(const Napi::CallbackInfo& info, size_t i, const char* name);
-// v as a typed array of `type` (`what`: its name for messages), with two N-API calls on the good path
+// v as a typed array of `type` (`what`: its name for messages), with one N-API call on the good path
 // (a typed array over a detached buffer reports length 0, so only empty arrays need the detach probe);
 // `name()` builds the argument's name for a message only. as_f32: a Float32Array.
 [[noreturn]] void throw_not_typed(napi_env env, napi_value v, const char* what, const std::string& name);
 void check_not_detached(napi_env env, napi_value typed_array, const char* what, const std::string& name);
 template <class T, class Name>
 T* as_typed(napi_env env, napi_value v, napi_typedarray_type want, const char* what, const Name& name, size_t& len) {
-  bool is_ta = false;
   napi_typedarray_type type = napi_int8_array;
   void* data = nullptr;
   len = 0;
-  if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta || napi_get_typedarray_info(env, v, &type, &len, &data, nullptr, nullptr) != napi_ok ||
-      type != want)
+  // napi_get_typedarray_info answers napi_invalid_arg for any value that is not a typed array, so it is
+  // the type test too: one N-API call per argument
+  if (napi_get_typedarray_info(env, v, &type, &len, &data, nullptr, nullptr) != napi_ok || type != want)
     throw_not_typed(env, v, what, name());
   if (len == 0) check_not_detached(env, v, what, name());
   return len ? static_cast<T*>(data) : nullptr;
