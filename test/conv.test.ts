@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as fg from '../lib/index.js';
-import { conv2d, conv2dBackward, conv2dSpec, convChunk } from '../lib/nn/conv.js';
+import { conv2d, conv2dBackward } from '../lib/nn/conv.js';
+import type { ConvGeometry } from '../lib/backend/kernels.js';
 import { assertClose, assertRejects, assertSameBits, forEachNativeConfig, jsKernels, randomF32, requireNative } from './support/harness.js';
 import { checkGradients, f64, sameBitsEverywhere } from './support/layers.js';
 
@@ -108,8 +109,7 @@ test('conv2d gives the same bits on both backends, every SIMD level and thread c
     ['groups 2, stride 2, dilation 2', [2, 6, 13, 11], 4, 3, { groups: 2, stride: 2, dilation: 2, padding: 2 }],
     ['1x1', [2, 16, 9, 9], 24, 1, {}],
     ['5x3 same', [1, 3, 10, 12], 5, [5, 3], { padding: 'same' }],
-    // K·P = 72 · 361 > CONV_COLUMN_FLOATS / 3: chunks of 2, 2 and 1 samples
-    ['3x3 pad 1, batch in chunks of 2 samples', [5, 8, 19, 19], 2, 3, { padding: 1 }],
+    ['3x3 pad 1, batch of 5', [5, 8, 19, 19], 2, 3, { padding: 1 }],
   ];
   for (const [name, xs, O, k, opts] of configs) {
     const x = new fg.Tensor(randomF32(xs.reduce((a, d) => a * d), 5, { specials: 0.01 }), xs);
@@ -127,7 +127,7 @@ test('conv2d gives the same bits on both backends, every SIMD level and thread c
   }
 });
 
-test('a batch runs as column matrices of several samples (chunks by CONV_COLUMN_FLOATS): y and dx are the per-sample bits, dW the batch-level GEMM', () => {
+test('a batch is its samples: y and dx are the per-sample bits, dW the per-sample GEMMs folded in sample order', () => {
   const cases: [number[], number, number, Record<string, unknown>][] = [
     [[5, 8, 19, 19], 2, 3, { padding: 1 }],
     [[4, 4, 9, 7], 6, 3, { groups: 2, stride: 2 }],
@@ -137,11 +137,6 @@ test('a batch runs as column matrices of several samples (chunks by CONV_COLUMN_
     const x = new fg.Tensor(randomF32(xs.reduce((a, d) => a * d), 21), xs);
     const conv = new Conv2d(xs[1], O, k, { ...opts, generator: new fg.Generator(4) });
     const w = conv.weight, b = conv.bias!;
-    const s = conv2dSpec(x, w, b, opts);
-    const nb = convChunk(s);
-    if (xs[0] === 5) assert.equal(nb, 2, 'chunks of 2 samples');
-    if (k === 1) assert.equal(nb, 1, 'pointwise: one sample at a time');
-    if (xs[0] === 4) assert.equal(nb, 4, 'the whole batch in one column matrix');
     const y = conv2d(x, w, b, opts);
     const dy = new fg.Tensor(randomF32(y.size, 22), y.shape);
     const gr = conv2dBackward(dy, x, w, opts);
@@ -265,6 +260,56 @@ test('im2col / col2im kernels: native at every SIMD level and thread count gives
   assert.ok(compared > 0 || process.env.FASTGRAD_ALLOW_NO_NATIVE === '1');
 });
 
+test('conv.forward / backwardData / backwardWeight kernels: the per-item im2col + GEMM (+ bias) + col2im bits, dW folded in sample order, native at every SIMD level and thread count', () => {
+  const js = jsKernels();
+  // [geometry, samples, groups, outPerGroup]: items = samples·groups below, at and above the thread counts
+  const cases: [Record<string, number>, number, number, number][] = [
+    [{ C: 3, H: 9, W: 11, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1 }, 1, 1, 7],
+    [{ C: 2, H: 13, W: 7, kh: 3, kw: 2, sh: 2, sw: 3, ph: 2, pw: 0, dh: 2, dw: 1 }, 3, 2, 5],
+    [{ C: 4, H: 6, W: 5, kh: 1, kw: 1, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1 }, 5, 1, 9],
+    [{ C: 4, H: 17, W: 18, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1 }, 9, 1, 13],
+  ];
+  let compared = 0;
+  for (const [g0, n, G, og] of cases) {
+    const g = { ...g0, OH: Math.floor((g0.H + 2 * g0.ph - g0.dh * (g0.kh - 1) - 1) / g0.sh) + 1, OW: Math.floor((g0.W + 2 * g0.pw - g0.dw * (g0.kw - 1) - 1) / g0.sw) + 1 } as never as ConvGeometry;
+    const K = g.C * g.kh * g.kw, P = g.OH * g.OW, X = g.C * g.H * g.W, T = n * G;
+    const x = randomF32(T * X, 21, { specials: 0.02 }), w = randomF32(G * og * K, 22), bias = randomF32(G * og, 23), dy = randomF32(T * og * P, 24, { specials: 0.02 });
+    // the reference: one item at a time through im2col, the GEMM, the bias add and col2im
+    const wantY = new Float32Array(T * og * P), wantYnb = new Float32Array(T * og * P), wantDx = new Float32Array(T * X), wantDw = new Float32Array(G * og * K);
+    for (let t = 0; t < T; t++) {
+      const q = t % G, col = new Float32Array(K * P), wq = w.subarray(q * og * K, (q + 1) * og * K);
+      js.conv.im2col(x.subarray(t * X, (t + 1) * X), g, col);
+      const y = wantYnb.subarray(t * og * P, (t + 1) * og * P);
+      js.gemm.gemm(wq, col, y, og, P, K, false, false, 1, 0, null, 'none');
+      for (let o = 0; o < og; o++) for (let p = 0; p < P; p++) wantY[t * og * P + o * P + p] = Math.fround(y[o * P + p] + bias[q * og + o]);
+      js.gemm.gemm(wq, dy.subarray(t * og * P, (t + 1) * og * P), col, K, P, og, true, false, 1, 0, null, 'none');
+      if (K === g.C) wantDx.set(col, t * X); // pointwise: the GEMM is dx
+      else js.conv.col2im(col, g, wantDx.subarray(t * X, (t + 1) * X));
+      // dW: the samples of group q in order, beta 0 for the first
+      js.conv.im2col(x.subarray(t * X, (t + 1) * X), g, col);
+      js.gemm.gemm(dy.subarray(t * og * P, (t + 1) * og * P), col, wantDw.subarray(q * og * K, (q + 1) * og * K), og, K, P, false, true, 1, t < G ? 0 : 1, null, 'none');
+    }
+    const check = (C: typeof js, tag: Record<string, unknown>) => {
+      const y = new Float32Array(T * og * P).fill(7), ynb = new Float32Array(T * og * P).fill(7), dx = new Float32Array(T * X).fill(7);
+      C.conv.forward(x, w, bias, y, g, n, G, og);
+      C.conv.forward(x, w, null, ynb, g, n, G, og);
+      C.conv.backwardData(dy, w, dx, g, n, G, og);
+      const dw = new Float32Array(G * og * K).fill(7);
+      C.conv.backwardWeight(dy, x, dw, g, n, G, og);
+      assertSameBits(dw, wantDw, { kernel: 'conv.backwardWeight', ...tag, size: dw.length });
+      assertSameBits(y, wantY, { kernel: 'conv.forward', ...tag, size: y.length });
+      assertSameBits(ynb, wantYnb, { kernel: 'conv.forward (no bias)', ...tag, size: y.length });
+      assertSameBits(dx, wantDx, { kernel: 'conv.backwardData', ...tag, size: dx.length });
+    };
+    check(js, { backend: 'js' });
+    forEachNativeConfig((level, threads, N) => {
+      check(N as typeof js, { level, threads });
+      compared += 4;
+    });
+  }
+  assert.ok(compared > 0 || process.env.FASTGRAD_ALLOW_NO_NATIVE === '1');
+});
+
 test('convolution bindings reject bad geometry, lengths and overlap without crashing', () => {
   requireNative();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -294,4 +339,26 @@ test('convolution bindings reject bad geometry, lengths and overlap without cras
   assertRejects(() => addon.convIm2col(x2, ...geo, 2, 12, col2), RangeError, /x of length >= 21/, [col2]);
   assertRejects(() => addon.convCol2im(col2, ...geo, 2, 12, x2), RangeError, /dx of length >= 21/, [x2]);
   assertRejects(() => addon.convCol2im(col2, ...geo, 2 ** 40, 9, x2), RangeError, /fit in memory|for col/, [x2]);
+  // convForward / convBackwardData: 13 sizes, then n, groups, outPerGroup (weight: groups·outPerGroup rows of C·kh·kw)
+  const wt = new Float32Array(4 * 3), y3 = new Float32Array(2 * 3 * 4), bb = new Float32Array(3);
+  addon.convForward(x2.subarray(0, 18), wt, bb, y3, ...geo, 2, 1, 3);
+  addon.convForward(x2.subarray(0, 18), wt, null, y3, ...geo, 2, 1, 3);
+  addon.convBackwardData(y3, wt, x2.subarray(0, 18), ...geo, 2, 1, 3);
+  assertRejects(() => addon.convForward(x2, wt, bb, y3, ...geo, 2, 1, 3), RangeError, /length 18 for x but received length 20/, [y3]);
+  assertRejects(() => addon.convForward(x2.subarray(0, 18), wt.subarray(1), bb, y3, ...geo, 2, 1, 3), RangeError, /for weight/, [y3]);
+  assertRejects(() => addon.convForward(x2.subarray(0, 18), wt, bb.subarray(1), y3, ...geo, 2, 1, 3), RangeError, /for bias/, [y3]);
+  assertRejects(() => addon.convForward(x2.subarray(0, 18), wt, bb, y3.subarray(1), ...geo, 2, 1, 3), RangeError, /for y/, [y3]);
+  assertRejects(() => addon.convForward(x2.subarray(0, 18), wt, bb, y3, ...geo, 2, 0, 3), RangeError, /groups >= 1/, [y3]);
+  assertRejects(() => addon.convForward(y3.subarray(0, 18), wt, bb, y3, ...geo, 2, 1, 3), RangeError, /overlap/, []);
+  assertRejects(() => addon.convForward(x2.subarray(0, 18), wt, 'b', y3, ...geo, 2, 1, 3), TypeError, /Float32Array for bias/, [y3]);
+  assertRejects(() => addon.convBackwardData(y3.subarray(1), wt, x2.subarray(0, 18), ...geo, 2, 1, 3), RangeError, /for dy/, [x2]);
+  assertRejects(() => addon.convBackwardData(y3, wt, x2, ...geo, 2, 1, 3), RangeError, /for dx/, [x2]);
+  assertRejects(() => addon.convBackwardData(y3, wt, x2.subarray(0, 18), ...geo, 2 ** 40, 1, 3), RangeError, /fit in memory|for dy/, [x2]);
+  addon.convBackwardWeight(y3, x2.subarray(0, 18), wt, ...geo, 2, 1, 3);
+  assertRejects(() => addon.convBackwardWeight(y3, x2, wt, ...geo, 2, 1, 3), RangeError, /for x/, [wt]);
+  assertRejects(() => addon.convBackwardWeight(y3, x2.subarray(0, 18), wt.subarray(2), ...geo, 2, 1, 3), RangeError, /for dw/, [wt]);
+  assertRejects(() => addon.convBackwardWeight(y3, x2.subarray(0, 18), y3.subarray(0, 12), ...geo, 2, 1, 3), RangeError, /overlap/, []);
+  const dw0 = new Float32Array(12).fill(7);
+  addon.convBackwardWeight(new Float32Array(0), new Float32Array(0), dw0, ...geo, 0, 1, 3);
+  assert.ok(dw0.every((v) => Object.is(v, 0)), 'an empty batch gives dW = +0');
 });

@@ -130,10 +130,10 @@ test("MaxPool2d follows torch's rule for NaN (a NaN wins) and for ties (the firs
 
 test('pools give the same bits on both backends, every SIMD level and thread count', () => {
   const x = new fg.Tensor(randomF32(2 * 3 * 17 * 19, 8, { specials: 0.01 }), [2, 3, 17, 19]);
-  const layers: fg.nn.Module[] = [new MaxPool2d(3, { stride: 2, padding: 1 }), new MaxPool2d(2, { ceilMode: true }), new AvgPool2d([3, 2], { stride: 1, padding: [1, 1] }), new AvgPool2d(3, { countIncludePad: false, padding: 1 }), new AdaptiveAvgPool2d([5, 7])];
+  const layers: fg.nn.Module[] = [new MaxPool2d(3, { stride: 2, padding: 1 }), new MaxPool2d(2, { ceilMode: true }), new MaxPool2d([2, 3], { stride: [1, 2], dilation: [2, 1], padding: [1, 0] }), new AvgPool2d([3, 2], { stride: 1, padding: [1, 1] }), new AvgPool2d(3, { countIncludePad: false, padding: 1 }), new AdaptiveAvgPool2d([5, 7])];
   // planes enough for the native pools to be cut between threads
   const big = new fg.Tensor(randomF32(4 * 8 * 40 * 40, 9, { specials: 0.01 }), [4, 8, 40, 40]);
-  const bigLayers: fg.nn.Module[] = [new MaxPool2d(3, { stride: 2, padding: 1 }), new AvgPool2d(3, { stride: 2, padding: 1, countIncludePad: false }), new AdaptiveAvgPool2d(7)];
+  const bigLayers: fg.nn.Module[] = [new MaxPool2d(3, { stride: 2, padding: 1 }), new MaxPool2d(2), new AvgPool2d(3, { stride: 2, padding: 1, countIncludePad: false }), new AdaptiveAvgPool2d(7)];
   for (const [m, input] of [...layers.map((l) => [l, x] as const), ...bigLayers.map((l) => [l, big] as const)]) {
     sameBitsEverywhere(m.constructor.name, () => {
       const y = m.forward(input);

@@ -1,24 +1,24 @@
 // Conv2d and Conv1d (torch.nn semantics, NCHW / NCL) as packed GEMMs on the existing GEMM kernels
-// (docs/numerics.md "Convolution"). The batch runs in chunks of nb samples (convChunk: the column matrix
-// of a chunk fits CONV_COLUMN_FLOATS; a pointwise convolution runs one sample at a time on x itself). For
-// each chunk and group g, in this order:
+// (docs/numerics.md "Convolution"). For each sample n and group g (the forward and the input gradient are
+// one kernel call each over the whole batch: conv.forward, conv.backwardData; native threads take whole
+// samples, and for dW whole column panels of dW over every sample):
 //
-//   col   = im2col(x[chunk, group g])                    (Cg·kh·kw × nb·OH·OW; exact copies, +0 in the padding)
-//   Y     = gemm(W_g, col)                               (Og × K)·(K × nb·P), beta 0; rows copied into y
+//   col   = im2col(x[n, group g])                        (Cg·kh·kw × OH·OW; exact copies, +0 in the padding)
+//   Y     = gemm(W_g, col)                               (Og × K)·(K × P), beta 0, written into y
 //   Y     = Y + b[o]                                     one binary32 add per element (bias only)
-// backward, with dY = dy[chunk, group g] as one Og × nb·P matrix (exact copies):
-//   dW_g  = gemm(dY, col, transB), beta 0 for the first chunk and 1 after (the GEMM's fold adds each
-//           chunk's k blocks in order), then W.grad = W.grad + dW (one add; W.grad = dW when null)
-//   db    = canonical row sums of every dy[n][o] plane, added over n in order (db = s_0, db = db + s_n)
-//   dcol  = gemm(W_g, dY, transA)                        (K × Og)·(Og × nb·P)
+//   dcol  = gemm(W_g, dY, transA)                        (K × Og)·(Og × P), beta 0
 //   dx    = col2im(dcol)                                 +0, then each tap's term added in kernel order
+//   dW_g  = gemm(dY, col, transB), beta 0 for the first sample and 1 after (the GEMM's fold adds each
+//           sample's k blocks in order; one kernel call, conv.backwardWeight), then W.grad = W.grad + dW
+//           (one add; W.grad = dW when null)
+//   db    = canonical row sums of every dy[n][o] plane, added over n in order (db = s_0, db = db + s_n)
 // A 1×1 convolution with stride 1 and no padding uses x itself as col and writes dcol straight into dx.
 // Every step is a kernel with its own bit-exact spec, so both backends, every SIMD level and every thread
 // count give the same bits (test/conv.test.ts). Outputs and gradients come from the buffer cache, and the
 // tape node is pure (docs/memory.md).
 import { kernels } from '../backend/select.js';
 import { emptyF32, recycleF32 } from '../backend/buffers.js';
-import { copyStrided, empty } from '../ops/core.js';
+import { empty } from '../ops/core.js';
 import type { ConvGeometry } from '../backend/kernels.js';
 import { kaimingUniform, uniform } from '../init/index.js';
 import { generatorOf, type Generator } from '../random.js';
@@ -131,59 +131,12 @@ function geometry(s: ConvSpec): ConvGeometry {
   return { C: s.C / s.groups, H: s.H, W: s.W, kh: s.kh, kw: s.kw, sh: s.sh, sw: s.sw, ph: s.pt, pw: s.pl, dh: s.dh, dw: s.dw, OH: s.OH, OW: s.OW };
 }
 
-/** True when x itself is the column matrix (1×1 kernel, stride 1, no padding). */
-function isPointwise(s: ConvSpec): boolean {
-  return s.kh === 1 && s.kw === 1 && s.sh === 1 && s.sw === 1 && s.pt + s.pb + s.pl + s.pr === 0;
-}
-
-/** The most values a column matrix of several samples holds (2^16 floats, 256 KiB: it stays in L2): it decides the chunks. */
+/** The most values a column matrix of several samples holds in the tfjs kernels (lib/tfjs/kernels/conv.ts: 2^16 floats, 256 KiB): it decides their chunks. */
 export const CONV_COLUMN_FLOATS = 2 ** 16;
 
-/**
- * Samples per chunk: as many as keep the K × (nb·P) column matrix within CONV_COLUMN_FLOATS (at least 1,
- * at most N); a pointwise convolution runs one sample at a time on x itself. It depends on the shape
- * only, so every backend, SIMD level and thread count cuts the batch the same way (dW's k sequence).
- */
-export function convChunk(s: ConvSpec): number {
-  if (isPointwise(s)) return 1;
-  const kp = (s.C / s.groups) * s.kh * s.kw * s.OH * s.OW;
-  return Math.max(1, Math.min(s.N, Math.floor(CONV_COLUMN_FLOATS / Math.max(1, kp))));
-}
-
-/** y (N, O, OH, OW) for a validated spec (see the file comment for the exact sequence). */
+/** y (N, O, OH, OW) for a validated spec: one call of the forward kernel over every sample and group. */
 export function conv2dForwardSpec(x: Float32Array, weight: Float32Array, bias: Float32Array | null, s: ConvSpec, y: Float32Array): void {
-  const K = kernels(), G = s.groups, Cg = s.C / G, Og = s.O / G, Kc = Cg * s.kh * s.kw, P = s.OH * s.OW, HW = s.H * s.W;
-  const geo = geometry(s), direct = isPointwise(s), nb = convChunk(s);
-  const col = direct ? null : emptyF32(Kc * nb * P);
-  const tmp = nb > 1 ? emptyF32(Og * nb * P) : null;
-  for (let n0 = 0; n0 < s.N; n0 += nb) {
-    const m = Math.min(nb, s.N - n0), cols = m * P;
-    for (let g = 0; g < G; g++) {
-      const xOff = (n0 * s.C + g * Cg) * HW;
-      let src: Float32Array;
-      if (col) {
-        K.conv.im2col(x.subarray(xOff), geo, col.subarray(0, Kc * cols), m, s.C * HW);
-        src = col.subarray(0, Kc * cols);
-      } else {
-        src = x.subarray(xOff, xOff + Kc * P);
-      }
-      const wg = weight.subarray(g * Og * Kc, (g + 1) * Og * Kc), bg = bias ? bias.subarray(g * Og, (g + 1) * Og) : null;
-      if (!tmp) {
-        const yg = y.subarray((n0 * s.O + g * Og) * P, (n0 * s.O + (g + 1) * Og) * P);
-        K.gemm.gemm(wg, src, yg, Og, P, Kc, false, false, 1, 0, null, 'none');
-        if (bg) K.elementwise.binary('add', yg, bg, yg, Og, P, 'col');
-        continue;
-      }
-      const t = tmp.subarray(0, Og * cols);
-      K.gemm.gemm(wg, src, t, Og, cols, Kc, false, false, 1, 0, null, 'none');
-      if (bg) K.elementwise.binary('add', t, bg, t, Og, cols, 'col');
-      // t is (Og, m, P); y's samples take its rows (exact copies)
-      if (G === 1) copyStrided(t, [P, cols, 1], y.subarray(n0 * s.O * P, (n0 + m) * s.O * P), [m, Og, P]);
-      else for (let i = 0; i < m; i++) copyStrided(t, [cols, 1], y.subarray(((n0 + i) * s.O + g * Og) * P, ((n0 + i) * s.O + (g + 1) * Og) * P), [Og, P], i * P);
-    }
-  }
-  recycleF32(col);
-  recycleF32(tmp);
+  kernels().conv.forward(x, weight, bias, y, geometry(s), s.N, s.groups, s.O / s.groups);
 }
 
 export interface Conv2dGrads {
@@ -200,51 +153,12 @@ export interface Conv2dGrads {
 export function conv2dBackwardSpec(
   dy: Float32Array, x: Float32Array | null, weight: Float32Array | null, s: ConvSpec, wantDx: boolean, wantBias: boolean, wantDw = true,
 ): { dx: Float32Array | null; dw: Float32Array; db: Float32Array | null } {
-  const K = kernels(), G = s.groups, Cg = s.C / G, Og = s.O / G, Kc = Cg * s.kh * s.kw, P = s.OH * s.OW, HW = s.H * s.W;
-  const geo = geometry(s), direct = isPointwise(s), nb = convChunk(s);
-  const col = direct || !wantDw ? null : emptyF32(Kc * nb * P);
-  const dcol = direct || !wantDx ? null : emptyF32(Kc * nb * P);
-  const tmp = nb > 1 ? emptyF32(Og * nb * P) : null;
-  const dx = wantDx ? emptyF32(s.N * s.C * HW) : null; // col2im clears every plane; a pointwise GEMM writes all
-  const dw = emptyF32(wantDw ? s.O * Kc : 0); // the first chunk's GEMMs (beta 0) write all
-  for (let n0 = 0; n0 < s.N; n0 += nb) {
-    const m = Math.min(nb, s.N - n0), cols = m * P;
-    for (let g = 0; g < G; g++) {
-      const xOff = (n0 * s.C + g * Cg) * HW;
-      const dyOff = (n0 * s.O + g * Og) * P;
-      let dyg: Float32Array;
-      if (tmp) {
-        // dy's rows of the chunk's samples as one Og × (m·P) matrix (exact copies)
-        dyg = tmp.subarray(0, Og * cols);
-        copyStrided(dy, [P, s.O * P, 1], dyg, [Og, m, P], dyOff);
-      } else {
-        dyg = dy.subarray(dyOff, dyOff + Og * P);
-      }
-      if (wantDw) {
-        let src: Float32Array;
-        if (col) {
-          src = col.subarray(0, Kc * cols);
-          K.conv.im2col(x!.subarray(xOff), geo, src, m, s.C * HW);
-        } else {
-          src = x!.subarray(xOff, xOff + Kc * P);
-        }
-        K.gemm.gemm(dyg, src, dw.subarray(g * Og * Kc, (g + 1) * Og * Kc), Og, Kc, cols, false, true, 1, n0 === 0 ? 0 : 1, null, 'none');
-      }
-      if (dx) {
-        const wg = weight!.subarray(g * Og * Kc, (g + 1) * Og * Kc);
-        if (dcol) {
-          const d = dcol.subarray(0, Kc * cols);
-          K.gemm.gemm(wg, dyg, d, Kc, cols, Og, true, false, 1, 0, null, 'none');
-          K.conv.col2im(d, geo, dx.subarray(xOff), m, s.C * HW);
-        } else {
-          K.gemm.gemm(wg, dyg, dx.subarray(xOff, xOff + Kc * P), Kc, P, Og, true, false, 1, 0, null, 'none');
-        }
-      }
-    }
-  }
-  recycleF32(col);
-  recycleF32(dcol);
-  recycleF32(tmp);
+  const K = kernels(), Kc = (s.C / s.groups) * s.kh * s.kw, P = s.OH * s.OW, HW = s.H * s.W;
+  const geo = geometry(s);
+  const dx = wantDx ? emptyF32(s.N * s.C * HW) : null; // every element written (col2im clears each plane; a pointwise GEMM writes all)
+  if (dx) K.conv.backwardData(dy, weight!, dx, geo, s.N, s.groups, s.O / s.groups);
+  const dw = emptyF32(wantDw ? s.O * Kc : 0); // the first sample's GEMM (beta 0) writes all
+  if (wantDw) K.conv.backwardWeight(dy, x!, dw, geo, s.N, s.groups, s.O / s.groups);
   let db: Float32Array | null = null;
   if (wantBias) {
     // canonical row sums of every (n, o) plane of dy, then db = s_0, db = db + s_n in sample order

@@ -129,7 +129,7 @@ export class MaxPool2d extends WindowPool {
   backward(dy: Tensor): Tensor {
     const { shape, g, idx } = savedOrThrow(this.saved, this);
     checkGradShape(dy, [...shape.slice(0, -2), g.OH, g.OW], this);
-    const dx = Tensor.zeros(shape);
+    const dx = empty(shape); // the kernel clears every plane
     kernels().conv.maxPoolBackward(dy.data, idx!, g, dx.data);
     return dx;
   }
@@ -171,7 +171,7 @@ export class AvgPool2d extends WindowPool {
   backward(dy: Tensor): Tensor {
     const { shape, g } = savedOrThrow(this.saved, this);
     checkGradShape(dy, [...shape.slice(0, -2), g.OH, g.OW], this);
-    const dx = Tensor.zeros(shape);
+    const dx = empty(shape); // the kernel clears every plane
     kernels().conv.avgPoolBackward(dy.data, g, this.countIncludePad, dx.data);
     return dx;
   }
@@ -210,7 +210,7 @@ export class AdaptiveAvgPool2d extends Module {
   backward(dy: Tensor): Tensor {
     const { shape, planes, H, W, OH, OW } = savedOrThrow(this.#saved, this);
     checkGradShape(dy, [...shape.slice(0, -2), OH, OW], this);
-    const dx = Tensor.zeros(shape);
+    const dx = empty(shape); // the kernel clears every plane
     kernels().conv.adaptiveAvgPoolBackward(dy.data, planes, H, W, OH, OW, dx.data);
     return dx;
   }

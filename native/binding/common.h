@@ -8,6 +8,7 @@
 #include <napi.h>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include "dispatch.h"
 
@@ -20,6 +21,35 @@ struct AddonData {
   std::string simd_note;
   int threads = 1;
 };
+
+// A buffer owned by one thread: allocated on first use (64-byte aligned), grown if a larger one is ever
+// needed, reused by every later call on that thread, freed when the thread exits. OpenMP threads persist
+// between parallel regions, so steady-state calls allocate nothing. Declare it static thread_local.
+struct ThreadBuffer {
+  float* p = nullptr;
+  size_t n = 0;
+  ThreadBuffer() = default;
+  ThreadBuffer(const ThreadBuffer&) = delete;
+  ThreadBuffer& operator=(const ThreadBuffer&) = delete;
+  ~ThreadBuffer() { std::free(p); }
+  // nullptr if the allocation fails (never throws: this runs inside parallel regions).
+  float* get(size_t floats) noexcept {
+    if (n >= floats) return p;
+    std::free(p);
+    p = nullptr;
+    n = 0;
+    const size_t bytes = (floats * sizeof(float) + 63) / 64 * 64;
+    p = static_cast<float*>(std::aligned_alloc(64, bytes ? bytes : 64));
+    if (p) n = floats;
+    return p;
+  }
+};
+
+// The GEMM (binding/gemm.cc): the calling thread's packing workspace (at least `floats`, or nullptr when
+// out of memory), and C = the spec's result computed on up to `threads` threads (throws std::bad_alloc
+// when a workspace cannot be had; C is then not fully written).
+float* gemm_thread_workspace(size_t floats) noexcept;
+void gemm_run(const gemm_table& t, const gemm_args& g, int threads);
 
 inline AddonData& addon(const Napi::CallbackInfo& info) { return *info.Env().GetInstanceData<AddonData>(); }
 inline const KernelTable& kt(const Napi::CallbackInfo& info) { return *addon(info).table; }

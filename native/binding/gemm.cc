@@ -7,30 +7,8 @@
 
 namespace fg {
 
-// The packing workspace of one thread: allocated on first use (64-byte aligned), grown if a larger one
-// is ever needed, reused by every later call on that thread, freed when the thread exits. OpenMP
-// threads persist between parallel regions, so steady-state calls allocate nothing.
-struct GemmWorkspace {
-  float* p = nullptr;
-  size_t n = 0;
-  GemmWorkspace() = default;
-  GemmWorkspace(const GemmWorkspace&) = delete;
-  GemmWorkspace& operator=(const GemmWorkspace&) = delete;
-  ~GemmWorkspace() { std::free(p); }
-  // nullptr if the allocation fails (never throws: this runs inside OpenMP regions).
-  float* get(size_t floats) noexcept {
-    if (n >= floats) return p;
-    std::free(p);
-    p = nullptr;
-    n = 0;
-    const size_t bytes = (floats * sizeof(float) + 63) / 64 * 64;
-    p = static_cast<float*>(std::aligned_alloc(64, bytes));
-    if (p) n = floats;
-    return p;
-  }
-};
-
-static thread_local GemmWorkspace tl_workspace;
+// The packing workspace of one thread (a ThreadBuffer, binding/common.h).
+static thread_local ThreadBuffer tl_workspace;
 
 // Cost of packing one row of A or one column of B of a thread's rectangle, in multiply-adds per k
 // (the unit of the partition's area term): a packed element costs about 20-45 multiply-adds of the
@@ -55,6 +33,28 @@ static gemm_row_fn activation_kernel(const KernelTable& t, int act) {
     case GEMM_ACT_TANH: return t.unary.map[UN_TANH];
     default: return nullptr;
   }
+}
+
+float* gemm_thread_workspace(size_t floats) noexcept { return tl_workspace.get(floats); }
+
+void gemm_run(const gemm_table& t, const gemm_args& g, int threads) {
+  if (g.m == 0 || g.n == 0) return;
+  // The calling thread's workspace first: running out of memory then throws before C is touched.
+  if (!tl_workspace.get(t.workspace_floats)) throw std::bad_alloc();
+  std::atomic<bool> out_of_memory{false};
+  // Work in parallel.h's units (elements streamed once): kGemmFmasPerElement multiply-adds each.
+  const double units = (double)g.m * (double)g.n * (double)g.k / kGemmFmasPerElement;
+  const size_t work = (size_t)(units < 1e18 ? units : 1e18);
+  parallel_for_2d(g.m, g.n, t.mr, t.nr, work, threads, kGemmEdgeCost, kGemmTilesPerThread, [&](size_t r0, size_t r1, size_t c0, size_t c1) {
+    float* ws = tl_workspace.get(t.workspace_floats);
+    if (!ws) {
+      out_of_memory.store(true);
+      return;
+    }
+    t.block(g, r0, r1, c0, c1, ws);
+  });
+  // Another thread could not get its workspace: its rectangle of C is unwritten, so the call fails.
+  if (out_of_memory.load()) throw std::bad_alloc();
 }
 
 static size_t checked_product(Napi::Env env, size_t a, size_t b, const char* what) {
@@ -89,26 +89,7 @@ static auto gemm(const Napi::CallbackInfo& info) {
   const int threads = d.threads;
   const gemm_args g{m, n, k, a.p, trans_a ? m : k, trans_a, b.p, trans_b ? k : n, trans_b, c.p, n,
                     alpha, beta, has_bias ? bias.p : nullptr, activation_kernel(*d.table, act)};
-  return [g, tp, threads]() {
-    const gemm_table& t = *tp;
-    if (g.m == 0 || g.n == 0) return;
-    // The calling thread's workspace first: running out of memory then throws before C is touched.
-    if (!tl_workspace.get(t.workspace_floats)) throw std::bad_alloc();
-    std::atomic<bool> out_of_memory{false};
-    // Work in parallel.h's units (elements streamed once): kGemmFmasPerElement multiply-adds each.
-    const double units = (double)g.m * (double)g.n * (double)g.k / kGemmFmasPerElement;
-    const size_t work = (size_t)(units < 1e18 ? units : 1e18);
-    parallel_for_2d(g.m, g.n, t.mr, t.nr, work, threads, kGemmEdgeCost, kGemmTilesPerThread, [&](size_t r0, size_t r1, size_t c0, size_t c1) {
-      float* ws = tl_workspace.get(t.workspace_floats);
-      if (!ws) {
-        out_of_memory.store(true);
-        return;
-      }
-      t.block(g, r0, r1, c0, c1, ws);
-    });
-    // Another thread could not get its workspace: its rectangle of C is unwritten, so the call fails.
-    if (out_of_memory.load()) throw std::bad_alloc();
-  };
+  return [g, tp, threads]() { gemm_run(*tp, g, threads); };
 }
 
 // fmaf(a, b, c, out): out = fma(a, b, c) elementwise, one rounding (the reference for the TypeScript emulation).

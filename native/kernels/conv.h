@@ -105,13 +105,56 @@ static inline void pool_taps(const ConvGeo& g, size_t oh, size_t ow, F f) {
   }
 }
 
+// One output row's windows (oh, ow) for ow in [lo, hi) whose taps all lie inside the plane (rows
+// h0 + i·dh, columns ow·sw − pw + j·dw): the spec's sequence without bounds tests and without branches on
+// the data (m = −Inf, k = the first tap; then per tap in (i, j) order: if (v > m || v is NaN) take it), so
+// the compiler can keep it in registers (and vectorize it across ow). KH, KW > 0: the kernel size fixed at
+// compile time (2 × 2, 3 × 3); 0: read from g.
+template <size_t KH, size_t KW>
+static inline void pool_max_row_inside(const float* plane, const ConvGeo& g, size_t h0, size_t lo, size_t hi, float* y, int32_t* idx) {
+  const size_t kh = KH ? KH : g.kh, kw = KW ? KW : g.kw;
+  for (size_t ow = lo; ow < hi; ++ow) {
+    const size_t w0 = ow * g.sw - g.pw;
+    float m = -__builtin_inff();
+    int32_t k = (int32_t)(h0 * g.W + w0);
+    for (size_t i = 0; i < kh; ++i) {
+      const size_t h = h0 + i * g.dh;
+      const float* row = plane + h * g.W;
+      for (size_t j = 0; j < kw; ++j) {
+        const size_t w = w0 + j * g.dw;
+        const float v = row[w];
+        const bool t = (v > m) | (v != v);
+        m = t ? v : m;
+        k = t ? (int32_t)(h * g.W + w) : k;
+      }
+    }
+    y[ow] = m;
+    idx[ow] = k;
+  }
+}
+
 template <class V>
 static void pool_max_forward(const float* x, const ConvGeo& g, float* y, int32_t* idx, size_t p0, size_t p1) {
   const size_t HW = g.H * g.W, P = g.OH * g.OW;
+  // the outputs ow in [lo, hi) have every tap column inside: the first tap's w0 >= 0 and the last's < W
+  size_t lo = 0, hi = 0;
+  {
+    size_t a0, a1, b0, b1;
+    conv_inside(-(ptrdiff_t)g.pw, g.sw, g.W, g.OW, a0, a1);
+    conv_inside((ptrdiff_t)((g.kw - 1) * g.dw) - (ptrdiff_t)g.pw, g.sw, g.W, g.OW, b0, b1);
+    lo = a0 > b0 ? a0 : b0;
+    hi = a1 < b1 ? a1 : b1;
+    if (hi < lo) hi = lo;
+  }
+  const bool k22 = g.kh == 2 && g.kw == 2, k33 = g.kh == 3 && g.kw == 3;
   for (size_t p = p0; p < p1; ++p) {
     const float* plane = x + p * HW;
-    for (size_t oh = 0, o = p * P; oh < g.OH; ++oh) {
-      for (size_t ow = 0; ow < g.OW; ++ow, ++o) {
+    for (size_t oh = 0, o = p * P; oh < g.OH; ++oh, o += g.OW) {
+      const ptrdiff_t h0 = (ptrdiff_t)(oh * g.sh) - (ptrdiff_t)g.ph, hl = h0 + (ptrdiff_t)((g.kh - 1) * g.dh);
+      const bool rows_inside = h0 >= 0 && hl < (ptrdiff_t)g.H;
+      const size_t a = rows_inside ? lo : g.OW, b = rows_inside ? hi : g.OW;
+      // the windows that touch the padding: the generic walk over the taps inside
+      auto edge = [&](size_t ow) {
         float m = -__builtin_inff();
         int32_t k = -1;
         pool_taps(g, oh, ow, [&](size_t h, size_t w) {
@@ -122,9 +165,16 @@ static void pool_max_forward(const float* x, const ConvGeo& g, float* y, int32_t
             k = (int32_t)(h * g.W + w);
           }
         });
-        y[o] = m;
-        idx[o] = k;
+        y[o + ow] = m;
+        idx[o + ow] = k;
+      };
+      for (size_t ow = 0; ow < a; ++ow) edge(ow);
+      if (a < b) {
+        if (k22) pool_max_row_inside<2, 2>(plane, g, (size_t)h0, a, b, y + o, idx + o);
+        else if (k33) pool_max_row_inside<3, 3>(plane, g, (size_t)h0, a, b, y + o, idx + o);
+        else pool_max_row_inside<0, 0>(plane, g, (size_t)h0, a, b, y + o, idx + o);
       }
+      for (size_t ow = b; ow < g.OW; ++ow) edge(ow);
     }
   }
 }

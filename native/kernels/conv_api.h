@@ -1,4 +1,6 @@
 // Convolution data movement (spec: docs/numerics.md "Convolution"; TypeScript twin lib/backend/js/conv.ts).
+// The whole-layer passes (convForward, convBackwardData, convBackwardWeight) are compositions of these
+// kernels and the GEMM's block, in native/binding/conv.cc.
 // One group of n samples: sample s is C planes of H × W at x + s·xs; col is K = C·kh·kw rows of n·P
 // columns (P = OH·OW), row r = (c·kh + i)·kw + j, column s·P + p with p = oh·OW + ow, tap
 // h = oh·sh − ph + i·dh, w = ow·sw − pw + j·dw.

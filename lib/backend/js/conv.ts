@@ -9,6 +9,7 @@
 // (oh, ow)).
 
 import type { ConvGeometry, ConvKernels } from '../kernels.js';
+import { gemm } from './gemm.js';
 import { adaptiveAvgPoolBackward, adaptiveAvgPoolForward, avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from './pool.js';
 
 /** col (C·kh·kw × n·OH·OW) = the patches of the n samples of x (C × H × W each, at s·xStride); +0 where a tap falls in the padding. */
@@ -69,9 +70,61 @@ function col2im(col: Float32Array, g: ConvGeometry, dx: Float32Array, n = 1, xSt
   }
 }
 
+/** True when x itself is the column matrix (1×1 kernel, stride 1, no padding). */
+export function isPointwiseGeometry(g: ConvGeometry): boolean {
+  return g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && g.ph === 0 && g.pw === 0 && g.OH === g.H && g.OW === g.W;
+}
+
+/** ConvKernels.forward: per (sample, group) item, im2col, one GEMM (beta 0), then the bias rows. */
+function forward(x: Float32Array, weight: Float32Array, bias: Float32Array | null, y: Float32Array, g: ConvGeometry, n: number, groups: number, og: number): void {
+  const K = g.C * g.kh * g.kw, P = g.OH * g.OW, X = g.C * g.H * g.W, direct = isPointwiseGeometry(g);
+  const col = direct ? null : new Float32Array(K * P);
+  for (let t = 0; t < n * groups; t++) {
+    const q = t % groups, xs = x.subarray(t * X, (t + 1) * X), yt = y.subarray(t * og * P, (t + 1) * og * P);
+    if (col) im2col(xs, g, col);
+    gemm(weight.subarray(q * og * K, (q + 1) * og * K), col ?? xs, yt, og, P, K, false, false, 1, 0, null, 'none');
+    if (!bias) continue;
+    for (let o = 0; o < og; o++) {
+      const v = bias[q * og + o];
+      for (let p = o * P; p < (o + 1) * P; p++) yt[p] = Math.fround(yt[p] + v);
+    }
+  }
+}
+
+/** ConvKernels.backwardData: per (sample, group) item, one GEMM (Wᵀ·dy, beta 0), then col2im (pointwise: straight into dx). */
+function backwardData(dy: Float32Array, weight: Float32Array, dx: Float32Array, g: ConvGeometry, n: number, groups: number, og: number): void {
+  const K = g.C * g.kh * g.kw, P = g.OH * g.OW, X = g.C * g.H * g.W, direct = isPointwiseGeometry(g);
+  const col = direct ? null : new Float32Array(K * P);
+  for (let t = 0; t < n * groups; t++) {
+    const q = t % groups, dxt = dx.subarray(t * X, (t + 1) * X);
+    gemm(weight.subarray(q * og * K, (q + 1) * og * K), dy.subarray(t * og * P, (t + 1) * og * P), col ?? dxt, K, P, og, true, false, 1, 0, null, 'none');
+    if (col) col2im(col, g, dxt);
+  }
+}
+
+/** ConvKernels.backwardWeight: per group, the samples in order: im2col, dw_q = gemm(dy, colᵀ) with beta 0 for the first and 1 after. */
+function backwardWeight(dy: Float32Array, x: Float32Array, dw: Float32Array, g: ConvGeometry, n: number, groups: number, og: number): void {
+  const K = g.C * g.kh * g.kw, P = g.OH * g.OW, X = g.C * g.H * g.W, direct = isPointwiseGeometry(g);
+  if (n === 0 || P === 0) {
+    dw.fill(0, 0, groups * og * K);
+    return;
+  }
+  const col = direct ? null : new Float32Array(K * P);
+  for (let q = 0; q < groups; q++) {
+    for (let s = 0; s < n; s++) {
+      const t = s * groups + q, xs = x.subarray(t * X, (t + 1) * X);
+      if (col) im2col(xs, g, col);
+      gemm(dy.subarray(t * og * P, (t + 1) * og * P), col ?? xs, dw.subarray(q * og * K, (q + 1) * og * K), og, K, P, false, true, 1, s === 0 ? 0 : 1, null, 'none');
+    }
+  }
+}
+
 export const jsConv: ConvKernels = {
+  backwardWeight,
   im2col,
   col2im,
+  forward,
+  backwardData,
   maxPoolForward,
   maxPoolBackward,
   avgPoolForward,

@@ -33,6 +33,25 @@ export interface ConvKernels {
   im2col(x: Float32Array, g: ConvGeometry, col: Float32Array, n?: number, xStride?: number): void;
   /** Each sample's C planes of dx = +0, then every col entry added at its tap, taps of an element in increasing (i, j) order; nothing else of dx is written. */
   col2im(col: Float32Array, g: ConvGeometry, dx: Float32Array, n?: number, xStride?: number): void;
+  /**
+   * A whole convolution's forward over n samples of `groups` groups (x: n × groups·C planes of H × W;
+   * weight: groups·outPerGroup rows of C·kh·kw; y: n × groups·outPerGroup planes of OH × OW): for each
+   * sample s and group q, y[s, q] = gemm(W_q, im2col(x[s, q])) (beta 0; a pointwise geometry — 1×1,
+   * stride 1, no padding — multiplies x itself), then y = y + bias[o] on each row o (one binary32 add) when
+   * bias is given. Same bits as those kernels called one item at a time.
+   */
+  forward(x: Float32Array, weight: Float32Array, bias: Float32Array | null, y: Float32Array, g: ConvGeometry, n: number, groups: number, outPerGroup: number): void;
+  /**
+   * The input gradient of that convolution: for each sample s and group q, dx[s, q] =
+   * col2im(gemm(W_qᵀ, dy[s, q])) (beta 0); a pointwise geometry writes the GEMM straight into dx.
+   */
+  backwardData(dy: Float32Array, weight: Float32Array, dx: Float32Array, g: ConvGeometry, n: number, groups: number, outPerGroup: number): void;
+  /**
+   * The weight gradient of that convolution: for each group q, dw_q = gemm(dy[s, q], im2col(x[s, q]),
+   * transB) over the samples s in order, beta 0 for s = 0 and 1 after (each sample's k blocks folded into
+   * the running sum by the GEMM spec; k = OH·OW per sample); n = 0 gives +0.
+   */
+  backwardWeight(dy: Float32Array, x: Float32Array, dw: Float32Array, g: ConvGeometry, n: number, groups: number, outPerGroup: number): void;
   /** y (C planes of OH × OW) = each window's maximum (torch's NaN rule), idx its index h·W + w in the plane. */
   maxPoolForward(x: Float32Array, g: ConvGeometry, y: Float32Array, idx: Int32Array): void;
   /** dx = +0, then dx[idx] += dy in output order, plane by plane. */
@@ -55,12 +74,15 @@ const planeArgs = [arg.size('C'), arg.size('H'), arg.size('W'), arg.size('OH'), 
 
 export const conv = defineFamily<ConvKernels>()({
   name: 'conv',
-  doc: 'im2col and col2im of a convolution (one group of n samples), and the pools',
+  doc: 'im2col and col2im of a convolution (one group of n samples), a whole forward, input and weight gradient, and the pools',
   table: true,
   declarations: [],
   entries: {
     convIm2col: { args: [arg.f32('x'), ...geoArgs, arg.size('n'), arg.size('xStride'), arg.f32('col')] },
     convCol2im: { args: [arg.f32('col'), ...geoArgs, arg.size('n'), arg.size('xStride'), arg.f32('dx')] },
+    convForward: { args: [arg.f32('x'), arg.f32('weight'), arg.f32OrNull('bias'), arg.f32('y'), ...geoArgs, arg.size('n'), arg.size('groups'), arg.size('outPerGroup')] },
+    convBackwardData: { args: [arg.f32('dy'), arg.f32('weight'), arg.f32('dx'), ...geoArgs, arg.size('n'), arg.size('groups'), arg.size('outPerGroup')] },
+    convBackwardWeight: { args: [arg.f32('dy'), arg.f32('x'), arg.f32('dw'), ...geoArgs, arg.size('n'), arg.size('groups'), arg.size('outPerGroup')] },
     maxPoolForward: { args: [arg.f32('x'), ...geoArgs, arg.f32('y'), arg.i32('idx')] },
     maxPoolBackward: { args: [arg.f32('dy'), arg.i32('idx'), ...geoArgs, arg.f32('dx')] },
     avgPoolForward: { args: [arg.f32('x'), ...geoArgs, arg.bool('countIncludePad'), arg.f32('y')] },
@@ -71,6 +93,9 @@ export const conv = defineFamily<ConvKernels>()({
   adapt: (a) => ({
     im2col: (x, g, col, n = 1, xs = g.C * g.H * g.W) => a.convIm2col(x, g.C, g.H, g.W, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.OH, g.OW, n, xs, col),
     col2im: (col, g, dx, n = 1, xs = g.C * g.H * g.W) => a.convCol2im(col, g.C, g.H, g.W, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.OH, g.OW, n, xs, dx),
+    forward: (x, w, b, y, g, n, G, og) => a.convForward(x, w, b, y, g.C, g.H, g.W, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.OH, g.OW, n, G, og),
+    backwardData: (dy, w, dx, g, n, G, og) => a.convBackwardData(dy, w, dx, g.C, g.H, g.W, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.OH, g.OW, n, G, og),
+    backwardWeight: (dy, x, dw, g, n, G, og) => a.convBackwardWeight(dy, x, dw, g.C, g.H, g.W, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.OH, g.OW, n, G, og),
     maxPoolForward: (x, g, y, idx) => a.maxPoolForward(x, g.C, g.H, g.W, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.OH, g.OW, y, idx),
     maxPoolBackward: (dy, idx, g, dx) => a.maxPoolBackward(dy, idx, g.C, g.H, g.W, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.OH, g.OW, dx),
     avgPoolForward: (x, g, cip, y) => a.avgPoolForward(x, g.C, g.H, g.W, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.OH, g.OW, cip, y),
