@@ -155,8 +155,7 @@ function anyAll(op: 'any' | 'all', x: Tensor<DType>, dim: number | readonly numb
   const nz = toFloat(ne(x, 0));
   const count = dim === undefined ? sum(nz) : sum(nz, dim as number | number[], keepdim as boolean | undefined);
   if (op === 'any') return gt(count, 0);
-  const n = nz.size / Math.max(1, count.size);
-  return eq(count, x.size === 0 && dim === undefined ? 0 : n);
+  return eq(count, nz.size / Math.max(1, count.size)); // the count of each reduced group (0 for empty groups)
 }
 
 /** torch.any: 1 if any element (along dim) is non-zero (NaN counts), else 0; int32. */

@@ -17,29 +17,8 @@ import { empty, fresh, needs1, needs2, normDim, stridesOf } from './core.js';
 import { broadcastShapes } from './elementwise.js';
 import { clone } from './composite.js';
 import { where } from './compare.js';
-import { expand, indexArray, indexOffsets, indexSelect, reshape } from './shape.js';
-
-/** The offsets in a tensor of shape `shape` of the row-major elements of a (no larger) shape `sub`. */
-function subOffsets(shape: readonly number[], sub: readonly number[]): Int32Array {
-  const st = stridesOf(shape), sst = stridesOf(sub), n = sub.reduce((p, d) => p * d, 1), offs = new Int32Array(n);
-  for (let p = 0; p < n; p++) {
-    let rem = p, off = 0;
-    for (let i = 0; i < sub.length; i++) {
-      const c = Math.floor(rem / sst[i]);
-      rem -= c * sst[i];
-      off += c * st[i];
-    }
-    offs[p] = off;
-  }
-  return offs;
-}
-
-/** The values of t at offsets (a new tensor of `shape`). */
-function pick(t: Tensor, offs: Int32Array, shape: readonly number[]): Tensor {
-  const out = empty(shape, offs.length), td = t.data, od = out.data;
-  for (let p = 0; p < offs.length; p++) od[p] = td[offs[p]];
-  return out;
-}
+import { expandData } from './reduce.js';
+import { expand, indexArray, indexOffsets, indexSelect, pick, reshape, stridedOffsets, toFloat } from './shape.js';
 
 function scatterImpl(op: 'scatter' | 'scatterAdd', input: Tensor, dim: number, index: unknown, src: Tensor | number): Tensor {
   checkTensor(input, 'input');
@@ -53,7 +32,7 @@ function scatterImpl(op: 'scatter' | 'scatterAdd', input: Tensor, dim: number, i
     if (src.ndim !== ishape.length || ishape.some((s, i) => s > src.shape[i])) {
       throw new RangeError(`Expected index ${formatShape(ishape)} to be smaller than src ${formatShape(src.shape)} in every dimension (${op})`);
     }
-    from = subOffsets(src.shape, ishape);
+    from = stridedOffsets(stridesOf(src.shape), ishape);
   } else if (op === 'scatterAdd') throw typeError('a Tensor', 'src', src);
   const out = empty(input.shape, input.size), od = out.data;
   od.set(input.data);
@@ -108,7 +87,7 @@ export function maskedSelect(input: Tensor, mask: Tensor<DType>): Tensor {
   checkAnyTensor(mask, 'mask');
   const shape = broadcastShapes(input.shape, mask.shape, 'maskedSelect');
   const x = input.shape.length === shape.length && input.shape.every((s, i) => s === shape[i]) ? input : expand(input, shape);
-  const m = mask.size === x.size ? mask.data : expand(maskAsFloat(mask), shape).data;
+  const m = mask.size === x.size ? mask.data : expandData(toFloat(mask).data, mask.shape, shape);
   let n = 0;
   for (let i = 0; i < m.length; i++) if (m[i] !== 0) n++;
   const pos = new Int32Array(n);
@@ -123,13 +102,6 @@ export function maskedSelect(input: Tensor, mask: Tensor<DType>): Tensor {
     });
   }
   return out;
-}
-
-/** A mask of either dtype as float32 1/0 values (only to broadcast it; never on the tape). */
-function maskAsFloat(mask: Tensor<DType>): Tensor {
-  const md = mask.data, out = new Float32Array(md.length);
-  for (let i = 0; i < md.length; i++) out[i] = md[i] !== 0 ? 1 : 0;
-  return makeTensor(out, mask.shape.slice());
 }
 
 /** torch.nonzero(input): the int32 coordinates [n, ndim] of the non-zero elements, row-major (NaN counts). */

@@ -8,7 +8,7 @@ import { nestedValues } from './creation.js';
 import { recordOp as record } from '../autograd/engine.js';
 import { checkTensor, formatShape, makeTensor, sameShape, Tensor, viewOf, type DType, type DataOf } from '../tensor.js';
 import { checkInteger, rangeError, typeError } from '../validate.js';
-import { copyStrided, fresh, needs1, needsAny, normDim, stridesOf } from './core.js';
+import { copyStrided, empty, fresh, needs1, needsAny, normDim, stridesOf } from './core.js';
 import { sumToShape } from './reduce.js';
 
 type Dims = readonly number[];
@@ -360,23 +360,34 @@ export function indexOffsets(op: string, xshape: readonly number[], dim: number,
     if (i !== dim && ishape[i] > xshape[i]) throw new RangeError(`Size does not match at dimension ${i} expected index ${formatShape(ishape)} to be smaller than self ${formatShape(xshape)} apart from dimension ${dim} (${op})`);
   }
   const size = xshape.length === 0 ? 1 : xshape[dim];
-  for (let i = 0; i < idx.length; i++) {
-    const k = idx[i];
-    if (k < -size || k >= size) throw new RangeError(`index ${k} is out of bounds for dimension with size ${size} (${op})`);
-  }
-  const xst = stridesOf(xshape), ist = stridesOf(ishape);
-  const n = idx.length, offs = new Int32Array(n);
+  checkIndexRange(idx, size, op);
+  return stridedOffsets(stridesOf(xshape), ishape, dim, idx, size);
+}
+
+/**
+ * The offsets, in a tensor with strides xst, of the row-major elements of a shape `sub` (no larger in
+ * any dim); along dim (when idx is given) the coordinate is idx[p] instead (negative: from size's end).
+ */
+export function stridedOffsets(xst: readonly number[], sub: readonly number[], dim = -1, idx: Int32Array | null = null, size = 0): Int32Array {
+  const ist = stridesOf(sub), n = sub.reduce((p, d) => p * d, 1), offs = new Int32Array(n);
   for (let p = 0; p < n; p++) {
     let rem = p, off = 0;
-    for (let i = 0; i < ishape.length; i++) {
+    for (let i = 0; i < sub.length; i++) {
       const c = Math.floor(rem / ist[i]);
       rem -= c * ist[i];
-      const at = i === dim ? (idx[p] < 0 ? idx[p] + size : idx[p]) : c;
+      const at = i === dim && idx !== null ? (idx[p] < 0 ? idx[p] + size : idx[p]) : c;
       off += at * (xst[i] ?? 0);
     }
     offs[p] = off;
   }
   return offs;
+}
+
+/** The values of t at offsets, as a new tensor of `shape`. */
+export function pick(t: Tensor, offs: Int32Array, shape: readonly number[]): Tensor {
+  const out = empty(shape, offs.length), td = t.data, od = out.data;
+  for (let p = 0; p < offs.length; p++) od[p] = td[offs[p]];
+  return out;
 }
 
 /** out[i][j][k] = x[i][index[i][j][k]][k] for dim 1 (torch.gather): index has x's rank, out its shape. */
@@ -385,8 +396,7 @@ export function gather(x: Tensor, dim: number, index: unknown): Tensor {
   const d = normDim(dim, x.ndim, 'dim', 'gather');
   const { data: idx, shape: ishape } = indexArray(index, 'index');
   const src = indexOffsets('gather', x.shape, d, idx, ishape), n = idx.length;
-  const out = fresh(ishape), xd = x.data;
-  for (let p = 0; p < n; p++) out.data[p] = xd[src[p]];
+  const out = pick(x, src, ishape);
   if (needs1(x)) {
     const xs = x.shape;
     record(out, 'gather', [x], (g) => {
