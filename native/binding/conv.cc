@@ -37,6 +37,15 @@ static size_t check_samples(Napi::Env env, const F32& a, const ConvGeo& g, size_
   return need;
 }
 
+// The column matrix of n samples: K = C·kh·kw rows of n·P columns (P = OH·OW); col must hold exactly
+// that. Returns K.
+static size_t check_col(Napi::Env env, const F32& col, const ConvGeo& g, size_t n) {
+  const size_t K = g.C * g.kh * g.kw, P = g.OH * g.OW;
+  if ((double)K * P * n > 9.0e15) throw_range(env, "Expected the column matrix to fit in memory");
+  check_len(env, col, K * P * n, "col");
+  return K;
+}
+
 // convIm2col(x, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW, n, xStride, col)
 static Napi::Value conv_im2col_fn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -44,15 +53,13 @@ static Napi::Value conv_im2col_fn(const Napi::CallbackInfo& info) {
   const ConvGeo g = arg_geo(info, 1);
   const size_t n = arg_size(info, 14, "n"), xs = arg_size(info, 15, "xStride");
   F32 col = arg_f32(info, 16, "col");
-  const size_t K = g.C * g.kh * g.kw, P = g.OH * g.OW;
   check_samples(env, x, g, n, xs, "x");
-  if ((double)K * P * n > 9.0e15) throw_range(env, "Expected the column matrix to fit in memory");
-  check_len(env, col, K * P * n, "col");
+  const size_t K = check_col(env, col, g, n);
   check_disjoint(env, col, x, "col", "x");
   if (col.n == 0) return env.Undefined();
   AddonData& d = addon(info);
   const auto k = d.table->conv.im2col;
-  parallel_for(K, 1, K * P * n, d.threads, [&](size_t r0, size_t r1) { k(x.p, g, n, xs, col.p, r0, r1); });
+  parallel_for(K, 1, col.n, d.threads, [&](size_t r0, size_t r1) { k(x.p, g, n, xs, col.p, r0, r1); });
   return env.Undefined();
 }
 
@@ -63,15 +70,13 @@ static Napi::Value conv_col2im_fn(const Napi::CallbackInfo& info) {
   const ConvGeo g = arg_geo(info, 1);
   const size_t n = arg_size(info, 14, "n"), xs = arg_size(info, 15, "xStride");
   F32 dx = arg_f32(info, 16, "dx");
-  const size_t K = g.C * g.kh * g.kw, P = g.OH * g.OW;
-  if ((double)K * P * n > 9.0e15) throw_range(env, "Expected the column matrix to fit in memory");
-  check_len(env, col, K * P * n, "col");
+  check_col(env, col, g, n);
   check_samples(env, dx, g, n, xs, "dx");
   check_disjoint(env, dx, col, "dx", "col");
   if (n == 0 || g.C * g.H * g.W == 0) return env.Undefined();
   AddonData& d = addon(info);
   const auto k = d.table->conv.col2im;
-  parallel_for(n * g.C, 1, n * (K * P + g.C * g.H * g.W), d.threads, [&](size_t q0, size_t q1) { k(col.p, g, n, xs, dx.p, q0, q1); });
+  parallel_for(n * g.C, 1, col.n + n * g.C * g.H * g.W, d.threads, [&](size_t q0, size_t q1) { k(col.p, g, n, xs, dx.p, q0, q1); });
   return env.Undefined();
 }
 
@@ -201,7 +206,28 @@ struct ConvBatch {
   size_t y_off(size_t t) const { return t * og * P; }
   // the group's weight rows
   size_t w_off(size_t t) const { return (t % groups) * og * K; }
+  // the lengths of x / dx, y / dy and weight / dw
+  size_t x_len() const { return items() * g.C * HW; }
+  size_t y_len() const { return items() * og * P; }
+  size_t w_len() const { return groups * og * K; }
 };
+
+// One array of a pass: its length must be `len`; a null `a` is an absent optional one (no bias).
+struct ConvOperand {
+  const F32* a;
+  size_t len;
+  const char* name;
+};
+
+// The checks of every whole-layer pass, in this order: the inputs' lengths, the output's, then that the
+// output overlaps no input.
+static void check_operands(Napi::Env env, const ConvOperand (&ins)[3], const F32& out, size_t out_len, const char* out_name) {
+  for (const ConvOperand& o : ins)
+    if (o.a) check_len(env, *o.a, o.len, o.name);
+  check_len(env, out, out_len, out_name);
+  for (const ConvOperand& o : ins)
+    if (o.a) check_disjoint(env, out, *o.a, out_name, o.name);
+}
 
 // The batch after the geometry (arguments first .. first + 12) and n, groups, outPerGroup; checks the sizes.
 static ConvBatch arg_batch(const Napi::CallbackInfo& info, size_t first) {
@@ -262,14 +288,7 @@ static Napi::Value conv_forward_fn(const Napi::CallbackInfo& info) {
   if (has_bias) bias = arg_f32(info, 2, "bias");
   F32 y = arg_f32(info, 3, "y");
   const ConvBatch b = arg_batch(info, 4);
-  const size_t T = b.items();
-  check_len(env, x, T * b.g.C * b.HW, "x");
-  check_len(env, w, b.groups * b.og * b.K, "weight");
-  if (has_bias) check_len(env, bias, b.groups * b.og, "bias");
-  check_len(env, y, T * b.og * b.P, "y");
-  check_disjoint(env, y, x, "y", "x");
-  check_disjoint(env, y, w, "y", "weight");
-  if (has_bias) check_disjoint(env, y, bias, "y", "bias");
+  check_operands(env, {{&x, b.x_len(), "x"}, {&w, b.w_len(), "weight"}, {has_bias ? &bias : nullptr, b.groups * b.og, "bias"}}, y, b.y_len(), "y");
   if (y.n == 0) return env.Undefined();
   AddonData& d = addon(info);
   const KernelTable& kt = *d.table;
@@ -300,12 +319,7 @@ static Napi::Value conv_backward_data_fn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   F32 dy = arg_f32(info, 0, "dy"), w = arg_f32(info, 1, "weight"), dx = arg_f32(info, 2, "dx");
   const ConvBatch b = arg_batch(info, 3);
-  const size_t T = b.items();
-  check_len(env, dy, T * b.og * b.P, "dy");
-  check_len(env, w, b.groups * b.og * b.K, "weight");
-  check_len(env, dx, T * b.g.C * b.HW, "dx");
-  check_disjoint(env, dx, dy, "dx", "dy");
-  check_disjoint(env, dx, w, "dx", "weight");
+  check_operands(env, {{&dy, b.y_len(), "dy"}, {&w, b.w_len(), "weight"}, {nullptr, 0, ""}}, dx, b.x_len(), "dx");
   if (dx.n == 0) return env.Undefined();
   AddonData& d = addon(info);
   const KernelTable& kt = *d.table;
@@ -330,11 +344,7 @@ static Napi::Value conv_backward_weight_fn(const Napi::CallbackInfo& info) {
   F32 dy = arg_f32(info, 0, "dy"), x = arg_f32(info, 1, "x"), dw = arg_f32(info, 2, "dw");
   const ConvBatch b = arg_batch(info, 3);
   const size_t T = b.items();
-  check_len(env, dy, T * b.og * b.P, "dy");
-  check_len(env, x, T * b.g.C * b.HW, "x");
-  check_len(env, dw, b.groups * b.og * b.K, "dw");
-  check_disjoint(env, dw, dy, "dw", "dy");
-  check_disjoint(env, dw, x, "dw", "x");
+  check_operands(env, {{&dy, b.y_len(), "dy"}, {&x, b.x_len(), "x"}, {nullptr, 0, ""}}, dw, b.w_len(), "dw");
   if (dw.n == 0) return env.Undefined();
   if (b.n == 0 || b.P == 0) {
     for (size_t i = 0; i < dw.n; ++i) dw.p[i] = 0.0f;
