@@ -226,7 +226,8 @@ async function overlap(quick: boolean): Promise<BenchRow[]> {
  * autoencoder 784-1000-500-250-30 (BCE with logits, Adam, batch 200), 1 kernel thread: the hand loop
  * reads the loss each step (loss.item(), as a loop that logs it does) and takes the layer-wise
  * parameter gradients (model.backwardParameters(loss.backward())), the cheapest form for a chain of
- * built-in layers; a second hand loop on the tape (loss.backward()) for reference.
+ * built-in layers; a second hand loop on the tape (loss.backward()) for reference. Each timed epoch
+ * ends with one turn of the event loop, so each is charged its own deferred work.
  */
 async function fitCost(quick: boolean): Promise<BenchRow[]> {
   const threads = fg.getNumThreads();
@@ -269,6 +270,10 @@ async function fitCost(quick: boolean): Promise<BenchRow[]> {
       for (const [k, r] of order) {
         const t = ms(), c = threadCpuMs(process.pid);
         await r();
+        // and the tasks it left for the event loop (V8's deferred collection work): fit yields to the
+        // event loop every ~20 ms (for Ctrl-C), so they run inside its epoch, while a hand loop over a
+        // numWorkers-0 loader never yields and would leave them to whatever is timed next
+        await new Promise<void>((res) => setImmediate(res));
         times.get(k)!.push(ms() - t);
         cpus.get(k)!.push(threadCpuMs(process.pid) - c);
       }
