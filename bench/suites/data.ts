@@ -15,7 +15,7 @@
 //       keeps its own for the main process, so on 2 cores the worker has one core and the step the other);
 //   E = the epoch with the step (numWorkers 1).
 // The crop passes per sample are a live setting of the worker's dataset (shared memory), tuned so that
-// D ≈ W, the hardest case for overlap. On Linux the rows' notes add per-thread CPU time per batch
+// D ≈ W, the hardest case for overlap (by per-thread CPU time on Linux, by wall time elsewhere). On Linux the rows' notes add per-thread CPU time per batch
 // (/proc/self/task/<tid>/schedstat) of the training thread and the worker, which the machine's load
 // does not inflate the way it does wall time. W at the full thread count and the epoch without the
 // budget (mainThreads null) are printed beside it to show the trade. The no-tax case runs on 1 thread.
@@ -173,14 +173,18 @@ async function overlap(quick: boolean): Promise<BenchRow[]> {
       for (let e = 0; e < epochs; e++) for await (const [x, y] of loader) step(x, y);
     });
   // passes per sample so that D ≈ W: D grows about in proportion to the passes; three rounds of
-  // passes × W / D, each moving by at most 4x (a noisy round cannot throw it far)
+  // passes × W / D, each moving by at most 4x (a noisy round cannot throw it far). On Linux by CPU time
+  // (the worker's per batch against the training thread's in W), which a busy machine disturbs far
+  // less than wall time; elsewhere by wall time
+  const byCpu = Number.isFinite(threadCpuMs(workerTid)) && Number.isFinite(threadCpuMs(process.pid));
+  const wKey: keyof Timing = byCpu ? 'main' : 'wall', dKey: keyof Timing = byCpu ? 'worker' : 'wall';
   await timeW();
-  const w0 = median([(await timeW()).wall, (await timeW()).wall, (await timeW()).wall]);
+  const w0 = median([(await timeW())[wKey], (await timeW())[wKey], (await timeW())[wKey]]);
   let passes = 1;
   for (let round = 0; round < 3; round++) {
     control[0] = passes;
     await timeD();
-    const d0 = median([(await timeD()).wall, (await timeD()).wall, (await timeD()).wall]);
+    const d0 = median([(await timeD())[dKey], (await timeD())[dKey], (await timeD())[dKey]]);
     passes = Math.max(1, Math.round(Math.min(passes * 4, Math.max(passes / 4, (passes * w0) / d0))));
   }
   control[0] = passes;
