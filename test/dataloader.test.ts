@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as fg from '../lib/index.js';
-import { pack, unpack } from '../lib/data/collate.js';
-import { sharedBatchLimit } from '../lib/data/shared.js';
+import { collateWith, defaultCollate, pack, unpack } from '../lib/data/collate.js';
+import { SharedBatchMemory, sharedBatchLimit } from '../lib/data/shared.js';
 import { assertSameBits } from './support/harness.js';
 
 const FIXTURE = path.join(__dirname, 'support', 'dataloader-datasets.ts');
@@ -520,7 +520,8 @@ test('workers: initTimeout — a dataset factory that never finishes (in a worke
     for await (const _ of new fg.data.DataLoader({ module: FIXTURE, args }, { batchSize: 4, ...opts }));
   };
   const where = (w: number, ms: number) => new RegExp(`^DataLoader worker ${w} timed out after ${ms} ms building its dataset \\(loading .*dataloader-datasets\\.ts and running its factory\\)$`);
-  await assert.rejects(drain({ n: 16, hangInit: { worker: 1 } }, { numWorkers: 2, initTimeout: 3000 }), (e: Error) => where(1, 3000).test(e.message) && (e as unknown as { workerId: number }).workerId === 1);
+  // worker 0 builds its dataset (a fresh thread compiling the module: seconds on a busy 2-core machine) while worker 1 hangs
+  await assert.rejects(drain({ n: 16, hangInit: { worker: 1 } }, { numWorkers: 2, initTimeout: 8000 }), (e: Error) => where(1, 8000).test(e.message) && (e as unknown as { workerId: number }).workerId === 1);
   await assert.rejects(drain({ n: 16, hangInit: { worker: 0, busy: true } }, { numWorkers: 1, initTimeout: 3000 }), (e: Error) => where(0, 3000).test(e.message));
   // with nothing keeping the worker's thread alive, a Promise that never settles ends the thread: an error even without initTimeout
   await assert.rejects(
@@ -664,4 +665,32 @@ test('pack: fresh shared memory is shared once, a dataset\'s own shared memory a
   assert.deepEqual(back[0].shape, [2, 2]);
   assert.equal(back[0].data, mine);
   assert.deepEqual(seen, [mine]);
+});
+
+test('collate into shared batch memory: the same bits as the default collate, for tensors, float and integer arrays (converted as set() converts) and labels', () => {
+  const g = new fg.Generator(4);
+  const B = 5;
+  const samples = Array.from({ length: B }, (_, b) => ({
+    t: new fg.Tensor(g.normal(new Float32Array(6), 0, 1), [2, 3]),
+    f32: g.normal(new Float32Array(7), 0, 1),
+    f64: Float64Array.from(g.normal(new Float32Array(7), 0, 1), (v) => v / 3), // rounded to binary32
+    u8: Uint8Array.from([b, 250, 7]),
+    i16: Int16Array.from([-b, 300]),
+    u32: Uint32Array.from([2 ** 32 - 1 - b]), // wraps to int32, as Int32Array.set does
+    label: b % 3,
+  }));
+  const mem = new SharedBatchMemory(1 << 20);
+  const shared = collateWith(samples, mem) as Record<string, fg.Tensor | Int32Array>;
+  const plain = defaultCollate(samples) as Record<string, fg.Tensor | Int32Array>;
+  for (const k of Object.keys(plain)) {
+    const a = shared[k], p = plain[k];
+    const ad = a instanceof fg.Tensor ? a.data : a, pd = p instanceof fg.Tensor ? p.data : p;
+    assert.ok(ad.buffer instanceof SharedArrayBuffer, `${k} in shared memory`);
+    assert.ok(!(pd.buffer instanceof SharedArrayBuffer), `${k} ordinary`);
+    assert.equal(ad.constructor, pd.constructor, k);
+    if (a instanceof fg.Tensor) assert.deepEqual(a.shape, (p as fg.Tensor).shape, k);
+    if (ad instanceof Float32Array) assertSameBits(ad, pd as Float32Array, { kernel: 'collate into shared memory', output: k });
+    else assert.deepEqual(Array.from(ad), Array.from(pd), k);
+  }
+  assert.equal((plain.u32 as Int32Array)[0], -1);
 });

@@ -195,3 +195,84 @@ test('fit over a worker DataLoader trains to the same bits as over numWorkers 0 
   assert.deepEqual(b.h.history, a.h.history);
   a.params.forEach((p, i) => assertSameBits(b.params[i], p, { kernel: 'fit numWorkers 2 vs 0', output: `param ${i}` }));
 });
+
+test("fit: a chain of built-in layers trains layer-wise with the tape's bits; frozen, hooked, reused and tied parameters and modules from ops take the tape", async () => {
+  // the same run by a hand-written loop on the tape (loss.backward())
+  const onTape = async (t: ReturnType<typeof makeTask>, epochs: number) => {
+    t.model.train();
+    for (let e = 0; e < epochs; e++) {
+      t.loader.setEpoch(e);
+      for await (const [x, y] of t.loader as AsyncIterable<[fg.Tensor, Int32Array]>) {
+        t.model.zeroGrad();
+        t.loss.forward(t.model.forward(x), y).backward();
+        t.optimizer.step();
+      }
+    }
+  };
+  /** fit on t, counting the layer-wise backward calls. */
+  const fitCounting = async (t: ReturnType<typeof makeTask>, epochs: number) => {
+    let layerwise = 0;
+    const bp = t.model.backwardParameters.bind(t.model);
+    t.model.backwardParameters = (dy: fg.Tensor) => {
+      layerwise++;
+      bp(dy);
+    };
+    const h = await fg.train.fit(t.model, t.loader, { optimizer: t.optimizer, loss: t.loss, epochs, ...quiet });
+    return { layerwise, steps: h.steps };
+  };
+  // batch norm, dropout (the global generator), Adam: layer-wise, the tape's bits
+  fg.manualSeed(3);
+  const a = makeTask();
+  const fa = await fitCounting(a, 2);
+  assert.equal(fa.steps, 16);
+  assert.equal(fa.layerwise, 16);
+  fg.manualSeed(3);
+  const b = makeTask();
+  await onTape(b, 2);
+  params(b.model).forEach((p, i) => assertSameBits(params(a.model)[i], p, { kernel: 'fit layer-wise vs the tape', output: `param ${i}` }));
+
+  // a frozen first layer stays as it was (the layer-wise backward would have changed it)
+  const frozen = makeTask();
+  const first = frozen.model.layers[0] as fg.nn.Linear;
+  first.requiresGrad_(false);
+  const before = params(first);
+  const ff = await fitCounting(frozen, 1);
+  assert.equal(ff.layerwise, 0);
+  params(first).forEach((p, i) => assertSameBits(p, before[i], { kernel: 'fit frozen layer', output: `param ${i}` }));
+
+  // a hook that zeroes a gradient (the tape calls it; SGD without momentum leaves the weight as it was)
+  const hooked = makeTask();
+  const sgd = new fg.optim.SGD(hooked.model.parameters(), { lr: 0.1 });
+  hooked.optimizer = sgd as unknown as typeof hooked.optimizer;
+  const last = hooked.model.layers[4] as fg.nn.Linear;
+  const handle = last.weight.registerHook((g) => fg.zerosLike(g));
+  const w0 = last.weight.data.slice();
+  const fh = await fitCounting(hooked, 1);
+  handle.remove();
+  assert.equal(fh.layerwise, 0);
+  assertSameBits(last.weight.data, w0, { kernel: 'fit hooked weight', output: 'weight' });
+
+  // a module used twice, tied weights, a module written from ops: the tape, no error
+  const g = new fg.Generator(2);
+  const lin = new fg.nn.Linear(4, 4, { generator: g });
+  const twice = new fg.nn.Sequential(lin, new fg.nn.Tanh(), lin, new fg.nn.Linear(4, 3, { generator: g }));
+  const tiedA = new fg.nn.Linear(4, 4, { generator: g }), tiedB = new fg.nn.Linear(4, 4, { generator: g });
+  Object.assign(tiedB, { weight: tiedA.weight }); // tied: one Parameter in two modules
+  const tied = new fg.nn.Sequential(tiedA, new fg.nn.ReLU(), tiedB, new fg.nn.Linear(4, 3, { generator: g }));
+  assert.equal(tied.parameters().length, 5); // the shared weight once
+  class Residual extends fg.nn.Module {
+    readonly lin = new fg.nn.Linear(4, 4, { generator: g });
+    readonly head = new fg.nn.Linear(4, 3, { generator: g });
+    forward(x: fg.Tensor): fg.Tensor {
+      return this.head.forward(x.add(this.lin.forward(x).relu()));
+    }
+  }
+  for (const model of [twice, tied, new Residual()]) {
+    const t = makeTask();
+    const task = { ...t, model: model as unknown as fg.nn.Sequential, optimizer: new fg.optim.SGD(model.parameters(), { lr: 0.05 }) as unknown as typeof t.optimizer };
+    const w = params(model);
+    const r = await fitCounting(task, 1);
+    assert.equal(r.layerwise, 0, model.constructor.name);
+    assert.ok(params(model).some((p, i) => p.some((v, k) => v !== w[i][k])), 'trained');
+  }
+});

@@ -28,6 +28,24 @@ export interface BatchMemory {
 
 const ordinary: BatchMemory = { f32: (n) => new Float32Array(n), i32: (n) => new Int32Array(n) };
 
+type Elements = Float32Array | Int32Array;
+
+/**
+ * out.set(src, offset), fast into shared memory too: V8 copies into a SharedArrayBuffer-backed
+ * Float32Array or Int32Array element by element (as a loop of stores does), ~40x slower than into an
+ * ordinary array (~0.75 ms for a 64 × 784 float batch), but bytes between Uint8Array views are copied
+ * as a block; so same-typed data is copied as bytes (a converting copy, Float64Array into Float32Array
+ * say, converts into an ordinary array first).
+ */
+function copyInto(out: Elements, src: ArrayLike<number> & ArrayBufferView, offset: number): void {
+  if (!(out.buffer instanceof SharedArrayBuffer)) {
+    out.set(src, offset);
+    return;
+  }
+  const same = src.constructor === out.constructor ? (src as Elements) : (out.constructor as typeof Float32Array | typeof Int32Array).from(src);
+  new Uint8Array(out.buffer, out.byteOffset + 4 * offset, same.byteLength).set(new Uint8Array(same.buffer, same.byteOffset, same.byteLength));
+}
+
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== 'object') return false;
   const p = Object.getPrototypeOf(v);
@@ -48,7 +66,7 @@ function collateAt(samples: unknown[], at: string, mem: BatchMemory): unknown {
       if (s.size !== per || s.ndim !== first.ndim || s.shape.some((d, k) => d !== first.shape[k])) {
         throw new RangeError(`Expected every sample's ${at} to have shape ${formatShape(first.shape)} (as sample 0's) for collate but sample ${b}'s has shape ${formatShape(s.shape)}`);
       }
-      out.set(s.data, b * per);
+      copyInto(out, s.data, b * per);
     });
     return new Tensor(out as Float32Array, [B, ...first.shape]);
   }
@@ -57,7 +75,7 @@ function collateAt(samples: unknown[], at: string, mem: BatchMemory): unknown {
     samples.forEach((s, b) => {
       if (!(s instanceof Float32Array || s instanceof Float64Array)) throw mismatch(at, first, b, s);
       if (s.length !== L) throw new RangeError(`Expected every sample's ${at} to have length ${L} (as sample 0's) for collate but sample ${b}'s has length ${s.length}`);
-      out.set(s, b * L);
+      copyInto(out, s, b * L);
     });
     return new Tensor(out, [B, L]);
   }
@@ -66,7 +84,7 @@ function collateAt(samples: unknown[], at: string, mem: BatchMemory): unknown {
     samples.forEach((s, b) => {
       if (!isIntegerArray(s)) throw mismatch(at, first, b, s);
       if (s.length !== L) throw new RangeError(`Expected every sample's ${at} to have length ${L} (as sample 0's) for collate but sample ${b}'s has length ${s.length}`);
-      out.set(s, b * L);
+      copyInto(out, s as ArrayLike<number> & ArrayBufferView, b * L);
     });
     return out;
   }

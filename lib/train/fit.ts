@@ -22,7 +22,7 @@ import { read as readCheckpoint, save } from '../checkpoint.js';
 import { Tensor } from '../tensor.js';
 import { checkInteger, checkOptions, typeError } from '../validate.js';
 import * as fs from 'node:fs';
-import { backward, type LossFunction } from './backward.js';
+import { backwardFor, type LossFunction } from './backward.js';
 import type { Callback, FitContext } from './callbacks.js';
 import { resolveMetrics, type MetricSpec } from './metrics.js';
 import { EpochProgress, type ProgressStream, type Verbose } from './progress.js';
@@ -205,6 +205,7 @@ export async function fit(model: Module, loader: FitLoader, opts: FitOptions): P
   try {
     for (const cb of callbacks) cb.onTrainBegin?.(ctx);
     model.train();
+    const backward = backwardFor(model, lossFn);
     for (; epoch < epochs; epoch++) {
       if (batchInEpoch === 0) trainGenAtEpochStart = trainGen ? trainGen.getState() : null;
       loader.setEpoch?.(epoch);
@@ -233,7 +234,7 @@ export async function fit(model: Module, loader: FitLoader, opts: FitOptions): P
           model.zeroGrad();
           const output = model.forward(input);
           const loss = lossFn.forward(output, target);
-          backward(model, lossFn, loss);
+          backward(loss);
           optimizer.step();
           step++;
           batchInEpoch++;
