@@ -8,12 +8,15 @@ import { Tensor } from '../tensor.js';
 import { rangeError, typeError } from '../validate.js';
 import { OPTION_CHECKS, schedulable, type HyperValue, type Schedule } from './options.js';
 import type { AlgoDef, Hyper, ParamGroup, ParamGroupInput, Params, ParamState, StateDict, StepContext, StepResult } from './algo.js';
+import { PlanCache } from './plan_cache.js';
 import { checkAllDisjoint, findNonFinite } from './step_checks.js';
 
 export type { AlgoDef, Hyper, ParamGroup, ParamGroupInput, Params, ParamState, Prepared, StateDict, StepContext, StepResult } from './algo.js';
 
 /** One group's multi-tensor kernel call. */
 interface GroupCall {
+  /** Index of the group in paramGroups. */
+  group: number;
   flags: Int32Array;
   h: Float32Array;
   params: Float32Array[];
@@ -56,6 +59,8 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
   /** Number of steps skipped because of a non-finite gradient. */
   skippedSteps = 0;
   protected readonly state = new Map<Tensor, ParamState>();
+  /** Per group, its kernel plan across steps (plan_cache.ts; step() only). */
+  private readonly plans: PlanCache[] = [];
   /** True while a stepAsync() has not settled. */
   private busy = false;
   private readonly schedules: Record<string, Schedule<HyperValue>>[] = [];
@@ -163,7 +168,10 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
     const plan = this.planStep();
     if (plan.skipped) return { skipped: true, reason: plan.reason };
     const K = kernels().optim;
-    for (const c of plan.calls) K.step(this.def.algo, c.flags, c.h, c.params, c.grads, c.states);
+    for (const c of plan.calls) {
+      const cache = (this.plans[c.group] ??= new PlanCache());
+      cache.step(K, this.def.algo, c.flags, c.h, c.params, c.grads, c.states);
+    }
     return this.commitStep(plan);
   }
 
@@ -244,7 +252,7 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
         params[k] = p.data;
         grads[k] = g;
       }
-      calls.push({ flags, h, params, grads, states });
+      calls.push({ group: gi, flags, h, params, grads, states });
     }
     return { skipped: false, calls, pending, resolved };
   }
@@ -339,6 +347,7 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
       states.set(p, st);
     }
     this.state.clear();
+    for (const c of this.plans) c?.clear();  // the old buffers: no plan keeps them alive
     for (const [p, s] of states) this.state.set(p, s);
     this.paramGroups.forEach((g, gi) => Object.assign(g, groups[gi]));
     this.stepCount = sd.stepCount;
