@@ -256,6 +256,11 @@ test('the optimizer keeps a plan per group while its arrays stay the same; holds
     both([[2, 1, 1], [2, 3]], true);
     assert.deepEqual(made, [0, 2, 0, 0]);
     ps.forEach((p, i) => assertSameBits(p.data, ref[i].data, { kernel: `Adam through plans, param ${i}` }));
+    // after steps that passed the overlap check with the same arrays, a grad over a parameter is still refused
+    const before = ps.map((p) => p.data.slice());
+    ps[1].grad = new fg.Tensor(ps[0].data.subarray(0, 2), [2]);
+    assert.throws(() => opt.step(), /paramGroups\[0\]\.params\[1\]\.grad not to share memory with paramGroups\[0\]\.params\[0\]/);
+    ps.forEach((p, i) => assertSameBits(p.data, before[i], { kernel: `refused step, param ${i}` }));
   } finally {
     K.plan = orig;
   }
