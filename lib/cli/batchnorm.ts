@@ -14,30 +14,18 @@
 // Evaluation uses eval mode (BN: the running statistics, momentum 0.1), except at update 0: the untrained
 // running statistics (mean 0, variance 1) say nothing about the network, so update 0 is evaluated with
 // the batch statistics of the evaluation images (the running statistics are saved and restored around it).
-import * as data from '../data/index.js';
-import { noGrad } from '../autograd/grad_mode.js';
 import { kaimingNormal } from '../init/index.js';
 import { Generator } from '../random.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { BatchNorm1d } from '../nn/batchnorm.js';
-import { CrossEntropyLoss } from '../nn/loss.js';
 import { Linear } from '../nn/linear.js';
 import { ReLU, Sigmoid } from '../nn/activation.js';
 import { Sequential } from '../nn/sequential.js';
 import type { Module } from '../nn/module.js';
-import { SGD } from '../optim/index.js';
-import { accuracy, Batches, lazyMnistSets, percentile, withBatchStatistics, type BatchesState, type MnistSets } from './common.js';
-import type { RunDef, Trainable } from './run.js';
+import { accuracy, MnistClassifierRun, mnistVariantRuns, percentile, type MnistRunConfig, type MnistSets } from './common.js';
+import type { RunDef } from './run.js';
 
-export interface BatchnormConfig {
-  lr: number;
-  batch: number;
-  updates: number;
-  evalEvery: number;
-  trainSize: number;
-  evalSize: number;
-  seed: number;
-}
+export type BatchnormConfig = MnistRunConfig;
 
 /** The last hidden layer's unit whose input distribution is tracked. */
 export const PROBE_UNIT = 0;
@@ -80,92 +68,32 @@ function build(v: BatchnormVariant, gen: Generator): { model: Sequential; probe:
   return { model: new Sequential(...mods), probe };
 }
 
-class BatchnormRun implements Trainable {
-  readonly model: Sequential;
-  readonly optimizer: SGD;
-  readonly batch: number;
+class BatchnormRun extends MnistClassifierRun {
   readonly #probe: number;
-  readonly #d: MnistSets;
-  readonly #batches: Batches<[Tensor, Int32Array]>;
-  readonly #loss = new CrossEntropyLoss();
-  /** No update yet: evaluate with batch statistics. */
-  #fresh: boolean;
 
   constructor(c: BatchnormConfig, seed: number, d: MnistSets, v: BatchnormVariant) {
     const { model, probe } = build(v, new Generator(seed));
-    this.model = model;
+    super(model, v.lrScale * c.lr, c.batch, d, seed);
     this.#probe = probe;
-    this.optimizer = new SGD(model.parameters(), { lr: v.lrScale * c.lr });
-    this.batch = c.batch;
-    this.#d = d;
-    this.#batches = new Batches(new data.TensorDataset(d.x, d.labels.subarray(0, d.x.shape[0])), c.batch, seed + 1);
-    this.#fresh = true;
   }
 
-  /** One update on the tape. */
-  step(): number {
-    const [xb, t] = this.#batches.next();
-    this.#fresh = false;
-    this.optimizer.zeroGrad(true);
-    const loss = this.#loss.forward(this.model.forward(xb), t);
-    loss.backward();
-    this.optimizer.step();
-    return loss.item();
-  }
-
-  /** Nothing recorded on the tape. */
-  evaluate(): Record<string, number> {
-    return noGrad(() => {
-      if (this.#fresh) return withBatchStatistics(this.model, () => this.#evaluate());
-      this.model.eval();
-      try {
-        return this.#evaluate();
-      } finally {
-        this.model.train();
-      }
+  protected measure(): Record<string, number> {
+    let h = this.sets.testX;
+    let probe: Tensor | null = null;
+    this.model.layers.forEach((m, i) => {
+      h = m.forward(h);
+      if (i === this.#probe) probe = h;
     });
-  }
-
-  #evaluate(): Record<string, number> {
-    {
-      let h = this.#d.testX;
-      let probe: Tensor | null = null;
-      this.model.layers.forEach((m, i) => {
-        h = m.forward(h);
-        if (i === this.#probe) probe = h;
-      });
-      const n = h.shape[0];
-      const p = probe as unknown as Tensor;
-      const u = new Float64Array(n);
-      for (let i = 0; i < n; i++) u[i] = p.data[i * p.shape[1] + PROBE_UNIT];
-      u.sort();
-      return { accuracy: accuracy(h, this.#d.testLabels), p15: percentile(u, 15), p50: percentile(u, 50), p85: percentile(u, 85) };
-    }
-  }
-
-  extraState(): unknown {
-    return { batches: this.#batches.state() };
-  }
-
-  loadExtraState(s: unknown): void {
-    this.#fresh = false;
-    this.#batches.load((s as { batches: BatchesState }).batches);
+    const n = h.shape[0];
+    const p = probe as unknown as Tensor;
+    const u = new Float64Array(n);
+    for (let i = 0; i < n; i++) u[i] = p.data[i * p.shape[1] + PROBE_UNIT];
+    u.sort();
+    return { accuracy: accuracy(h, this.sets.testLabels), p15: percentile(u, 15), p50: percentile(u, 50), p85: percentile(u, 85) };
   }
 }
 
-/**
- * One run per variant and seed. The MNIST split comes from c.seed; a run's seed s sets its weights
- * (Generator(s)) and batch order (the DataLoader's generator, Generator(s + 1)). Run ids: batchnorm/<variant>/s<seed>.
- */
+/** One run per variant and seed (mnistVariantRuns). Run ids: batchnorm/<variant>/s<seed>. */
 export function batchnormRuns(c: BatchnormConfig, seeds: readonly number[] = [c.seed], variants: readonly BatchnormVariant[] = BN_VARIANTS): RunDef[] {
-  const d = lazyMnistSets(c);
-  return variants.flatMap((v) => seeds.map((seed): RunDef => ({
-    id: `batchnorm/${v.id}/s${seed}`,
-    group: v.name,
-    seed,
-    label: `BN ${v.name} seed ${seed}`,
-    updates: c.updates,
-    evalEvery: c.evalEvery,
-    create: () => new BatchnormRun(c, seed, d(), v),
-  })));
+  return mnistVariantRuns('batchnorm', 'BN', c, seeds, variants, (seed, d, v) => new BatchnormRun(c, seed, d, v));
 }

@@ -12,33 +12,22 @@
 // Weights: He's N(0, 2/fan_in) (kaimingNormal), biases 0; softmax cross-entropy; plain SGD. Every
 // evaluation records the test accuracy: eval mode (BN: running statistics, momentum 0.1), except at update
 // 0, evaluated with the batch statistics of the evaluation images (as the batchnorm experiment).
-import * as data from '../data/index.js';
-import { noGrad } from '../autograd/grad_mode.js';
 import { kaimingNormal } from '../init/index.js';
 import { Generator } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { BatchNorm2d } from '../nn/batchnorm.js';
 import { Conv2d } from '../nn/conv.js';
-import { CrossEntropyLoss } from '../nn/loss.js';
 import { Linear } from '../nn/linear.js';
 import { Flatten, MaxPool2d } from '../nn/pool.js';
 import { ReLU } from '../nn/activation.js';
 import { Sequential } from '../nn/sequential.js';
 import type { Module } from '../nn/module.js';
-import { SGD } from '../optim/index.js';
-import { accuracy, Batches, lazyMnistSets, withBatchStatistics, type BatchesState, type MnistSets } from './common.js';
-import type { RunDef, Trainable } from './run.js';
+import { accuracy, MnistClassifierRun, mnistVariantRuns, type MnistRunConfig, type MnistSets } from './common.js';
+import type { RunDef } from './run.js';
 
-export interface CnnConfig {
+export interface CnnConfig extends MnistRunConfig {
   /** Feature maps of the two convolutions. */
   channels: [number, number];
-  lr: number;
-  batch: number;
-  updates: number;
-  evalEvery: number;
-  trainSize: number;
-  evalSize: number;
-  seed: number;
 }
 
 export interface CnnVariant {
@@ -81,71 +70,21 @@ function images(x: Tensor): Tensor {
   return x.reshape([x.shape[0], 1, SIDE, SIDE]);
 }
 
-class CnnRun implements Trainable {
-  readonly model: Sequential;
-  readonly optimizer: SGD;
-  readonly batch: number;
-  readonly #d: MnistSets;
-  readonly #batches: Batches<[Tensor, Int32Array]>;
-  readonly #loss = new CrossEntropyLoss();
-  #fresh = true;
-
+class CnnRun extends MnistClassifierRun {
   constructor(c: CnnConfig, seed: number, d: MnistSets, v: CnnVariant) {
-    this.model = buildCnn(c.channels, v.bn, new Generator(seed));
-    this.optimizer = new SGD(this.model.parameters(), { lr: v.lrScale * c.lr });
-    this.batch = c.batch;
-    this.#d = d;
-    this.#batches = new Batches(new data.TensorDataset(d.x, d.labels.subarray(0, d.x.shape[0])), c.batch, seed + 1);
+    super(buildCnn(c.channels, v.bn, new Generator(seed)), v.lrScale * c.lr, c.batch, d, seed);
   }
 
-  /** One update on the tape. */
-  step(): number {
-    const [xb, t] = this.#batches.next();
-    this.#fresh = false;
-    this.optimizer.zeroGrad(true);
-    const loss = this.#loss.forward(this.model.forward(images(xb)), t);
-    loss.backward();
-    this.optimizer.step();
-    return loss.item();
+  protected override input(rows: Tensor): Tensor {
+    return images(rows);
   }
 
-  /** Nothing recorded on the tape. */
-  evaluate(): Record<string, number> {
-    const run = () => ({ accuracy: accuracy(this.model.forward(images(this.#d.testX)), this.#d.testLabels) });
-    return noGrad(() => {
-      if (this.#fresh) return withBatchStatistics(this.model, run);
-      this.model.eval();
-      try {
-        return run();
-      } finally {
-        this.model.train();
-      }
-    });
-  }
-
-  extraState(): unknown {
-    return { batches: this.#batches.state() };
-  }
-
-  loadExtraState(s: unknown): void {
-    this.#fresh = false;
-    this.#batches.load((s as { batches: BatchesState }).batches);
+  protected measure(): Record<string, number> {
+    return { accuracy: accuracy(this.model.forward(images(this.sets.testX)), this.sets.testLabels) };
   }
 }
 
-/**
- * One run per variant and seed. The MNIST split comes from c.seed; a run's seed s sets its weights
- * (Generator(s)) and batch order (the DataLoader's generator, Generator(s + 1)). Run ids: cnn/<variant>/s<seed>.
- */
+/** One run per variant and seed (mnistVariantRuns). Run ids: cnn/<variant>/s<seed>. */
 export function cnnRuns(c: CnnConfig, seeds: readonly number[] = [c.seed], variants: readonly CnnVariant[] = CNN_VARIANTS): RunDef[] {
-  const d = lazyMnistSets(c);
-  return variants.flatMap((v) => seeds.map((seed): RunDef => ({
-    id: `cnn/${v.id}/s${seed}`,
-    group: v.name,
-    seed,
-    label: `CNN ${v.name} seed ${seed}`,
-    updates: c.updates,
-    evalEvery: c.evalEvery,
-    create: () => new CnnRun(c, seed, d(), v),
-  })));
+  return mnistVariantRuns('cnn', 'CNN', c, seeds, variants, (seed, d, v) => new CnnRun(c, seed, d, v));
 }

@@ -10,7 +10,10 @@ import { Tensor, type Parameter } from '../tensor.js';
 import * as optim from '../optim/index.js';
 import { BatchNorm1d, BatchNorm2d } from '../nn/batchnorm.js';
 import type { Sequential } from '../nn/sequential.js';
+import { CrossEntropyLoss } from '../nn/loss.js';
+import { noGrad } from '../autograd/grad_mode.js';
 import type { OptimizerName } from './args.js';
+import type { RunDef, Trainable } from './run.js';
 
 /** Where a Batches is: the generator at the start of its epoch and the batches of that epoch already taken (JSON). */
 export interface BatchesState {
@@ -96,6 +99,100 @@ export function lazyMnistSets(c: { seed: number; trainSize: number; evalSize: nu
     sets = { x: head(m.train.x, c.trainSize), labels: m.train.labels, testX: head(m.test.x, ne), testLabels: m.test.labels.subarray(0, ne) };
     return sets;
   };
+}
+
+/** The configuration an MNIST classifier experiment shares (batchnorm, cnn). */
+export interface MnistRunConfig {
+  lr: number;
+  batch: number;
+  updates: number;
+  evalEvery: number;
+  trainSize: number;
+  evalSize: number;
+  seed: number;
+}
+
+/**
+ * One MNIST classifier trained on the tape (the batchnorm and cnn experiments): softmax cross-entropy,
+ * plain SGD, batches from Batches(seed + 1). Evaluation runs in eval mode, except before the first update
+ * (the untrained running statistics say nothing: the evaluation images' batch statistics, withBatchStatistics).
+ */
+export abstract class MnistClassifierRun implements Trainable {
+  readonly optimizer: optim.SGD;
+  readonly batch: number;
+  protected readonly sets: MnistSets;
+  readonly #batches: Batches<[Tensor, Int32Array]>;
+  readonly #loss = new CrossEntropyLoss();
+  /** No update yet: evaluate with batch statistics. */
+  #fresh = true;
+
+  constructor(readonly model: Sequential, lr: number, batch: number, sets: MnistSets, seed: number) {
+    this.optimizer = new optim.SGD(model.parameters(), { lr });
+    this.batch = batch;
+    this.sets = sets;
+    this.#batches = new Batches(new data.TensorDataset(sets.x, sets.labels.subarray(0, sets.x.shape[0])), batch, seed + 1);
+  }
+
+  /** The network's input for MNIST rows (n, 784). */
+  protected input(rows: Tensor): Tensor {
+    return rows;
+  }
+
+  /** The evaluation's metrics (called under noGrad, in the mode evaluate() chose). */
+  protected abstract measure(): Record<string, number>;
+
+  /** One update on the tape. */
+  step(): number {
+    const [xb, t] = this.#batches.next();
+    this.#fresh = false;
+    this.optimizer.zeroGrad(true);
+    const loss = this.#loss.forward(this.model.forward(this.input(xb)), t);
+    loss.backward();
+    this.optimizer.step();
+    return loss.item();
+  }
+
+  /** Nothing recorded on the tape. */
+  evaluate(): Record<string, number> {
+    return noGrad(() => {
+      if (this.#fresh) return withBatchStatistics(this.model, () => this.measure());
+      this.model.eval();
+      try {
+        return this.measure();
+      } finally {
+        this.model.train();
+      }
+    });
+  }
+
+  extraState(): unknown {
+    return { batches: this.#batches.state() };
+  }
+
+  loadExtraState(s: unknown): void {
+    this.#fresh = false;
+    this.#batches.load((s as { batches: BatchesState }).batches);
+  }
+}
+
+/**
+ * One run per variant and seed of an MNIST experiment. The MNIST split comes from c.seed; a run's seed s
+ * sets its weights (Generator(s)) and batch order (Generator(s + 1)). Run ids: <experiment>/<variant>/s<seed>.
+ */
+export function mnistVariantRuns<V extends { id: string; name: string }>(
+  experiment: string, label: string, c: MnistRunConfig, seeds: readonly number[], variants: readonly V[],
+  create: (seed: number, sets: MnistSets, v: V) => Trainable,
+): RunDef[] {
+  const d = lazyMnistSets(c);
+  return variants.flatMap((v) => seeds.map((seed): RunDef => ({
+    id: `${experiment}/${v.id}/s${seed}`,
+    group: v.name,
+    seed,
+    label: `${label} ${v.name} seed ${seed}`,
+    updates: c.updates,
+    evalEvery: c.evalEvery,
+    create: () => create(seed, d(), v),
+  })));
 }
 
 export interface MomentumChoice {

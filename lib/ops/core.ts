@@ -25,10 +25,17 @@ export const SMALL = 256;
 export const SMALL_FOR = { streaming: SMALL, transcendental: 16, reduce: 64, softmax: 16 } as const;
 export type KernelKind = keyof typeof SMALL_FOR;
 
+/**
+ * V8 keeps a typed array of at most 64 bytes (16 floats) inside its own heap; handing one to a native
+ * call makes V8 move it into a new backing store first (an allocation and a copy, ~0.3-1 µs), which
+ * costs more than any kernel's math on 16 elements.
+ */
+const ON_HEAP_FLOATS = 16;
+
 /** The kernels for an op of this kind on n elements (dispatch by size: same bits either way). */
 export function kfor(n: number, kind: KernelKind = 'streaming'): Kernels {
   const k = kernels(); // always asked: the backend's first use is what prints the loader's fallback notice
-  return n < SMALL_FOR[kind] ? jsKernels : k;
+  return n <= ON_HEAP_FLOATS || n < SMALL_FOR[kind] ? jsKernels : k;
 }
 
 function sizeOf(shape: readonly number[], n: number | undefined): number {

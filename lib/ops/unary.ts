@@ -34,6 +34,15 @@ function binT(op: 'add' | 'sub' | 'mul' | 'div', a: Tensor, b: Tensor): Tensor {
   return out;
 }
 
+/** g op (2·z), the temporary 2·z back to the buffer cache (made here, read no more). */
+function withTwice(op: 'mul' | 'div', g: Tensor, z: Tensor): Tensor {
+  const t = empty(z.shape, z.size);
+  kfor(z.size).elementwise.scalar('mul', z.data, 2, t.data);
+  const r = binT(op, g, t);
+  recycleF32(t.data);
+  return r;
+}
+
 function unary(op: UnaryOp, x: Tensor, opts: OutOptions | undefined): Tensor {
   checkTensor(x, 'x');
   const rec = needs1(x);
@@ -57,22 +66,10 @@ function recordUnary(op: UnaryOp, x: Tensor, y: Tensor): void {
       }, [x]);
       return;
     case 'sqrt':
-      record(y, op, [x], (g) => {
-        const t = empty(y.shape, y.size);
-        kfor(y.size).elementwise.scalar('mul', y.data, 2, t.data);
-        const r = binT('div', g, t);
-        recycleF32(t.data); // made here, read no more
-        return [r];
-      }, [y]);
+      record(y, op, [x], (g) => [withTwice('div', g, y)], [y]);
       return;
     case 'square':
-      record(y, op, [x], (g) => {
-        const t = empty(x.shape, x.size);
-        kfor(x.size).elementwise.scalar('mul', x.data, 2, t.data);
-        const r = binT('mul', g, t);
-        recycleF32(t.data); // made here, read no more
-        return [r];
-      }, [x]);
+      record(y, op, [x], (g) => [withTwice('mul', g, x)], [x]);
       return;
     case 'exp':
       record(y, op, [x], (g) => [binT('mul', g, y)], [y]);
