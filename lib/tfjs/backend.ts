@@ -8,6 +8,7 @@ import { FASTGRAD_KERNELS } from './kernels/index.js';
 import { registerFusedGradients } from './kernels/fused_grad.js';
 import { registerMeanGradient } from './kernels/mean_grad.js';
 import { withFallback } from './kernels/util.js';
+import { releaseMaxima } from './kernels/pool.js';
 import { StoragePool } from './storage.js';
 
 export const BACKEND_NAME = 'fastgrad';
@@ -57,7 +58,10 @@ export class FastgradBackend extends MathBackendCPU {
     // has() first: get() of an id this backend does not hold asks the engine to move the data here.
     const values = this.data.has(dataId) ? this.data.get(dataId).values : undefined;
     const deleted = super.disposeData(dataId, force);
-    if (deleted && values !== undefined) this.pool.released(values);
+    if (deleted && values !== undefined) {
+      this.pool.released(values);
+      releaseMaxima(dataId);
+    }
     return deleted;
   }
 

@@ -4,10 +4,11 @@
 // convolutions do, conv.ts). tfjs's geometry (computePool2DInfo: 'same' / 'valid' / explicit padding,
 // rounding) is given as is: the padding before the first row and column, and the output size (the
 // padding after, which 'same' makes one larger when the total is odd, is implied by it).
-// - MaxPool does no arithmetic, so it runs channels last in TypeScript, with no transposes: the CPU
-//   kernel's rule (the first value strictly greater than everything before it in the window, row by
-//   row, from −Infinity, so a NaN is skipped and a window of NaN or −Infinity only gives −Infinity),
-//   with channels innermost as the data lie. Same values as the CPU kernel by construction.
+// - MaxPool: fastgrad's max-pool kernel on the channels-first copy (planeMaxima), y back channels last;
+//   where a window's maximum is NaN or −Infinity (torch's rule and tfjs's differ only there) the
+//   whole call runs tfjs's rule channels last in TypeScript instead (windowMaxima: the first value
+//   strictly greater than everything before it in the window, row by row, from −Infinity, so a NaN is
+//   skipped and a window of NaN or −Infinity only gives −Infinity). Same values as the CPU kernel.
 // - A 1 × 1 window whose output has x's shape runs on the CPU kernels, which return x itself there
 //   (whatever the padding and strides).
 // - AvgPool: the mean of the taps inside the input (padding not counted, as the CPU kernel), summed in
@@ -150,9 +151,56 @@ const geometryKey = (i: backend_util.Conv2DInfo): string =>
 /**
  * MaxPool's maxima positions by its output's data id, for MaxPoolGrad (which gets that output back,
  * with the same x). A data id is never reused for other values, so an entry found for both ids is
- * that call's.
+ * that call's. `planes`: the positions as planeMaxima gives them, else as windowMaxima does.
  */
-const maxima = new WeakMap<object, { x: object; key: string; at: Int32Array }>();
+const maxima = new WeakMap<object, { x: object; key: string; at: Int32Array; planes: boolean; store: Float32Array }>();
+
+/**
+ * n positions, held in a Float32Array from fastgrad's buffer cache (`store`: a fresh Int32Array of a
+ * pooled layer's output size costs a zeroing pass and page faults, ~0.4 ms for 86k), given back by
+ * releaseMaxima when tfjs disposes the pooled output.
+ */
+function positions(n: number): { at: Int32Array; store: Float32Array } {
+  const store = emptyF32(n);
+  return { at: new Int32Array(store.buffer, store.byteOffset, n), store };
+}
+
+/** tfjs disposed this tensor's data (FastgradBackend.disposeData): a MaxPool output's positions go back to the buffer cache. */
+export function releaseMaxima(dataId: object): void {
+  const m = maxima.get(dataId);
+  if (!m) return;
+  maxima.delete(dataId);
+  recycleF32(m.store);
+}
+
+/**
+ * Each window's maximum on fastgrad's max-pool kernel (native: vectorized over the channels-first
+ * planes): x to channels first (x itself with one channel), maxPoolForward, y back channels last. That
+ * kernel's rule is torch's (a NaN wins); tfjs's skips NaN and gives a window of −Infinity only no
+ * position: where a maximum is NaN or −Infinity (the only outputs where the rules can differ), false,
+ * and the caller runs windowMaxima instead (over y: every element written again). Else both rules
+ * pick the first strictly greater value of each window, so the values and positions are the CPU
+ * kernel's. The positions stay in the kernel's form (h·W + w in each plane, planes b·C + c in order)
+ * for MaxPoolGrad.
+ */
+function planeMaxima(X: Float32Array, info: backend_util.Conv2DInfo, y: Float32Array, at: Int32Array): boolean {
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
+  const g: PoolGeometry = {
+    C: N * C, H, W, kh: info.filterHeight, kw: info.filterWidth, sh: info.strideHeight, sw: info.strideWidth,
+    ph: info.padInfo.top, pw: info.padInfo.left, dh: 1, dw: 1, OH, OW,
+  };
+  if (g.ph < 0 || g.pw < 0) return false;
+  // With one channel both layouts are the same: x and y themselves.
+  const n = y.length, xc = C === 1 ? X : permuteInto(X, [N, H, W, C], NHWC_TO_NCHW, emptyF32(X.length));
+  const yc = C === 1 ? y : emptyF32(n);
+  kernels().conv.maxPoolForward(xc, g, yc, at);
+  if (xc !== X) recycleF32(xc);
+  let i = 0;
+  while (i < n && yc[i] > -Infinity) i++;
+  if (i === n && yc !== y) permuteInto(yc, [N, C, OH, OW], NCHW_TO_NHWC, y);
+  if (yc !== y) recycleF32(yc);
+  return i === n;
+}
 
 export const maxPoolKernel: FastgradKernel = {
   kernelName: MaxPool,
@@ -162,11 +210,11 @@ export const maxPoolKernel: FastgradKernel = {
     if (!X || !info) return null;
     // The CPU kernels return x itself for a 1 × 1 window whose output has x's shape, whatever the padding.
     if (info.filterHeight === 1 && info.filterWidth === 1 && info.outHeight === info.inHeight && info.outWidth === info.inWidth) return null;
-    const n = info.outShape.reduce((a, b) => a * b, 1);
-    const y = alloc(backend, n), at = new Int32Array(n);
-    windowMaxima(X, info, y, at);
+    const n = info.outShape.reduce((a, b) => a * b, 1), y = alloc(backend, n);
+    const { at, store } = positions(n), planes = planeMaxima(X, info, y, at);
+    if (!planes) windowMaxima(X, info, y, at);
     const out = output(backend, info.outShape, y);
-    maxima.set(out.dataId, { x: x.dataId, key: geometryKey(info), at });
+    maxima.set(out.dataId, { x: x.dataId, key: geometryKey(info), at, planes, store });
     return out;
   },
 };
@@ -202,23 +250,31 @@ export const maxPoolGradKernel: FastgradKernel = {
     const info = X && DY ? maxPoolInfo(input.shape, attrs) : null;
     if (!X || !DY || !info || dy.shape.join() !== info.outShape.join()) return null;
     const n = DY.length, m = inputs.output ? maxima.get(inputs.output.dataId) : undefined;
-    let at: Int32Array;
-    if (m && m.x === input.dataId && m.key === geometryKey(info)) {
-      at = m.at;
-    } else {
-      at = scratchI32(n);
-      windowMaxima(X, info, scratchF32(n), at);
-    }
+    const found = m !== undefined && m.x === input.dataId && m.key === geometryKey(info);
     // Windows that do not overlap give each input at most one contribution: 0 + dy, exact in binary32.
     const overlap = info.filterHeight > info.strideHeight || info.filterWidth > info.strideWidth;
     const dx = alloc(backend, X.length).fill(0);
-    if (overlap) {
-      const acc = scratchF64(X.length);
-      for (let o = 0; o < n; o++) if (at[o] >= 0) acc[at[o]] += DY[o];
-      for (let i = 0; i < dx.length; i++) dx[i] = acc[i];
+    const acc = overlap ? scratchF64(X.length) : dx;
+    if (found && m.planes) {
+      // Output (b, q, c) (q = oh·OW + ow), of plane b·C + c, took input (b·H·W + idx)·C + c. Visited plane
+      // by plane: each input's contributions still arrive in the order of its windows, as below.
+      const { batchSize: N, inChannels: C, inHeight: H, inWidth: W } = info, P = info.outHeight * info.outWidth, at = m.at;
+      for (let b = 0, o = 0; b < N; b++) {
+        for (let c = 0; c < C; c++) {
+          for (let q = 0; q < P; q++, o++) acc[(b * H * W + at[o]) * C + c] += DY[(b * P + q) * C + c];
+        }
+      }
     } else {
-      for (let o = 0; o < n; o++) if (at[o] >= 0) dx[at[o]] += DY[o];
+      let at: Int32Array;
+      if (found) {
+        at = m.at;
+      } else {
+        at = scratchI32(n);
+        windowMaxima(X, info, scratchF32(n), at);
+      }
+      for (let o = 0; o < n; o++) if (at[o] >= 0) acc[at[o]] += DY[o];
     }
+    if (overlap) for (let i = 0; i < dx.length; i++) dx[i] = acc[i];
     return output(backend, input.shape, dx);
   },
 };
