@@ -19,6 +19,15 @@ const h = new Float32Array(OPTIM_H);
 h.set([0.9, 0.1, 0.999, 0.001, 0, 1, 1e-3, 1, 1e-8]);
 const flags = new Int32Array([0]);
 
+/** The optimizer plan (what optimizer.step() calls) over the same arrays as 'Adam step', per backend and size. */
+const plans = new Map<string, ReturnType<Kernels['optim']['plan']>>();
+function planFor(K: Kernels, n: number): ReturnType<Kernels['optim']['plan']> {
+  const key = `${K.name} ${n}`;
+  let p = plans.get(key);
+  if (!p) plans.set(key, (p = K.optim.plan([o.subarray(0, n)], [y.subarray(0, n)], [s.subarray(0, n), x.subarray(0, n), null])));
+  return p;
+}
+
 /** family -> a call on the first n elements */
 const FAMILIES: Record<string, (K: Kernels, n: number) => void> = {
   'elementwise add': (K, n) => K.elementwise.binary('add', x.subarray(0, n), y.subarray(0, n), o.subarray(0, n), 1, n, 'full'),
@@ -30,6 +39,7 @@ const FAMILIES: Record<string, (K: Kernels, n: number) => void> = {
   'reduce sum': (K, n) => void K.reduce.all('sum', y.subarray(0, n), 1),
   'reduce max': (K, n) => void K.reduce.all('max', y.subarray(0, n), 1),
   'Adam step': (K, n) => K.optim.step('adam', flags, h, [o.subarray(0, n)], [y.subarray(0, n)], [s.subarray(0, n), x.subarray(0, n), null]),
+  'Adam step, plan': (K, n) => K.optim.stepPlan(planFor(K, n), 'adam', flags, h, []),
   'gemm (square, n = elements of C)': (K, n) => {
     const d = Math.max(1, Math.round(Math.sqrt(n)));
     K.gemm.gemm(x.subarray(0, d * d), y.subarray(0, d * d), o.subarray(0, d * d), d, d, d, false, false, 1, 0, null, 'none');

@@ -98,9 +98,18 @@ test('the addon exports exactly the declared entry points (and <name>Async for t
   assert.deepEqual(got, want);
 });
 
-/** A value each kind accepts (arrays empty, sizes 1: later length checks fail, but only after every argument is read). */
+/**
+ * A value each kind accepts (arrays empty, sizes 1: later length checks fail, but only after every argument is read);
+ * an external: what its maker entry point returns for its own accepted values.
+ */
 function validArg(a: Arg): unknown {
   switch (a.kind) {
+    case 'external': {
+      const maker = ALL_FAMILIES.map((f) => f.entries[a.madeBy]).find((e) => e !== undefined);
+      assert.ok(maker, `no entry point ${a.madeBy} makes ${a.name}`);
+      const addon = nativeAddon() as unknown as Record<string, (...x: unknown[]) => unknown>;
+      return addon[a.madeBy](...maker.args.map(validArg));
+    }
     case 'f32': return new Float32Array(0);
     case 'f32OrNull': return null;
     case 'f32List': return [];

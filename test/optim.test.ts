@@ -153,6 +153,119 @@ test('multi-tensor entry point: one call over tensors of every tail size equals 
   }
 });
 
+test('a plan (optim.plan / stepPlan) steps the same bits as step(), with its own grads or grads given, on both backends', () => {
+  requireNative();
+  const { js, native } = allKernels();
+  for (const [algo, combos] of Object.entries(COMBOS) as [OptimAlgo, number[]][]) {
+    const T = SIZES.length;
+    const make = () => SIZES.map((n, t) => makeInputs(algo, combos[t % combos.length], n, 31 + t));
+    const h = new Float32Array(T * OPTIM_H);
+    for (let t = 0; t < T; t++) h.set(algo === 'rprop' ? H_RPROP : H_VALUES.map((v) => Math.fround(v * (1 + t / 32))), t * OPTIM_H);
+    const flags = Int32Array.from(SIZES.map((_, t) => combos[t % combos.length]));
+    // Reference: two multi-tensor steps of the TypeScript twin.
+    const ref = make();
+    for (let r = 0; r < 2; r++) js.optim.step(algo, flags, h, ref.map((x) => x.p), ref.map((x) => x.g[0]), ref.flatMap((x) => x.s));
+    const check = (K: Kernels, ctx: { level?: string; threads?: number }) => {
+      for (const own of [true, false]) {
+        const xs = make(), gs = xs.map((x) => x.g[0]);
+        const plan = K.optim.plan(xs.map((x) => x.p), own ? gs : [], xs.flatMap((x) => x.s));
+        for (let r = 0; r < 2; r++) K.optim.stepPlan(plan, algo, flags, h, own ? [] : gs);
+        xs.forEach((x, t) => {
+          const kernel = `plan ${algo} (${own ? 'its grads' : 'grads given'}, ${K.name})`;
+          assertSameBits(x.p, ref[t].p, { kernel: `${kernel} p[${t}]`, ...ctx, size: x.p.length });
+          x.s.forEach((s, k) => s && assertSameBits(s, ref[t].s[k] as Float32Array, { kernel: `${kernel} s${k}[${t}]`, ...ctx, size: s.length }));
+        });
+      }
+    };
+    check(js, {});
+    forEachNativeConfig((level, threads) => check(native as Kernels, { level, threads }));
+  }
+});
+
+test('binding: a plan checks its arrays once and their memory every step; bad plans and grads throw, nothing changes', () => {
+  const K = requireNative().optim;
+  const h = new Float32Array(2 * OPTIM_H).fill(0.5);
+  const mk = () => new Float32Array(8).fill(1);
+  const p = mk(), g = mk(), s0 = mk(), s1 = mk(), q = mk(), gq = mk();
+  // made: overlapping params/states, a grad over a param, wrong lengths, a state of another length
+  assert.throws(() => K.plan([p, p], [], [s0, null, null, s1, null, null]), /not to overlap/);
+  assert.throws(() => K.plan([p], [s0], [s0, null, null]), /grads\[0\] overlapping/);
+  assert.throws(() => K.plan([p], [g, g], [s0, null, null]), /length 1 or 0 for grads/);
+  assert.throws(() => K.plan([p], [], [new Float32Array(7), null, null]), /length 8 for states\[0\]/);
+  assert.throws(() => K.plan([p], [], [s0, null]), /states/);
+  const plan = K.plan([p, q], [], [s0, s1, null, mk(), mk(), null]);
+  // stepped: a grad over a plan array, no grads for a plan without, a state its flags need, lengths, a foreign plan
+  assert.throws(() => K.stepPlan(plan, 'adam', Int32Array.of(0, 0), h, [s1, gq]), /grads\[0\] overlapping/);
+  assert.throws(() => K.stepPlan(plan, 'adam', Int32Array.of(0, 0), h, []), /the plan holds none/);
+  assert.throws(() => K.stepPlan(plan, 'adam', Int32Array.of(OF.AMSGRAD, 0), h, [g, gq]), /Float32Array .*for states\[2\] but received null/);
+  assert.throws(() => K.stepPlan(plan, 'adam', Int32Array.of(0), h, [g, gq]), /length 2 .* for flags/);
+  assert.throws(() => K.stepPlan(plan, 'adam', Int32Array.of(0, 0), h.subarray(1), [g, gq]), /for h/);
+  assert.throws(() => K.stepPlan(plan, 'adam', Int32Array.of(0, 0), h, [g, new Float32Array(7)]), /length 8 for grads\[1\]/);
+  assert.throws(() => K.stepPlan({} as never, 'adam', Int32Array.of(0, 0), h, [g, gq]), /plan made by optimPlan for plan/);
+  assert.throws(() => K.stepPlan(allKernels().js.optim.plan([p], [], [s0, null, null]), 'sgd', Int32Array.of(0), h, [g]), /plan made by optimPlan/);
+  for (const a of [p, s0, s1, q]) assert.deepEqual(Array.from(a), new Array(8).fill(1));
+  // a detached buffer (transferred) or a shrunk one (resizable ArrayBuffer) is a RangeError, never a stale pointer
+  const d = mk();
+  const pd = K.plan([d], [], [mk(), null, null]);
+  structuredClone(d.buffer, { transfer: [d.buffer] });
+  assert.throws(() => K.stepPlan(pd, 'sgd', Int32Array.of(OF.MOMENTUM), h.subarray(0, OPTIM_H), [mk()]), RangeError);
+  const rb = new (ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => ArrayBuffer & { resize(n: number): void })(32, { maxByteLength: 64 });
+  const rp = new Float32Array(rb, 0, 8);
+  const pr = K.plan([rp], [], [mk(), null, null]);
+  rb.resize(64);
+  K.stepPlan(pr, 'sgd', Int32Array.of(OF.MOMENTUM), h.subarray(0, OPTIM_H), [mk()]);
+  assert.notDeepEqual(Array.from(rp), new Array(8).fill(0));
+  rb.resize(16);
+  assert.throws(() => K.stepPlan(pr, 'sgd', Int32Array.of(OF.MOMENTUM), h.subarray(0, OPTIM_H), [mk()]), /detached or shrunk/);
+  // arrays of one ArrayBuffer (one reference) and of a SharedArrayBuffer step like any other
+  const big = new Float32Array(32).fill(1), sab = new Float32Array(new SharedArrayBuffer(64)).fill(1);
+  const pv = K.plan([big.subarray(0, 8), big.subarray(8, 16), sab.subarray(0, 8)], [], [big.subarray(16, 24), null, null, big.subarray(24), null, null, sab.subarray(8), null, null]);
+  K.stepPlan(pv, 'sgd', Int32Array.of(OF.MOMENTUM, OF.MOMENTUM, OF.MOMENTUM), new Float32Array(3 * OPTIM_H).fill(0.5), [mk(), mk(), mk()]);
+  assert.deepEqual(Array.from(big.subarray(0, 8)), Array.from(sab.subarray(0, 8)));
+  assert.notDeepEqual(Array.from(big.subarray(0, 8)), new Array(8).fill(1));
+});
+
+test('the optimizer keeps a plan per group while its arrays stay the same; holds grads only when they repeat', () => {
+  const K = requireNative().optim as { plan: (...a: never[]) => unknown };
+  const made: number[] = [];
+  const orig = K.plan;
+  K.plan = (...a: never[]) => {
+    made.push((a[1] as unknown as unknown[]).length);
+    return orig(...a);
+  };
+  try {
+    fg.setBackend('native');
+    const ps = [param([1, 2, 3]), param([4, 5])];
+    const opt = new fg.optim.Adam(ps, { lr: 0.1 });
+    const ref = [param([1, 2, 3]), param([4, 5])];
+    const refOpt = withBackend('js', () => new fg.optim.Adam(ref, { lr: 0.1 }));
+    const both = (grads: number[][], fresh: boolean) => {
+      [ps, ref].forEach((xs) => xs.forEach((p, i) => (fresh || !p.grad ? withGrad(p, grads[i]) : p.grad.data.set(grads[i]))));
+      opt.step();
+      withBackend('js', () => refOpt.step());
+    };
+    both([[1, 2, 3], [4, 5]], true); // first step: a plan without grads
+    both([[0.5, 1, 2], [1, 1]], false); // the same grad arrays again: a plan that holds them
+    both([[0.1, 0.2, 0.3], [3, 4]], false); // kept
+    assert.deepEqual(made, [0, 2]);
+    both([[1, 1, 1], [2, 2]], true); // fresh grads: a plan without grads (none kept alive)
+    both([[2, 1, 1], [2, 3]], true); // kept (grads given per call)
+    assert.deepEqual(made, [0, 2, 0]);
+    opt.loadStateDict(opt.stateDict()); // new state buffers: a new plan
+    withBackend('js', () => refOpt.loadStateDict(refOpt.stateDict()));
+    both([[2, 1, 1], [2, 3]], true);
+    assert.deepEqual(made, [0, 2, 0, 0]);
+    ps.forEach((p, i) => assertSameBits(p.data, ref[i].data, { kernel: `Adam through plans, param ${i}` }));
+    // after steps that passed the overlap check with the same arrays, a grad over a parameter is still refused
+    const before = ps.map((p) => p.data.slice());
+    ps[1].grad = new fg.Tensor(ps[0].data.subarray(0, 2), [2]);
+    assert.throws(() => opt.step(), /paramGroups\[0\]\.params\[1\]\.grad not to share memory with paramGroups\[0\]\.params\[0\]/);
+    ps.forEach((p, i) => assertSameBits(p.data, before[i], { kernel: `refused step, param ${i}` }));
+  } finally {
+    K.plan = orig;
+  }
+});
+
 // ---- class behaviour -------------------------------------------------------------------------
 
 function param(values: number[]): fg.Parameter {
@@ -405,6 +518,12 @@ test('binding fuzz: any arguments to optimStep throw a TypeError/RangeError or s
         addon.optimStep(algo, flags, h, ps, gs, ss);
       } catch (e) {
         assert.ok(e instanceof TypeError || e instanceof RangeError, `unexpected ${String(e)}`);
+      }
+      // the plan entry points: a plan from the same arrays, stepped with them
+      try {
+        addon.optimPlanStep(addon.optimPlan(ps, gs, ss), algo, flags, h, gs);
+      } catch (e) {
+        assert.ok(e instanceof TypeError || e instanceof RangeError, `unexpected ${String(e)} (plan)`);
       }
     }),
     { numRuns: 3000, seed: 42 },

@@ -73,11 +73,18 @@ function cases(K: Kernels, quick: boolean): Case[] {
       const h = new Float32Array(OPTIM_H);
       h.set(ADAM_H);
       const flags = new Int32Array([0]);
-      out.push({
-        torch: `adam1e${e}`, label: 'Adam step', size: n, bytes: 28 * n,
-        fg: () => K.optim.step('adam', flags, h, [pp], [g], [m, v, null]),
-        anchor: p?.probeOmpAdam ? () => p.probeOmpAdam!(pp, g, m, v, h) : undefined,
+      const anchor = p?.probeOmpAdam ? () => p.probeOmpAdam!(pp, g, m, v, h) : undefined;
+      out.push({ torch: `adam1e${e}`, label: 'Adam step', size: n, bytes: 28 * n, fg: () => K.optim.step('adam', flags, h, [pp], [g], [m, v, null]), anchor });
+      // What a model's training loop calls: the optimizer class over the same number of parameters in
+      // 100 tensors (each step: options, scalars, checks, the plan's call), against the same anchor.
+      const T = 100, per = n / T;
+      const params = Array.from({ length: T }, () => {
+        const q = new fg.Parameter(new Float32Array(per).fill(0.5), [per]);
+        q.grad = new fg.Tensor(new Float32Array(per).fill(0.01), [per]);
+        return q;
       });
+      const opt = new fg.optim.Adam(params, { lr: 1e-3 });
+      out.push({ torch: null, label: `Adam optimizer.step(), ${T} tensors`, size: n, bytes: 28 * n, fg: () => void opt.step(), anchor });
     }
   }
   return out;

@@ -101,6 +101,10 @@ export const suite: BenchSuite = {
           }
         }, { reps: 7 });
         rows.push(withBandwidth({ suite: 'optim', case: `${c.name} 1000x1000 one call per tensor`, backend: 'native', size: 1e6, medianMs: one, nsPerElement: one }, bytes, ctx));
+        // through a plan holding every array (what optimizer.step() uses while they stay the same)
+        const plan = K.optim.plan(x.params, x.grads, x.states);
+        const planned = timeMedian(() => K.optim.stepPlan(plan, c.algo, x.flags, x.h, []), { reps: 7 });
+        rows.push(withBandwidth({ suite: 'optim', case: `${c.name} 1000x1000 plan`, backend: 'native', size: 1e6, medianMs: planned, nsPerElement: planned, note: `multi-tensor / plan ${((rows.find((r) => r.case === `${c.name} 1000x1000 multi-tensor` && r.backend === 'native')?.medianMs ?? NaN) / planned).toFixed(2)}` }, bytes, ctx));
       }
     }
     return rows;

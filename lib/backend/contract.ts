@@ -136,7 +136,8 @@ export type Arg =
   | { readonly name: string; readonly kind: 'bool' }          // boolean (arg_bool)
   | { readonly name: string; readonly kind: 'string' }        // string
   | { readonly name: string; readonly kind: 'int'; readonly min: number; readonly max: number } // integer in [min, max] (arg_int)
-  | { readonly name: string; readonly kind: 'code'; readonly codes: Codes };                  // a code of `codes` (arg_int over [0, count - 1])
+  | { readonly name: string; readonly kind: 'code'; readonly codes: Codes }                   // a code of `codes` (arg_int over [0, count - 1])
+  | { readonly name: string; readonly kind: 'external'; readonly madeBy: string };            // an opaque object returned by the entry point `madeBy`
 
 export const arg = {
   f32: <const N extends string>(name: N) => ({ name, kind: 'f32' }) as const,
@@ -151,6 +152,7 @@ export const arg = {
   string: <const N extends string>(name: N) => ({ name, kind: 'string' }) as const,
   int: <const N extends string>(name: N, min: number, max: number) => ({ name, kind: 'int', min, max }) as const,
   code: <const N extends string>(name: N, codes: Codes) => ({ name, kind: 'code', codes }) as const,
+  external: <const N extends string>(name: N, madeBy: string) => ({ name, kind: 'external', madeBy }) as const,
 };
 
 /** What an entry point returns to JavaScript. */
@@ -181,7 +183,9 @@ type ArgType<A extends Arg> = A['kind'] extends 'f32'
             ? boolean
             : A['kind'] extends 'string'
               ? string
-              : number;
+              : A['kind'] extends 'external'
+                ? object
+                : number;
 
 type ArgTypes<L extends readonly Arg[]> = { -readonly [I in keyof L]: L[I] extends Arg ? ArgType<L[I]> : never };
 

@@ -8,12 +8,15 @@ import { Tensor } from '../tensor.js';
 import { rangeError, typeError } from '../validate.js';
 import { OPTION_CHECKS, schedulable, type HyperValue, type Schedule } from './options.js';
 import type { AlgoDef, Hyper, ParamGroup, ParamGroupInput, Params, ParamState, StateDict, StepContext, StepResult } from './algo.js';
-import { checkAllDisjoint, findNonFinite } from './step_checks.js';
+import { PlanCache } from './plan_cache.js';
+import { DisjointCheck, findNonFinite, gradName, type StepItem } from './step_checks.js';
 
 export type { AlgoDef, Hyper, ParamGroup, ParamGroupInput, Params, ParamState, Prepared, StateDict, StepContext, StepResult } from './algo.js';
 
 /** One group's multi-tensor kernel call. */
 interface GroupCall {
+  /** Index of the group in paramGroups. */
+  group: number;
   flags: Int32Array;
   h: Float32Array;
   params: Float32Array[];
@@ -56,6 +59,10 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
   /** Number of steps skipped because of a non-finite gradient. */
   skippedSteps = 0;
   protected readonly state = new Map<Tensor, ParamState>();
+  /** The step's disjointness check, skipped while its arrays stay the same (step_checks.ts). */
+  private readonly disjoint = new DisjointCheck();
+  /** Per group, its kernel plan across steps (plan_cache.ts; step() only). */
+  private readonly plans: PlanCache[] = [];
   /** True while a stepAsync() has not settled. */
   private busy = false;
   private readonly schedules: Record<string, Schedule<HyperValue>>[] = [];
@@ -163,7 +170,10 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
     const plan = this.planStep();
     if (plan.skipped) return { skipped: true, reason: plan.reason };
     const K = kernels().optim;
-    for (const c of plan.calls) K.step(this.def.algo, c.flags, c.h, c.params, c.grads, c.states);
+    for (const c of plan.calls) {
+      const cache = (this.plans[c.group] ??= new PlanCache());
+      cache.step(K, this.def.algo, c.flags, c.h, c.params, c.grads, c.states);
+    }
     return this.commitStep(plan);
   }
 
@@ -193,7 +203,7 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
     const t = this.stepCount;
     const resolved = this.paramGroups.map((g, gi) => this.resolveGroup(g, gi, t));
     const work = this.paramGroups.map((g, gi) => this.collect(g, gi));
-    checkAllDisjoint(work);
+    this.disjoint.check(work);
     if (this.skipNonFinite) {
       const reason = findNonFinite(work);
       if (reason) {
@@ -244,7 +254,7 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
         params[k] = p.data;
         grads[k] = g;
       }
-      calls.push({ flags, h, params, grads, states });
+      calls.push({ group: gi, flags, h, params, grads, states });
     }
     return { skipped: false, calls, pending, resolved };
   }
@@ -339,6 +349,7 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
       states.set(p, st);
     }
     this.state.clear();
+    for (const c of this.plans) c?.clear();  // the old buffers: no plan keeps them alive
     for (const [p, s] of states) this.state.set(p, s);
     this.paramGroups.forEach((g, gi) => Object.assign(g, groups[gi]));
     this.stepCount = sd.stepCount;
@@ -372,15 +383,14 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
   }
 
   /** The parameters of a group that have a gradient, with their gradients checked. */
-  private collect(g: ParamGroup<O>, gi: number): { p: Tensor; g: Float32Array; name: string }[] {
-    const out: { p: Tensor; g: Float32Array; name: string }[] = [];
+  private collect(g: ParamGroup<O>, gi: number): StepItem[] {
+    const out: StepItem[] = [];
     g.params.forEach((p, pi) => {
       const grad = p.grad;
       if (grad === null || grad === undefined) return;
-      const name = `paramGroups[${gi}].params[${pi}].grad`;
-      if (!(grad instanceof Tensor)) throw typeError('a Tensor or null', name, grad);
-      if (grad.size !== p.size) throw new RangeError(`Expected a gradient of length ${p.size} for ${name} but received length ${grad.size}`);
-      out.push({ p, g: grad.data, name });
+      if (!(grad instanceof Tensor)) throw typeError('a Tensor or null', gradName({ p, g: p.data, gi, pi }), grad);
+      if (grad.size !== p.size) throw new RangeError(`Expected a gradient of length ${p.size} for ${gradName({ p, g: p.data, gi, pi })} but received length ${grad.size}`);
+      out.push({ p, g: grad.data, gi, pi });
     });
     return out;
   }

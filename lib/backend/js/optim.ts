@@ -1,7 +1,7 @@
 // TypeScript twin of native/kernels/optim.h: the same binary32 operations in the same order
 // (spec in native/kernels/optim_api.h). Every intermediate goes through Math.fround (or a store into
 // a Float32Array); one + − × ÷ or sqrt of binary32 values rounded from double is exact.
-import { H, OF, OPTIM_H, type OptimAlgo, type OptimKernels } from '../spec/optim.js';
+import { H, OF, OPTIM_H, type OptimAlgo, type OptimKernels, type OptimPlan } from '../spec/optim.js';
 
 const fr = Math.fround;
 
@@ -208,11 +208,29 @@ const momentum: Step = (P, G, S, h, o, flags) => {
 
 const STEPS: Readonly<Record<OptimAlgo, Step>> = { sgd, adam, adagrad, rmsprop, rprop, adadelta, adamax, nadam, radam, momentum };
 
+/** The TypeScript backend's plan: the arrays themselves. */
+class JsOptimPlan {
+  constructor(
+    readonly params: readonly Float32Array[],
+    readonly grads: readonly Float32Array[],
+    readonly states: readonly (Float32Array | null)[],
+  ) {}
+}
+
 export const jsOptim: OptimKernels = {
   step(algo, flags, h, params, grads, states) {
     const run = STEPS[algo];
     for (let t = 0; t < params.length; t++) {
       run(params[t], grads[t], states.slice(3 * t, 3 * t + 3), h, t * OPTIM_H, flags[t]);
     }
+  },
+  plan(params, grads, states) {
+    return new JsOptimPlan(params.slice(), grads.slice(), states.slice()) as unknown as OptimPlan;
+  },
+  stepPlan(plan, algo, flags, h, grads) {
+    if (!(plan instanceof JsOptimPlan)) throw new TypeError(`Expected a plan made by the TypeScript backend's optim.plan for plan but received ${typeof plan}`);
+    const T = plan.params.length;
+    if (grads.length === 0 && T > 0 && plan.grads.length !== T) throw new RangeError(`Expected an Array of length ${T} for grads (the plan holds none) but received length 0`);
+    jsOptim.step(algo, flags, h, plan.params, grads.length === 0 ? plan.grads : grads, plan.states);
   },
 };

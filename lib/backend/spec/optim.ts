@@ -72,6 +72,14 @@ export function optimStateMask(algo: OptimAlgo, flagBits: number): number {
   return OPTIM_STATE_USE.mask(algo, flagBits);
 }
 
+declare const optimPlanBrand: unique symbol;
+/**
+ * A plan (OptimKernels.plan): the params, grads and state buffers of T tensors, held by the backend that
+ * made it so that a step need not read them again (native: their pointers and references to their
+ * ArrayBuffers, re-checked per step). Opaque; only the backend that made it takes it.
+ */
+export type OptimPlan = { readonly [optimPlanBrand]: true };
+
 /**
  * Optimizer steps. One call steps T tensors: tensor t uses flags[t], the scalars
  * h[t*OPTIM_H .. t*OPTIM_H + OPTIM_H), params[t], grads[t] and states[3t .. 3t+2] (null where the
@@ -86,6 +94,18 @@ export interface OptimKernels {
     grads: readonly Float32Array[],
     states: readonly (Float32Array | null)[],
   ): void;
+  /**
+   * A plan over T tensors for stepPlan: params[t], grads[t] (or `grads` empty: none held) and
+   * states[3t .. 3t+2] as in step(); the params and states must be disjoint and a grad must not overlap
+   * them. The plan references its arrays until it is collected; they must not be detached or shrunk (a
+   * later stepPlan throws a RangeError).
+   */
+  plan(params: readonly Float32Array[], grads: readonly Float32Array[], states: readonly (Float32Array | null)[]): OptimPlan;
+  /**
+   * step() on the plan's params and states (same bits): with `grads` (T arrays) or, if `grads` is empty,
+   * the plan's own. Native: reads only the grads given through N-API (~1100 instructions per array).
+   */
+  stepPlan(plan: OptimPlan, algo: OptimAlgo, flags: Int32Array, h: Float32Array, grads: readonly Float32Array[]): void;
 }
 
 export const optim = defineFamily<OptimKernels>()({
@@ -98,9 +118,18 @@ export const optim = defineFamily<OptimKernels>()({
       args: [arg.code('algo', OPTIM_ALGO), arg.i32('flags'), arg.f32('h'), arg.f32List('params'), arg.f32List('grads'), arg.f32OrNullList('states')],
       async: true,
     },
+    optimPlan: {
+      args: [arg.f32List('params'), arg.f32List('grads'), arg.f32OrNullList('states')],
+      returns: 'object',
+    },
+    optimPlanStep: {
+      args: [arg.external('plan', 'optimPlan'), arg.code('algo', OPTIM_ALGO), arg.i32('flags'), arg.f32('h'), arg.f32List('grads')],
+    },
   },
   adapt: (a) => ({
     step: (algo, flagBits, h, params, grads, states) => a.optimStep(OPTIM_ALGO_CODE[algo], flagBits, h, params, grads, states),
+    plan: (params, grads, states) => a.optimPlan(params, grads, states) as unknown as OptimPlan,
+    stepPlan: (plan, algo, flagBits, h, grads) => a.optimPlanStep(plan, OPTIM_ALGO_CODE[algo], flagBits, h, grads),
   }),
   asyncMethods: ['step'],
 });
