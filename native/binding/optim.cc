@@ -20,7 +20,6 @@
 #include <algorithm>
 #include <memory>
 #include <mutex>
-#include <unordered_set>
 #include <vector>
 #include "binding/async.h"
 #include "binding/common.h"
@@ -179,14 +178,18 @@ struct OptimPlan {
   std::vector<Held> held;
 };
 
-// The plans alive (an External's data is only used once found here).
+// The plans alive (an External's data is only used once found here): a few per optimizer.
 static std::mutex plans_mu;
-static std::unordered_set<const OptimPlan*> plans_live;
+static std::vector<const OptimPlan*> plans_live;
+
+static bool plan_live(const OptimPlan* p) {
+  return std::find(plans_live.begin(), plans_live.end(), p) != plans_live.end();
+}
 
 static void plan_finalize(napi_env env, OptimPlan* plan) {
   {
     std::lock_guard<std::mutex> lk(plans_mu);
-    plans_live.erase(plan);
+    plans_live.erase(std::remove(plans_live.begin(), plans_live.end(), plan), plans_live.end());
   }
   for (const auto& h : plan->held) napi_delete_reference(env, h.ref);
   delete plan;
@@ -294,7 +297,7 @@ static Napi::Value optim_plan(const Napi::CallbackInfo& info) {
   Napi::External<OptimPlan> ext = Napi::External<OptimPlan>::New(env, raw, plan_finalize);
   plan.release();
   std::lock_guard<std::mutex> lk(plans_mu);
-  plans_live.insert(raw);
+  plans_live.push_back(raw);
   return ext;
 }
 
@@ -306,7 +309,7 @@ static Napi::Value optim_plan_step(const Napi::CallbackInfo& info) {
   if (pv.IsExternal()) {
     OptimPlan* cand = pv.As<Napi::External<OptimPlan>>().Data();
     std::lock_guard<std::mutex> lk(plans_mu);
-    if (plans_live.count(cand)) plan = cand;
+    if (plan_live(cand)) plan = cand;
   }
   if (!plan) throw_type(env, "a plan made by optimPlan", "plan", pv);
   const int algo = arg_int(info, 1, "algo", 0, OPT_COUNT - 1);
@@ -358,8 +361,12 @@ static Napi::Value optim_plan_step(const Napi::CallbackInfo& info) {
   if (own) {
     run_steps(fn, addon(info).threads, plan->args, plan->offset);
   } else {
-    std::vector<optim_args> args(plan->args);
-    for (size_t t = 0; t < T; ++t) args[t].g = g_call[t];
+    // sized, then filled: a vector's copy constructor allocates through a path that needs GLIBCXX_3.4.29
+    std::vector<optim_args> args(T);
+    for (size_t t = 0; t < T; ++t) {
+      args[t] = plan->args[t];
+      args[t].g = g_call[t];
+    }
     run_steps(fn, addon(info).threads, args, plan->offset);
   }
   return env.Undefined();
