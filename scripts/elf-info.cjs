@@ -78,7 +78,20 @@ function maxVersion(info, prefix) {
   return all.sort(compareVersions).pop() ?? null;
 }
 
-module.exports = { elfInfo, compareVersions, maxVersion };
+// The oldest systems the Linux binaries must load on: Debian 11 (glibc 2.31, libstdc++ of gcc 10).
+const LIMITS = { GLIBC: 'GLIBC_2.31', GLIBCXX: 'GLIBCXX_3.4.28', CXXABI: 'CXXABI_1.3.12', GOMP: 'GOMP_4.5' };
+
+/** One message per symbol version `info` asks for past LIMITS ([] when none). */
+function tooNew(info) {
+  const errors = [];
+  for (const [prefix, limit] of Object.entries(LIMITS)) {
+    const max = maxVersion(info, prefix);
+    if (max && compareVersions(max, limit) > 0) errors.push(`needs ${max}, newer than ${limit} (Debian 11)`);
+  }
+  return errors;
+}
+
+module.exports = { elfInfo, compareVersions, maxVersion, LIMITS, tooNew };
 
 if (require.main === module) {
   const info = elfInfo(process.argv[2]);

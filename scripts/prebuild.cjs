@@ -25,14 +25,12 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { elfInfo, compareVersions, maxVersion } = require('./elf-info.cjs');
+const { elfInfo, maxVersion, LIMITS, tooNew } = require('./elf-info.cjs');
 
 const root = path.resolve(__dirname, '..');
 const outRoot = path.join(root, 'prebuilds');
 const buildRoot = path.join(root, 'build-prebuild');
 
-// The oldest systems the Linux binaries must load on: Debian 11 (glibc 2.31, libstdc++ of gcc 10).
-const LIMITS = { GLIBC: 'GLIBC_2.31', GLIBCXX: 'GLIBCXX_3.4.28', CXXABI: 'CXXABI_1.3.12', GOMP: 'GOMP_4.5' };
 const SYSTEM_LIBS = ['libc.so.6', 'libm.so.6', 'libstdc++.so.6', 'libgcc_s.so.1', 'ld-linux-x86-64.so.2', 'ld-linux-aarch64.so.1'];
 
 const LINUX_TARGETS = {
@@ -104,10 +102,7 @@ function checkBinary(file, target, variant) {
   const allowed = variant.openmp ? [...SYSTEM_LIBS, 'libgomp.so.1'] : SYSTEM_LIBS;
   for (const lib of info.needed) if (!allowed.includes(lib)) errors.push(`links ${lib}, which is not on every system`);
   if (variant.openmp && !info.needed.includes('libgomp.so.1')) errors.push('the OpenMP variant does not link libgomp.so.1 (does the compiler support -fopenmp?)');
-  for (const [prefix, limit] of Object.entries(LIMITS)) {
-    const max = maxVersion(info, prefix);
-    if (max && compareVersions(max, limit) > 0) errors.push(`needs ${max}, newer than ${limit} (Debian 11)`);
-  }
+  errors.push(...tooNew(info));
   return { info, errors };
 }
 

@@ -140,3 +140,13 @@ test('the addon in use is FASTGRAD_ADDON_PATH when set (CI runs the suite agains
   assert.equal(info.addonPath, want);
   if (fs.existsSync(want)) assert.equal(info.nativeAvailable, true, `the addon at ${want} did not load: ${info.reason}`);
 });
+
+test('the addon in use asks glibc and libstdc++ for nothing newer than Debian 11 has (the prebuilt binaries\' limits)', () => {
+  // scripts/elf-info.cjs: the same check `npm run prebuild` makes of each binary, here on every build
+  const { elfInfo, tooNew } = require(path.join(root, 'scripts', 'elf-info.cjs')) as { elfInfo: (f: string) => unknown; tooNew: (i: unknown) => string[] };
+  assert.deepEqual(tooNew({ versions: { 'libstdc++.so.6': ['GLIBCXX_3.4.28', 'CXXABI_1.3.12'] } }), []);
+  const file = fg.backendInfo().addonPath;
+  if (os.platform() === 'linux' && file && fs.existsSync(file)) assert.deepEqual(tooNew(elfInfo(file)), [], `${file}: a newer libstdc++/glibc feature crept into native code`);
+  // the check itself sees a too-new version
+  assert.deepEqual(tooNew({ versions: { 'libstdc++.so.6': ['GLIBCXX_3.4.29'] } }), ['needs GLIBCXX_3.4.29, newer than GLIBCXX_3.4.28 (Debian 11)']);
+});
