@@ -36,7 +36,8 @@ export class PlanCache {
       this.states = states;
       this.held = repeat ? grads : null;
     }
-    K.stepPlan(this.plan as OptimPlan, algo, flags, h, this.held !== null && same(grads, this.held) ? [] : grads);
+    // the plan now holds exactly these grads when they repeat, and none otherwise
+    K.stepPlan(this.plan as OptimPlan, algo, flags, h, repeat ? [] : grads);
   }
 
   /** Drops the plan (and the references it holds). */
