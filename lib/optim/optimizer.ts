@@ -24,6 +24,26 @@ interface GroupCall {
   states: (Float32Array | null)[];
 }
 
+/**
+ * A group's arrays kept across steps (a step-only algorithm whose tensors all have their buffers and the
+ * same step count): a step then rewrites only h and walks the gradients. Valid while the optimizer's state
+ * version is unchanged (any new state, buffer or loadStateDict bumps it), the same tensors with the same
+ * storage have gradients, and the options name the same state slots.
+ */
+interface GroupMemo {
+  version: number;
+  /** The step count every tensor of the group has (before this step). */
+  step: number;
+  slots: readonly (string | null)[];
+  ps: Tensor[];
+  prevs: ParamState[];
+  params: Float32Array[];
+  grads: Float32Array[];
+  states: (Float32Array | null)[];
+  flags: Int32Array;
+  h: Float32Array;
+}
+
 interface PendingState {
   p: Tensor;
   prev: ParamState | undefined;
@@ -38,6 +58,10 @@ interface StepPlan {
   reason?: string;
   calls: GroupCall[];
   pending: PendingState[];
+  /** Groups stepped through their memo: every tensor's step becomes memo.step + 1 at commit. */
+  fast: GroupMemo[];
+  /** Memos to keep after the commit (groups whose tensors all took the per-tensor path in a uniform state). */
+  memos: [number, GroupMemo][];
   resolved: Hyper[];
 }
 
@@ -63,6 +87,9 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
   private readonly disjoint = new DisjointCheck();
   /** Per group, its kernel plan across steps (plan_cache.ts; step() only). */
   private readonly plans: PlanCache[] = [];
+  /** Per group, its arrays across steps (GroupMemo); this.version counts changes of this.state. */
+  private readonly memos: (GroupMemo | undefined)[] = [];
+  private version = 0;
   /** True while a stepAsync() has not settled. */
   private busy = false;
   private readonly schedules: Record<string, Schedule<HyperValue>>[] = [];
@@ -208,16 +235,24 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
       const reason = findNonFinite(work);
       if (reason) {
         this.skippedSteps++;
-        return { skipped: true, reason, calls: [], pending: [], resolved };
+        return { skipped: true, reason, calls: [], pending: [], fast: [], memos: [], resolved };
       }
     }
     // Pending state per parameter, committed only after every group's kernel call succeeded.
     const pending: PendingState[] = [];
     const calls: GroupCall[] = [];
+    const fast: GroupMemo[] = [], memos: [number, GroupMemo][] = [];
     for (let gi = 0; gi < resolved.length; gi++) {
       const o = resolved[gi], items = work[gi], T = items.length;
       if (T === 0) continue;
       const ctx: StepContext = { t, next: (k) => this.nextValue(gi, k, t) };
+      const memo = this.memos[gi];
+      if (memo !== undefined && this.fastCall(memo, o, items, ctx)) {
+        calls.push({ group: gi, flags: memo.flags, h: memo.h, params: memo.params, grads: memo.grads, states: memo.states });
+        fast.push(memo);
+        continue;
+      }
+      const first = pending.length;
       const flags = new Int32Array(T), h = new Float32Array(T * HN);
       const params: Float32Array[] = new Array(T), grads: Float32Array[] = new Array(T), states: (Float32Array | null)[] = new Array(3 * T);
       const slots = this.def.slots(o);
@@ -255,15 +290,66 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
         grads[k] = g;
       }
       calls.push({ group: gi, flags, h, params, grads, states });
+      if (this.def.stepOnly) {
+        // a memo for the next step if every tensor had its state, nothing new, and one step count
+        const s0 = pending[first].step;
+        let uniform = true;
+        for (let k = first; k < pending.length && uniform; k++) {
+          const q = pending[k];
+          uniform = q.prev !== undefined && q.buffers === null && q.scalars === undefined && q.step === s0;
+        }
+        if (uniform) {
+          memos.push([gi, { version: -1, step: s0, slots, ps: items.map((it) => it.p), prevs: pending.slice(first).map((q) => q.prev as ParamState), params, grads, states, flags: new Int32Array(T), h: new Float32Array(T * HN) }]);
+        }
+      }
     }
-    return { skipped: false, calls, pending, resolved };
+    return { skipped: false, calls, pending, fast, memos, resolved };
+  }
+
+  /**
+   * Fills a group's memo call for this step if the memo still describes the group (see GroupMemo);
+   * false (nothing changed but the memo's flags/h scratch) if the per-tensor path must run.
+   */
+  private fastCall(memo: GroupMemo, o: O, items: readonly StepItem[], ctx: StepContext): boolean {
+    const T = items.length;
+    if (memo.version !== this.version || memo.ps.length !== T) return false;
+    const slots = this.def.slots(o);
+    for (let s = 0; s < 3; s++) if ((slots[s] ?? null) !== (memo.slots[s] ?? null)) return false;
+    const ps = memo.ps, params = memo.params;
+    let grads = memo.grads;
+    for (let k = 0; k < T; k++) {
+      const it = items[k];
+      if (it.p !== ps[k] || it.p.data !== params[k]) return false;
+      if (it.g !== grads[k]) {
+        if (grads === memo.grads) grads = grads.slice();
+        grads[k] = it.g;
+      }
+    }
+    const h = memo.h;
+    const prep = this.def.prepare(o, memo.step + 1, memo.prevs[0], h, 0, ctx);
+    if (prep.scalars !== undefined) return false;
+    for (let k = 1; k < T; k++) h.copyWithin(k * HN, 0, HN);
+    memo.flags.fill(prep.flags);
+    memo.grads = grads;
+    return true;
   }
 
   /** Commits the per-parameter state, the resolved options and the step count of a step that ran. */
   private commitStep(plan: StepPlan): StepResult {
     for (const { p, prev, step, buffers, scalars } of plan.pending) {
       if (prev && !buffers && !scalars) prev.step = step;
-      else this.state.set(p, { step, buffers: buffers ?? prev?.buffers ?? {}, scalars: scalars ? { ...(prev?.scalars ?? {}), ...scalars } : prev?.scalars ?? {} });
+      else {
+        this.state.set(p, { step, buffers: buffers ?? prev?.buffers ?? {}, scalars: scalars ? { ...(prev?.scalars ?? {}), ...scalars } : prev?.scalars ?? {} });
+        this.version++;
+      }
+    }
+    for (const memo of plan.fast) {
+      const step = ++memo.step;
+      for (const prev of memo.prevs) prev.step = step;
+    }
+    for (const [gi, memo] of plan.memos) {
+      memo.version = this.version;
+      this.memos[gi] = memo;
     }
     this.paramGroups.forEach((g, gi) => Object.assign(g, plan.resolved[gi]));
     this.stepCount++;
@@ -349,6 +435,7 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
       states.set(p, st);
     }
     this.state.clear();
+    this.version++;
     for (const c of this.plans) c?.clear();  // the old buffers: no plan keeps them alive
     for (const [p, s] of states) this.state.set(p, s);
     this.paramGroups.forEach((g, gi) => Object.assign(g, groups[gi]));

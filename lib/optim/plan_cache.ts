@@ -4,6 +4,7 @@
 import type { OptimAlgo, OptimKernels, OptimPlan } from '../backend/spec/optim.js';
 
 function same(a: readonly unknown[], b: readonly unknown[] | null): boolean {
+  if (a === b) return true;
   if (b === null || a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
