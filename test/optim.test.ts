@@ -266,6 +266,73 @@ test('the optimizer keeps a plan per group while its arrays stay the same; holds
   }
 });
 
+test('the optimizer keeps a group\'s arrays across steps; any new state, slot, gradient set or loadStateDict falls back to the per-tensor path (same bits, same step counts)', () => {
+  for (const backend of ['native', 'js'] as const) {
+    withBackend(backend, () => {
+      const ps = [param([1, 2, 3]), param([4, 5]), param([6])];
+      const ref = [param([1, 2, 3]), param([4, 5]), param([6])];
+      const opt = new fg.optim.Adam(ps, { lr: 0.1 });
+      const refOpt = new fg.optim.Adam(ref, { lr: 0.1 });
+      const spy = opt as unknown as { fastCall: (...a: unknown[]) => boolean };
+      const fastCall = spy.fastCall.bind(opt);
+      let fast = 0;
+      spy.fastCall = (...a: unknown[]) => {
+        const r = fastCall(...a);
+        if (r) fast++;
+        return r;
+      };
+      let k = 0;
+      const both = (skip = -1) => {
+        k++;
+        [ps, ref].forEach((xs) => xs.forEach((p, i) => (i === skip ? (p.grad = null) : withGrad(p, Array.from(p.data, (x, j) => Math.sin(x * 3 + j + k))))));
+        opt.step();
+        refOpt.loadStateDict(refOpt.stateDict()); // the reference never keeps its arrays: the per-tensor path
+        refOpt.step();
+      };
+      both(); // first step: new buffers
+      both(); // every tensor has its state: the arrays are kept
+      assert.equal(fast, 0);
+      both();
+      both();
+      assert.equal(fast, 2, 'the kept arrays were used');
+      opt.paramGroups[0].lr = refOpt.paramGroups[0].lr = 0.05;
+      both();
+      assert.equal(fast, 3, 'an option change keeps the arrays (h is rewritten)');
+      opt.paramGroups[0].amsgrad = refOpt.paramGroups[0].amsgrad = true;
+      both(); // a new slot: new buffers
+      assert.equal(fast, 3);
+      both(); // the arrays kept again
+      both();
+      assert.equal(fast, 4);
+      both(1); // one gradient missing: its step count lags, the per-tensor path from now on
+      both();
+      both();
+      assert.equal(fast, 4);
+      ps.forEach((p, i) => {
+        assertSameBits(p.data, ref[i].data, { kernel: `${backend} Adam with kept arrays, param ${i}` });
+        assert.equal(opt.getState(p)!.step, refOpt.getState(ref[i])!.step);
+        for (const [name, b] of Object.entries(opt.getState(p)!.buffers)) assertSameBits(b, refOpt.getState(ref[i])!.buffers[name], { kernel: `${backend} ${name} ${i}` });
+      });
+      assert.deepEqual(ps.map((p) => opt.getState(p)!.step), [11, 10, 11]);
+      // arrays kept for a subset of the tensors, then a step of all of them: the subset's kept step counts are stale
+      both(1);
+      both(1);
+      const f0 = fast;
+      both(1);
+      assert.equal(fast, f0 + 1, 'kept for params 0 and 2');
+      both();
+      both(1);
+      assert.equal(fast, f0 + 1, 'not kept across a step of every tensor');
+      ps.forEach((p, i) => assertSameBits(p.data, ref[i].data, { kernel: `${backend} Adam after a subset's kept arrays, param ${i}` }));
+      assert.deepEqual(ps.map((p) => opt.getState(p)!.step), [16, 11, 16]);
+      opt.loadStateDict(refOpt.stateDict()); // new state: nothing kept
+      both();
+      both();
+      assert.equal(fast, f0 + 1, 'steps [16, 11, 16]: nothing kept');
+    });
+  }
+});
+
 // ---- class behaviour -------------------------------------------------------------------------
 
 function param(values: number[]): fg.Parameter {

@@ -60,8 +60,11 @@ interface StepPlan {
   pending: PendingState[];
   /** Groups stepped through their memo: every tensor's step becomes memo.step + 1 at commit. */
   fast: GroupMemo[];
-  /** Memos to keep after the commit (groups whose tensors all took the per-tensor path in a uniform state). */
-  memos: [number, GroupMemo][];
+  /**
+   * Per group that took the per-tensor path, its memo after the commit: one if its tensors all had their
+   * state and one step count, else none (the old one's step counts are stale).
+   */
+  memos: [number, GroupMemo | undefined][];
   resolved: Hyper[];
 }
 
@@ -241,7 +244,7 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
     // Pending state per parameter, committed only after every group's kernel call succeeded.
     const pending: PendingState[] = [];
     const calls: GroupCall[] = [];
-    const fast: GroupMemo[] = [], memos: [number, GroupMemo][] = [];
+    const fast: GroupMemo[] = [], memos: [number, GroupMemo | undefined][] = [];
     for (let gi = 0; gi < resolved.length; gi++) {
       const o = resolved[gi], items = work[gi], T = items.length;
       if (T === 0) continue;
@@ -290,6 +293,7 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
         grads[k] = g;
       }
       calls.push({ group: gi, flags, h, params, grads, states });
+      memos.push([gi, undefined]);
       if (this.def.stepOnly) {
         // a memo for the next step if every tensor had its state, nothing new, and one step count
         const s0 = pending[first].step;
@@ -299,7 +303,7 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
           uniform = q.prev !== undefined && q.buffers === null && q.scalars === undefined && q.step === s0;
         }
         if (uniform) {
-          memos.push([gi, { version: -1, step: s0, slots, ps: items.map((it) => it.p), prevs: pending.slice(first).map((q) => q.prev as ParamState), params, grads, states, flags: new Int32Array(T), h: new Float32Array(T * HN) }]);
+          memos[memos.length - 1][1] = ({ version: -1, step: s0, slots, ps: items.map((it) => it.p), prevs: pending.slice(first).map((q) => q.prev as ParamState), params, grads, states, flags: new Int32Array(T), h: new Float32Array(T * HN) });
         }
       }
     }
@@ -348,7 +352,7 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
       for (const prev of memo.prevs) prev.step = step;
     }
     for (const [gi, memo] of plan.memos) {
-      memo.version = this.version;
+      if (memo) memo.version = this.version;
       this.memos[gi] = memo;
     }
     this.paramGroups.forEach((g, gi) => Object.assign(g, plan.resolved[gi]));
