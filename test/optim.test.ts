@@ -282,9 +282,10 @@ test('the optimizer keeps a group\'s arrays across steps; any new state, slot, g
         return r;
       };
       let k = 0;
-      const both = (skip = -1) => {
+      const both = (skip = -1, inPlace = false) => {
         k++;
-        [ps, ref].forEach((xs) => xs.forEach((p, i) => (i === skip ? (p.grad = null) : withGrad(p, Array.from(p.data, (x, j) => Math.sin(x * 3 + j + k))))));
+        const grad = (p: fg.Parameter) => Array.from(p.data, (x, j) => Math.sin(x * 3 + j + k));
+        [ps, ref].forEach((xs) => xs.forEach((p, i) => (i === skip ? (p.grad = null) : inPlace && p.grad ? p.grad.data.set(grad(p)) : withGrad(p, grad(p)))));
         opt.step();
         refOpt.loadStateDict(refOpt.stateDict()); // the reference never keeps its arrays: the per-tensor path
         refOpt.step();
@@ -292,9 +293,19 @@ test('the optimizer keeps a group\'s arrays across steps; any new state, slot, g
       both(); // first step: new buffers
       both(); // every tensor has its state: the arrays are kept
       assert.equal(fast, 0);
-      both();
-      both();
+      both(-1, true); // the same gradient tensors (accumulated in place): the same checked items
+      both(-1, true);
       assert.equal(fast, 2, 'the kept arrays were used');
+      // a bad gradient after kept steps is still refused, nothing changed
+      const before = ps.map((p) => p.data.slice());
+      const g1 = ps[1].grad;
+      ps[1].grad = new fg.Tensor(new Float32Array(3), [3]);
+      assert.throws(() => opt.step(), /Expected a gradient of length 2 for paramGroups\[0\]\.params\[1\]\.grad but received length 3/);
+      ps[1].grad = 'x' as never;
+      assert.throws(() => opt.step(), TypeError);
+      ps[1].grad = g1;
+      ps.forEach((p, i) => assertSameBits(p.data, before[i], { kernel: `refused step after kept ones, param ${i}` }));
+      assert.equal(opt.getState(ps[0])!.step, 4);
       opt.paramGroups[0].lr = refOpt.paramGroups[0].lr = 0.05;
       both();
       assert.equal(fast, 3, 'an option change keeps the arrays (h is rewritten)');

@@ -93,6 +93,8 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
   /** Per group, its arrays across steps (GroupMemo); this.version counts changes of this.state. */
   private readonly memos: (GroupMemo | undefined)[] = [];
   private version = 0;
+  /** Per group, the gradients (null: none) and items of its last collect() that passed the checks. */
+  private readonly collected: ({ grads: (Tensor | null)[]; items: StepItem[] } | undefined)[] = [];
   /** True while a stepAsync() has not settled. */
   private busy = false;
   private readonly schedules: Record<string, Schedule<HyperValue>>[] = [];
@@ -475,14 +477,27 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
 
   /** The parameters of a group that have a gradient, with their gradients checked. */
   private collect(g: ParamGroup<O>, gi: number): StepItem[] {
+    const ps = g.params, last = this.collected[gi];
+    if (last !== undefined && last.grads.length === ps.length) {
+      // the same gradient tensors over the same arrays as at the last step: the same (already checked) items
+      let k = 0, same = true;
+      for (let pi = 0; pi < ps.length && same; pi++) {
+        const grad = ps[pi].grad ?? null;
+        same = grad === last.grads[pi] && (grad === null || (last.items[k].p === ps[pi] && last.items[k++].g === grad.data));
+      }
+      if (same && k === last.items.length) return last.items;
+    }
     const out: StepItem[] = [];
-    g.params.forEach((p, pi) => {
-      const grad = p.grad;
-      if (grad === null || grad === undefined) return;
+    const grads: (Tensor | null)[] = [];
+    for (let pi = 0; pi < ps.length; pi++) {
+      const p = ps[pi], grad = p.grad;
+      if (grad === null || grad === undefined) continue;
       if (!(grad instanceof Tensor)) throw typeError('a Tensor or null', gradName({ p, g: p.data, gi, pi }), grad);
       if (grad.size !== p.size) throw new RangeError(`Expected a gradient of length ${p.size} for ${gradName({ p, g: p.data, gi, pi })} but received length ${grad.size}`);
       out.push({ p, g: grad.data, gi, pi });
-    });
+    }
+    for (const p of ps) grads.push(p.grad ?? null);
+    this.collected[gi] = { grads, items: out };
     return out;
   }
 }
