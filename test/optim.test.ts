@@ -344,6 +344,34 @@ test('the optimizer keeps a group\'s arrays across steps; any new state, slot, g
   }
 });
 
+test('SGD keeps a group\'s arrays once every tensor has its momentum buffer (same bits as the per-tensor path)', () => {
+  for (const backend of ['native', 'js'] as const) {
+    withBackend(backend, () => {
+      const ps = [param([1, 2, 3]), param([4, 5])];
+      const ref = [param([1, 2, 3]), param([4, 5])];
+      const opt = new fg.optim.SGD(ps, { lr: 0.1, momentum: 0.9, dampening: 0.25 });
+      const refOpt = new fg.optim.SGD(ref, { lr: 0.1, momentum: 0.9, dampening: 0.25 });
+      const spy = opt as unknown as { fastCall: (...a: unknown[]) => boolean };
+      const fastCall = spy.fastCall.bind(opt);
+      let fast = 0;
+      spy.fastCall = (...a: unknown[]) => {
+        const r = fastCall(...a);
+        if (r) fast++;
+        return r;
+      };
+      for (let k = 0; k < 8; k++) {
+        if (k === 5) opt.paramGroups[0].momentum = refOpt.paramGroups[0].momentum = 0; // other slots: the per-tensor path
+        [ps, ref].forEach((xs) => xs.forEach((p) => withGrad(p, Array.from(p.data, (x, j) => Math.cos(x * 2 + j + k)))));
+        opt.step();
+        refOpt.loadStateDict(refOpt.stateDict());
+        refOpt.step();
+      }
+      assert.equal(fast, 5, 'kept at k = 2-4 (after the first step with buffers) and 6-7 (after the slot change)');
+      ps.forEach((p, i) => assertSameBits(p.data, ref[i].data, { kernel: `${backend} SGD with kept arrays, param ${i}` }));
+    });
+  }
+});
+
 // ---- class behaviour -------------------------------------------------------------------------
 
 function param(values: number[]): fg.Parameter {

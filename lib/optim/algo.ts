@@ -36,6 +36,11 @@ export interface AlgoDef<O extends Hyper> {
   readonly defaults: Readonly<O>;
   /** True if prepare() depends only on the options and the step (not on the parameter's state). */
   readonly stepOnly?: boolean;
+  /**
+   * True if prepare() depends only on the options, the step and which state buffers the parameter has
+   * (SGD's first momentum step): tensors that all have their buffers then get the same scalars.
+   */
+  readonly sameOnceStateful?: boolean;
   /** Options without a default (SGD's lr). */
   readonly required?: readonly string[];
   /** Extra per-option checks replacing OPTION_CHECKS (e.g. the papers' momentum in [0, 1]). */

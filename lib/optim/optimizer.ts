@@ -25,8 +25,8 @@ interface GroupCall {
 }
 
 /**
- * A group's arrays kept across steps (a step-only algorithm whose tensors all have their buffers and the
- * same step count): a step then rewrites only h and walks the gradients. Valid while the optimizer's state
+ * A group's arrays kept across steps (a step-only or sameOnceStateful algorithm whose tensors all have
+ * their buffers and the same step count): a step then rewrites only h and walks the gradients. Valid while the optimizer's state
  * version is unchanged (any new state, buffer or loadStateDict bumps it), the same tensors with the same
  * storage have gradients, and the options name the same state slots.
  */
@@ -296,7 +296,7 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
       }
       calls.push({ group: gi, flags, h, params, grads, states });
       memos.push([gi, undefined]);
-      if (this.def.stepOnly) {
+      if (this.def.stepOnly || this.def.sameOnceStateful) {
         // a memo for the next step if every tensor had its state, nothing new, and one step count
         const s0 = pending[first].step;
         let uniform = true;

@@ -37,6 +37,7 @@ const fr = Math.fround;
 export const SGD_DEF: AlgoDef<SGDHyper> = {
   name: 'SGD',
   algo: 'sgd',
+  sameOnceStateful: true,
   defaults: { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false } as SGDHyper,
   required: ['lr'],
   crossCheck(o, at) {
