@@ -12,8 +12,17 @@
 //   W = the training step alone, over the epoch's batches already in memory, at the kernel thread count
 //       the epoch trains with (the DataLoader's budget, mainThreads 'auto': max(1, cores - 1) kernel
 //       threads on this thread while the worker runs; torch gives its workers one intra-op thread and
-//       keeps its own for the main process, so on 2 cores the worker has one core and the step the other);
+//       keeps its own for the main process, so on 2 cores the worker has one core and the step the other),
+//       with one turn of the event loop per batch, as the epoch's loop resumes from the event loop for
+//       each batch: V8 runs its collection tasks (incremental marking started and finalized by task)
+//       only in a turn of the event loop, so a synchronous loop of steps defers the collection work its
+//       own allocations call for past its end (the step's fresh outputs are ordinary ArrayBuffers, counted
+//       as external memory), and that work fell into whichever figure was timed next;
 //   E = the epoch with the step (numWorkers 1).
+// Every figure ends with one turn of the event loop, so it is charged its own deferred work. The notes
+// give per batch: major collections (mark-compacts, by a 'gc' PerformanceObserver) and the CPU of the
+// process's other threads (V8's helper threads: concurrent marking; Linux), besides the training
+// thread's and the worker's.
 // The crop passes per sample are a live setting of the worker's dataset (shared memory), tuned so that
 // D ≈ W, the hardest case for overlap (by per-thread CPU time on Linux, by wall time elsewhere). On Linux the rows' notes add per-thread CPU time per batch
 // (/proc/self/task/<tid>/schedstat) of the training thread and the worker, which the machine's load
@@ -22,6 +31,7 @@
 // This file is also the worker dataset's module: its default export builds the augmenting dataset.
 // Run alone: npm run bench -- --only data [--quick]
 import * as fs from 'node:fs';
+import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks';
 import * as fg from '../../lib/index.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../harness.js';
 import { autoencoder } from './nn.js';
@@ -51,6 +61,30 @@ function threadCpuMs(tid: number): number {
     return NaN;
   }
 }
+
+/** CPU milliseconds all threads of this process have run (Linux), or NaN. */
+function processCpuMs(): number {
+  try {
+    let sum = 0;
+    for (const t of fs.readdirSync('/proc/self/task')) sum += threadCpuMs(Number(t));
+    return sum;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Major garbage collections (mark-compacts) of this thread's heap so far. */
+let majorGcs = 0;
+function countMajorGcs(): PerformanceObserver {
+  const o = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if ((e as unknown as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) majorGcs++;
+  });
+  o.observe({ entryTypes: ['gc'] });
+  return o;
+}
+
+/** One turn of the event loop (V8's foreground tasks, collection work included, run in it). */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** n curve images padded to 36 × 36; get(i): control[0] random 28 × 28 crops, each normalized to mean 0, std 1 (the last is returned). */
 export default function augmentingDataset(args: AugmentArgs): fg.data.MapDataset<[Float32Array, number]> {
@@ -128,9 +162,22 @@ interface Timing {
   main: number;
   /** The worker's CPU (NaN off Linux or when it did not say its id). */
   worker: number;
+  /** The CPU of the process's other threads (V8's helper threads; NaN off Linux). */
+  other: number;
+  /** Major collections of this thread's heap. */
+  majors: number;
 }
 
 async function overlap(quick: boolean): Promise<BenchRow[]> {
+  const gcs = countMajorGcs();
+  try {
+    return await overlapRun(quick);
+  } finally {
+    gcs.disconnect();
+  }
+}
+
+async function overlapRun(quick: boolean): Promise<BenchRow[]> {
   const n = quick ? 1280 : 2560, batches = n / BATCH, hidden = 512;
   const step = trainer(hidden);
   const full = fg.getNumThreads();
@@ -149,20 +196,35 @@ async function overlap(quick: boolean): Promise<BenchRow[]> {
   // 1.3–2.1 between runs a minute apart on a jittery VM
   const epochs = quick ? 1 : 3;
   const timed = async (f: () => unknown): Promise<Timing> => {
-    const m0 = threadCpuMs(process.pid), w0 = threadCpuMs(workerTid), t = ms();
+    await turn();
+    const m0 = threadCpuMs(process.pid), w0 = threadCpuMs(workerTid), a0 = processCpuMs(), g0 = majorGcs, t = ms();
     await f();
-    const per = batches * epochs;
-    return { wall: (ms() - t) / per, main: (threadCpuMs(process.pid) - m0) / per, worker: (threadCpuMs(workerTid) - w0) / per };
+    await turn(); // the figure's own deferred work (see the header)
+    const per = batches * epochs, main = (threadCpuMs(process.pid) - m0) / per, worker = (threadCpuMs(workerTid) - w0) / per;
+    return { wall: (ms() - t) / per, main, worker, other: (processCpuMs() - a0) / per - main - (worker || 0), majors: (majorGcs - g0) / per };
   };
   // W: training alone on batches already in memory, at `threads` kernel threads
   const held: [fg.Tensor, Int32Array][] = [];
   for await (const b of budget) held.push(b);
   const timeW = (threads = epochThreads) =>
-    timed(() =>
-      atThreads(threads, () => {
-        for (let e = 0; e < epochs; e++) for (const [x, y] of held) step(x, y);
-      }),
-    );
+    timed(async () => {
+      const before = fg.getNumThreads();
+      fg.setNumThreads(threads);
+      try {
+        for (let e = 0; e < epochs; e++) {
+          for (const [x, y] of held) {
+            step(x, y);
+            await turn();
+          }
+        }
+      } finally {
+        fg.setNumThreads(before);
+      }
+    });
+  // the same steps in one synchronous loop (V8's collection tasks wait until it ends; for reference)
+  const timeWSync = () => timed(() => atThreads(epochThreads, () => {
+    for (let e = 0; e < epochs; e++) for (const [x, y] of held) step(x, y);
+  }));
   // D: the same loader's epoch with no step (the data work as it runs, in the worker)
   const timeD = () =>
     timed(async () => {
@@ -190,13 +252,14 @@ async function overlap(quick: boolean): Promise<BenchRow[]> {
   control[0] = passes;
   await timeE(budget);
   await timeE(unbudgeted);
-  const D: Timing[] = [], W: Timing[] = [], WF: Timing[] = [], E: Timing[] = [], EF: Timing[] = [];
+  const D: Timing[] = [], W: Timing[] = [], WF: Timing[] = [], E: Timing[] = [], EF: Timing[] = [], WS: Timing[] = [];
   for (let r = 0; r < (quick ? 3 : 5); r++) {
     E.push(await timeE(budget));
     D.push(await timeD());
     W.push(await timeW());
     EF.push(await timeE(unbudgeted));
     WF.push(await timeW(full));
+    WS.push(await timeWSync());
   }
   await budget.close();
   await unbudgeted.close();
@@ -206,10 +269,14 @@ async function overlap(quick: boolean): Promise<BenchRow[]> {
   const f = (v: number) => v.toFixed(2);
   const size = `${n} samples, batch ${BATCH}`, b = fg.getBackend();
   const t = (k: number) => `${k} kernel thread${k === 1 ? '' : 's'}`;
-  const cpuNote = (a: Timing[]) => (cpu ? `CPU ms/batch: training thread ${f(med(a, 'main'))}, worker ${f(med(a, 'worker'))}` : '');
+  // mark-compacts are rare events: counted over all repeats, per 1000 batches
+  const gcNote = (a: Timing[]) => `; mark-compacts per 1000 batches ${((1000 * a.reduce((p, x) => p + x.majors, 0)) / a.length).toFixed(1)}`;
+  const cpuNote = (a: Timing[]) =>
+    (cpu ? `CPU ms/batch: training thread ${f(med(a, 'main'))}, worker ${f(med(a, 'worker'))}, other threads ${f(med(a, 'other'))}` : '') + gcNote(a);
   return [
     { suite: 'data', case: `D: data work per batch as it runs (${passes} crop+normalize passes per sample, numWorkers 1, no step)`, backend: b, size, medianMs: d, note: cpuNote(D) },
-    { suite: 'data', case: `W: MLP 784-${hidden}-10 step per batch at ${t(epochThreads)} (the epoch's budget)`, backend: b, size, medianMs: w, note: cpu ? `CPU ms/batch: training thread ${f(med(W, 'main'))}` : '' },
+    { suite: 'data', case: `W: MLP 784-${hidden}-10 step per batch at ${t(epochThreads)} (the epoch's budget; an event-loop turn per batch)`, backend: b, size, medianMs: w, note: cpuNote(W) },
+    { suite: 'data', case: `W in one synchronous loop (V8's collection tasks deferred past its end; reference)`, backend: b, size, medianMs: med(WS, 'wall'), note: `/ W = ${(med(WS, 'wall') / w).toFixed(3)}; ${cpuNote(WS)}` },
     { suite: 'data', case: `W at ${t(full)} (full; no worker running)`, backend: b, size, medianMs: wf, note: `W(${epochThreads}) / W(${full}) = ${(w / wf).toFixed(2)}` },
     {
       suite: 'data',
