@@ -196,3 +196,76 @@ test('every op and its gradient give the same bits from a cache of NaN-filled ar
   });
   fg.emptyCache();
 });
+
+test('Sequential gives the intermediates between its Linear steps back once the tape that saved them is freed, never while a graph can read them; same bits with the cache on and off', () => {
+  // the chain's two intermediates: the input each Linear node after the first saved (before backward)
+  type Saving = { gradFn: { saved: Saving[] | null } | null; data: Float32Array };
+  const inners = (out: fg.Tensor): Float32Array[] => {
+    const h2 = (out as unknown as Saving).gradFn!.saved![0];
+    return [h2.data, h2.gradFn!.saved![0].data];
+  };
+  const run = (cache: boolean) => {
+    setCacheLimit(cache ? 256 * 2 ** 20 : 0);
+    fg.emptyCache();
+    const g = new fg.Generator(11);
+    const model = new fg.nn.Sequential(new fg.nn.Linear(16, 1024, { generator: g }), new fg.nn.ReLU(), new fg.nn.Linear(1024, 1024, { generator: g }), new fg.nn.Tanh(), new fg.nn.Linear(1024, 4, { generator: g }));
+    const opt = new fg.optim.SGD(model.parameters(), { lr: 0.05 });
+    const x = fg.randn([4, 16], { generator: g }), x2 = fg.randn([4, 16], { generator: g });
+    const held: [fg.Tensor, Float32Array][] = [];
+    const hold = (t: fg.Tensor) => held.push([t, t.data.slice()]);
+    // which forward's intermediate each array was: an array seen again is one the chain gave back
+    const seen = new Map<Float32Array, string>();
+    const reuses: string[] = [];
+    const note = (name: string, out: fg.Tensor) => {
+      for (const a of inners(out)) {
+        if (seen.has(a)) reuses.push(`${name} <- ${seen.get(a)}`);
+        seen.set(a, name);
+      }
+    };
+    for (let s = 0; s < 3; s++) {
+      // a plain step
+      const o1 = model.forward(x);
+      note(`o1.${s}`, o1);
+      hold(o1);
+      o1.square().mean().backward();
+      opt.step();
+      opt.zeroGrad();
+      // two forwards before one backward (gradient accumulation): the first one's graph is alive
+      const a = model.forward(x), b = model.forward(x2);
+      note(`a.${s}`, a);
+      note(`b.${s}`, b);
+      hold(a);
+      // an evaluation forward between a forward and its backward
+      hold(fg.noGrad(() => model.forward(x2)));
+      a.square().mean().add(b.abs().mean()).backward();
+      opt.step();
+      opt.zeroGrad();
+      // a retained graph, backwarded twice across another forward
+      const r = model.forward(x2);
+      note(`r.${s}`, r);
+      const l = r.square().sum();
+      l.backward(null, { retainGraph: true });
+      const m = model.forward(x);
+      note(`m.${s}`, m);
+      hold(m);
+      l.backward();
+      opt.step();
+      opt.zeroGrad();
+    }
+    for (const [t, copy] of held) assert.deepEqual(Array.from(t.data), Array.from(copy), 'a result the user holds kept its values');
+    return { params: model.parameters().map((p) => Array.from(new Uint32Array(p.data.buffer, p.data.byteOffset, p.size))), reuses };
+  };
+  try {
+    const off = run(false), on = run(true);
+    assert.deepEqual(on.params, off.params, 'the same bits with the cache on and off');
+    assert.deepEqual(off.reuses, [], 'nothing given back with the cache off');
+    // Given back: only what a plain step's forward (o1) made, its graph freed by its backward, once the
+    // next forward has completed. Never a's or b's (their graph was alive at each later forward's end),
+    // r's (retained) or m's (never backwarded).
+    assert.ok(on.reuses.length > 0, 'the cache handed intermediates of a freed graph to a later forward');
+    for (const r of on.reuses) assert.match(r, /<- o1\.\d$/);
+  } finally {
+    setCacheLimit(256 * 2 ** 20);
+    fg.emptyCache();
+  }
+});

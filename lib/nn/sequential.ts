@@ -2,10 +2,22 @@
 // one tape node); loss.backward() gives every gradient, also when one module appears twice. The
 // layer-wise backward(dLoss) runs each module's backward in reverse order (a module may appear once), so every parameter gradient of the chain is accumulated and dLoss/dx of
 // the chain's input is returned. Children are registered as '0', '1', ... (torch's names).
+import type { Node } from '../autograd/node.js';
+import { recycleF32 } from '../backend/buffers.js';
 import type { Tensor } from '../tensor.js';
-import { Pointwise } from './activation.js';
+import { Pointwise, ReLU, Sigmoid, Tanh } from './activation.js';
 import { Linear } from './linear.js';
 import { layerwiseBackward, Module, ON_TAPE, onTape, tapeLayerwise } from './module.js';
+
+/** An intermediate of one forward, with the tape nodes that made and read it (null: none recorded). */
+interface Inner {
+  h: Tensor;
+  made: Node | null;
+  read: Node | null;
+}
+
+/** The activations Sequential fuses into a Linear's GEMM whose layers keep nothing but their output. */
+const FUSED = new Set<unknown>([ReLU, Sigmoid, Tanh]);
 
 export class Sequential extends Module {
   /** The chain's modules in order (seq[i] in torch is seq.at(i); modules() is every descendant, as torch's). */
@@ -46,18 +58,47 @@ export class Sequential extends Module {
   forward(x: Tensor): Tensor {
     let h = x;
     const ms = this.layers;
+    // the intermediates passed from one Linear step of this chain to the next (see #recycleInner)
+    const inner: Inner[] = [];
+    let fromLinear = false;
     for (let i = 0; i < ms.length; i++) {
       const m = ms[i], next = ms[i + 1];
+      const x0 = h;
+      let linearStep: boolean;
       if (m instanceof Linear && next instanceof Pointwise) {
         h = next.adoptOutput(m.forwardWith(h, next.op));
+        linearStep = m.constructor === Linear && FUSED.has(next.constructor);
         i++;
       } else {
-        const x0 = h;
         h = m.forward(h);
         if (!onTape(m)) h = tapeLayerwise(m, x0, h);
+        linearStep = m.constructor === Linear;
       }
+      if (fromLinear && linearStep) inner.push({ h: x0, made: x0.gradFn, read: h.gradFn });
+      fromLinear = linearStep;
     }
+    this.#recycleInner();
+    this.#inner = inner;
     return h;
+  }
+
+  /**
+   * The previous forward's intermediates between two Linear steps, whose storage goes back to the buffer
+   * cache once nothing can read it any more, so the next forward's GEMMs write warm memory instead of
+   * fresh pages (docs/memory.md). Such a tensor was made by one built-in Linear step (Linear, or Linear
+   * with ReLU / Sigmoid / Tanh fused) and read only by the next one: no user code ever held it; the two
+   * layers' layer-wise caches of it were overwritten by this forward (which has completed); and the two
+   * tape nodes that saved it (the only ones that captured it) were freed by a backward without
+   * retainGraph, or never existed (no gradient wanted). Otherwise (no backward yet, retainGraph, a
+   * forward that threw) it is left to V8.
+   */
+  #inner: Inner[] = [];
+
+  #recycleInner(): void {
+    for (const { h, made, read } of this.#inner) {
+      if ((made === null || made.freed) && (read === null || read.freed)) recycleF32(h.data);
+    }
+    this.#inner = [];
   }
 
   backward(dy: Tensor): Tensor {
