@@ -266,6 +266,18 @@ test('the optimizer keeps a plan per group while its arrays stay the same; holds
   }
 });
 
+/** Counts the optimizer's steps that took a group's kept arrays (its fastCall returned true): read .n. */
+function countFastSteps(opt: fg.optim.Optimizer): { n: number } {
+  const spy = opt as unknown as { fastCall: (...a: unknown[]) => boolean };
+  const fastCall = spy.fastCall.bind(opt), count = { n: 0 };
+  spy.fastCall = (...a: unknown[]) => {
+    const r = fastCall(...a);
+    if (r) count.n++;
+    return r;
+  };
+  return count;
+}
+
 test('the optimizer keeps a group\'s arrays across steps; any new state, slot, gradient set or loadStateDict falls back to the per-tensor path (same bits, same step counts)', () => {
   for (const backend of ['native', 'js'] as const) {
     withBackend(backend, () => {
@@ -273,14 +285,7 @@ test('the optimizer keeps a group\'s arrays across steps; any new state, slot, g
       const ref = [param([1, 2, 3]), param([4, 5]), param([6])];
       const opt = new fg.optim.Adam(ps, { lr: 0.1 });
       const refOpt = new fg.optim.Adam(ref, { lr: 0.1 });
-      const spy = opt as unknown as { fastCall: (...a: unknown[]) => boolean };
-      const fastCall = spy.fastCall.bind(opt);
-      let fast = 0;
-      spy.fastCall = (...a: unknown[]) => {
-        const r = fastCall(...a);
-        if (r) fast++;
-        return r;
-      };
+      const fast = countFastSteps(opt);
       let k = 0;
       const both = (skip = -1, inPlace = false) => {
         k++;
@@ -292,10 +297,10 @@ test('the optimizer keeps a group\'s arrays across steps; any new state, slot, g
       };
       both(); // first step: new buffers
       both(); // every tensor has its state: the arrays are kept
-      assert.equal(fast, 0);
+      assert.equal(fast.n, 0);
       both(-1, true); // the same gradient tensors (accumulated in place): the same checked items
       both(-1, true);
-      assert.equal(fast, 2, 'the kept arrays were used');
+      assert.equal(fast.n, 2, 'the kept arrays were used');
       // a bad gradient after kept steps is still refused, nothing changed
       const before = ps.map((p) => p.data.slice());
       const g1 = ps[1].grad;
@@ -308,17 +313,17 @@ test('the optimizer keeps a group\'s arrays across steps; any new state, slot, g
       assert.equal(opt.getState(ps[0])!.step, 4);
       opt.paramGroups[0].lr = refOpt.paramGroups[0].lr = 0.05;
       both();
-      assert.equal(fast, 3, 'an option change keeps the arrays (h is rewritten)');
+      assert.equal(fast.n, 3, 'an option change keeps the arrays (h is rewritten)');
       opt.paramGroups[0].amsgrad = refOpt.paramGroups[0].amsgrad = true;
       both(); // a new slot: new buffers
-      assert.equal(fast, 3);
+      assert.equal(fast.n, 3);
       both(); // the arrays kept again
       both();
-      assert.equal(fast, 4);
+      assert.equal(fast.n, 4);
       both(1); // one gradient missing: its step count lags, the per-tensor path from now on
       both();
       both();
-      assert.equal(fast, 4);
+      assert.equal(fast.n, 4);
       ps.forEach((p, i) => {
         assertSameBits(p.data, ref[i].data, { kernel: `${backend} Adam with kept arrays, param ${i}` });
         assert.equal(opt.getState(p)!.step, refOpt.getState(ref[i])!.step);
@@ -328,18 +333,18 @@ test('the optimizer keeps a group\'s arrays across steps; any new state, slot, g
       // arrays kept for a subset of the tensors, then a step of all of them: the subset's kept step counts are stale
       both(1);
       both(1);
-      const f0 = fast;
+      const f0 = fast.n;
       both(1);
-      assert.equal(fast, f0 + 1, 'kept for params 0 and 2');
+      assert.equal(fast.n, f0 + 1, 'kept for params 0 and 2');
       both();
       both(1);
-      assert.equal(fast, f0 + 1, 'not kept across a step of every tensor');
+      assert.equal(fast.n, f0 + 1, 'not kept across a step of every tensor');
       ps.forEach((p, i) => assertSameBits(p.data, ref[i].data, { kernel: `${backend} Adam after a subset's kept arrays, param ${i}` }));
       assert.deepEqual(ps.map((p) => opt.getState(p)!.step), [16, 11, 16]);
       opt.loadStateDict(refOpt.stateDict()); // new state: nothing kept
       both();
       both();
-      assert.equal(fast, f0 + 1, 'steps [16, 11, 16]: nothing kept');
+      assert.equal(fast.n, f0 + 1, 'steps [16, 11, 16]: nothing kept');
     });
   }
 });
@@ -351,14 +356,7 @@ test('SGD keeps a group\'s arrays once every tensor has its momentum buffer (sam
       const ref = [param([1, 2, 3]), param([4, 5])];
       const opt = new fg.optim.SGD(ps, { lr: 0.1, momentum: 0.9, dampening: 0.25 });
       const refOpt = new fg.optim.SGD(ref, { lr: 0.1, momentum: 0.9, dampening: 0.25 });
-      const spy = opt as unknown as { fastCall: (...a: unknown[]) => boolean };
-      const fastCall = spy.fastCall.bind(opt);
-      let fast = 0;
-      spy.fastCall = (...a: unknown[]) => {
-        const r = fastCall(...a);
-        if (r) fast++;
-        return r;
-      };
+      const fast = countFastSteps(opt);
       for (let k = 0; k < 8; k++) {
         if (k === 5) opt.paramGroups[0].momentum = refOpt.paramGroups[0].momentum = 0; // other slots: the per-tensor path
         [ps, ref].forEach((xs) => xs.forEach((p) => withGrad(p, Array.from(p.data, (x, j) => Math.cos(x * 2 + j + k)))));
@@ -366,7 +364,7 @@ test('SGD keeps a group\'s arrays once every tensor has its momentum buffer (sam
         refOpt.loadStateDict(refOpt.stateDict());
         refOpt.step();
       }
-      assert.equal(fast, 5, 'kept at k = 2-4 (after the first step with buffers) and 6-7 (after the slot change)');
+      assert.equal(fast.n, 5, 'kept at k = 2-4 (after the first step with buffers) and 6-7 (after the slot change)');
       ps.forEach((p, i) => assertSameBits(p.data, ref[i].data, { kernel: `${backend} SGD with kept arrays, param ${i}` }));
     });
   }
