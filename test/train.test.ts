@@ -209,16 +209,22 @@ test("fit: a chain of built-in layers trains layer-wise with the tape's bits; fr
       }
     }
   };
-  /** fit on t, counting the layer-wise backward calls. */
+  /** fit on t, counting the layer-wise backward calls and the steps whose tape was freed after them. */
   const fitCounting = async (t: ReturnType<typeof makeTask>, epochs: number) => {
-    let layerwise = 0;
+    let layerwise = 0, freed = 0;
     const bp = t.model.backwardParameters.bind(t.model);
+    const fwd = t.model.forward.bind(t.model);
+    let out: fg.Tensor | null = null;
+    t.model.forward = (x: fg.Tensor) => (out = fwd(x));
     t.model.backwardParameters = (dy: fg.Tensor) => {
       layerwise++;
       bp(dy);
+      // fit frees the tape recorded during forward right after (as a tape backward does)
+      const node = out!.gradFn as unknown as { freed: boolean } | null;
+      queueMicrotask(() => void (node?.freed && freed++));
     };
     const h = await fg.train.fit(t.model, t.loader, { optimizer: t.optimizer, loss: t.loss, epochs, ...quiet });
-    return { layerwise, steps: h.steps };
+    return { layerwise, freed, steps: h.steps };
   };
   // batch norm, dropout (the global generator), Adam: layer-wise, the tape's bits
   fg.manualSeed(3);
@@ -226,6 +232,7 @@ test("fit: a chain of built-in layers trains layer-wise with the tape's bits; fr
   const fa = await fitCounting(a, 2);
   assert.equal(fa.steps, 16);
   assert.equal(fa.layerwise, 16);
+  assert.equal(fa.freed, 16, "each layer-wise step freed the forward's tape");
   fg.manualSeed(3);
   const b = makeTask();
   await onTape(b, 2);

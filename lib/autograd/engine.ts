@@ -255,6 +255,35 @@ export function backward(root: Tensor, grad?: Tensor | null, options?: BackwardO
   }
 }
 
+/**
+ * Frees the graph behind `root` as a backward without retainGraph would, without running it: every node
+ * that saved tensors drops them and its backward. For a caller that owns root and took its gradients
+ * another way (fg.train.fit's layer-wise path), so what the graph saved can be proven dead
+ * (nn.Sequential's intermediates go back to the buffer cache; docs/memory.md). A later backward through
+ * it throws, as after any backward.
+ */
+export function releaseGraph(root: Tensor): void {
+  const top = root.gradFn;
+  if (top === null) return;
+  const mark = ++epoch;
+  const stack: Node[] = [top];
+  top.mark = mark;
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.saved !== null) {
+      n.fn = null;
+      n.saved = null;
+      n.freed = true;
+    }
+    for (const e of n.next) {
+      if (e instanceof Node && e.mark !== mark) {
+        e.mark = mark;
+        stack.push(e);
+      }
+    }
+  }
+}
+
 /** A leaf's final gradient of one backward: its tensor hooks, .grad += g, its post-accumulate-grad hooks. */
 function finish(leaf: Tensor, g: Tensor, owned: boolean, recyc = false): void {
   if (leaf._hooks !== null && leaf._hooks.size > 0) {

@@ -11,6 +11,7 @@
 // - the tape: loss.backward(), for everything else (modules written from ops, LSTM/GRU, a reused
 //   module, tied or frozen parameters); a loss not on the tape falls back to the layer-wise form.
 // Decided once per fit (layerwiseCapable); nothing else in lib/train depends on which one runs.
+import { releaseGraph } from '../autograd/engine.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import type { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor.js';
@@ -47,6 +48,11 @@ export function backwardFor(model: Module, lossFn: LossFunction): (loss: Tensor)
     const taped = loss as Tensor & { gradFn?: unknown; backward?: () => void };
     const layerwise = params !== null && !params.some(hooked);
     if (!layerwise && taped.gradFn != null && typeof taped.backward === 'function') taped.backward();
-    else model.backwardParameters(lossFn.backward());
+    else {
+      model.backwardParameters(lossFn.backward());
+      // the tape recorded during forward is not needed: freed as a tape backward frees it, so what it
+      // saved (nn.Sequential's intermediates) can go back to the buffer cache
+      if (taped.gradFn != null) releaseGraph(loss);
+    }
   };
 }
