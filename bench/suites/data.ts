@@ -24,8 +24,8 @@
 // process's other threads (V8's helper threads: concurrent marking; Linux), besides the training
 // thread's and the worker's.
 // The crop passes per sample are a live setting of the worker's dataset (shared memory), tuned so that
-// D ≈ W, the hardest case for overlap (by per-thread CPU time on Linux, by wall time elsewhere); when one
-// pass leaves D well below W, the epoch at 1 pass is printed too (the step the bottleneck). On Linux the rows' notes add per-thread CPU time per batch
+// D ≈ W, the hardest case for overlap (by per-thread CPU time on Linux, by wall time elsewhere); when it
+// chose more than one pass, the epoch at 1 pass is printed too (D below W: the step the bottleneck). On Linux the rows' notes add per-thread CPU time per batch
 // (/proc/self/task/<tid>/schedstat) of the training thread and the worker, which the machine's load
 // does not inflate the way it does wall time. W at the full thread count and the epoch without the
 // budget (mainThreads null) are printed beside it to show the trade. The no-tax case runs on 1 thread.
@@ -235,25 +235,26 @@ async function overlapRun(quick: boolean): Promise<BenchRow[]> {
     timed(async () => {
       for (let e = 0; e < epochs; e++) for await (const [x, y] of loader) step(x, y);
     });
-  // passes per sample so that D ≈ W (both threads saturated: the hardest case for overlap). D is a base
-  // (the batch's collate, the first crop) plus a cost per pass: measured at 1 and 4 passes, the line
-  // through them gives the passes where D meets W. On Linux by CPU time (the worker's per batch against
-  // the training thread's in W), which a busy machine disturbs far less than wall time; elsewhere by wall time
+  // passes per sample so that D ≈ W: D grows about in proportion to the passes; three rounds of
+  // passes × W / D, each moving by at most 4x (a noisy round cannot throw it far). On Linux by CPU time
+  // (the worker's per batch against the training thread's in W), which a busy machine disturbs far
+  // less than wall time; elsewhere by wall time. (A line through D at 1 and 4 passes was tried: the
+  // worker's first timed epochs after W read up to 2x high, and it landed anywhere from 1 to 14 passes.)
   const byCpu = Number.isFinite(threadCpuMs(workerTid)) && Number.isFinite(threadCpuMs(process.pid));
   const wKey: keyof Timing = byCpu ? 'main' : 'wall', dKey: keyof Timing = byCpu ? 'worker' : 'wall';
   await timeW();
   const w0 = median([(await timeW())[wKey], (await timeW())[wKey], (await timeW())[wKey]]);
-  const dAt = async (p: number) => {
-    control[0] = p;
+  let passes = 1;
+  for (let round = 0; round < 3; round++) {
+    control[0] = passes;
     await timeD();
-    return median([(await timeD())[dKey], (await timeD())[dKey], (await timeD())[dKey]]);
-  };
-  const d1 = await dAt(1), d4 = await dAt(4);
-  const perPass = Math.max((d4 - d1) / 3, 1e-3);
-  const passes = Math.min(64, Math.max(1, Math.round(1 + (w0 - d1) / perPass)));
-  // the step-bound case too, when one pass leaves the data work well below the step: the training
-  // thread's own costs of receiving batches then land on the bottleneck
-  const stepBound = passes > 1 && d1 < 0.85 * w0;
+    const d0 = median([(await timeD())[dKey], (await timeD())[dKey], (await timeD())[dKey]]);
+    passes = Math.max(1, Math.round(Math.min(passes * 4, Math.max(passes / 4, (passes * w0) / d0))));
+  }
+  // D has a base (collate, the first crop) beside its cost per pass, so the rule above tends to land
+  // with D above W. The epoch at 1 pass is timed too when the tuning chose more: with D below W there,
+  // the step is the bottleneck and the training thread's own receive path lands on it.
+  const stepBound = passes > 1;
   control[0] = passes;
   await timeE(budget);
   await timeE(unbudgeted);
