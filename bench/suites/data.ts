@@ -146,11 +146,11 @@ const median = (a: number[]) => a.slice().sort((p, q) => p - q)[a.length >> 1];
 const ms = () => performance.now();
 
 /** Runs f with this thread's kernels on n threads, then restores the count. */
-function atThreads<T>(n: number, f: () => T): T {
+async function atThreads<T>(n: number, f: () => T | Promise<T>): Promise<T> {
   const before = fg.getNumThreads();
   fg.setNumThreads(n);
   try {
-    return f();
+    return await f();
   } finally {
     fg.setNumThreads(before);
   }
@@ -208,20 +208,16 @@ async function overlapRun(quick: boolean): Promise<BenchRow[]> {
   const held: [fg.Tensor, Int32Array][] = [];
   for await (const b of budget) held.push(b);
   const timeW = (threads = epochThreads) =>
-    timed(async () => {
-      const before = fg.getNumThreads();
-      fg.setNumThreads(threads);
-      try {
+    timed(() =>
+      atThreads(threads, async () => {
         for (let e = 0; e < epochs; e++) {
           for (const [x, y] of held) {
             step(x, y);
             await turn();
           }
         }
-      } finally {
-        fg.setNumThreads(before);
-      }
-    });
+      }),
+    );
   // the same steps in one synchronous loop (V8's collection tasks wait until it ends; for reference)
   const timeWSync = () => timed(() => atThreads(epochThreads, () => {
     for (let e = 0; e < epochs; e++) for (const [x, y] of held) step(x, y);
@@ -276,7 +272,7 @@ async function overlapRun(quick: boolean): Promise<BenchRow[]> {
   await budget.close();
   await unbudgeted.close();
   const med = (a: Timing[], k: keyof Timing) => median(a.map((x) => x[k]));
-  const d = med(D, 'wall'), w = med(W, 'wall'), wf = med(WF, 'wall'), e = med(E, 'wall'), ef = med(EF, 'wall'), ratio = e / Math.max(d, w);
+  const d = med(D, 'wall'), w = med(W, 'wall'), wf = med(WF, 'wall'), e = med(E, 'wall'), ef = med(EF, 'wall');
   const cpu = Number.isFinite(med(W, 'main'));
   const f = (v: number) => v.toFixed(2);
   const size = `${n} samples, batch ${BATCH}`, b = fg.getBackend();
@@ -285,6 +281,14 @@ async function overlapRun(quick: boolean): Promise<BenchRow[]> {
   const gcNote = (a: Timing[]) => `; mark-compacts per 1000 batches ${((1000 * a.reduce((p, x) => p + x.majors, 0)) / a.length).toFixed(1)}`;
   const cpuNote = (a: Timing[]) =>
     (cpu ? `CPU ms/batch: training thread ${f(med(a, 'main'))}, worker ${f(med(a, 'worker'))}, other threads ${f(med(a, 'other'))}` : '') + gcNote(a);
+  /** E / max(D, W) of an epoch and the data work it ran, with where each thread's CPU went. */
+  const overlapNote = (eRuns: Timing[], dRuns: Timing[]) => {
+    const ed = med(eRuns, 'wall'), dd = med(dRuns, 'wall');
+    return (
+      `E / max(D, W) = ${(ed / Math.max(dd, w)).toFixed(3)} (target <= 1.15; D + W would be ${((dd + w) / Math.max(dd, w)).toFixed(2)})` +
+      (cpu ? `; ${cpuNote(eRuns)} (training thread / W's ${(med(eRuns, 'main') / med(W, 'main')).toFixed(2)}, worker / D's ${(med(eRuns, 'worker') / med(dRuns, 'worker')).toFixed(2)})` : '')
+    );
+  };
   return [
     { suite: 'data', case: `D: data work per batch as it runs (${passes} crop+normalize passes per sample, numWorkers 1, no step)`, backend: b, size, medianMs: d, note: cpuNote(D) },
     { suite: 'data', case: `W: MLP 784-${hidden}-10 step per batch at ${t(epochThreads)} (the epoch's budget; an event-loop turn per batch)`, backend: b, size, medianMs: w, note: cpuNote(W) },
@@ -296,9 +300,7 @@ async function overlapRun(quick: boolean): Promise<BenchRow[]> {
       backend: b,
       size,
       medianMs: e,
-      note:
-        `E / max(D, W) = ${ratio.toFixed(3)} (target <= 1.15; D + W would be ${((d + w) / Math.max(d, w)).toFixed(2)})` +
-        (cpu ? `; ${cpuNote(E)} (training thread / W's ${(med(E, 'main') / med(W, 'main')).toFixed(2)}, worker / D's ${(med(E, 'worker') / med(D, 'worker')).toFixed(2)})` : ''),
+      note: overlapNote(E, D),
     },
     ...(stepBound
       ? [
@@ -309,9 +311,7 @@ async function overlapRun(quick: boolean): Promise<BenchRow[]> {
             backend: b,
             size,
             medianMs: med(E1, 'wall'),
-            note:
-              `E / max(D, W) = ${(med(E1, 'wall') / Math.max(med(D1, 'wall'), w)).toFixed(3)} (target <= 1.15)` +
-              (cpu ? `; ${cpuNote(E1)} (training thread / W's ${(med(E1, 'main') / med(W, 'main')).toFixed(2)})` : ''),
+            note: overlapNote(E1, D1),
           },
         ]
       : []),
