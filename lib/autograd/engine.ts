@@ -133,22 +133,7 @@ export function backward(root: Tensor, grad?: Tensor | null, options?: BackwardO
     }
     return;
   }
-  const mark = ++epoch;
-  const nodes: Node[] = [];
-  const stack: Node[] = [top];
-  top.mark = mark;
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    nodes.push(n);
-    const next = n.next;
-    for (let i = 0; i < next.length; i++) {
-      const e = next[i];
-      if (e instanceof Node && e.mark !== mark) {
-        e.mark = mark;
-        stack.push(e);
-      }
-    }
-  }
+  const nodes = reachable(top);
   nodes.sort((a, b) => b.seq - a.seq);
   // last: each leaf's last feeding node (the lowest sequence number; nodes are visited in decreasing order).
   const last = new Map<Tensor, Node>();
@@ -234,11 +219,7 @@ export function backward(root: Tensor, grad?: Tensor | null, options?: BackwardO
         if (recyc && plain(gn) !== null) dead.push(plain(gn)!);
         if (dead.length > 0) recycleDead(dead, kept);
       }
-      if (!retain && n.saved !== null) {
-        n.fn = null;
-        n.saved = null;
-        n.freed = true;
-      }
+      if (!retain) free(n);
       // Leaves whose last feeding node was n have their final gradient: accumulate it now.
       for (let i = 0; i < next.length; i++) {
         const e = next[i];
@@ -263,25 +244,36 @@ export function backward(root: Tensor, grad?: Tensor | null, options?: BackwardO
  * it throws, as after any backward.
  */
 export function releaseGraph(root: Tensor): void {
-  const top = root.gradFn;
-  if (top === null) return;
+  if (root.gradFn !== null) for (const n of reachable(root.gradFn)) free(n);
+}
+
+/** The nodes reachable from top (top included), each once. */
+function reachable(top: Node): Node[] {
   const mark = ++epoch;
+  const nodes: Node[] = [];
   const stack: Node[] = [top];
   top.mark = mark;
   while (stack.length > 0) {
     const n = stack.pop()!;
-    if (n.saved !== null) {
-      n.fn = null;
-      n.saved = null;
-      n.freed = true;
-    }
-    for (const e of n.next) {
+    nodes.push(n);
+    const next = n.next;
+    for (let i = 0; i < next.length; i++) {
+      const e = next[i];
       if (e instanceof Node && e.mark !== mark) {
         e.mark = mark;
         stack.push(e);
       }
     }
   }
+  return nodes;
+}
+
+/** What a backward without retainGraph does to a node that ran: one that saved tensors drops them and its backward. */
+function free(n: Node): void {
+  if (n.saved === null) return;
+  n.fn = null;
+  n.saved = null;
+  n.freed = true;
 }
 
 /** A leaf's final gradient of one backward: its tensor hooks, .grad += g, its post-accumulate-grad hooks. */
