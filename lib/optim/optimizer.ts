@@ -295,9 +295,9 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
         grads[k] = g;
       }
       calls.push({ group: gi, flags, h, params, grads, states });
-      memos.push([gi, undefined]);
+      // a memo for the next step if every tensor had its state, nothing new, and one step count
+      let next: GroupMemo | undefined;
       if (this.def.stepOnly || this.def.sameOnceStateful) {
-        // a memo for the next step if every tensor had its state, nothing new, and one step count
         const s0 = pending[first].step;
         let uniform = true;
         for (let k = first; k < pending.length && uniform; k++) {
@@ -305,9 +305,10 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
           uniform = q.prev !== undefined && q.buffers === null && q.scalars === undefined && q.step === s0;
         }
         if (uniform) {
-          memos[memos.length - 1][1] = ({ version: -1, step: s0, slots, ps: items.map((it) => it.p), prevs: pending.slice(first).map((q) => q.prev as ParamState), params, grads, states, flags: new Int32Array(T), h: new Float32Array(T * HN) });
+          next = { version: -1, step: s0, slots, ps: items.map((it) => it.p), prevs: pending.slice(first).map((q) => q.prev as ParamState), params, grads, states, flags: new Int32Array(T), h: new Float32Array(T * HN) };
         }
       }
+      memos.push([gi, next]);
     }
     return { skipped: false, calls, pending, fast, memos, resolved };
   }
@@ -491,12 +492,12 @@ export abstract class Optimizer<O extends Hyper = Hyper> {
     const grads: (Tensor | null)[] = [];
     for (let pi = 0; pi < ps.length; pi++) {
       const p = ps[pi], grad = p.grad;
+      grads.push(grad ?? null);
       if (grad === null || grad === undefined) continue;
       if (!(grad instanceof Tensor)) throw typeError('a Tensor or null', gradName({ p, g: p.data, gi, pi }), grad);
       if (grad.size !== p.size) throw new RangeError(`Expected a gradient of length ${p.size} for ${gradName({ p, g: p.data, gi, pi })} but received length ${grad.size}`);
       out.push({ p, g: grad.data, gi, pi });
     }
-    for (const p of ps) grads.push(p.grad ?? null);
     this.collected[gi] = { grads, items: out };
     return out;
   }
